@@ -1,0 +1,170 @@
+"""Loading and checking content: every kind of broken file gets an exact, located error."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from werkboek import ContentError, load_content
+from werkboek.cli import main
+
+from conftest import ROOTS, make_content
+
+CASES = sorted(p.name for p in ROOTS.iterdir() if (p / "expected.txt").is_file())
+
+
+def run(tmp_path, monkeypatch, *args):
+    monkeypatch.chdir(tmp_path)
+    return CliRunner().invoke(main, list(args))
+
+
+def test_minimal_content_loads(tmp_path):
+    content = load_content(make_content(tmp_path))
+    principle = content.principle("proef")
+    assert [s.slug for s in principle.stories] == ["een-eerste-verhaal", "een-tweede-verhaal"]
+    first, second = principle.exercises
+    assert (first.persons.low, first.persons.high) == (2, 2)
+    assert str(first.minutes) == "40-60"
+    # no minuten of its own: derived from its one step
+    assert second.minutes is None and str(second.duration) == "10"
+    assert content.story_url(principle, principle.stories[0]) == (
+        "https://voorbeeld.nl/inspiratie/proef/verhalen#een-eerste-verhaal"
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_content_is_reported_exactly(case, tmp_path, monkeypatch):
+    make_content(tmp_path, case)
+    result = run(tmp_path, monkeypatch, "check", "-q", "--content", "content")
+    expected = (ROOTS / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == expected
+    assert "Traceback" not in result.output
+    assert not result.stdout
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    make_content(tmp_path, "several-files")
+    with pytest.raises(ContentError) as info:
+        load_content(tmp_path / "content")
+    files = {p.file.rsplit("/", 1)[-1] for p in info.value.problems}
+    assert files == {"een-artikel.yaml", "instellingen.yaml", "proef.yaml"}
+    assert len(info.value.problems) == 4
+
+
+def test_check_lists_missing_urls_as_warnings(tmp_path, monkeypatch):
+    make_content(tmp_path)
+    result = run(tmp_path, monkeypatch, "check", "--content", "content")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stdout.splitlines() if "warning:" in line]
+    # the podcast has a url of its own; two stories and two exercises do not
+    assert len(warnings) == 4
+    assert warnings[0] == (
+        "content/principes/proef.yaml:17:5: verhalen[0]: warning: no url of its own; "
+        "links to https://voorbeeld.nl/inspiratie/proef/verhalen#een-eerste-verhaal"
+    )
+    assert result.stdout.splitlines()[-1].startswith("content OK: 1 principles, 2 exercises")
+
+
+def test_list_json(tmp_path, monkeypatch):
+    make_content(tmp_path)
+    result = run(tmp_path, monkeypatch, "list", "--json", "--content", "content")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["principes"][0]["slug"] == "proef"
+    assert data["principes"][0]["delen"] == [
+        "uitleg",
+        "verhalen",
+        "professional",
+        "oefenen",
+        "leidinggevenden",
+        "achtergrond",
+    ]
+    assert data["oefeningen"][0] == {
+        "slug": "eerste-oefening",
+        "titel": "Eerste oefening",
+        "principe": "proef",
+        "personen": {"min": 2, "max": 2},
+        "minuten": {"min": 40, "max": 60},
+    }
+    assert data["artikelen"] == [{"slug": "een-artikel", "titel": "Een artikel"}]
+
+
+def test_missing_content_folder(tmp_path, monkeypatch):
+    result = run(tmp_path, monkeypatch, "check", "--content", "nergens")
+    assert result.exit_code == 1
+    assert result.stderr == "nergens:1:1: content folder not found\n"
+
+
+def test_raw_html_is_text_not_markup(tmp_path):
+    root = make_content(tmp_path)
+    path = root / "artikelen" / "een-artikel.yaml"
+    path.write_text(path.read_text().replace("Een alinea.", "<script>alert(1)</script> **vet**"))
+    article = load_content(root).article("een-artikel")
+    assert article.body == ["<script>alert(1)</script> **vet**"]
+
+
+# ---------------------------------------------------------------- property tests
+
+_fuzz = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@_fuzz
+@given(text=st.text(alphabet=string.printable + "äëé“”‘’–…\t", max_size=300))
+def test_random_text_never_gives_a_traceback(tmp_path_factory, text):
+    root = make_content(tmp_path_factory.mktemp("fuzz"))
+    (root / "principes" / "proef.yaml").write_text(text, encoding="utf-8")
+    try:
+        load_content(root)
+    except ContentError as exc:
+        assert all(p.line >= 1 and p.column >= 1 for p in exc.problems)
+
+
+_scalars = st.none() | st.booleans() | st.integers(-5, 99) | st.text(max_size=20)
+_keys = st.sampled_from(
+    [
+        "titel",
+        "slug",
+        "kernelement",
+        "minuten",
+        "personen",
+        "lijst",
+        "kader",
+        "soort",
+        "invullen",
+        "trainer",
+        "stappen",
+        "inhoud",
+        "verhalen",
+        "oefeningen",
+        "x",
+    ]
+)
+_trees = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@_fuzz
+@given(tree=_trees)
+def test_random_structures_never_give_a_traceback(tmp_path_factory, tree):
+    root = make_content(tmp_path_factory.mktemp("fuzz"))
+    path = root / "principes" / "proef.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["oefeningen"][0]["stappen"] = tree
+    data["verhalen"][1] = tree
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    try:
+        load_content(root)
+    except ContentError as exc:
+        assert exc.problems
