@@ -89,3 +89,33 @@ def list_(content_dir: Path, as_json: bool) -> None:
         click.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
     else:
         click.echo(format_catalogue(catalogue))
+
+
+@main.command()
+@click.argument("products", nargs=-1)
+@content_option
+@click.option(
+    "--styles",
+    "styles_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("styles"),
+    show_default=True,
+    help="Folder with the stylesheet and its images.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Folder to write the PDFs to.",
+)
+@reports_errors
+def build(products: tuple[str, ...], content_dir: Path, styles_dir: Path, output_dir: Path) -> None:
+    """Build PDFs: document, or all (the default)."""
+    from .products import Project, build_products
+
+    project = Project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
+    for path in build_products(project, list(products)):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,161 @@
+"""Products: the PDFs werkboek makes.
+
+Like Sphinx's builders, every product is a class whose ``name`` is also the
+command-line word and the name of its place under ``output/``; the registry
+fails loudly on an unknown name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .errors import WerkboekError
+from .loader import Content, load_content
+from .markup import plain_text
+from .slug import did_you_mean
+
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+
+
+def dutch_date(day: dt.date) -> str:
+    """``2024-02-01`` → ``1 februari 2024``."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass
+class Project:
+    """Where content, styles and output live, and the loaded content."""
+
+    content_dir: Path = Path("content")
+    styles_dir: Path = Path("styles")
+    output_dir: Path = Path("output")
+    _content: Content | None = field(default=None, repr=False)
+
+    @property
+    def content(self) -> Content:
+        if self._content is None:
+            self._content = load_content(self.content_dir)
+        return self._content
+
+    @property
+    def roots(self) -> list[Path]:
+        """The folders the renderer may read from."""
+        return [self.content_dir, self.styles_dir]
+
+    @property
+    def stylesheets(self) -> list[Path]:
+        sheet = self.styles_dir / "werkboek.css"
+        if not sheet.is_file():
+            raise WerkboekError(f"{sheet}: stylesheet not found")
+        return [sheet]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One PDF a product makes: where it goes and what goes in it."""
+
+    path: Path
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+class Product:
+    """A kind of PDF. Subclasses set ``name`` and say which targets they make."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    @property
+    def content(self) -> Content:
+        return self.project.content
+
+    def targets(self) -> Iterator[Target]:
+        raise NotImplementedError
+
+    def metadata(self, title: str) -> dict[str, str]:
+        document = self.content.document
+        return {
+            "title": title,
+            "author": plain_text(document.publisher),
+            "description": f"{plain_text(document.title)} — {plain_text(document.programme)}",
+            "keywords": ", ".join(p.plain_title for p in self.content.principles),
+            "date": document.version.isoformat(),
+        }
+
+    def html(self, target: Target) -> str:
+        from .render import render_html
+
+        content = self.content
+        return render_html(
+            target.template,
+            content=content,
+            principles=content.principles,
+            meta=self.metadata(target.title),
+            version_label=dutch_date(content.document.version),
+            body_class=self.name,
+            **target.context,
+        )
+
+    def build(self, target: Target) -> Path:
+        from .render import layout, write_pdf
+
+        document = layout(
+            self.html(target),
+            base=self.project.styles_dir.resolve(),
+            roots=self.project.roots,
+            stylesheets=self.project.stylesheets,
+            what=str(target.path),
+        )
+        return write_pdf(document, target.path, what=str(target.path))
+
+
+class DocumentProduct(Product):
+    name = "document"
+    description = "the full inspiratiedocument"
+
+    def targets(self) -> Iterator[Target]:
+        content = self.content
+        linkable = {s.slug for _, s in content.stories()} | {
+            s.slug for p in content.principles for s in p.leaders.stories
+        }
+        title = f"{plain_text(content.document.title)} {plain_text(content.document.programme)}"
+        yield Target(
+            path=self.project.output_dir / "inspiratiedocument.pdf",
+            template="document.html.j2",
+            title=title,
+            context={"linkable": linkable},
+        )
+
+
+PRODUCTS: dict[str, type[Product]] = {cls.name: cls for cls in (DocumentProduct,)}
+
+
+def product_class(name: str) -> type[Product]:
+    try:
+        return PRODUCTS[name]
+    except KeyError:
+        raise WerkboekError(
+            f"unknown product {name!r}{did_you_mean(name, PRODUCTS)} "
+            f"(products: {', '.join(PRODUCTS)}, all)"
+        ) from None
+
+
+def build_products(project: Project, names: list[str]) -> list[Path]:
+    """Build the named products (``all`` for every one); return the files written."""
+    if not names or names == ["all"]:
+        names = list(PRODUCTS)
+    classes = [product_class(name) for name in names]
+    written: list[Path] = []
+    for cls in classes:
+        product = cls(project)
+        for target in product.targets():
+            written.append(product.build(target))
+    return written
