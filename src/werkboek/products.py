@@ -18,7 +18,9 @@ from .loader import Content, load_content
 from .markup import plain_text
 from .slug import did_you_mean
 
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+MONTHS = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+).split()
 
 
 def dutch_date(day: dt.date) -> str:

@@ -78,6 +78,14 @@ def weasyprint_must_stay_silent(what: str) -> Iterator[None]:
         raise BuildError(f"{what}: WeasyPrint reported: " + "; ".join(collector.messages[:5]))
 
 
+@contextlib.contextmanager
+def _fetch_errors_fail(what: str) -> Iterator[None]:
+    try:
+        yield
+    except FatalURLFetchingError as exc:
+        raise BuildError(f"{what}: {exc}") from None
+
+
 # ---------------------------------------------------------------- templates
 
 
@@ -129,11 +137,14 @@ def font_css() -> str:
         ("Bold", "normal", 700),
         ("BoldItalic", "italic", 700),
     ]
-    return "\n".join(
-        f'@font-face {{ font-family: "Atkinson Hyperlegible"; font-style: {style}; '
-        f"font-weight: {weight}; src: url({(font_dir() / f'AtkinsonHyperlegible-{name}.ttf').as_uri()}); }}"
-        for name, style, weight in faces
-    )
+    rules = []
+    for name, style, weight in faces:
+        url = (font_dir() / f"AtkinsonHyperlegible-{name}.ttf").as_uri()
+        rules.append(
+            f'@font-face {{ font-family: "Atkinson Hyperlegible"; font-style: {style}; '
+            f"font-weight: {weight}; src: url({url}); }}"
+        )
+    return "\n".join(rules)
 
 
 def layout(
@@ -142,7 +153,7 @@ def layout(
     """Lay out ``html`` into pages; WeasyPrint's warnings fail the build."""
     fetcher = SafeFetcher([*roots, font_dir()])
     fonts = FontConfiguration()
-    with weasyprint_must_stay_silent(what):
+    with weasyprint_must_stay_silent(what), _fetch_errors_fail(what):
         css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=fonts)]
         css += [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
         document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render(

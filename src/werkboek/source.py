@@ -19,6 +19,9 @@ from .errors import Problem
 
 PathPart = str | int
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when PyYAML was built with it: ten times faster, same marks."""
+
 
 def format_path(parts: Sequence[PathPart]) -> str:
     """``("oefeningen", 1, "titel")`` → ``oefeningen[1].titel``."""
@@ -114,7 +117,7 @@ def load_yaml(path: Path, display: str | None = None) -> YamlFile:
         result.problems.append(Problem(result.display, 1, 1, "", f"cannot read: {exc.strerror}"))
         return result
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         result.problems.append(_reader_problem(result.display, text, exc))
         return result

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up werkboek with its test dependencies (scripts/setup.sh test) and run the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+.venv/bin/python -m ruff check src tests benchmarks tools
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,268 @@
+"""The full inspiratiedocument: structure, text, links, metadata, fonts and QR codes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+import segno
+
+from werkboek import BuildError
+from werkboek.model import PARTS
+from werkboek.products import Project, build_products
+from werkboek.qr import QUIET_ZONE, qr_svg
+from werkboek.text import kernelement_label, step_heading
+
+from conftest import CONTENT, REPO, make_content
+
+A4 = (595.28, 841.89)
+
+
+@pytest.fixture(scope="session")
+def document_pdf(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("output")
+    project = Project(CONTENT, REPO / "styles", output)
+    [path] = build_products(project, ["document"])
+    return path
+
+
+@pytest.fixture(scope="session")
+def reader(document_pdf) -> pypdf.PdfReader:
+    return pypdf.PdfReader(document_pdf)
+
+
+@pytest.fixture(scope="session")
+def page_texts(reader) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def _outline(reader, items=None):
+    """The outline as nested (title, page number, children) tuples."""
+    items = reader.outline if items is None else items
+    result = []
+    for item in items:
+        if isinstance(item, list):
+            title, page, _ = result[-1]
+            result[-1] = (title, page, _outline(reader, item))
+        else:
+            result.append((item.title, reader.get_destination_page_number(item) + 1, []))
+    return result
+
+
+def test_pages_are_a4(reader):
+    assert len(reader.pages) > 60
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(
+            A4, abs=0.5
+        )
+
+
+def test_outline_has_chapters_principles_parts_stories_and_exercises(reader, content):
+    outline = _outline(reader)
+    titles = [title for title, _, _ in outline]
+    chapters = [c.title for c in content.document.chapters]
+    principles = [p.plain_title for p in content.principles]
+    assert titles == ["Inhoud", "Kom verder!", *chapters, *principles, "Colofon"]
+    for principle, (_, page, parts) in zip(content.principles, outline[-7:-1], strict=True):
+        assert page % 2 == 1, f"{principle.slug} must start on a right-hand page"
+        assert [title for title, _, _ in parts] == list(PARTS.values())
+        stories = dict((t, c) for t, _, c in parts)[PARTS["verhalen"]]
+        exercises = dict((t, c) for t, _, c in parts)[PARTS["oefenen"]]
+        assert [t for t, _, _ in stories] == [s.plain_title for s in principle.stories]
+        assert [t for t, _, _ in exercises] == [e.plain_title for e in principle.exercises]
+
+
+def test_every_principle_story_and_exercise_is_on_its_page(reader, page_texts, content):
+    outline = _outline(reader)
+    for principle, (_, opener, parts) in zip(content.principles, outline[-7:-1], strict=True):
+        assert principle.plain_title in page_texts[opener - 1]
+        for part_title, page, children in parts:
+            assert part_title in page_texts[page - 1]
+            for title, child_page, _ in children:
+                assert title in page_texts[child_page - 1]
+
+
+def test_exercises_show_steps_with_minutes_and_writing_space(page_texts, content):
+    text = " ".join(page_texts)
+    for _, exercise in content.exercises():
+        for number, step in enumerate(exercise.steps, 1):
+            assert step_heading(number, step) in text
+    assert "Wat ik uit deze oefening mee wil nemen is" in text
+
+
+def test_kernelementen_are_listed(page_texts, content):
+    text = " ".join(page_texts)
+    for principle in content.principles:
+        for number in range(1, len(principle.explanation.kernelementen) + 1):
+            assert kernelement_label(principle, number) in text
+
+
+def test_trainer_only_material_is_left_out(page_texts):
+    text = " ".join(page_texts)
+    assert "Alleen voor de trainer" not in text
+    assert "toch / maar / alleen" not in text  # the answers of "B1 niveau"
+    assert "Echter:" in text  # the worksheet itself is there
+
+
+def test_toc_entries_link_to_their_pages(reader, content):
+    toc_page = reader.pages[2]
+    links = [a.get_object() for a in toc_page.get("/Annots", [])]
+    internal = [a for a in links if a.get("/Subtype") == "/Link" and "/Dest" in a]
+    # chapters + principles with their parts + colofon, split over two pages
+    assert len(internal) > 20
+
+
+def test_sources_are_clickable_with_their_url(reader, content):
+    uris = set()
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []):
+            action = annotation.get_object().get("/A")
+            if action and action.get("/S") == "/URI":
+                uris.add(action["/URI"])
+    for principle in content.principles:
+        for source in principle.background.sources:
+            assert content.source_url(principle, source) in uris
+    assert "https://www.voordejeugdenhetgezin.nl/toekomstscenario-kind-en-gezinsbescherming" in uris
+
+
+def test_metadata_and_language(reader, content):
+    info = reader.metadata
+    assert info.title == "Inspiratiedocument Toekomstscenario kind- en gezinsbescherming"
+    assert info.author == "Programmateam Toekomstscenario kind- en gezinsbescherming"
+    assert info["/CreationDate"].startswith("D:20240201")
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "nl"
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    assert b"pdfuaid:part" in catalog["/Metadata"].get_object().get_data()
+
+
+def test_only_the_packaged_font_is_used_and_embedded(reader):
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+            fonts.add(font["/BaseFont"].split("+", 1)[1])
+    assert fonts == {
+        "Atkinson-Hyperlegible",
+        "Atkinson-Hyperlegible-Bold",
+        "Atkinson-Hyperlegible-Italic",
+    }
+
+
+def test_no_blank_pages_but_before_a_right_hand_start(reader, page_texts):
+    outline = _outline(reader)
+    starts = {page for _, page, _ in outline}
+    for number, text in enumerate(page_texts, 1):
+        if not text.strip():
+            assert number % 2 == 0 and number + 1 in starts, f"page {number} is blank"
+
+
+def test_builds_are_byte_identical_across_processes(document_pdf, tmp_path):
+    command = [sys.executable, "-m", "werkboek", "build", "document"]
+    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    subprocess.run(command, check=True, capture_output=True)
+    assert (tmp_path / "inspiratiedocument.pdf").read_bytes() == document_pdf.read_bytes()
+
+
+# ---------------------------------------------------------------- failing builds
+
+
+def _small_project(tmp_path) -> Project:
+    content = make_content(tmp_path)
+    styles = tmp_path / "styles"
+    shutil.copytree(REPO / "styles", styles)
+    return Project(content, styles, tmp_path / "output")
+
+
+def test_bad_css_fails_the_build_and_leaves_no_pdf(tmp_path):
+    project = _small_project(tmp_path)
+    with (project.styles_dir / "werkboek.css").open("a") as sheet:
+        sheet.write("\n.kapot { colour: rood; }\n")
+    with pytest.raises(BuildError, match="WeasyPrint reported: Ignored `colour: rood`"):
+        build_products(project, ["document"])
+    assert not list((tmp_path / "output").glob("*.pdf"))
+    assert not list((tmp_path / "output").glob(".*"))
+
+
+def test_a_missing_image_fails_the_build(tmp_path):
+    project = _small_project(tmp_path)
+    (project.styles_dir / "iconen" / "klok.svg").unlink()
+    with pytest.raises(BuildError, match=re.escape("klok.svg")):
+        build_products(project, ["document"])
+
+
+def test_the_network_is_never_fetched(tmp_path):
+    project = _small_project(tmp_path)
+    with (project.styles_dir / "werkboek.css").open("a") as sheet:
+        sheet.write('\nbody { background-image: url("https://voorbeeld.nl/x.png"); }\n')
+    with pytest.raises(BuildError, match=re.escape("does not fetch 'https://voorbeeld.nl/x.png'")):
+        build_products(project, ["document"])
+
+
+def test_files_outside_content_and_styles_are_never_read(tmp_path):
+    project = _small_project(tmp_path)
+    secret = tmp_path / "geheim.svg"
+    secret.write_text((REPO / "styles" / "iconen" / "klok.svg").read_text())
+    with (project.styles_dir / "werkboek.css").open("a") as sheet:
+        sheet.write('\nbody { background-image: url("../geheim.svg"); }\n')
+    with pytest.raises(BuildError, match="outside the content and styles folders"):
+        build_products(project, ["document"])
+
+
+def test_content_cannot_inject_html(tmp_path):
+    project = _small_project(tmp_path)
+    path = project.content_dir / "principes" / "proef.yaml"
+    evil = "<b>vet</b> <img src='file:///etc/passwd'> </p><style>body{display:none}</style>"
+    path.write_text(path.read_text().replace("Je probeert opnieuw.", f'"{evil}"'))
+    [pdf] = build_products(project, ["document"])
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(pdf).pages)
+    assert "<b>vet</b> <img src='file:///etc/passwd'>" in text
+
+
+# ---------------------------------------------------------------- QR codes
+
+
+def decode_qr_codes(pdf: Path, dpi: int = 150) -> list[tuple[int, str, float]]:
+    """Every QR code in the PDF as (page number, decoded text, width in mm)."""
+    import pypdfium2
+    import zxingcpp
+
+    found = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            image = document[index].render(scale=dpi / 72).to_pil()
+            for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+                position = barcode.position
+                width_px = abs(position.top_right.x - position.top_left.x)
+                assert barcode.ec_level in ("M", "Q", "H"), barcode.ec_level
+                found.append((index + 1, barcode.text, width_px / dpi * 25.4))
+    finally:
+        document.close()
+    return found
+
+
+def test_every_qr_code_decodes_to_its_story_url(document_pdf, content):
+    expected = {content.story_url(p, s) for p, s in content.stories() if s.media} | {
+        s.url or content.deep_link(p, "leidinggevenden", s.slug)
+        for p in content.principles
+        for s in p.leaders.stories
+        if s.media
+    }
+    codes = decode_qr_codes(document_pdf)
+    assert sorted(text for _, text, _ in codes) == sorted(expected)
+    for page, text, symbol_mm in codes:
+        printed_mm = qr_svg(text)[1]  # with the four-module quiet zone on each side
+        modules = segno.make(text, error="m", boost_error=True).symbol_size(border=0)[0]
+        assert printed_mm >= 20
+        assert printed_mm / (modules + 2 * QUIET_ZONE) >= 0.5
+        # what the decoder measured on the page is the symbol at that size
+        assert symbol_mm == pytest.approx(printed_mm * modules / (modules + 8), rel=0.05), page
