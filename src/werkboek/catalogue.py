@@ -45,19 +45,19 @@ def build_catalogue(content: Content) -> dict[str, Any]:
 
 def format_catalogue(catalogue: dict[str, Any]) -> str:
     """The catalogue as text for a trainer writing a recipe."""
+    width = max(len(item["slug"]) for key in catalogue for item in catalogue[key]) + 2
     lines = ["Principes (principe: …, delen: " + ", ".join(PARTS) + ")"]
-    lines += [f"  {p['slug']:<34} {p['titel']}" for p in catalogue["principes"]]
+    lines += [f"  {p['slug']:<{width}}{p['titel']}" for p in catalogue["principes"]]
     lines += ["", "Oefeningen (oefening: …)"]
     for e in catalogue["oefeningen"]:
-        persons = e["personen"]
-        minutes = e["minuten"]
+        persons, minutes = e["personen"], e["minuten"]
         size = "" if persons is None else f"{_span(persons)} pers."
         time = "" if minutes is None else f"{_span(minutes)} min"
-        lines.append(f"  {e['slug']:<48} {e['principe']:<30} {size:>10} {time:>10}")
+        lines.append(f"  {e['slug']:<{width}}{size:>10} {time:>10}   {e['principe']}")
     lines += ["", "Verhalen (verhaal: …)"]
-    lines += [f"  {s['slug']:<58} {s['principe']}" for s in catalogue["verhalen"]]
+    lines += [f"  {s['slug']:<{width}}{s['principe']}" for s in catalogue["verhalen"]]
     lines += ["", "Artikelen (artikel: …)"]
-    lines += [f"  {a['slug']:<58} {a['titel']}" for a in catalogue["artikelen"]]
+    lines += [f"  {a['slug']:<{width}}{a['titel']}" for a in catalogue["artikelen"]]
     return "\n".join(lines)
 
 

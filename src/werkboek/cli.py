@@ -61,7 +61,7 @@ def check(content_dir: Path, quiet: bool) -> None:
     from .loader import load_content
 
     content = load_content(content_dir)
-    warnings = content.missing_urls()
+    warnings = content.warnings()
     if not quiet:
         for warning in warnings:
             click.echo(str(warning))

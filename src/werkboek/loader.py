@@ -208,6 +208,10 @@ class Content:
     def source_url(self, principle: model.Principle, source: model.BackgroundSource) -> str:
         return source.url or self.deep_link(principle, "achtergrond", source.slug)
 
+    def warnings(self) -> list[Problem]:
+        """What an editor should look at, though the content is valid."""
+        return sorted(_duration_warnings(self) + self.missing_urls())
+
     def missing_urls(self) -> list[Problem]:
         """Warnings for items that link to a derived deep link instead of their own URL."""
         warnings: list[Problem] = []
@@ -325,7 +329,6 @@ def _cross_check(
                 )
             else:
                 exercise_owner[exercise.slug] = (source, where)
-            problems.extend(_exercise_checks(source, index, exercise))
         local_stories.update(story.slug for story in principle.leaders.stories)
         for index, item in enumerate(principle.background.media_stories):
             if item.story is not None and item.story not in local_stories:
@@ -356,16 +359,21 @@ def _raw(source: YamlFile, *parts: PathPart) -> Any:
     return node if isinstance(node, dict) else {}
 
 
-def _exercise_checks(source: YamlFile, index: int, exercise: model.Exercise) -> list[Problem]:
-    """Exercises must say how long they take, at least through their steps."""
-    if exercise.duration is None:
-        return [
-            source.problem(
-                ["oefeningen", index, "minuten"],
-                "warning: no duration; give the exercise's minuten, or minuten on every step",
-            )
-        ]
-    return []
+def _duration_warnings(content: Content) -> list[Problem]:
+    """Exercises should say how long they take, at least through their steps."""
+    warnings = []
+    for principle in content.principles:
+        source = content.sources[f"principle:{principle.slug}"]
+        for index, exercise in enumerate(principle.exercises):
+            if exercise.duration is None:
+                warnings.append(
+                    source.problem(
+                        ["oefeningen", index],
+                        "warning: no duration; give the exercise's minuten, "
+                        "or minuten on every step",
+                    )
+                )
+    return warnings
 
 
 def load_content(root: Path | str = "content") -> Content:

@@ -357,6 +357,8 @@ class Exercise(Titled):
         timed = [step.minutes for step in self.steps if step.minutes is not None]
         if not timed or len(timed) != len(self.steps):
             return None
+        if any(step.minutes_note for step in self.steps):  # "5 min per persoon" does not add up
+            return None
         total = timed[0]
         for minutes in timed[1:]:
             total = total + minutes
