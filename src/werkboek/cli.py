@@ -119,3 +119,53 @@ def build(products: tuple[str, ...], content_dir: Path, styles_dir: Path, output
     project = Project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
     for path in build_products(project, list(products)):
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("recipe", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    help="The PDF to write (with --voor/--deelnemers: the folder for the copies).",
+)
+@click.option(
+    "--editie",
+    "edition",
+    type=click.Choice(["deelnemer", "trainer"]),
+    help="Override the recipe's editie.",
+)
+@click.option("--voor", "names", multiple=True, help="A personalised copy for this name.")
+@click.option(
+    "--deelnemers",
+    "participants",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A participant list (CSV with a column 'naam'): one copy per person.",
+)
+@content_option
+@click.option(
+    "--styles",
+    "styles_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("styles"),
+    show_default=True,
+)
+@reports_errors
+def workbook(
+    recipe: Path,
+    output: Path | None,
+    edition: str | None,
+    names: tuple[str, ...],
+    participants: Path | None,
+    content_dir: Path,
+    styles_dir: Path,
+) -> None:
+    """Build a workbook from a recipe (see recepten/ and `werkboek list`)."""
+    from .products import Project
+    from .workbook import build_workbook, read_names
+
+    people = list(names) + (read_names(participants) if participants else [])
+    project = Project(content_dir=content_dir, styles_dir=styles_dir)
+    for path in build_workbook(project, recipe, output, edition=edition, names=people):
+        click.echo(f"wrote {path}")

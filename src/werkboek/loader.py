@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args, get_origin
@@ -46,7 +46,7 @@ def _clean_loc(data: Any, loc: tuple[Any, ...]) -> list[PathPart]:
         elif isinstance(node, list | tuple) and isinstance(part, int):
             parts.append(part)
             node = None
-        elif index == len(loc) - 1 and isinstance(part, str) and not isinstance(node, str):
+        elif index == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
             parts.append(part)  # a missing or unknown key: name it
     return parts
 
@@ -66,15 +66,22 @@ _TYPE_MESSAGES = {
 }
 
 
+DISCRIMINATED: list[tuple[Any, tuple[Callable[[Any], str | None], dict[str, Any]]]] = [
+    (model.Block, (model._block_tag, model.BLOCK_KEYS)),
+]
+"""Unions whose member is chosen by a key: how to find the member, for key suggestions."""
+
+
 def _model_in(annotation: Any, value: Any) -> type[BaseModel] | None:
     """The model class that validates ``value`` under ``annotation``, if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = get_origin(annotation)
     if origin is Annotated:
-        tag = model._block_tag(value) if annotation is model.Block else None
-        if tag in model.BLOCK_KEYS:
-            return model.BLOCK_KEYS[tag]
+        for union, (tag_of, classes) in DISCRIMINATED:
+            if annotation is union:
+                tag = tag_of(value)
+                return classes.get(tag) if tag else None
         return _model_in(get_args(annotation)[0], value)
     for arg in get_args(annotation):
         found = _model_in(arg, value)
@@ -115,6 +122,10 @@ def _message(error: Any, cls: type[BaseModel], data: Any, parts: list[PathPart])
         return f"required key {error['loc'][-1]!r} is missing"
     if kind in _TYPE_MESSAGES:
         return _TYPE_MESSAGES[kind]
+    if kind == "greater_than_equal":
+        return f"must be at least {error['ctx']['ge']}"
+    if kind == "less_than_equal":
+        return f"must be at most {error['ctx']['le']}"
     if kind == "too_short" and error.get("ctx", {}).get("min_length") == 1:
         return "must not be empty"
     if kind == "literal_error":

@@ -1,0 +1,206 @@
+"""Custom workbooks from recipes: the chosen items in order, editions, personal copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+
+from werkboek.cli import main
+from werkboek.model import PARTS
+from werkboek.products import Project
+from werkboek.recipe import load_recipe
+from werkboek.workbook import build_workbook, file_names
+
+from conftest import CONTENT, REPO, ROOTS, make_content
+
+RECIPES = sorted((REPO / "recepten").glob("*.yaml"))
+BAD = sorted(p.name for p in (ROOTS / "recipes").iterdir())
+
+
+def text_of(pdf: Path) -> str:
+    return " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(pdf).pages)
+
+
+def outline_titles(pdf: Path) -> list:
+    reader = pypdf.PdfReader(pdf)
+
+    def walk(items):
+        out = []
+        for item in items:
+            if isinstance(item, list):
+                out[-1] = (out[-1][0], walk(item))
+            else:
+                out.append((item.title, []))
+        return out
+
+    return walk(reader.outline)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Project:
+    return Project(CONTENT, REPO / "styles", tmp_path_factory.mktemp("output"))
+
+
+@pytest.fixture(scope="module")
+def built(project) -> dict[tuple[str, str], Path]:
+    """Every example recipe in both editions."""
+    paths = {}
+    for recipe in RECIPES:
+        for edition in ("deelnemer", "trainer"):
+            target = project.output_dir / f"{recipe.stem}-{edition}.pdf"
+            [paths[recipe.stem, edition]] = build_workbook(project, recipe, target, edition=edition)
+    return paths
+
+
+def test_there_are_at_least_three_example_recipes():
+    assert {p.stem for p in RECIPES} >= {
+        "trainingsdag-van-mens-tot-mens-werken",
+        "intervisie-lerend",
+        "leidinggevenden",
+    }
+
+
+@pytest.mark.parametrize("recipe_path", RECIPES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("edition", ["deelnemer", "trainer"])
+def test_example_recipe_has_exactly_its_items_in_order(recipe_path, edition, built, content):
+    recipe = load_recipe(recipe_path, content)
+    pdf = built[recipe_path.stem, edition]
+    outline = outline_titles(pdf)
+    expected = ["Inhoud"] + (["Sessieplan"] if edition == "trainer" else [])
+    for selection in recipe.selections:
+        expected.append(selection.title)
+    assert [title for title, _ in outline] == expected
+    # principles carry exactly the chosen parts, in the principle's order
+    principles = [s for s in recipe.selections if s.kind == "principe"]
+    principle_outlines = [
+        children for title, children in outline if title in {s.title for s in principles}
+    ]
+    for selection, children in zip(principles, principle_outlines, strict=True):
+        assert [t for t, _ in children] == [PARTS[p] for p in selection.parts]
+    # the text follows the same order
+    text = text_of(pdf)
+    positions = [text.index(s.title) for s in recipe.selections if s.kind != "notities"]
+    assert positions == sorted(positions)
+    reader = pypdf.PdfReader(pdf)
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
+    assert reader.metadata.title.startswith(recipe.title)
+    # left out: principles and exercises that were not chosen
+    chosen = {e.slug for _, e in recipe.exercises()}
+    for _, exercise in content.exercises():
+        if exercise.slug not in chosen:
+            assert f"{exercise.plain_title} " not in text.replace("Oefening:", "")
+
+
+def test_trainer_material_only_in_the_trainer_edition(built):
+    participant = text_of(built["intervisie-lerend", "deelnemer"]).lower()
+    trainer = text_of(built["intervisie-lerend", "trainer"]).lower()
+    answers = "toch / maar / alleen"
+    assert answers not in participant and "alleen voor de trainer" not in participant
+    assert answers in trainer and "alleen voor de trainer: antwoorden deel 1" in trainer
+    assert "sessieplan" in trainer and "sessieplan" not in participant
+    assert "materiaal: flap (flip-over)" in trainer
+
+
+def test_session_plan_lists_exercises_and_total_time(built, content):
+    trainer = text_of(built["intervisie-lerend", "trainer"])
+    plan = trainer[trainer.index("Sessieplan Oefening") :]
+    plan = plan[: plan.index("Materiaal pennen") if "Materiaal pennen" in plan else 2000]
+    for slug in ("intervisie-incidentmethode", "feiten-of-interpretaties", "b1-niveau"):
+        exercise = next(e for _, e in content.exercises() if e.slug == slug)
+        assert exercise.plain_title in plan
+    # 60 + 35 + 40 minutes
+    assert "Totaal 135 min" in plan
+
+
+def test_exercises_always_get_writing_space(built):
+    text = text_of(built["trainingsdag-van-mens-tot-mens-werken", "deelnemer"])
+    assert text.count("Aantekeningen") >= 5
+
+
+def test_personal_copies_have_their_name_and_distinct_files(tmp_path):
+    content = make_content(tmp_path)
+    project = Project(content, REPO / "styles", tmp_path / "output")
+    recipe = tmp_path / "recept.yaml"
+    recipe.write_text("titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n")
+    names = ["Anna de Vries", "Jan Jansen", "Anna de Vries", "Zoë Ößmann"]
+    paths = build_workbook(project, recipe, names=names)
+    assert [p.name for p in paths] == [
+        "anna-de-vries.pdf",
+        "jan-jansen.pdf",
+        "anna-de-vries-2.pdf",
+        "zoe-omann.pdf",
+    ]
+    assert {p.parent for p in paths} == {tmp_path / "output" / "werkboeken" / "proefdag"}
+    for name, path in zip(names, paths, strict=True):
+        cover = " ".join(pypdf.PdfReader(path).pages[0].extract_text().split())
+        assert f"Werkboek van {name}" in cover
+        for other in set(names) - {name}:
+            assert other not in cover
+
+
+def test_participants_csv_gives_one_copy_each(tmp_path, monkeypatch):
+    make_content(tmp_path)
+    shutil.copytree(REPO / "styles", tmp_path / "styles")
+    (tmp_path / "recept.yaml").write_text(
+        "titel: Proefdag\nonderdelen:\n  - verhaal: een-tweede-verhaal\n"
+    )
+    (tmp_path / "groep.csv").write_text(
+        "\ufeffnaam;email\nPiet Puk;piet@voorbeeld.nl\nMarie Curie;marie@voorbeeld.nl\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["workbook", "recept.yaml", "--deelnemers", "groep.csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "wrote output/werkboeken/proefdag/piet-puk.pdf",
+        "wrote output/werkboeken/proefdag/marie-curie.pdf",
+    ]
+
+
+def test_participants_csv_needs_names(tmp_path, monkeypatch):
+    make_content(tmp_path)
+    (tmp_path / "recept.yaml").write_text("titel: Proefdag\nonderdelen:\n  - notities: 1\n")
+    (tmp_path / "groep.csv").write_text("naam,email\nPiet,piet@voorbeeld.nl\n,leeg@voorbeeld.nl\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["workbook", "recept.yaml", "--deelnemers", "groep.csv"])
+    assert result.exit_code == 1
+    assert result.stderr == "groep.csv:3:1: naam: empty name\n"
+    assert not (tmp_path / "output").exists()
+
+
+def test_file_names_are_unique_slugs():
+    assert file_names(["A", "a", "Ä", "!!"]) == ["a", "a-2", "a-3", "deelnemer"]
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_recipe_is_reported_exactly_and_writes_nothing(case, tmp_path, monkeypatch):
+    make_content(tmp_path)
+    shutil.copyfile(ROOTS / "recipes" / case / "recept.yaml", tmp_path / "recept.yaml")
+    existing = tmp_path / "output" / "werkboeken" / "proefdag.pdf"
+    existing.parent.mkdir(parents=True)
+    existing.write_bytes(b"%PDF- an earlier workbook")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["workbook", "recept.yaml"])
+    expected = (ROOTS / "recipes" / case / "expected.txt").read_text(encoding="utf-8")
+    assert result.exit_code == 1
+    assert result.stderr == expected
+    assert "Traceback" not in result.output
+    assert existing.read_bytes() == b"%PDF- an earlier workbook"
+    assert [p.name for p in existing.parent.iterdir()] == ["proefdag.pdf"]
+
+
+def test_output_file_option(tmp_path, monkeypatch):
+    make_content(tmp_path)
+    shutil.copytree(REPO / "styles", tmp_path / "styles")
+    (tmp_path / "recept.yaml").write_text("titel: Proefdag\nonderdelen:\n  - notities: 2\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["workbook", "recept.yaml", "-o", "dag.pdf"])
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(tmp_path / "dag.pdf")
+    assert [t for t, _ in outline_titles(tmp_path / "dag.pdf")] == ["Inhoud", "Notities"]
+    # cover, its blank back, contents, two note pages
+    assert len(reader.pages) == 5
