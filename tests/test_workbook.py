@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from io import BytesIO
 from pathlib import Path
 
 import pypdf
@@ -204,3 +205,65 @@ def test_output_file_option(tmp_path, monkeypatch):
     assert [t for t, _ in outline_titles(tmp_path / "dag.pdf")] == ["Inhoud", "Notities"]
     # cover, its blank back, contents, two note pages
     assert len(reader.pages) == 5
+
+
+def test_personal_copies_keep_tags_outline_and_links(tmp_path):
+    from werkboek.covers import marked_content
+
+    content = make_content(tmp_path)
+    project = Project(content, REPO / "styles", tmp_path / "output")
+    recipe = tmp_path / "recept.yaml"
+    recipe.write_text("titel: Proefdag\nonderdelen:\n  - principe: proef\n")
+    first, second = build_workbook(project, recipe, names=["Ab", "Bea Bakker-de Boer"])
+    a, b = pypdf.PdfReader(first), pypdf.PdfReader(second)
+    assert len(a.pages) == len(b.pages)
+    assert outline_titles(first) == outline_titles(second)
+    assert "/StructTreeRoot" in b.trailer["/Root"]
+    assert marked_content(a.pages[0].get_contents().get_data()) == marked_content(
+        b.pages[0].get_contents().get_data()
+    )
+    for page_a, page_b in zip(a.pages[1:], b.pages[1:], strict=True):
+        assert page_a.extract_text() == page_b.extract_text()
+    assert "Werkboek van Bea Bakker-de Boer" in " ".join(b.pages[0].extract_text().split())
+
+
+def test_a_cover_with_other_tagging_is_not_grafted(tmp_path):
+    from werkboek.covers import graft_covers
+
+    content = make_content(tmp_path)
+    project = Project(content, REPO / "styles", tmp_path / "output")
+    recipe = tmp_path / "recept.yaml"
+    recipe.write_text("titel: Proefdag\nonderdelen:\n  - notities: 1\n")
+    [pdf] = build_workbook(project, recipe)
+    data = pdf.read_bytes()
+    # page 3 (the contents) is tagged otherwise than the cover: it must not be grafted
+    copies = list(graft_covers(data, data, 3))
+    assert copies[0] is not None and copies[2] is None
+
+
+def test_warm_builds_come_from_the_cache_until_anything_changes(tmp_path):
+    content = make_content(tmp_path)
+    styles = tmp_path / "styles"
+    shutil.copytree(REPO / "styles", styles)
+    recipe = tmp_path / "recept.yaml"
+    recipe.write_text("titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n")
+
+    def build() -> bytes:
+        project = Project(content, styles, tmp_path / "output")
+        [pdf] = build_workbook(project, recipe)
+        return pdf.read_bytes()
+
+    cached = tmp_path / "output" / ".cache"
+    first = build()
+    assert len(list(cached.rglob("*.pdf"))) == 1
+    assert build() == first and len(list(cached.rglob("*.pdf"))) == 1
+    # a change to the content, the styles or the recipe is a new PDF
+    path = content / "principes" / "proef.yaml"
+    path.write_text(path.read_text().replace("Deel een verhaal.", "Deel twee verhalen."))
+    changed = build()
+    assert changed != first and len(list(cached.rglob("*.pdf"))) == 2
+    with (styles / "werkboek.css").open("a") as sheet:
+        sheet.write("\n.oefening-titel { letter-spacing: 0.2pt; }\n")
+    assert build() != changed and len(list(cached.rglob("*.pdf"))) == 3
+    recipe.write_text(recipe.read_text() + "  - notities: 1\n")
+    assert len(pypdf.PdfReader(BytesIO(build())).pages) > len(pypdf.PdfReader(BytesIO(first)).pages)

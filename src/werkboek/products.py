@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .cache import BuildCache, fingerprint
 from .errors import WerkboekError
 from .loader import Content, load_content
 from .markup import plain_text
@@ -43,6 +45,13 @@ class Project:
             self._content = load_content(self.content_dir)
         return self._content
 
+    @cached_property
+    def cache(self) -> BuildCache:
+        """Built PDFs by what went into them (content, styles, werkboek, libraries)."""
+        return BuildCache(
+            self.output_dir / ".cache", fingerprint(self.content_dir, self.styles_dir)
+        )
+
     @property
     def roots(self) -> list[Path]:
         """The folders the renderer may read from."""
@@ -64,6 +73,8 @@ class Target:
     template: str
     title: str
     context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    key: str = ""
+    """What, besides content, styles and werkboek itself, makes this PDF; empty: not cached."""
 
 
 class Product:
@@ -106,17 +117,29 @@ class Product:
             **target.context,
         )
 
-    def build(self, target: Target) -> Path:
-        from .render import layout, write_pdf
+    def layout(self, target: Target, html: str | None = None) -> Any:
+        """The laid-out pages of a target (a WeasyPrint ``Document``)."""
+        from .render import layout
 
-        document = layout(
-            self.html(target),
+        return layout(
+            self.html(target) if html is None else html,
             base=self.project.styles_dir.resolve(),
             roots=self.project.roots,
             stylesheets=self.project.stylesheets,
             what=str(target.path),
         )
-        return write_pdf(document, target.path, what=str(target.path))
+
+    def build(self, target: Target) -> Path:
+        """Write the target's PDF, from the cache when nothing that goes into it changed."""
+        from .render import write_pdf
+
+        cache = self.project.cache
+        if target.key and cache.fetch(f"{self.name}:{target.key}", target.path):
+            return target.path
+        path = write_pdf(self.layout(target), target.path, what=str(target.path))
+        if target.key:
+            cache.store(f"{self.name}:{target.key}", path)
+        return path
 
 
 class DocumentProduct(Product):
@@ -134,6 +157,7 @@ class DocumentProduct(Product):
             template="document.html.j2",
             title=title,
             context={"linkable": linkable},
+            key="inspiratiedocument",
         )
 
 

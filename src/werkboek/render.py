@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -29,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from . import model
+from .cache import atomic_target
 from .errors import BuildError
 from .markup import plain_text, render_inline
 from .qr import qr_image
@@ -164,17 +163,6 @@ def layout(
 
 def write_pdf(document: Document, target: Path, *, what: str) -> Path:
     """Write ``document`` to ``target`` atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    os.close(handle)
-    try:
-        with weasyprint_must_stay_silent(what):
-            document.write_pdf(temporary, pdf_variant="pdf/ua-1", pdf_tags=True)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    with atomic_target(target) as temporary, weasyprint_must_stay_silent(what):
+        document.write_pdf(temporary, pdf_variant="pdf/ua-1", pdf_tags=True)
     return target

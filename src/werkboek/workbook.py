@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import model
+from .cache import write_bytes_atomically
 from .errors import Problem, RecipeError, WerkboekError
 from .markup import plain_text
 from .products import Product, Project, Target
@@ -134,23 +136,73 @@ class WorkbookProduct(Product):
             },
         }
 
-    def _title(self, person: str | None) -> str:
+    def _title(self) -> str:
         title = plain_text(self.recipe.title)
-        edition = " (trainerseditie)" if self.recipe.for_trainer else ""
-        return f"{title}{edition} — werkboek van {person}" if person else f"{title}{edition}"
+        return f"{title} (trainerseditie)" if self.recipe.for_trainer else title
+
+    def _key(self, person: str | None) -> str:
+        recipe = hashlib.sha256(self.recipe.path.read_bytes()).hexdigest()
+        return f"{recipe}:{self.recipe.edition}:{person or ''}"
 
     def targets(self) -> Iterator[Target]:
         folder = self.project.output_dir / "werkboeken"
         suffix = "-trainer" if self.recipe.for_trainer else ""
         if not self.names:
             path = self.output or folder / f"{self.recipe.slug}{suffix}.pdf"
-            yield Target(path, "workbook.html.j2", self._title(None), self._context(None))
+            yield Target(
+                path, "workbook.html.j2", self._title(), self._context(None), self._key(None)
+            )
             return
         base = self.output or folder / f"{self.recipe.slug}{suffix}"
         for person, stem in zip(self.names, file_names(self.names), strict=True):
             yield Target(
-                base / f"{stem}.pdf", "workbook.html.j2", self._title(person), self._context(person)
+                base / f"{stem}.pdf",
+                "workbook.html.j2",
+                self._title(),
+                self._context(person),
+                self._key(person),
             )
+
+    def build_all(self) -> list[Path]:
+        """Every target; personal copies share one render and differ only in their cover."""
+        targets = list(self.targets())
+        cache = self.project.cache
+        todo = [t for t in targets if not cache.fetch(f"{self.name}:{t.key}", t.path)]
+        if len(todo) <= 1:
+            for target in todo:
+                self.build(target)
+            return [t.path for t in targets]
+        for target, pdf in zip(todo, self._personal_copies(todo), strict=True):
+            write_bytes_atomically(target.path, pdf)
+            cache.store(f"{self.name}:{target.key}", target.path)
+        return [t.path for t in targets]
+
+    def _personal_copies(self, targets: list[Target]) -> Iterator[bytes]:
+        """The first copy is rendered whole; the others get its pages with their own cover."""
+        from .covers import graft_covers
+        from .render import weasyprint_must_stay_silent
+
+        first, others = targets[0], targets[1:]
+        what = str(first.path)
+        with weasyprint_must_stay_silent(what):
+            base = self.layout(first).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        covers_target = Target(
+            first.path,
+            "workbook_covers.html.j2",
+            self._title(),
+            {**self._context(None), "people": [t.context["person"] for t in others]},
+        )
+        with weasyprint_must_stay_silent(what):
+            covers = self.layout(covers_target).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        yield base
+        for index, copy in enumerate(graft_covers(base, covers, len(others))):
+            yield copy if copy is not None else self._whole(others[index])
+
+    def _whole(self, target: Target) -> bytes:
+        from .render import weasyprint_must_stay_silent
+
+        with weasyprint_must_stay_silent(str(target.path)):
+            return self.layout(target).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 def build_workbook(
@@ -170,5 +222,4 @@ def build_workbook(
         )
     if names and output is not None and output.suffix.lower() == ".pdf":
         raise WerkboekError(f"{output}: with names, -o is the folder for the copies, not a file")
-    product = WorkbookProduct(project, recipe, output, names)
-    return [product.build(target) for target in product.targets()]
+    return WorkbookProduct(project, recipe, output, names).build_all()

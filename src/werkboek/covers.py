@@ -1,0 +1,52 @@
+"""Personal copies of one workbook: the same pages, each with its own cover.
+
+Rendering thirty copies of a workbook that differ only in the name on the cover
+would cost thirty renders. Instead the first copy is rendered whole, all other
+covers are rendered together in one small document, and each copy is the first
+copy plus an incremental update that gives page 1 the content and fonts of its
+own cover. The structure tree (PDF/UA tags), outline and links of the shared
+pages stay as they are; a cover is only grafted when its marked-content
+sequence matches the first cover's exactly, so the tags keep pointing at the
+right text. Otherwise the caller renders that copy whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from io import BytesIO
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject
+
+_MCID = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+
+
+def marked_content(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The (tag, MCID) pairs of a content stream, in order."""
+    return _MCID.findall(data)
+
+
+def graft_covers(base: bytes, covers: bytes, count: int) -> Iterator[bytes | None]:
+    """For each of the first ``count`` pages of ``covers``: ``base`` with that page as cover.
+
+    Yields ``None`` for a cover whose tagging differs from the base cover's.
+    """
+    reader = PdfReader(BytesIO(covers))
+    writer = PdfWriter(BytesIO(base), incremental=True)
+    cover = writer.pages[0]
+    expected = marked_content(cover.get_contents().get_data())
+    stream = DecodedStreamObject()
+    reference = writer._add_object(stream)
+    for index in range(count):
+        source = reader.pages[index]
+        data = source.get_contents().get_data()
+        if marked_content(data) != expected:
+            yield None
+            continue
+        stream.set_data(data)
+        cover[NameObject("/Contents")] = reference
+        cover[NameObject("/Resources")] = source["/Resources"].clone(writer)
+        output = BytesIO()
+        writer.write(output)
+        yield output.getvalue()
