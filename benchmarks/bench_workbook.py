@@ -1,0 +1,93 @@
+"""What a workbook costs: cold, warm (content unchanged) and thirty personal copies.
+
+    .venv/bin/python benchmarks/bench_workbook.py [--runs 3] [--recipe recepten/….yaml]
+
+Every measurement runs in a fresh process with werkboek imported before the
+clock starts. ``cold`` starts from an empty cache, ``warm`` builds the same
+workbook again with the cache of the cold run, ``30 copies`` builds thirty
+personal copies ("Werkboek van …") from an empty cache. Goals: warm at most a
+tenth of cold; thirty copies at most twice one copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NAMES = [f"Deelnemer {n:02d}" for n in range(1, 31)]
+
+
+def child(output: Path, recipe: Path, copies: int) -> dict:
+    import werkboek.render  # noqa: F401 - imported before the clock starts
+    from werkboek.products import Project
+    from werkboek.workbook import build_workbook
+
+    start = time.perf_counter()
+    project = Project(REPO / "content", REPO / "styles", output)
+    paths = build_workbook(project, recipe, names=NAMES[:copies])
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "files": len(paths), "peak_mb": peak}
+
+
+def measure(output: Path, recipe: Path, copies: int, *, clear: bool) -> dict:
+    if clear:
+        shutil.rmtree(output, ignore_errors=True)
+    command = [sys.executable, __file__, "--child", str(output), str(recipe), str(copies)]
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--recipe",
+        type=Path,
+        default=REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml",
+    )
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        output, recipe, copies = args.child
+        print(json.dumps(child(Path(output), Path(recipe), int(copies))))
+        return
+
+    rows: dict[str, list[dict]] = {
+        "one workbook, cold": [],
+        "same again, warm": [],
+        "30 copies, cold": [],
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "output"
+        for _ in range(args.runs):
+            rows["one workbook, cold"].append(measure(output, args.recipe, 0, clear=True))
+            rows["same again, warm"].append(measure(output, args.recipe, 0, clear=False))
+            rows["30 copies, cold"].append(measure(output, args.recipe, 30, clear=True))
+        import pypdf
+
+        pages = len(pypdf.PdfReader(next(output.rglob("deelnemer-01.pdf"))).pages)
+
+    print(f"{args.recipe.name}: {pages} pages, median of {args.runs} runs\n")
+    print(f"{'':<22}{'seconds':>10}{'peak MB':>10}")
+    median = {}
+    for name, results in rows.items():
+        median[name] = statistics.median(r["seconds"] for r in results)
+        peak = max(r["peak_mb"] for r in results)
+        print(f"{name:<22}{median[name]:>10.2f}{peak:>10.0f}")
+    cold = median["one workbook, cold"]
+    print(f"\nwarm / cold:      {median['same again, warm'] / cold:.3f}  (goal: at most 0.1)")
+    print(f"30 copies / one:  {median['30 copies, cold'] / cold:.2f}   (goal: at most 2)")
+
+
+if __name__ == "__main__":
+    main()
