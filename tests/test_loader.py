@@ -70,6 +70,8 @@ def test_check_lists_missing_urls_as_warnings(tmp_path, monkeypatch):
         "links to https://voorbeeld.nl/inspiratie/proef/verhalen#een-eerste-verhaal"
     )
     assert result.stdout.splitlines()[-1].startswith("content OK: 1 principles, 2 exercises")
+    assert result.stdout.splitlines()[-1].endswith("would be built")
+    assert not (tmp_path / "output").exists()  # a dry run: the templates ran, nothing was written
 
 
 def test_list_json(tmp_path, monkeypatch):

@@ -55,12 +55,21 @@ def main() -> None:
 @main.command()
 @content_option
 @click.option("--quiet", "-q", is_flag=True, help="Do not list warnings.")
+@click.option(
+    "--styles",
+    "styles_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("styles"),
+    show_default=True,
+)
 @reports_errors
-def check(content_dir: Path, quiet: bool) -> None:
-    """Validate the content; print errors and warnings (exit 1 on errors)."""
-    from .loader import load_content
+def check(content_dir: Path, quiet: bool, styles_dir: Path) -> None:
+    """Validate the content and run every product's templates; write nothing."""
+    from .products import Project, check_products
 
-    content = load_content(content_dir)
+    project = Project(content_dir=content_dir, styles_dir=styles_dir)
+    content = project.content
+    targets = check_products(project)
     warnings = content.warnings()
     if not quiet:
         for warning in warnings:
@@ -69,7 +78,8 @@ def check(content_dir: Path, quiet: bool) -> None:
     stories = sum(1 for _ in content.stories())
     click.echo(
         f"content OK: {len(content.principles)} principles, {exercises} exercises, "
-        f"{stories} stories, {len(content.articles)} articles; {len(warnings)} warnings"
+        f"{stories} stories, {len(content.articles)} articles; {len(warnings)} warnings; "
+        f"{targets} PDF{'' if targets == 1 else 's'} would be built"
     )
 
 
@@ -169,3 +179,208 @@ def workbook(
     project = Project(content_dir=content_dir, styles_dir=styles_dir)
     for path in build_workbook(project, recipe, output, edition=edition, names=people):
         click.echo(f"wrote {path}")
+
+
+def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    from .mail import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+_existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
+
+
+@main.command()
+@click.argument("recipients", metavar="DEELNEMERS.csv", type=_existing_file)
+@click.argument("message", metavar="BERICHT.txt", type=_existing_file)
+@click.option(
+    "--attach", "attachments", multiple=True, type=_existing_file, help="Attach to every message."
+)
+@click.option(
+    "--workbook",
+    "recipe",
+    type=_existing_file,
+    metavar="RECIPE.yaml",
+    help="Attach each participant's own workbook, built from this recipe.",
+)
+@click.option("--send", is_flag=True, help="Send the messages. Without it: a dry run.")
+@click.option("--from", "sender", help="The sender, when the message has no From: header.")
+@click.option("--mailing", "mailing_name", help="Name of the mailing (default: derived).")
+@click.option(
+    "--max-size",
+    default="10MB",
+    show_default=True,
+    callback=_mail_size,
+    help="Largest message allowed, attachments included.",
+)
+@click.option("--smtp-host", envvar="WERKBOEK_SMTP_HOST", show_envvar=True, help="SMTP server.")
+@click.option(
+    "--smtp-port",
+    type=click.IntRange(1, 65535),
+    envvar="WERKBOEK_SMTP_PORT",
+    show_envvar=True,
+    help="SMTP port [default: 587 starttls, 465 ssl, 25 none].",
+)
+@click.option(
+    "--security",
+    type=click.Choice(["starttls", "ssl", "none"]),
+    default="starttls",
+    show_default=True,
+    envvar="WERKBOEK_SMTP_SECURITY",
+    show_envvar=True,
+    help="How the connection is encrypted.",
+)
+@click.option(
+    "--smtp-user",
+    envvar="WERKBOEK_SMTP_USER",
+    show_envvar=True,
+    help="Log in as this user; the password comes from WERKBOEK_SMTP_PASSWORD or a prompt.",
+)
+@click.option(
+    "--smtp-cafile",
+    type=_existing_file,
+    help="Trust the server's certificate if signed by this CA (PEM), e.g. a self-signed one.",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    help="At most this many messages per minute (0: no limit).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Tries again after a temporary failure, waiting 5, 10, 20... seconds.",
+)
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="Also send again the messages that may have arrived (connection broke after sending).",
+)
+@content_option
+@click.option(
+    "--styles",
+    "styles_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("styles"),
+    show_default=True,
+    help="Folder with the stylesheet (for --workbook).",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Output folder: messages and send log go to OUTPUT/mail/.",
+)
+@reports_errors
+def mail(
+    recipients: Path,
+    message: Path,
+    attachments: tuple[Path, ...],
+    recipe: Path | None,
+    send: bool,
+    sender: str | None,
+    mailing_name: str | None,
+    max_size: int,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    security: str,
+    smtp_user: str | None,
+    smtp_cafile: Path | None,
+    rate: float,
+    retries: int,
+    resend_unknown: bool,
+    content_dir: Path,
+    styles_dir: Path,
+    output_dir: Path,
+) -> None:
+    """Mail each participant a message (dry run unless --send).
+
+    DEELNEMERS.csv has the columns naam and email (others may be used in the message);
+    BERICHT.txt has headers (Subject:, optional From:, Reply-To:, Cc:), a blank line and
+    the text, a Jinja2 template ({{ naam }}); Markdown (a .md file) also gets HTML.
+    The dry run writes every message to OUTPUT/mail/<mailing>/; --send sends them, and
+    a second run sends only what was not sent yet.
+    """
+    import dataclasses
+    import os
+
+    from .mail import (
+        MailError,
+        Security,
+        SendError,
+        SendLog,
+        SmtpSettings,
+        log_path,
+        plan_sending,
+        prepare_mailing,
+        send_mailing,
+        write_messages,
+    )
+    from .mail.report import format_dry_run, format_plan, format_report, report_problem
+    from .products import Project
+
+    settings = SmtpSettings(
+        host=smtp_host or "",
+        port=smtp_port,
+        security=Security(security),
+        user=smtp_user,
+        cafile=smtp_cafile,
+    )
+    if send:
+        if not smtp_host:
+            raise MailError("--send heeft een server nodig: geef --smtp-host")
+        settings.check()
+    project = Project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
+    mailing = prepare_mailing(
+        recipients,
+        message,
+        output_dir=output_dir,
+        attachments=attachments,
+        workbook=recipe,
+        project=project,
+        sender=sender,
+        name=mailing_name,
+        max_size=max_size,
+    )
+    log_file = log_path(output_dir)
+    if not send:
+        write_messages(mailing)
+        log = SendLog(log_file) if log_file.exists() else None
+        try:
+            click.echo("\n".join(format_dry_run(mailing, log)))
+        finally:
+            if log is not None:
+                log.close()
+        return
+    with SendLog(log_file) as log:
+        plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
+        click.echo("\n".join(format_plan(plan)))
+        if plan.todo and smtp_user:
+            password = os.environ.get("WERKBOEK_SMTP_PASSWORD") or click.prompt(
+                f"Wachtwoord voor {smtp_user} op {settings.address}", hide_input=True, err=True
+            )
+            settings = dataclasses.replace(settings, password=password)
+        with click.progressbar(length=len(plan.todo), label="Verzenden", file=sys.stderr) as bar:
+            report = send_mailing(
+                plan,
+                settings,
+                log,
+                rate=rate,
+                retries=retries,
+                resend_unknown=resend_unknown,
+                progress=lambda _message, _state: bar.update(1),
+            )
+        click.echo("\n".join(format_report(report)))
+    problem = report_problem(report)
+    if problem:
+        raise SendError(problem)

@@ -57,9 +57,32 @@ def _check_url(text: str) -> str:
     return text
 
 
+def contrast_with_white(colour: str) -> float:
+    """The WCAG contrast ratio of white on ``colour`` (``#rrggbb``)."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+MIN_CONTRAST = 5.0
+"""White text on a principle colour, and that colour on white or light grey, must reach
+WCAG AA (4.5:1) with room for the light grey boxes: 5:1 on white."""
+
+
 def _check_colour(text: str) -> str:
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
         raise ValueError(f"{text!r} is not a colour like '#1d4e89'")
+    ratio = contrast_with_white(text)
+    if ratio < MIN_CONTRAST:
+        raise ValueError(
+            f"{text} is too light: contrast with white is {ratio:.1f}:1, "
+            f"werkboek needs {MIN_CONTRAST:.0f}:1 (WCAG AA with light backgrounds)"
+        )
     return text.lower()
 
 

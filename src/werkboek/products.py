@@ -37,6 +37,8 @@ class Project:
     content_dir: Path = Path("content")
     styles_dir: Path = Path("styles")
     output_dir: Path = Path("output")
+    card_size: str = "a5"
+    """The exercise cards' format: ``a5`` or ``a6`` (see werkboek.sheet)."""
     _content: Content | None = field(default=None, repr=False)
 
     @property
@@ -59,10 +61,13 @@ class Project:
 
     @property
     def stylesheets(self) -> list[Path]:
-        sheet = self.styles_dir / "werkboek.css"
+        return [self.stylesheet("werkboek.css")]
+
+    def stylesheet(self, name: str) -> Path:
+        sheet = self.styles_dir / name
         if not sheet.is_file():
             raise WerkboekError(f"{sheet}: stylesheet not found")
-        return [sheet]
+        return sheet
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,10 @@ class Product:
 
     name: ClassVar[str]
     description: ClassVar[str]
+    extra_stylesheets: ClassVar[tuple[str, ...]] = ()
+    """Stylesheets in the styles folder this product adds after werkboek.css."""
+    weight: ClassVar[float] = 1.0
+    """How long a target takes to render, roughly, relative to the others (for scheduling)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -125,7 +134,10 @@ class Product:
             self.html(target) if html is None else html,
             base=self.project.styles_dir.resolve(),
             roots=self.project.roots,
-            stylesheets=self.project.stylesheets,
+            stylesheets=[
+                *self.project.stylesheets,
+                *map(self.project.stylesheet, self.extra_stylesheets),
+            ],
             what=str(target.path),
         )
 
@@ -140,6 +152,10 @@ class Product:
         if target.key:
             cache.store(f"{self.name}:{target.key}", path)
         return path
+
+    def make(self, target: Target) -> list[Path]:
+        """Build a target; return every file written (one layout may give several PDFs)."""
+        return [self.build(target)]
 
 
 class DocumentProduct(Product):
@@ -172,6 +188,20 @@ def product_class(name: str) -> type[Product]:
             f"unknown product {name!r}{did_you_mean(name, PRODUCTS)} "
             f"(products: {', '.join(PRODUCTS)}, all)"
         ) from None
+
+
+def check_products(project: Project) -> int:
+    """Like Sphinx's dummy builder: run every product's templates, write nothing.
+
+    Returns the number of targets whose HTML was rendered.
+    """
+    count = 0
+    for cls in PRODUCTS.values():
+        product = cls(project)
+        for target in product.targets():
+            product.html(target)
+            count += 1
+    return count
 
 
 def build_products(project: Project, names: list[str]) -> list[Path]:
