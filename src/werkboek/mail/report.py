@@ -1,0 +1,118 @@
+"""What the mail command tells the trainer, in Dutch: the table of a dry run and the
+summary of a run that sent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .compose import Composed
+from .log import SendLog, State
+from .mailing import Mailing
+from .sending import SendPlan, SendReport
+from .sizes import format_size
+
+HEADINGS = ("Ontvanger", "Onderwerp", "Bijlagen", "Grootte")
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def format_table(messages: Sequence[Composed]) -> list[str]:
+    """One row per message: recipient, subject, attachments, size."""
+    rows = [
+        (
+            str(m.recipient),
+            m.subject,
+            ", ".join(m.attachments) or "-",
+            format_size(m.size),
+        )
+        for m in messages
+    ]
+    widths = [max(len(row[i]) for row in [HEADINGS, *rows]) for i in range(len(HEADINGS))]
+
+    def line(row: Sequence[str]) -> str:
+        cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False)]
+        return "  ".join([*cells, row[-1].rjust(widths[-1])])
+
+    return [line(HEADINGS), line(["-" * w for w in widths]), *(line(row) for row in rows)]
+
+
+def format_dry_run(mailing: Mailing, log_file: Path) -> list[str]:
+    """The dry run's table, where the messages are, and what the send log already knows."""
+    count = plural(len(mailing.messages), "bericht", "berichten")
+    lines = [f"Proefrun van mailing {mailing.name}: {count} opgesteld, niets verzonden.", ""]
+    lines += format_table(mailing.messages)
+    lines += ["", f"De berichten staan in {mailing.folder}/ (open een .eml met je mailprogramma)."]
+    if log_file.exists():
+        with SendLog(log_file) as log:
+            entries = log.entries(mailing.name)
+        found = [
+            entries[m.recipient.key].state for m in mailing.messages if m.recipient.key in entries
+        ]
+        if sent := found.count(State.SENT):
+            lines.append(f"Al verzonden in deze mailing: {sent}; --send slaat die over.")
+        if unknown := found.count(State.UNKNOWN):
+            lines.append(f"Niet zeker of ze aankwamen: {unknown}; --send verstuurt die niet.")
+    lines.append("Verzenden: dezelfde opdracht met --send.")
+    return lines
+
+
+def format_plan(plan: SendPlan) -> list[str]:
+    count = plural(len(plan.todo), "bericht", "berichten")
+    line = f"Mailing {plan.mailing.name}: {count} te verzenden"
+    if plan.skipped:
+        line += f", {len(plan.skipped)} al eerder verzonden"
+    if plan.held:
+        line += f", {len(plan.held)} onzeker"
+    return [line + "."]
+
+
+def format_report(report: SendReport) -> list[str]:
+    """The summary: counts, then who failed, whose fate is unknown, and what to do."""
+    lines = []
+    if report.stopped:
+        lines.append(f"Verzenden gestopt: {report.stopped}.")
+    summary = (
+        f"{len(report.sent)} verzonden, {len(report.failed)} mislukt, "
+        f"{len(report.remaining)} nog te verzenden"
+    )
+    if report.skipped:
+        summary += f"; {report.skipped} overgeslagen (al eerder verzonden)"
+    lines.append(summary + ".")
+    if report.failed:
+        lines.append("Mislukt (een volgende run probeert het opnieuw):")
+        lines += [f"  {m.recipient} ({m.recipient.where}): {detail}" for m, detail in report.failed]
+    if report.unknown:
+        lines.append("Niet zeker of het aankwam (wordt niet vanzelf opnieuw verzonden):")
+        lines += [
+            f"  {m.recipient} ({m.recipient.where}), {m.message_id}: {detail}"
+            for m, detail in report.unknown
+        ]
+        lines.append(
+            "  Vraag na of het bericht aankwam; zo niet, verstuur het opnieuw met --resend-unknown."
+        )
+    if report.stopped or report.remaining:
+        lines.append(
+            "Voer dezelfde opdracht later opnieuw uit om verder te gaan; "
+            "wat al verzonden is, wordt overgeslagen."
+        )
+    return lines
+
+
+def report_problem(report: SendReport) -> str | None:
+    """One line for the error exit when not everything arrived, else None."""
+    if report.stopped or report.remaining:
+        return (
+            f"verzenden gestopt: {len(report.sent)} verzonden, {len(report.failed)} mislukt, "
+            f"{len(report.remaining)} nog te verzenden"
+        )
+    if report.failed or report.unknown:
+        parts = []
+        if report.failed:
+            parts.append(f"{len(report.failed)} mislukt")
+        if report.unknown:
+            parts.append(f"{len(report.unknown)} onzeker")
+        return "niet alle berichten zijn aangekomen: " + ", ".join(parts)
+    return None

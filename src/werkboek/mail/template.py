@@ -1,0 +1,349 @@
+"""The message template: mail headers, a blank line, and a Jinja2 body.
+
+```text
+Subject: Je werkboek, {{ naam }}
+From: Anna de Vries <anna@voorbeeld.nl>
+Reply-To: training@voorbeeld.nl
+
+Beste {{ naam }},
+...
+```
+
+* Headers and body are Jinja2 templates over the participant list's columns, in a
+  sandbox, with ``StrictUndefined``: a name that is not a column is an error that
+  points at its line before any message is composed, never an empty gap in a mail.
+* A body in Markdown (a file ending in ``.md``, or ``Content-Type: text/markdown``) is
+  sent as its source in plain text and rendered as an HTML alternative. The HTML part
+  is autoescaped: Jinja2 escapes ``& < > " '`` in every value and :func:`markdown_literal`
+  backslash-escapes the rest of Markdown's punctuation, so a participant's data is
+  always text, never markup; markdown-it-py runs with raw HTML off, so HTML written in
+  the template is shown as text too.
+* Rendered headers may not contain a line break (header injection) and addresses are
+  checked like the list's.
+
+markdown-it-py renders the Markdown: it follows the CommonMark specification (so the
+HTML is what the trainer's Markdown preview shows), is well maintained (it is what rich
+and MyST use), lets raw HTML be switched off, and refuses ``javascript:`` links.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.policy import default as default_policy
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2 import meta, nodes
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from .errors import MailError, suggestion
+from .recipients import Recipient, address_problem, has_line_break, name_problem
+
+HEADERS = ("Subject", "From", "Reply-To", "Cc", "Content-Type")
+ADDRESS_HEADERS = ("From", "Reply-To", "Cc")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+CONTENT_TYPES = ("text/plain", "text/markdown")
+BODY = "body"
+
+_HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(?P<value>.*)$")
+# Markdown's punctuation, less the five characters Jinja2's autoescape makes entities of.
+_MARKDOWN_PUNCTUATION = re.compile(r"""([!#$%()*+,\-./:;=?@\[\\\]^_`{|}~])""")
+
+
+@dataclass(frozen=True)
+class Header:
+    name: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One participant's message, rendered: headers, text and (for Markdown) HTML."""
+
+    subject: str
+    sender: Address
+    reply_to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    text: str
+    html: str | None
+
+
+@dataclass
+class MessageTemplate:
+    path: Path
+    headers: dict[str, Header]
+    body: str
+    body_line: int
+    markdown: bool
+    _sources: dict[str, str] = field(init=False, repr=False)
+    _plain: jinja2.Environment = field(init=False, repr=False)
+    _html: jinja2.Environment | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._sources = {n: h.source for n, h in self.headers.items() if n != "Content-Type"}
+        self._sources[BODY] = self.body
+        self._plain = _environment(self._sources, html=False)
+        self._html = _environment(self._sources, html=True) if self.markdown else None
+        problems = []
+        for name in self._sources:
+            try:
+                self._plain.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(f"{self.where(name, exc.lineno)}: fout in sjabloon: {exc.message}")
+        if problems:
+            raise MailError(problems)
+
+    def where(self, name: str, lineno: int | None = None) -> str:
+        """``BERICHT.txt:LINE`` for a line of the named template (a header or the body)."""
+        if name == BODY:
+            return f"{self.path}:{self.body_line + (lineno or 1) - 1}"
+        return f"{self.path}:{self.headers[name].line}"
+
+    def check_names(self, columns: list[str]) -> None:
+        """Every name a template uses is a column; raise :class:`MailError` otherwise."""
+        problems = []
+        known = set(columns) | set(self._plain.globals)
+        for name, source in self._sources.items():
+            tree = self._plain.parse(source)
+            for variable in sorted(meta.find_undeclared_variables(tree) - known):
+                line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == variable), 1)
+                problems.append(
+                    f"{self.where(name, line)}: onbekende naam {variable!r}"
+                    f"{suggestion(variable, columns)} (kolommen: {', '.join(columns)})"
+                )
+        if problems:
+            raise MailError(sorted(problems, key=_line_order))
+
+    def render(self, recipient: Recipient, *, sender: str | None = None) -> Rendered:
+        """Render the message for one participant; ``sender`` when there is no ``From:``."""
+        values = dict(recipient.fields)
+        headers = {
+            name: self._render(self._plain, name, values, recipient)
+            for name in self._sources
+            if name != BODY
+        }
+        for name, value in headers.items():
+            if has_line_break(value):
+                raise MailError(
+                    f"{recipient.where}: {name} krijgt met deze regel een regeleinde "
+                    f"({self.where(name)}); een kopregel moet op één regel passen"
+                )
+        subject = headers.get("Subject", "").strip()
+        if not subject:
+            raise MailError(f"{self.where('Subject')}: het onderwerp (Subject) is leeg")
+        from_value = headers.get("From", sender or "")
+        if not from_value.strip():
+            raise MailError(
+                f"{self.path}:1: geen afzender: zet 'From: Naam <adres>' bovenaan het bericht "
+                "of geef --from"
+            )
+        where_from = self.where("From") if "From" in headers else "--from"
+        text = self._render(self._plain, BODY, values, recipient)
+        html = None
+        if self._html is not None:
+            html = _html_document(subject, self._render(self._html, BODY, values, recipient))
+        return Rendered(
+            subject=subject,
+            sender=_one_address(where_from, "From", from_value),
+            reply_to=_addresses(self, headers, "Reply-To"),
+            cc=_addresses(self, headers, "Cc"),
+            text=text,
+            html=html,
+        )
+
+    def _render(
+        self, env: jinja2.Environment, name: str, values: Mapping[str, str], recipient: Recipient
+    ) -> str:
+        try:
+            return env.get_template(name).render(values)
+        except jinja2.TemplateError as exc:
+            lineno = _template_line(exc.__traceback__, name)
+            message = exc.message or type(exc).__name__
+            if isinstance(exc, jinja2.UndefinedError):
+                message = f"onbekende waarde: {message}"
+            raise MailError(
+                f"{self.where(name, lineno)}: {message} (bij {recipient.where}, {recipient.email})"
+            ) from None
+
+
+def markdown_literal(value: Any) -> Any:
+    """Finalize for the HTML part: a value is shown as text, never read as Markdown."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(value))
+
+
+def _environment(sources: dict[str, str], *, html: bool) -> jinja2.Environment:
+    loader = jinja2.FunctionLoader(lambda name: (sources[name], name, lambda: True))
+    if html:
+        return SandboxedEnvironment(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,
+            finalize=markdown_literal,
+            keep_trailing_newline=True,
+        )
+    return SandboxedEnvironment(
+        loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
+
+
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def _html_document(subject: str, markdown_source: str) -> str:
+    body = _markdown().render(markdown_source)
+    return (
+        '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(subject)}</title>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def _template_line(tb: TracebackType | None, name: str) -> int | None:
+    """The line of template ``name`` where rendering failed (Jinja2 rewrites tracebacks)."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == name:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _line_order(problem: str) -> tuple[int, str]:
+    head = problem.split(": ", 1)[0]
+    number = head.rsplit(":", 1)[-1]
+    return (int(number) if number.isdigit() else sys.maxsize, problem)
+
+
+def _parse_addresses(where: str, name: str, value: str) -> tuple[Address, ...]:
+    header = default_policy.header_factory(name.lower(), value)
+    addresses = tuple(header.addresses)
+    if header.defects or not addresses:
+        raise MailError(f"{where}: ongeldig adres in {name}: {value!r}")
+    for address in addresses:
+        problem = address_problem(address.addr_spec)
+        if problem is None and address.display_name:
+            problem = name_problem(address.display_name)
+        if problem:
+            raise MailError(f"{where}: {name}: {problem}")
+    return addresses
+
+
+def _one_address(where: str, name: str, value: str) -> Address:
+    addresses = _parse_addresses(where, name, value)
+    if len(addresses) != 1:
+        raise MailError(f"{where}: {name} moet precies één adres zijn, niet {len(addresses)}")
+    return addresses[0]
+
+
+def _addresses(
+    template: MessageTemplate, headers: dict[str, str], name: str
+) -> tuple[Address, ...]:
+    if not headers.get(name, "").strip():
+        return ()
+    return _parse_addresses(template.where(name), name, headers[name])
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_message_template(path: Path) -> MessageTemplate:
+    """Read a message file: headers, a blank line, the body. Raise :class:`MailError`."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise MailError(f"{path}:{line}: dit is geen UTF-8-tekst") from None
+    lines = text.splitlines()
+    headers, problems, blank = _read_headers(path, lines)
+    if blank is None and not problems:
+        problems.append(
+            f"{path}:{len(lines) or 1}: na de kopregels hoort een lege regel en dan de tekst"
+        )
+    if "Subject" not in headers and not problems:
+        problems.append(f"{path}:1: de kopregel 'Subject: …' (het onderwerp) ontbreekt")
+    markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
+    if "Content-Type" in headers:
+        content_type = headers["Content-Type"].source.split(";")[0].strip().lower()
+        if content_type not in CONTENT_TYPES:
+            problems.append(
+                f"{path}:{headers['Content-Type'].line}: Content-Type {content_type!r} "
+                f"wordt niet ondersteund (wel: {', '.join(CONTENT_TYPES)})"
+            )
+        markdown = content_type == "text/markdown"
+    if problems:
+        raise MailError(problems)
+    assert blank is not None
+    body = "\n".join(lines[blank + 1 :]).strip("\n") + "\n"
+    if not body.strip():
+        raise MailError(f"{path}:{blank + 2}: het bericht heeft geen tekst")
+    first_body_line = blank + 2 + _leading_blank_lines(lines[blank + 1 :])
+    return MessageTemplate(
+        path=path, headers=headers, body=body, body_line=first_body_line, markdown=markdown
+    )
+
+
+def _header_hint(name: str) -> str:
+    """``"; bedoel je 'Subject'?"`` for a misspelt header, in any case."""
+    hint = suggestion(name.lower(), [h.lower() for h in HEADERS])
+    for header in HEADERS:
+        hint = hint.replace(repr(header.lower()), repr(header))
+    return hint
+
+
+def _leading_blank_lines(lines: list[str]) -> int:
+    count = 0
+    for line in lines:
+        if line.strip():
+            break
+        count += 1
+    return count
+
+
+def _read_headers(path: Path, lines: list[str]) -> tuple[dict[str, Header], list[str], int | None]:
+    """The headers, the problems with them, and the index of the blank line after them."""
+    headers: dict[str, Header] = {}
+    problems: list[str] = []
+    canonical = {name.lower(): name for name in HEADERS}
+    for index, line in enumerate(lines):
+        number = index + 1
+        if not line.strip():
+            return headers, problems, index
+        if line[0] in " \t":
+            problems.append(
+                f"{path}:{number}: een kopregel moet op één regel passen "
+                "(deze regel begint met een spatie)"
+            )
+            continue
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            problems.append(
+                f"{path}:{number}: geen kopregel: {line[:40]!r}; een bericht begint met "
+                "kopregels zoals 'Subject: …', dan een lege regel, dan de tekst"
+            )
+            return headers, problems, None
+        name = canonical.get(match["name"].lower())
+        if name is None:
+            problems.append(
+                f"{path}:{number}: onbekende kopregel {match['name']!r}"
+                f"{_header_hint(match['name'])} (wel: {', '.join(HEADERS)})"
+            )
+        elif name in headers:
+            problems.append(f"{path}:{number}: {name} staat er al op regel {headers[name].line}")
+        else:
+            headers[name] = Header(name=name, source=match["value"].strip(), line=number)
+    return headers, problems, None

@@ -1,0 +1,771 @@
+"""Mailing to participants, against a real SMTP server (aiosmtpd) on loopback.
+
+Each test starts its own server on a free port of 127.0.0.1; handlers collect what
+arrives and, where a test needs it, refuse, drop the connection or stop listening at a
+chosen moment. Waiting (retries, rate limit) goes through an injected ``sleep``.
+"""
+
+from __future__ import annotations
+
+import email
+import io
+import shutil
+import socket
+import sqlite3
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from werkboek.cli import main
+from werkboek.mail import (
+    MailError,
+    Security,
+    SendLog,
+    SmtpSettings,
+    State,
+    log_path,
+    mailing_name,
+    plan_sending,
+    prepare_mailing,
+    read_message_template,
+    read_recipients,
+    send_mailing,
+)
+from werkboek.mail.report import format_report
+from werkboek.mail.template import markdown_literal
+
+from conftest import CONTENT, REPO, ROOTS
+
+MAIL = ROOTS / "mail"
+CASES = sorted(p.name for p in MAIL.iterdir() if (p / "expected.txt").is_file())
+PEOPLE = [
+    "anna@voorbeeld.example",
+    "bram@voorbeeld.example",
+    "chantal@voorbeeld.example",
+    "daan@voorbeeld.example",
+    "eva@voorbeeld.example",
+]
+THIRD = PEOPLE[2]
+
+
+# ---------------------------------------------------------------- a real SMTP server
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Collector:
+    """An aiosmtpd handler that keeps every message; hooks may refuse or break off."""
+
+    received: list[Received] = field(default_factory=list)
+    on_rcpt: Callable[[Any, str], str | None] | None = None
+    on_data: Callable[[Any, Any], str | None] | None = None
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.on_rcpt(server, address) if self.on_rcpt else None
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=default_policy)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        reply = self.on_data(server, envelope) if self.on_data else None
+        return reply or "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Received]:
+        return [r for r in self.received if address in r.recipients]
+
+
+@dataclass
+class Server:
+    controller: Controller
+    handler: Collector
+    port: int
+
+    def go_away(self) -> None:
+        """Stop listening (from inside a handler): new connections are refused."""
+        self.controller.server.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[Callable[..., Server]]:
+    """Start SMTP servers on loopback; all are stopped after the test."""
+    started: list[Server] = []
+
+    def start(**kwargs: Any) -> Server:
+        handler = Collector()
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+        controller.start()
+        server = Server(controller, handler, port)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.controller.stop()
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_context(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and (
+        auth_data.login,
+        auth_data.password,
+    ) == (b"marieke", b"geheim")
+    return AuthResult(success=ok, handled=False)
+
+
+def drop(server: Any) -> None:
+    """Break the connection without a reply."""
+    server.transport.close()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the mail fixtures, as the current directory."""
+    for name in ("deelnemers.csv", "bericht.txt", "bericht.md", "handout.pdf"):
+        shutil.copyfile(MAIL / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WERKBOEK_SMTP_PASSWORD", raising=False)
+    return tmp_path
+
+
+def run(*args: str, env: dict[str, str] | None = None, input: str | None = None):
+    return CliRunner().invoke(main, ["mail", *args], env=env, input=input)
+
+
+def send_args(server: Server, *extra: str) -> list[str]:
+    return [
+        "--send",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(server.port),
+        "--security",
+        "none",
+        "--rate",
+        "0",
+        "--retries",
+        "0",
+        *extra,
+    ]
+
+
+def errors(result) -> list[str]:
+    """stderr's lines without the CLI's ``error: `` prefix (for lines without a column)
+    and without the progress bar's label (all a progress bar shows off a terminal)."""
+    lines = result.stderr.splitlines()
+    return [line.removeprefix("error: ") for line in lines if line != "Verzenden"]
+
+
+def attachments(message: EmailMessage) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def states(work: Path) -> dict[str, str]:
+    with sqlite3.connect(log_path(work / "output")) as db:
+        return dict(db.execute("SELECT recipient, state FROM messages"))
+
+
+class Sleeps(list):
+    """A ``sleep`` that does not wait and remembers what it was asked."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def prepare(work: Path):
+    """The mailing of the fixtures in ``work`` (the current directory)."""
+    return prepare_mailing(Path("deelnemers.csv"), Path("bericht.txt"), output_dir=work / "output")
+
+
+def library_send(work: Path, server: Server, sleep: Sleeps, **options: Any):
+    mailing = prepare(work)
+    settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
+    with SendLog(log_path(work / "output")) as log:
+        plan = plan_sending(mailing, log)
+        return send_mailing(plan, settings, log, rate=None, backoff=5, sleep=sleep, **options)
+
+
+# ---------------------------------------------------------------- dry run and sending
+
+
+def test_dry_run_writes_eml_files_and_sends_nothing(work, smtp):
+    server = smtp()
+    result = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf")
+    assert result.exit_code == 0, result.output
+    name = mailing_name(work / "deelnemers.csv", work / "bericht.txt")
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Proefrun van mailing {name}: 5 berichten opgesteld, niets verzonden."
+    assert lines[2].split() == ["Ontvanger", "Onderwerp", "Bijlagen", "Grootte"]
+    assert "Chantal Özdemir <chantal@voorbeeld.example>" in lines[6]
+    assert "Je materiaal van de training, Chantal Özdemir" in lines[6]
+    assert "handout.pdf" in lines[6]
+    assert server.handler.received == []
+    assert not log_path(work / "output").exists()
+
+    files = sorted((work / "output" / "mail" / name).glob("*.eml"))
+    assert [f.name for f in files] == [
+        "001-anna-de-vries.eml",
+        "002-bram-bakker.eml",
+        "003-chantal-ozdemir.eml",
+        "004-daan-de-jong.eml",
+        "005-eva-visser.eml",
+    ]
+    message = email.message_from_bytes(files[2].read_bytes(), policy=default_policy)
+    assert message["To"] == "Chantal Özdemir <chantal@voorbeeld.example>"
+    assert message["From"] == "Marieke Smit <marieke@training.example>"
+    assert message["Reply-To"] == "training@training.example"
+    assert message["Subject"] == "Je materiaal van de training, Chantal Özdemir"
+    assert message["Message-ID"].startswith(f"<{name}.")
+    body = message.get_body(("plain",)).get_content()
+    assert "namens Jeugdbescherming, regio Noord. In de bijlage" in body
+    assert message.get_body(("html",)) is None
+    assert attachments(message) == {"handout.pdf": (MAIL / "handout.pdf").read_bytes()}
+
+
+def test_send_delivers_one_message_per_participant_with_the_attachment(work, smtp):
+    server = smtp()
+    dry = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf")
+    result = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf", *send_args(server))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "5 verzonden, 0 mislukt, 0 nog te verzenden."
+    received = server.handler.received
+    assert sorted(r.recipients[0] for r in received) == sorted(PEOPLE)
+    assert all(len(r.recipients) == 1 for r in received)
+    assert {r.sender for r in received} == {"marieke@training.example"}
+    for item in received:
+        (data,) = attachments(item.message).values()
+        assert pdf_text(data) == "Handout Lerend"
+    chantal = server.handler.to(THIRD)[0].message
+    assert chantal["Subject"] == "Je materiaal van de training, Chantal Özdemir"
+    # the message sent is the message the dry run showed (same fixed Message-ID)
+    eml = next((work / "output" / "mail").glob("*/003-*.eml")).read_bytes()
+    assert (
+        chantal["Message-ID"] == email.message_from_bytes(eml, policy=default_policy)["Message-ID"]
+    )
+    assert dry.exit_code == 0
+    assert set(states(work).values()) == {"sent"}
+
+
+def test_a_second_run_sends_nothing_and_says_how_many_were_skipped(work, smtp):
+    server = smtp()
+    assert run("deelnemers.csv", "bericht.txt", *send_args(server)).exit_code == 0
+    again = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines() == [
+        f"Mailing {mailing_name(work / 'deelnemers.csv', work / 'bericht.txt')}: "
+        "0 berichten te verzenden, 5 al eerder verzonden.",
+        "0 verzonden, 0 mislukt, 0 nog te verzenden; 5 overgeslagen (al eerder verzonden).",
+    ]
+    dry = run("deelnemers.csv", "bericht.txt")
+    assert "Al verzonden in deze mailing: 5; --send slaat die over." in dry.stdout
+    assert len(server.handler.received) == 5
+
+
+def test_someone_added_to_the_list_later_gets_it_and_nobody_else(work, smtp):
+    server = smtp()
+    everyone = (MAIL / "deelnemers.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (work / "deelnemers.csv").write_text("".join(everyone[:-1]), encoding="utf-8")
+    assert run("deelnemers.csv", "bericht.txt", *send_args(server)).exit_code == 0
+    assert len(server.handler.received) == 4
+    shutil.copyfile(MAIL / "deelnemers.csv", work / "deelnemers.csv")
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert result.stdout.splitlines()[-1] == (
+        "1 verzonden, 0 mislukt, 0 nog te verzenden; 4 overgeslagen (al eerder verzonden)."
+    )
+    assert [len(server.handler.to(p)) for p in PEOPLE] == [1, 1, 1, 1, 1]
+
+
+def test_markdown_body_gets_an_escaped_html_alternative(work, smtp):
+    server = smtp()
+    (work / "deelnemers.csv").write_text(
+        "naam,email,organisatie\n"
+        'Kees,kees@voorbeeld.example,"<script>x()</script> & *Team* [klik](https://kwaad.example)"\n',
+        encoding="utf-8",
+    )
+    result = run("deelnemers.csv", "bericht.md", *send_args(server))
+    assert result.exit_code == 0, result.output
+    (item,) = server.handler.received
+    message = item.message
+    assert message.get_content_type() == "multipart/alternative"
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "namens **<script>x()</script> & *Team* [klik](https://kwaad.example)**" in plain
+    assert (
+        "namens <strong>&lt;script&gt;x()&lt;/script&gt; &amp; *Team* "
+        "[klik](https://kwaad.example)</strong>. Je <em>eigen</em> werkboek" in html
+    )
+    assert "<script>" not in html and 'href="https://kwaad' not in html
+    assert (
+        '<a href="https://www.voorbeeld.example/inspiratie">de site van het programma</a>' in html
+    )
+    assert "<li>Lees vóór de terugkomdag het hoofdstuk <em>Lerend</em>.</li>" in html
+    assert "<title>Je werkboek, Kees</title>" in html
+
+
+def test_markdown_literal_escapes_every_markdown_character():
+    assert markdown_literal("*a* _b_ [c](d) #1 `e` \\") == r"\*a\* \_b\_ \[c\]\(d\) \#1 \`e\` \\"
+
+
+def test_starttls_with_a_self_signed_certificate_and_login(work, smtp, ca):
+    server = smtp(
+        tls_context=tls_context(ca),
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
+    ca.cert_pem.write_to_path(str(work / "ca.pem"))
+    secure = [
+        "--send",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(server.port),
+        "--smtp-user",
+        "marieke",
+        "--rate",
+        "0",
+    ]
+
+    untrusted = run(
+        "deelnemers.csv", "bericht.txt", *secure, env={"WERKBOEK_SMTP_PASSWORD": "geheim"}
+    )
+    assert untrusted.exit_code == 1
+    assert errors(untrusted)[-1].startswith(
+        f"127.0.0.1:{server.port}: het certificaat van de server is niet te vertrouwen ("
+    )
+    assert errors(untrusted)[-1].endswith("geef dan het CA-bestand met --smtp-cafile")
+
+    secure += ["--smtp-cafile", "ca.pem"]
+    wrong = run("deelnemers.csv", "bericht.txt", *secure, env={"WERKBOEK_SMTP_PASSWORD": "fout"})
+    assert wrong.exit_code == 1
+    assert errors(wrong)[-1].startswith(
+        f"127.0.0.1:{server.port}: aanmelden als marieke mislukt (535"
+    )
+    assert server.handler.received == []
+    assert set(states(work).values()) == {"pending"}
+
+    # the password from a hidden prompt when the environment has none
+    result = run("deelnemers.csv", "bericht.txt", *secure, input="geheim\n")
+    assert result.exit_code == 0, result.output
+    assert f"Wachtwoord voor marieke op 127.0.0.1:{server.port}: " in result.stderr
+    assert "geheim" not in result.output
+    assert sorted(r.recipients[0] for r in server.handler.received) == sorted(PEOPLE)
+
+
+def test_implicit_tls(work, smtp, ca):
+    server = smtp(ssl_context=tls_context(ca))
+    ca.cert_pem.write_to_path(str(work / "ca.pem"))
+    args = send_args(server, "--smtp-cafile", "ca.pem")
+    args[args.index("none")] = "ssl"
+    result = run("deelnemers.csv", "bericht.txt", *args)
+    assert result.exit_code == 0, result.output
+    assert len(server.handler.received) == 5
+
+
+def test_no_password_over_an_unencrypted_connection(work, smtp):
+    server = smtp()
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server, "--smtp-user", "marieke"))
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "aanmelden (--smtp-user) kan alleen over een beveiligde verbinding: "
+        "kies --security starttls of ssl"
+    ]
+    assert server.handler.received == []
+
+
+def test_send_needs_a_server(work):
+    result = run("deelnemers.csv", "bericht.txt", "--send")
+    assert result.exit_code == 1
+    assert errors(result) == ["--send heeft een server nodig: geef --smtp-host"]
+
+
+# ---------------------------------------------------------------- failures while sending
+
+
+def test_temporary_then_permanent_rejection_fails_one_and_the_batch_goes_on(work, smtp):
+    server = smtp()
+    replies = iter(["451 4.7.1 Probeer het later nog eens", "550 5.1.1 Onbekende ontvanger"])
+    server.handler.on_rcpt = lambda _server, address: next(replies) if address == THIRD else None
+    sleeps = Sleeps()
+
+    report = library_send(work, server, sleeps, retries=3)
+
+    assert [m.recipient.email for m in report.sent] == [p for p in PEOPLE if p != THIRD]
+    ((failed, detail),) = report.failed
+    assert failed.recipient.email == THIRD
+    assert detail == "geweigerd: 550 5.1.1 Onbekende ontvanger"
+    assert sleeps == [5]  # one retry after the 451, none after the 550
+    assert server.handler.to(THIRD) == []
+    assert [len(server.handler.to(p)) for p in PEOPLE] == [1, 1, 0, 1, 1]
+    assert states(work)[THIRD] == "failed"
+    assert format_report(report) == [
+        "4 verzonden, 1 mislukt, 0 nog te verzenden.",
+        "Mislukt (een volgende run probeert het opnieuw):",
+        "  Chantal Özdemir <chantal@voorbeeld.example> (deelnemers.csv:4): "
+        "geweigerd: 550 5.1.1 Onbekende ontvanger",
+    ]
+
+
+def test_a_temporary_rejection_is_tried_again_with_backoff(work, smtp):
+    server = smtp()
+    replies = iter(["451 4.3.0 Even geduld", "452 4.3.1 Nog even", None])
+    server.handler.on_rcpt = lambda _server, address: next(replies) if address == THIRD else None
+    sleeps = Sleeps()
+
+    report = library_send(work, server, sleeps, retries=3)
+
+    assert report.complete and len(report.sent) == 5
+    assert sleeps == [5, 10]
+    assert [len(server.handler.to(p)) for p in PEOPLE] == [1, 1, 1, 1, 1]
+
+
+def test_retries_run_out_on_a_temporary_rejection(work, smtp):
+    server = smtp()
+    server.handler.on_rcpt = lambda _server, address: "451 4.3.0 Vol" if address == THIRD else None
+    sleeps = Sleeps()
+
+    report = library_send(work, server, sleeps, retries=2)
+
+    ((_, detail),) = report.failed
+    assert detail == "tijdelijk geweigerd: 451 4.3.0 Vol (na 3 pogingen)"
+    assert sleeps == [5, 10]
+    assert len(report.sent) == 4
+
+
+def test_server_gone_mid_batch_then_a_rerun_completes(work, smtp):
+    first = smtp()
+
+    def vanish(server, address):
+        if address == THIRD:
+            first.go_away()
+            drop(server)
+        return None
+
+    first.handler.on_rcpt = vanish
+    sleeps = Sleeps()
+
+    report = library_send(work, first, sleeps, retries=2)
+
+    assert [m.recipient.email for m in report.sent] == PEOPLE[:2]
+    assert [m.recipient.email for m in report.remaining] == PEOPLE[2:]
+    assert report.stopped.startswith(f"127.0.0.1:{first.port}: geen verbinding (")
+    # one pause before trying the message again, then two before reconnecting gives up
+    assert sleeps == [5, 5, 10]
+    assert states(work) == dict.fromkeys(PEOPLE[:2], "sent") | dict.fromkeys(PEOPLE[2:], "pending")
+    summary = format_report(report)
+    assert summary[1] == "2 verzonden, 0 mislukt, 3 nog te verzenden."
+    assert summary[-1] == (
+        "Voer dezelfde opdracht later opnieuw uit om verder te gaan; "
+        "wat al verzonden is, wordt overgeslagen."
+    )
+
+    second = smtp()
+    again = run("deelnemers.csv", "bericht.txt", *send_args(second))
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[-1] == (
+        "3 verzonden, 0 mislukt, 0 nog te verzenden; 2 overgeslagen (al eerder verzonden)."
+    )
+    everything = first.handler.received + second.handler.received
+    assert sorted(r.recipients[0] for r in everything) == sorted(PEOPLE)
+
+
+def test_server_gone_exits_1_and_says_how_to_go_on(work, smtp):
+    server = smtp()
+
+    def vanish(smtp_server, address):
+        server.go_away()
+        drop(smtp_server)
+
+    server.handler.on_rcpt = vanish
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith(f"Verzenden gestopt: 127.0.0.1:{server.port}: geen verbinding (")
+    assert lines[2:] == [
+        "0 verzonden, 0 mislukt, 5 nog te verzenden.",
+        "Voer dezelfde opdracht later opnieuw uit om verder te gaan; "
+        "wat al verzonden is, wordt overgeslagen.",
+    ]
+    assert errors(result)[-1] == "verzenden gestopt: 0 verzonden, 0 mislukt, 5 nog te verzenden"
+
+
+def test_a_server_that_cannot_be_reached_at_all(work):
+    port = free_port()  # nobody listens here
+    args = ["--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--security", "none"]
+    result = run("deelnemers.csv", "bericht.txt", *args, "--retries", "0")
+    assert result.exit_code == 1
+    assert errors(result)[-1] == "verzenden gestopt: 0 verzonden, 0 mislukt, 5 nog te verzenden"
+    assert set(states(work).values()) == {"pending"}
+
+
+def test_unknown_fate_is_never_resent_without_the_option(work, smtp):
+    server = smtp()
+    broken = []
+
+    def break_after_data(smtp_server, envelope):
+        if THIRD in envelope.rcpt_tos and not broken:
+            broken.append(THIRD)
+            drop(smtp_server)
+        return None
+
+    server.handler.on_data = break_after_data
+    first = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert first.exit_code == 1
+    assert first.stdout.splitlines()[1] == "4 verzonden, 0 mislukt, 0 nog te verzenden."
+    assert errors(first)[-1] == "niet alle berichten zijn aangekomen: 1 onzeker"
+    assert states(work)[THIRD] == "unknown"
+    assert len(server.handler.to(THIRD)) == 1  # it did arrive, but werkboek cannot know
+
+    second = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert second.exit_code == 1
+    lines = second.stdout.splitlines()
+    assert lines[0].endswith(": 0 berichten te verzenden, 4 al eerder verzonden, 1 onzeker.")
+    assert lines[2] == "Niet zeker of het aankwam (wordt niet vanzelf opnieuw verzonden):"
+    assert lines[3].startswith(
+        "  Chantal Özdemir <chantal@voorbeeld.example> (deelnemers.csv:4), <bericht-"
+    )
+    assert lines[3].endswith(
+        ": verbinding verbroken nadat het bericht was verzonden (Connection unexpectedly closed)"
+    )
+    assert lines[4] == (
+        "  Vraag na of het bericht aankwam; zo niet, verstuur het opnieuw met --resend-unknown."
+    )
+    assert len(server.handler.received) == 5
+
+    third = run("deelnemers.csv", "bericht.txt", *send_args(server, "--resend-unknown"))
+    assert third.exit_code == 0, third.output
+    assert third.stdout.splitlines()[-1] == (
+        "1 verzonden, 0 mislukt, 0 nog te verzenden; 4 overgeslagen (al eerder verzonden)."
+    )
+    assert [len(server.handler.to(p)) for p in PEOPLE] == [1, 1, 2, 1, 1]
+
+
+def test_a_run_stopped_while_sending_leaves_an_unknown_message(work):
+    mailing = prepare(work)
+    with SendLog(log_path(work / "output")) as log:
+        plan = plan_sending(mailing, log)
+        assert log.claim(mailing.name, PEOPLE[0])  # and then the process died
+    with SendLog(log_path(work / "output")) as log:
+        plan = plan_sending(mailing, log)
+        assert [m.recipient.email for m in plan.todo] == PEOPLE[1:]
+        ((held, detail),) = plan.held
+        assert held.recipient.email == PEOPLE[0]
+        assert detail == "werkboek werd gestopt terwijl dit bericht werd verzonden"
+        assert log.entries(mailing.name)[PEOPLE[0]].state is State.UNKNOWN
+        assert not log.claim(mailing.name, PEOPLE[0])
+
+
+def test_rate_limit_spaces_the_messages(work, smtp):
+    server = smtp()
+    now = [0.0]
+    sleeps = Sleeps()
+
+    def sleep(seconds: float) -> None:
+        sleeps(seconds)
+        now[0] += seconds
+
+    mailing = prepare(work)
+    settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
+    with SendLog(log_path(work / "output")) as log:
+        report = send_mailing(
+            plan_sending(mailing, log), settings, log, rate=20, sleep=sleep, clock=lambda: now[0]
+        )
+    assert report.complete
+    assert sleeps == [3.0, 3.0, 3.0, 3.0]
+
+
+def test_messages_over_the_size_limit_stop_everything(work, smtp):
+    server = smtp()
+    (work / "groot.bin").write_bytes(b"\0" * 3000)
+    result = run("deelnemers.csv", "bericht.txt", "--attach", "groot.bin", "--max-size", "4kB")
+    assert result.exit_code == 1
+    assert errors(result)[0] == (
+        "deelnemers.csv:2: het bericht aan anna@voorbeeld.example is 5,0 kB, "
+        "meer dan de grens van 4,0 kB (--max-size)"
+    )
+    assert len(errors(result)) == 5
+    assert not (work / "output").exists()
+    assert server.handler.received == []
+
+
+def test_the_servers_size_limit_is_checked_before_sending(work, smtp):
+    server = smtp(data_size_limit=4000)
+    (work / "groot.bin").write_bytes(b"\0" * 3000)
+    result = run("deelnemers.csv", "bericht.txt", "--attach", "groot.bin", *send_args(server))
+    assert result.exit_code == 1
+    assert errors(result)[0] == (
+        "deelnemers.csv:2: het bericht aan anna@voorbeeld.example is 5,0 kB; "
+        f"de server 127.0.0.1:{server.port} neemt berichten tot 4,0 kB aan"
+    )
+    assert server.handler.received == []
+    assert set(states(work).values()) == {"pending"}
+
+
+def test_bad_max_size_is_a_usage_error(work):
+    result = run("deelnemers.csv", "bericht.txt", "--max-size", "veel")
+    assert result.exit_code == 2
+    assert "'veel' is geen grootte" in result.stderr
+
+
+def test_cc_gets_a_copy_of_every_message(work, smtp):
+    server = smtp()
+    text = (MAIL / "bericht.txt").read_text(encoding="utf-8")
+    (work / "bericht.txt").write_text(
+        text.replace("Reply-To:", "Cc: Collega <collega@training.example>\nReply-To:"),
+        encoding="utf-8",
+    )
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert result.exit_code == 0, result.output
+    assert all(r.recipients[1:] == ["collega@training.example"] for r in server.handler.received)
+    assert server.handler.received[0].message["Cc"] == "Collega <collega@training.example>"
+
+
+# ---------------------------------------------------------------- the participant list
+
+
+def test_semicolon_list_with_byte_order_mark(work):
+    shutil.copyfile(MAIL / "deelnemers-puntkomma.csv", work / "lijst.csv")
+    recipients = read_recipients(work / "lijst.csv")
+    assert [(r.name, r.email, r.line) for r in recipients] == [
+        ("Anna de Vries", "anna@voorbeeld.example", 2),
+        ("Bram Bakker", "bram@voorbeeld.example", 3),
+    ]
+    assert recipients[0].fields == {
+        "naam": "Anna de Vries",
+        "email": "anna@voorbeeld.example",
+        "organisatie": "Gemeente Zaanstad, team Jeugd",
+        "rol": "gedragswetenschapper",
+    }
+    result = run("lijst.csv", "bericht.txt")
+    assert result.exit_code == 0, result.output
+    assert "2 berichten opgesteld" in result.stdout
+
+
+def test_tab_separated_list(work):
+    (work / "lijst.tsv").write_text(
+        "naam\temail\torganisatie\nAnna\tanna@voorbeeld.example\tWijkteam, Oost\n",
+        encoding="utf-8",
+    )
+    (recipient,) = read_recipients(work / "lijst.tsv")
+    assert recipient.fields["organisatie"] == "Wijkteam, Oost"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_list_or_message_is_reported_exactly(case, work, smtp):
+    server = smtp()
+    for path in (MAIL / case).iterdir():
+        if path.name != "expected.txt":
+            shutil.copyfile(path, work / path.name)
+    expected = (MAIL / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert result.exit_code == 1, result.output
+    assert errors(result) == expected
+    assert "Traceback" not in result.output
+    assert not result.stdout
+    assert not (work / "output").exists()
+    assert server.handler.received == []
+
+
+def test_header_injection_through_the_library_too(work):
+    (work / "deelnemers.csv").write_text(
+        'naam,email\n"Anna\r\nBcc: iedereen@voorbeeld.example",anna@voorbeeld.example\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(MailError) as info:
+        read_recipients(work / "deelnemers.csv")
+    assert info.value.lines() == [f"{work / 'deelnemers.csv'}:2: naam bevat een regeleinde"]
+
+
+def test_message_template_lines(work):
+    template = read_message_template(work / "bericht.txt")
+    assert sorted(template.headers) == ["From", "Reply-To", "Subject"]
+    assert template.body_line == 5
+    assert not template.markdown
+    assert read_message_template(work / "bericht.md").markdown
+
+
+def test_mailing_name_follows_the_message_and_the_list_name(work):
+    name = mailing_name(work / "deelnemers.csv", work / "bericht.txt")
+    assert name.startswith("bericht-") and len(name) == len("bericht-") + 8
+    (work / "deelnemers.csv").write_text("naam,email\n", encoding="utf-8")  # rows do not count
+    assert mailing_name(work / "deelnemers.csv", work / "bericht.txt") == name
+    assert mailing_name(work / "groep-b.csv", work / "bericht.txt") != name
+    (work / "bericht.txt").write_text("Subject: anders\n\nTekst\n", encoding="utf-8")
+    assert mailing_name(work / "deelnemers.csv", work / "bericht.txt") != name
+
+
+# ---------------------------------------------------------------- personal workbooks
+
+
+def test_each_participant_gets_their_own_workbook(work, smtp):
+    server = smtp()
+    (work / "deelnemers.csv").write_text(
+        "naam,email,organisatie\n"
+        "Anna de Vries,anna@voorbeeld.example,Wijkteam\n"
+        "Chantal Özdemir,chantal@voorbeeld.example,Veilig Thuis\n",
+        encoding="utf-8",
+    )
+    shutil.copyfile(MAIL / "recept.yaml", work / "recept.yaml")
+    args = [
+        "--workbook",
+        "recept.yaml",
+        "--content",
+        str(CONTENT),
+        "--styles",
+        str(REPO / "styles"),
+    ]
+    result = run("deelnemers.csv", "bericht.md", *args, *send_args(server))
+    assert result.exit_code == 0, result.output
+    for address, name in [
+        ("anna@voorbeeld.example", "Anna de Vries"),
+        ("chantal@voorbeeld.example", "Chantal Özdemir"),
+    ]:
+        (item,) = server.handler.to(address)
+        (data,) = attachments(item.message).values()
+        text = pdf_text(data)
+        assert f"Werkboek van {name}" in text
+        assert "Feiten of interpretaties" in text
