@@ -29,3 +29,92 @@ def content():
     from werkboek import load_content
 
     return load_content(CONTENT)
+
+
+def decode_qr_codes(pdf: Path, dpi: int = 150) -> list[tuple[int, str, float]]:
+    """Every QR code in the PDF as (page number, decoded text, width in mm)."""
+    return [(page, text, width) for page, text, width, _ in locate_qr_codes(pdf, dpi)]
+
+
+def locate_qr_codes(pdf: Path, dpi: int = 150) -> list[tuple[int, str, float, tuple[float, float]]]:
+    """Every QR code as (page number, decoded text, width in mm, centre (x, y) in mm from
+    the top left corner of the page), decoded by a real decoder from the rendered page."""
+    import pypdfium2
+    import zxingcpp
+
+    found = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            image = document[index].render(scale=dpi / 72).to_pil()
+            for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+                position = barcode.position
+                width_px = abs(position.top_right.x - position.top_left.x)
+                assert barcode.ec_level in ("M", "Q", "H"), barcode.ec_level
+                corners = [position.top_left, position.top_right]
+                corners += [position.bottom_left, position.bottom_right]
+                centre = (
+                    sum(c.x for c in corners) / 4 / dpi * 25.4,
+                    sum(c.y for c in corners) / 4 / dpi * 25.4,
+                )
+                found.append((index + 1, barcode.text, width_px / dpi * 25.4, centre))
+    finally:
+        document.close()
+    return found
+
+
+def outline(reader, items=None) -> list[tuple[str, int, list]]:
+    """A pypdf reader's outline as nested (title, page number, children) tuples."""
+    items = reader.outline if items is None else items
+    result: list[tuple[str, int, list]] = []
+    for item in items:
+        if isinstance(item, list):
+            title, page, _ = result[-1]
+            result[-1] = (title, page, outline(reader, item))
+        else:
+            result.append((item.title, reader.get_destination_page_number(item) + 1, []))
+    return result
+
+
+def reading_text(pdf: Path, skip_top_mm: float = 0, skip_bottom_mm: float = 0) -> list[str]:
+    """The text of every page in reading order: lines (by baseline) top to bottom, characters
+    left to right, whatever order the content stream draws them in (positioned boxes come
+    last). ``skip_*`` leaves out the running header and footer. Hyphenation points are dropped.
+    """
+    import ctypes
+
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    document = pypdfium2.PdfDocument(pdf)
+    pages = []
+    try:
+        for page in document:
+            height = page.get_size()[1]
+            top, bottom = height - skip_top_mm / 25.4 * 72, skip_bottom_mm / 25.4 * 72
+            textpage = page.get_textpage()
+            chars = []
+            x, y = ctypes.c_double(), ctypes.c_double()
+            for index in range(textpage.count_chars()):
+                char = textpage.get_text_range(index, 1)
+                if not char.strip() or char in ("\x02", "\ufffe"):  # hyphenation points
+                    continue
+                pdfium_c.FPDFText_GetCharOrigin(
+                    textpage.raw, index, ctypes.byref(x), ctypes.byref(y)
+                )
+                if bottom <= y.value <= top:
+                    chars.append((-y.value, x.value, char))
+            lines: list[list[tuple[float, float, str]]] = []
+            for char in sorted(chars):
+                if lines and abs(char[0] - lines[-1][0][0]) <= 2:  # same baseline, within 2 pt
+                    lines[-1].append(char)
+                else:
+                    lines.append([char])
+            pages.append(
+                "\n".join(
+                    "".join(c for _, _, c in sorted(line, key=lambda c: c[1])) for line in lines
+                )
+            )
+    finally:
+        document.close()
+    return pages

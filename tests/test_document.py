@@ -18,7 +18,7 @@ from werkboek.products import Project, build_products
 from werkboek.qr import QUIET_ZONE, qr_svg
 from werkboek.text import kernelement_label, step_heading
 
-from conftest import CONTENT, REPO, make_content
+from conftest import CONTENT, REPO, decode_qr_codes, make_content
 
 A4 = (595.28, 841.89)
 
@@ -228,26 +228,6 @@ def test_content_cannot_inject_html(tmp_path):
 
 
 # ---------------------------------------------------------------- QR codes
-
-
-def decode_qr_codes(pdf: Path, dpi: int = 150) -> list[tuple[int, str, float]]:
-    """Every QR code in the PDF as (page number, decoded text, width in mm)."""
-    import pypdfium2
-    import zxingcpp
-
-    found = []
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        for index in range(len(document)):
-            image = document[index].render(scale=dpi / 72).to_pil()
-            for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
-                position = barcode.position
-                width_px = abs(position.top_right.x - position.top_left.x)
-                assert barcode.ec_level in ("M", "Q", "H"), barcode.ec_level
-                found.append((index + 1, barcode.text, width_px / dpi * 25.4))
-    finally:
-        document.close()
-    return found
 
 
 def test_every_qr_code_decodes_to_its_story_url(document_pdf, content):

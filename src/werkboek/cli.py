@@ -7,6 +7,7 @@ and ``werkboek check`` stay fast.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -43,7 +44,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _located(line: str) -> bool:
     head = line.split(": ", 1)[0]
-    return head.count(":") >= 2
+    return bool(re.match(r"[^\s:][^:]*:\d+(:\d+)?$", head))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,13 +122,37 @@ def list_(content_dir: Path, as_json: bool) -> None:
     show_default=True,
     help="Folder to write the PDFs to.",
 )
+@click.option(
+    "--card-size",
+    type=click.Choice(["a5", "a6"]),
+    default="a5",
+    show_default=True,
+    help="Exercise cards: a5 (148 x 210 mm, one per A4 sheet, full steps) or "
+    "a6 (90 x 130 mm, four per A4 sheet, steps in short with a QR code to the full text).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Render this many PDFs at once [default: one per core].",
+)
 @reports_errors
-def build(products: tuple[str, ...], content_dir: Path, styles_dir: Path, output_dir: Path) -> None:
-    """Build PDFs: document, or all (the default)."""
+def build(
+    products: tuple[str, ...],
+    content_dir: Path,
+    styles_dir: Path,
+    output_dir: Path,
+    card_size: str,
+    jobs: int | None,
+) -> None:
+    """Build PDFs: document, handouts, cards, or all (the default)."""
     from .products import Project, build_products
 
-    project = Project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
-    for path in build_products(project, list(products)):
+    project = Project(
+        content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir, card_size=card_size
+    )
+    for path in build_products(project, list(products), jobs=jobs):
         click.echo(f"wrote {path}")
 
 
@@ -207,18 +232,30 @@ _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
     help="Attach each participant's own workbook, built from this recipe.",
 )
 @click.option("--send", is_flag=True, help="Send the messages. Without it: a dry run.")
-@click.option("--from", "sender", help="The sender, when the message has no From: header.")
-@click.option("--mailing", "mailing_name", help="Name of the mailing (default: derived).")
+@click.option(
+    "--from", "sender", metavar="ADDRESS", help="The sender, when the message has no From: header."
+)
+@click.option(
+    "--mailing", "mailing_name", metavar="NAME", help="Name of the mailing (default: derived)."
+)
 @click.option(
     "--max-size",
+    metavar="SIZE",
     default="10MB",
     show_default=True,
     callback=_mail_size,
     help="Largest message allowed, attachments included.",
 )
-@click.option("--smtp-host", envvar="WERKBOEK_SMTP_HOST", show_envvar=True, help="SMTP server.")
+@click.option(
+    "--smtp-host",
+    metavar="HOST",
+    envvar="WERKBOEK_SMTP_HOST",
+    show_envvar=True,
+    help="SMTP server.",
+)
 @click.option(
     "--smtp-port",
+    metavar="PORT",
     type=click.IntRange(1, 65535),
     envvar="WERKBOEK_SMTP_PORT",
     show_envvar=True,
@@ -235,17 +272,20 @@ _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
 )
 @click.option(
     "--smtp-user",
+    metavar="USER",
     envvar="WERKBOEK_SMTP_USER",
     show_envvar=True,
     help="Log in as this user; the password comes from WERKBOEK_SMTP_PASSWORD or a prompt.",
 )
 @click.option(
     "--smtp-cafile",
+    metavar="CA.pem",
     type=_existing_file,
     help="Trust the server's certificate if signed by this CA (PEM), e.g. a self-signed one.",
 )
 @click.option(
     "--rate",
+    metavar="N",
     type=click.FloatRange(min=0),
     default=30,
     show_default=True,
@@ -253,6 +293,7 @@ _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
 )
 @click.option(
     "--retries",
+    metavar="N",
     type=click.IntRange(min=0),
     default=3,
     show_default=True,
@@ -327,7 +368,6 @@ def mail(
         write_messages,
     )
     from .mail.report import format_dry_run, format_plan, format_report, report_problem
-    from .products import Project
 
     settings = SmtpSettings(
         host=smtp_host or "",
@@ -340,7 +380,11 @@ def mail(
         if not smtp_host:
             raise MailError("--send heeft een server nodig: geef --smtp-host")
         settings.check()
-    project = Project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
+    project = None
+    if recipe is not None:
+        from .products import Project
+
+        project = Project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
     mailing = prepare_mailing(
         recipients,
         message,
@@ -352,17 +396,11 @@ def mail(
         name=mailing_name,
         max_size=max_size,
     )
-    log_file = log_path(output_dir)
     if not send:
         write_messages(mailing)
-        log = SendLog(log_file) if log_file.exists() else None
-        try:
-            click.echo("\n".join(format_dry_run(mailing, log)))
-        finally:
-            if log is not None:
-                log.close()
+        click.echo("\n".join(format_dry_run(mailing, log_path(output_dir))))
         return
-    with SendLog(log_file) as log:
+    with SendLog(log_path(output_dir)) as log:
         plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
         click.echo("\n".join(format_plan(plan)))
         if plan.todo and smtp_user:
@@ -370,16 +408,15 @@ def mail(
                 f"Wachtwoord voor {smtp_user} op {settings.address}", hide_input=True, err=True
             )
             settings = dataclasses.replace(settings, password=password)
-        with click.progressbar(length=len(plan.todo), label="Verzenden", file=sys.stderr) as bar:
-            report = send_mailing(
-                plan,
-                settings,
-                log,
-                rate=rate,
-                retries=retries,
-                resend_unknown=resend_unknown,
-                progress=lambda _message, _state: bar.update(1),
-            )
+        send_plan = functools.partial(send_mailing, plan, settings, log, rate=rate, retries=retries)
+        if plan.todo:  # a progress bar on stderr; the summary goes to stdout
+            bar = click.progressbar(length=len(plan.todo), label="Verzenden", file=sys.stderr)
+            with bar:
+                report = send_plan(
+                    resend_unknown=resend_unknown, progress=lambda _m, _s: bar.update(1)
+                )
+        else:
+            report = send_plan(resend_unknown=resend_unknown)
         click.echo("\n".join(format_report(report)))
     problem = report_problem(report)
     if problem:

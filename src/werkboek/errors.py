@@ -44,6 +44,10 @@ class ContentError(WerkboekError):
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
 
+    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem]]]:
+        # rebuilt from its problems when it crosses from a worker process
+        return (type(self), (self.problems,))
+
 
 class RecipeError(ContentError):
     """A workbook recipe has problems."""

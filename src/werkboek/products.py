@@ -8,6 +8,7 @@ fails loudly on an unknown name.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -89,8 +90,6 @@ class Product:
     description: ClassVar[str]
     extra_stylesheets: ClassVar[tuple[str, ...]] = ()
     """Stylesheets in the styles folder this product adds after werkboek.css."""
-    weight: ClassVar[float] = 1.0
-    """How long a target takes to render, roughly, relative to the others (for scheduling)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -153,6 +152,14 @@ class Product:
             cache.store(f"{self.name}:{target.key}", path)
         return path
 
+    def cost(self, target: Target) -> float:
+        """Roughly how long ``target`` takes to render, in seconds (to start the slowest first)."""
+        return 1.0
+
+    def outputs(self, target: Target) -> list[Path]:
+        """The files ``make(target)`` writes."""
+        return [target.path]
+
     def make(self, target: Target) -> list[Path]:
         """Build a target; return every file written (one layout may give several PDFs)."""
         return [self.build(target)]
@@ -161,6 +168,9 @@ class Product:
 class DocumentProduct(Product):
     name = "document"
     description = "the full inspiratiedocument"
+
+    def cost(self, target: Target) -> float:
+        return 8.0
 
     def targets(self) -> Iterator[Target]:
         content = self.content
@@ -177,7 +187,13 @@ class DocumentProduct(Product):
         )
 
 
-PRODUCTS: dict[str, type[Product]] = {cls.name: cls for cls in (DocumentProduct,)}
+# The other products subclass Product, so they are imported once it exists.
+from .cards import CardsProduct  # noqa: E402
+from .handouts import HandoutsProduct  # noqa: E402
+
+PRODUCTS: dict[str, type[Product]] = {
+    cls.name: cls for cls in (DocumentProduct, HandoutsProduct, CardsProduct)
+}
 
 
 def product_class(name: str) -> type[Product]:
@@ -193,25 +209,80 @@ def product_class(name: str) -> type[Product]:
 def check_products(project: Project) -> int:
     """Like Sphinx's dummy builder: run every product's templates, write nothing.
 
-    Returns the number of targets whose HTML was rendered.
+    Returns the number of PDFs a build would write.
     """
     count = 0
     for cls in PRODUCTS.values():
         product = cls(project)
         for target in product.targets():
             product.html(target)
-            count += 1
+            count += len(product.outputs(target))
     return count
 
 
-def build_products(project: Project, names: list[str]) -> list[Path]:
-    """Build the named products (``all`` for every one); return the files written."""
+def build_products(project: Project, names: list[str], jobs: int | None = None) -> list[Path]:
+    """Build the named products (``all`` for every one); return the files written.
+
+    The targets are independent, so several are rendered at once in worker
+    processes, one per core (or ``jobs``), the slowest first. The files are
+    returned in the products' order, whichever finishes first; the first failure
+    (in that order) is raised as it is, so the CLI prints it as one line.
+    """
     if not names or names == ["all"]:
         names = list(PRODUCTS)
     classes = [product_class(name) for name in names]
-    written: list[Path] = []
-    for cls in classes:
-        product = cls(project)
-        for target in product.targets():
-            written.append(product.build(target))
-    return written
+    project.content  # noqa: B018 - load and check the content once, before any worker starts
+    products = [cls(project) for cls in classes]
+    work = [(product, target) for product in products for target in product.targets()]
+    workers = min(len(work), jobs or _cores())
+    if workers <= 1:
+        return [path for product, target in work for path in product.make(target)]
+    return [path for paths in _make_in_parallel(project, work, workers) for path in paths]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_worker_project: Project | None = None
+
+
+def _start_worker(project: Project) -> None:
+    global _worker_project
+    _worker_project = project
+
+
+def _make_in_worker(cls: type[Product], target: Target) -> list[Path]:
+    assert _worker_project is not None
+    return cls(_worker_project).make(target)
+
+
+def _make_in_parallel(
+    project: Project, work: list[tuple[Product, Target]], workers: int
+) -> list[list[Path]]:
+    import multiprocessing
+    import threading
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    # fork: the workers start with the content loaded and WeasyPrint imported. Forking a
+    # process that runs other threads is unsafe: then spawn, and the project is pickled.
+    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    slowest_first = sorted(range(len(work)), key=lambda i: -work[i][0].cost(work[i][1]))
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(project,)
+    ) as pool:
+        futures = {}
+        for i in slowest_first:
+            product, target = work[i]
+            futures[i] = pool.submit(_make_in_worker, type(product), target)
+        done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
+        failed = [i for i in range(len(work)) if futures[i] in done and futures[i].exception()]
+        if failed:
+            for future in futures.values():
+                future.cancel()
+            raise futures[failed[0]].exception()  # type: ignore[misc]
+        return [futures[i].result() for i in range(len(work))]

@@ -1,0 +1,92 @@
+"""How long ``werkboek build all`` takes, against the document alone and the sum of the parts.
+
+    .venv/bin/python benchmarks/bench_all.py [--runs 3]
+
+Every measurement is a cold build in a fresh process into an empty folder (no
+build cache), timed around ``build_products`` like bench_document.py (imports
+happen before the clock starts). Interleaved, so all see the same machine load:
+
+* ``document``: the inspiratiedocument alone;
+* ``handouts``, ``cards``: each product alone, one target after the other (``jobs=1``);
+* ``all``: every product, targets rendered in parallel on all cores (the default).
+
+It prints the medians, ``all / document`` (the goal is at most 1.5) and
+``all / (document + handouts + cards)``: what rendering in parallel and sharing
+saves over building each product from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+KINDS = {
+    "document": (["document"], 1),
+    "handouts": (["handouts"], 1),
+    "cards": (["cards"], 1),
+    "all": (["all"], None),
+}
+
+
+def child(kind: str, output: Path) -> dict:
+    import werkboek.render  # noqa: F401 - imported before the clock starts, as WeasyPrint is
+    from werkboek.products import Project, build_products
+
+    names, jobs = KINDS[kind]
+    start = time.perf_counter()
+    written = build_products(Project(REPO / "content", REPO / "styles", output), names, jobs=jobs)
+    seconds = time.perf_counter() - start
+    peak = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    return {"seconds": seconds, "files": len(written), "peak_mb": peak / 1024}
+
+
+def run_child(kind: str) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, __file__, "--child", kind, folder]
+        result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, output = args.child
+        print(json.dumps(child(kind, Path(output))))
+        return
+
+    rows: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+    for _ in range(args.runs):
+        for kind in KINDS:
+            rows[kind].append(run_child(kind))
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"cold builds, median of {args.runs} runs, {cores} cores\n")
+    print(f"{'':<10}{'files':>7}{'seconds':>10}{'peak MB':>10}")
+    medians = {}
+    for kind, results in rows.items():
+        medians[kind] = statistics.median(r["seconds"] for r in results)
+        peak = max(r["peak_mb"] for r in results)
+        print(f"{kind:<10}{results[0]['files']:>7}{medians[kind]:>10.2f}{peak:>10.0f}")
+    parts = medians["document"] + medians["handouts"] + medians["cards"]
+    print(f"\nall / document: {medians['all'] / medians['document']:.2f} (goal: at most 1.5)")
+    print(f"all / (document + handouts + cards) = {medians['all']:.2f} / {parts:.2f}: ", end="")
+    print(f"{medians['all'] / parts:.2f}")
+
+
+if __name__ == "__main__":
+    main()

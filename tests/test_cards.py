@@ -1,0 +1,442 @@
+"""Exercise cards and uitgangspunten cards: single cards, A4 sheets, QR codes, crop marks."""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+
+from werkboek.products import Project, build_products
+from werkboek.sheet import A5, A6, BLEED, SHEET_HEIGHT, SHEET_WIDTH, CardFormat, Rect
+from werkboek.text import blocks_text, step_heading
+
+from conftest import CONTENT, REPO, locate_qr_codes, outline, reading_text
+
+PT = 72 / 25.4
+"""Points per millimetre."""
+UITGANGSPUNTEN = "praktische-uitgangspunten-voor-het-creeren-van-partnerschap"
+
+
+@pytest.fixture(scope="session")
+def a5(tmp_path_factory) -> dict[str, Path]:
+    output = tmp_path_factory.mktemp("kaarten-a5")
+    written = build_products(Project(CONTENT, REPO / "styles", output), ["cards"])
+    return {path.stem: path for path in written}
+
+
+@pytest.fixture(scope="session")
+def a6(tmp_path_factory) -> dict[str, Path]:
+    """Built through the command line, with its option for the small cards."""
+    output = tmp_path_factory.mktemp("kaarten-a6")
+    command = [sys.executable, "-m", "werkboek", "build", "cards", "--card-size", "a6"]
+    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(output)]
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    paths = [Path(line.removeprefix("wrote ")) for line in result.stdout.splitlines()]
+    return {path.stem: path for path in paths}
+
+
+@pytest.fixture(params=["a5", "a6"])
+def cards(request) -> tuple[CardFormat, dict[str, Path]]:
+    return {"a5": A5, "a6": A6}[request.param], request.getfixturevalue(request.param)
+
+
+def squeeze(text: str) -> str:
+    """Text without spaces, hyphens and quote marks: line breaks and hyphenation do not count."""
+    return re.sub(r"[\s\-\u00ad\x02\ufffe“”\"]+", "", text)
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    return [
+        (float(p.mediabox.width) / PT, float(p.mediabox.height) / PT)
+        for p in pypdf.PdfReader(path).pages
+    ]
+
+
+def cards_on(path: Path) -> int:
+    return len(pypdf.PdfReader(path).pages) // 2
+
+
+def slot_text(path: Path, page: int, rect: Rect) -> str:
+    """The text inside ``rect`` (mm from the page's top left corner) on a page."""
+    document = pypdfium2.PdfDocument(path)
+    try:
+        pdf_page = document[page]
+        height = pdf_page.get_size()[1]
+        textpage = pdf_page.get_textpage()
+        return textpage.get_text_bounded(
+            rect.x * PT, height - rect.bottom * PT, rect.right * PT, height - rect.y * PT
+        )
+    finally:
+        document.close()
+
+
+def characters(path: Path) -> list[tuple[int, str, float, float, float]]:
+    """(page, char, x mm, y mm from the top, size pt) for every visible character."""
+    found = []
+    document = pypdfium2.PdfDocument(path)
+    try:
+        for number, page in enumerate(document):
+            height = page.get_size()[1]
+            textpage = page.get_textpage()
+            x, y = ctypes.c_double(), ctypes.c_double()
+            for index in range(textpage.count_chars()):
+                char = textpage.get_text_range(index, 1)
+                if not char.strip() or char in ("\x02", "\ufffe"):
+                    continue
+                pdfium_c.FPDFText_GetCharOrigin(
+                    textpage.raw, index, ctypes.byref(x), ctypes.byref(y)
+                )
+                matrix = pdfium_c.FS_MATRIX()
+                pdfium_c.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix))
+                scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+                size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index) * scale
+                found.append((number, char, x.value / PT, (height - y.value) / PT, size))
+    finally:
+        document.close()
+    return found
+
+
+# ---------------------------------------------------------------- files and sizes
+
+
+def test_a_card_per_exercise_and_the_sheets(cards, content):
+    fmt, files = cards
+    slugs = [e.slug for _, e in content.exercises()]
+    assert list(files) == [*slugs, "oefenkaarten", "uitgangspunten"]
+    assert {p.parent.name for p in files.values()} == {"kaarten"}
+    total = 0
+    for slug in slugs:
+        sizes = page_sizes(files[slug])
+        assert len(sizes) % 2 == 0 and len(sizes) >= 2  # front, back (, follow-up cards)
+        assert all(size == pytest.approx((fmt.width, fmt.height), abs=0.2) for size in sizes)
+        total += len(sizes) // 2
+    sheets = page_sizes(files["oefenkaarten"])
+    assert len(sheets) == 2 * math.ceil(total / fmt.per_sheet)
+    assert all(size == pytest.approx((SHEET_WIDTH, SHEET_HEIGHT), abs=0.2) for size in sheets)
+    assert len(page_sizes(files["uitgangspunten"])) == 2 * 3  # twelve cards, four a sheet
+
+
+def test_the_a5_cards_are_a5_and_the_small_ones_fit_four_to_a_sheet_with_marks():
+    assert (A5.width, A5.height) == (148, 210)
+    assert A6.per_sheet == 4
+    for fmt in (A5, A6):
+        slots = [fmt.slot(i) for i in range(fmt.per_sheet)]
+        # room for bleed and crop marks all round, and for the printer's unprintable edge
+        assert min(s.x for s in slots) >= 12 and SHEET_WIDTH - max(s.right for s in slots) >= 12
+        assert min(s.y for s in slots) >= 12 and SHEET_HEIGHT - max(s.bottom for s in slots) >= 12
+        if fmt.columns > 1:
+            assert slots[1].x - slots[0].right >= 2 * BLEED
+        for index, slot in enumerate(slots):  # the sheet is symmetric for a long-edge flip
+            back = fmt.slot(fmt.back_slot(index))
+            assert back.x == pytest.approx(SHEET_WIDTH - slot.right)
+            assert back.y == slot.y
+
+
+# ---------------------------------------------------------------- text
+
+
+def test_every_step_of_every_exercise_is_on_its_a5_cards(a5, content):
+    sheets = squeeze(" ".join(reading_text(a5["oefenkaarten"])))
+    for principle, exercise in content.exercises():
+        text = squeeze(" ".join(reading_text(a5[exercise.slug])))
+        expected = [exercise.plain_title, principle.plain_title]
+        expected += list(blocks_text(exercise.purpose, trainer=False))
+        for number, step in enumerate(exercise.steps, 1):
+            expected.append(step_heading(number, step))
+            expected += list(blocks_text(step.body, trainer=False))
+        for line in expected:
+            assert squeeze(line) in text, (exercise.slug, line)
+            assert squeeze(line) in sheets, (exercise.slug, line)
+
+
+def test_trainer_only_material_stays_off_the_cards(a5, content):
+    exercise = next(e for _, e in content.exercises() if e.has_trainer_material())
+    shown = set(blocks_text([b for s in exercise.steps for b in s.body], trainer=False))
+    hidden = [
+        line
+        for line in blocks_text([b for s in exercise.steps for b in s.body], trainer=True)
+        if line not in shown and len(line) > 12
+    ]
+    assert hidden
+    text = squeeze(" ".join(reading_text(a5[exercise.slug])))
+    for line in hidden:
+        assert squeeze(line) not in text
+    assert "trainer" not in text.lower()
+
+
+def test_follow_up_cards_say_so(cards, content):
+    fmt, files = cards
+    follow_ups = 0
+    for _, exercise in content.exercises():
+        pages = [squeeze(page).lower() for page in reading_text(files[exercise.slug])]
+        count = len(pages) // 2
+        assert "vervolg·" not in pages[0] + pages[1]
+        for card in range(2, count + 1):
+            follow_ups += 1
+            for page in pages[2 * card - 2 : 2 * card]:
+                assert squeeze(f"vervolg · kaart {card} van {count}") in page
+        for card in range(1, count):
+            assert squeeze(f"verder op kaart {card + 1}") in pages[2 * card - 1]
+    assert follow_ups > 0 if fmt.full_steps else follow_ups == 0
+
+
+def test_the_small_cards_list_the_steps_in_short(a6, content):
+    for _, exercise in content.exercises():
+        pages = reading_text(a6[exercise.slug])
+        assert len(pages) == 2
+        back = squeeze(pages[1])
+        for number, step in enumerate(exercise.steps, 1):
+            minutes = re.search(r"\(.*\)$", step_heading(number, step))
+            assert squeeze(f"{number}. {step.title}") in back
+            if minutes:
+                assert squeeze(minutes.group()) in back
+        longest = max(blocks_text([b for s in exercise.steps for b in s.body]), key=len)
+        assert squeeze(longest) not in squeeze(" ".join(pages))  # the full text is online
+
+
+def test_text_is_never_smaller_than_8_5_pt(cards):
+    _, files = cards
+    for path in files.values():
+        sizes = [size for *_, size in characters(path)]
+        assert min(sizes) >= 8.5 - 0.01, path.name
+
+
+def test_text_stays_in_its_face(cards):
+    """Nothing runs into the footer of a single card; nothing leaves its card on a sheet."""
+    fmt, files = cards
+    for slug, path in files.items():
+        chars = characters(path)
+        if slug in ("oefenkaarten", "uitgangspunten"):
+            sheet_format = A6 if slug == "uitgangspunten" else fmt
+            slots = [sheet_format.slot(i) for i in range(sheet_format.per_sheet)]
+            for page, char, x, y, _ in chars:
+                assert any(s.contains(x, y, margin=-1) for s in slots), (slug, page, char, x, y)
+            continue
+        footer_top = fmt.height - fmt.footer
+        for page in {c[0] for c in chars}:
+            baselines = {round(y, 1) for p, _, _, y, _ in chars if p == page and y > footer_top}
+            # only the footer line is there: one baseline (text overflowing the face adds more)
+            assert max(baselines) - min(baselines) < 0.5, (slug, page, sorted(baselines))
+            assert all(0 < x < fmt.width for p, _, x, _, _ in chars if p == page)
+
+
+# ---------------------------------------------------------------- QR codes
+
+
+def test_every_qr_code_decodes_to_its_exercise_and_is_big_enough(cards, content):
+    fmt, files = cards
+    urls = {e.slug: content.exercise_url(p, e) for p, e in content.exercises()}
+    codes = locate_qr_codes(files["oefenkaarten"])
+    assert sorted(text for _, text, _, _ in codes) == sorted(urls.values())
+    for slug, url in urls.items():
+        [(page, text, width, _)] = locate_qr_codes(files[slug])
+        assert text == url and width >= 20
+        assert page == (1 if fmt.full_steps else 2)  # A5: on the front; A6: with the steps
+        assert squeeze(url) in squeeze(reading_text(files[slug])[page - 1])  # printed under it
+    assert all(width >= 20 for _, _, width, _ in codes)
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _sheet_cards(files: dict[str, Path], slugs: list[str]) -> list[str]:
+    """Which exercise each card on the sheets belongs to, in order."""
+    return [slug for slug in slugs for _ in range(cards_on(files[slug]))]
+
+
+def _slot_of(fmt: CardFormat, x: float, y: float) -> int:
+    [index] = [i for i in range(fmt.per_sheet) if fmt.slot(i).contains(x, y)]
+    return index
+
+
+def test_backs_land_behind_their_fronts(cards, content):
+    """Measured: where each card's QR code and title land on the front and on the back."""
+    fmt, files = cards
+    slugs = [e.slug for _, e in content.exercises()]
+    titles = {e.slug: e.plain_title for _, e in content.exercises()}
+    urls = {content.exercise_url(p, e): e.slug for p, e in content.exercises()}
+    order = _sheet_cards(files, slugs)
+    path = files["oefenkaarten"]
+    codes = locate_qr_codes(path)
+    assert len(codes) == len(slugs)
+    for page, url, _, (x, y) in codes:
+        slug = urls[url]
+        card = order.index(slug)  # its first card carries the QR code
+        sheet, index = divmod(card, fmt.per_sheet)
+        qr_slot = _slot_of(fmt, x, y)
+        if fmt.full_steps:  # the QR code is on the front: find the back on the next page
+            assert page == 2 * sheet + 1 and qr_slot == index
+            back_page, expected = page + 1, fmt.back_slot(index)
+            other = slot_text(path, back_page - 1, fmt.slot(expected))
+        else:  # on the back: find the front on the page before
+            assert page == 2 * sheet + 2 and qr_slot == fmt.back_slot(index)
+            other = slot_text(path, page - 2, fmt.slot(index))
+        assert squeeze(titles[slug]) in squeeze(other), (slug, page)
+        # the mirror image for a long-edge flip: same height, other side of the sheet
+        front_x = x if fmt.full_steps else SHEET_WIDTH - x
+        assert fmt.slot(index).contains(front_x, y)
+        assert fmt.slot(fmt.back_slot(index)).contains(SHEET_WIDTH - front_x, y)
+
+
+def test_uitgangspunten_fronts_and_backs(a5, content):
+    article = content.article(UITGANGSPUNTEN)
+    path = a5["uitgangspunten"]
+    for number, item in enumerate(article.items, 1):
+        sheet, index = divmod(number - 1, A6.per_sheet)
+        front = slot_text(path, 2 * sheet, A6.slot(index))
+        back = slot_text(path, 2 * sheet + 1, A6.slot(A6.back_slot(index)))
+        assert squeeze(item.title) in squeeze(front)
+        assert f"Uitgangspunt {number} van 12" in back
+        for line in blocks_text(item.body):
+            assert squeeze(line) in squeeze(back)
+            assert squeeze(line) not in squeeze(front)
+
+
+def _mark_rects(fmt: CardFormat, used: int) -> list[Rect]:
+    width = 0.5 / PT
+    rects = []
+    for mark in fmt.marks(used):
+        if mark.vertical:
+            rects.append(Rect(mark.x1 - width / 2, mark.y1, width, mark.y2 - mark.y1))
+        else:
+            rects.append(Rect(mark.x1, mark.y1 - width / 2, mark.x2 - mark.x1, width))
+    return rects
+
+
+def _paths(path: Path, page: int) -> list[Rect]:
+    """The bounds of every drawn path on a page, in mm from the top left corner."""
+    document = pypdfium2.PdfDocument(path)
+    try:
+        pdf_page = document[page]
+        height = pdf_page.get_size()[1]
+        found = []
+        for obj in pdf_page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=20):
+            left, bottom, right, top = obj.get_bounds()
+            found.append(
+                Rect(left / PT, (height - top) / PT, (right - left) / PT, (top - bottom) / PT)
+            )
+        return found
+    finally:
+        document.close()
+
+
+def test_crop_marks_on_every_sheet_side(cards, content):
+    fmt, files = cards
+    for name, sheet_format in (("oefenkaarten", fmt), ("uitgangspunten", A6)):
+        path = files[name]
+        if name == "oefenkaarten":
+            total = len(_sheet_cards(files, [e.slug for _, e in content.exercises()]))
+        else:
+            total = 12
+        pages = len(pypdf.PdfReader(path).pages)
+        document = pypdfium2.PdfDocument(path)
+        for page in range(pages):
+            used = min(sheet_format.per_sheet, total - page // 2 * sheet_format.per_sheet)
+            expected = _mark_rects(sheet_format, used)
+            drawn = _paths(path, page)
+            for mark in expected:  # drawn where the geometry says
+                assert any(
+                    abs(d.x - mark.x) < 0.2
+                    and abs(d.y - mark.y) < 0.2
+                    and abs(d.width - mark.width) < 0.2
+                    and abs(d.height - mark.height) < 0.2
+                    for d in drawn
+                ), (name, page, mark)
+                # outside every card and its bleed
+                for i in range(sheet_format.per_sheet):
+                    slot = sheet_format.slot(i)
+                    assert not slot.contains(*mark.centre, margin=BLEED), (name, page, mark)
+            # and visible: a dark pixel on every mark at 100 dpi
+            image = document[page].render(scale=100 / 72).to_pil().convert("L")
+            for mark in expected:
+                cx, cy = mark.centre
+                px, py = round(cx / 25.4 * 100), round(cy / 25.4 * 100)
+                window = [
+                    image.getpixel((px + dx, py + dy)) for dx in range(-2, 3) for dy in range(-2, 3)
+                ]
+                assert min(window) < 140, (name, page, mark, window)
+        document.close()
+
+
+def test_colour_bands_bleed_past_the_cut(cards, content):
+    fmt, files = cards
+    principle, _ = next(iter(content.exercises()))
+    colour = tuple(int(principle.colour[i : i + 2], 16) for i in (1, 3, 5))
+    document = pypdfium2.PdfDocument(files["oefenkaarten"])
+    image = document[0].render(scale=100 / 72).to_pil().convert("RGB")
+    document.close()
+
+    def pixel(x: float, y: float) -> tuple[int, int, int]:
+        return image.getpixel((round(x / 25.4 * 100), round(y / 25.4 * 100)))
+
+    def near(rgb: tuple[int, int, int]) -> bool:
+        return all(abs(a - b) <= 10 for a, b in zip(rgb, colour, strict=True))
+
+    slot = fmt.slot(0)  # the first card: the first exercise's front
+    band_y = slot.y + fmt.band / 2
+    assert near(pixel(slot.x + 1, band_y))
+    assert near(pixel(slot.x - BLEED / 2, band_y))  # left of the cut
+    assert near(pixel(slot.x + 10, slot.y - BLEED / 2))  # above the cut
+    assert pixel(slot.x - BLEED - 1, band_y) == (255, 255, 255)  # bleed ends
+    assert pixel(slot.x + 10, slot.y - BLEED - 1) == (255, 255, 255)
+
+
+# ---------------------------------------------------------------- outline, metadata, rebuilds
+
+
+def test_outlines_and_metadata(cards, content):
+    fmt, files = cards
+    exercises = [e for _, e in content.exercises()]
+    reader = pypdf.PdfReader(files["oefenkaarten"])
+    entries = outline(reader)
+    assert [t for t, _, _ in entries] == [e.plain_title for e in exercises]
+    order = _sheet_cards(files, [e.slug for e in exercises])
+    for (_, page, _), exercise in zip(entries, exercises, strict=True):
+        assert page == 2 * (order.index(exercise.slug) // fmt.per_sheet) + 1  # a front side
+    assert reader.metadata.title.startswith(f"Oefenkaarten ({fmt.name.upper()})")
+    for exercise in exercises:
+        single = pypdf.PdfReader(files[exercise.slug])
+        assert outline(single) == [(exercise.plain_title, 1, [])]
+        assert single.metadata.title == f"{exercise.plain_title} — oefenkaart"
+    article = content.article(UITGANGSPUNTEN)
+    titles = [t for t, _, _ in outline(pypdf.PdfReader(files["uitgangspunten"]))]
+    assert titles == [f"{n}. {item.title}" for n, item in enumerate(article.items, 1)]
+    for path in files.values():
+        catalog = pypdf.PdfReader(path).trailer["/Root"]
+        assert catalog["/Lang"] == "nl"
+        assert "/StructTreeRoot" in catalog
+
+
+def test_rebuilt_cards_are_byte_identical(a5, tmp_path):
+    command = [sys.executable, "-m", "werkboek", "build", "cards", "--jobs", "1"]
+    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    subprocess.run(command, check=True, capture_output=True)
+    for name, path in a5.items():
+        assert (tmp_path / "kaarten" / f"{name}.pdf").read_bytes() == path.read_bytes(), name
+
+
+def test_an_exercise_too_long_for_any_card_is_an_error(tmp_path):
+    """A part that cannot continue on the next card is reported, never clipped."""
+    from werkboek import BuildError
+
+    from conftest import make_content
+
+    content = make_content(tmp_path)
+    path = content / "principes" / "proef.yaml"
+    data = path.read_text(encoding="utf-8")
+    long = " ".join(["Een heel lange alinea die niet op één kaart past."] * 120)
+    data = data.replace("Deel een verhaal.", long, 1)
+    assert long in data
+    path.write_text(data, encoding="utf-8")
+    project = Project(content, REPO / "styles", tmp_path / "output")
+    with pytest.raises(BuildError, match="too long for one A5 card"):
+        build_products(project, ["cards"])
+    assert not list((tmp_path / "output").rglob("*.pdf"))
