@@ -27,6 +27,28 @@ content_option = click.option(
 )
 
 
+styles_option = click.option(
+    "--styles",
+    "styles_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("styles"),
+    show_default=True,
+    help="Folder with the stylesheets and their images.",
+)
+
+
+def output_option(help: str) -> Callable[..., Any]:
+    return click.option(
+        "--output",
+        "-o",
+        "output_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("output"),
+        show_default=True,
+        help=help,
+    )
+
+
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     """Print an expected failure as one line per problem and exit 1."""
 
@@ -56,13 +78,7 @@ def main() -> None:
 @main.command()
 @content_option
 @click.option("--quiet", "-q", is_flag=True, help="Do not list warnings.")
-@click.option(
-    "--styles",
-    "styles_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("styles"),
-    show_default=True,
-)
+@styles_option
 @reports_errors
 def check(content_dir: Path, quiet: bool, styles_dir: Path) -> None:
     """Validate the content and run every product's templates; write nothing."""
@@ -105,23 +121,8 @@ def list_(content_dir: Path, as_json: bool) -> None:
 @main.command()
 @click.argument("products", nargs=-1)
 @content_option
-@click.option(
-    "--styles",
-    "styles_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("styles"),
-    show_default=True,
-    help="Folder with the stylesheet and its images.",
-)
-@click.option(
-    "--output",
-    "-o",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write the PDFs to.",
-)
+@styles_option
+@output_option("Folder to write the PDFs to.")
 @click.option(
     "--card-size",
     type=click.Choice(["a5", "a6"]),
@@ -179,13 +180,7 @@ def build(
     help="A participant list (CSV with a column 'naam'): one copy per person.",
 )
 @content_option
-@click.option(
-    "--styles",
-    "styles_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("styles"),
-    show_default=True,
-)
+@styles_option
 @reports_errors
 def workbook(
     recipe: Path,
@@ -305,23 +300,8 @@ _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
     help="Also send again the messages that may have arrived (connection broke after sending).",
 )
 @content_option
-@click.option(
-    "--styles",
-    "styles_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("styles"),
-    show_default=True,
-    help="Folder with the stylesheet (for --workbook).",
-)
-@click.option(
-    "--output",
-    "-o",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Output folder: messages and send log go to OUTPUT/mail/.",
-)
+@styles_option
+@output_option("Output folder: messages and send log go to OUTPUT/mail/.")
 @reports_errors
 def mail(
     recipients: Path,

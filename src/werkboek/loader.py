@@ -305,41 +305,11 @@ def _cross_check(
                         f"(this principle has {count})",
                     )
                 )
-            where = [
-                "verhalen",
-                index,
-                "slug" if "slug" in _raw(source, "verhalen", index) else "titel",
-            ]
-            if story.slug in story_owner:
-                other, other_parts = story_owner[story.slug]
-                line, _ = other.locate(other_parts)
-                problems.append(
-                    source.problem(
-                        where,
-                        f"duplicate story slug {story.slug!r} (also at {other.display}:{line}); "
-                        "give one of them its own slug",
-                    )
-                )
-            else:
-                story_owner[story.slug] = (source, where)
+            problems.extend(_claim(story_owner, "story", source, "verhalen", index, story.slug))
         for index, exercise in enumerate(principle.exercises):
-            where = [
-                "oefeningen",
-                index,
-                "slug" if "slug" in _raw(source, "oefeningen", index) else "titel",
-            ]
-            if exercise.slug in exercise_owner:
-                other, other_parts = exercise_owner[exercise.slug]
-                line, _ = other.locate(other_parts)
-                problems.append(
-                    source.problem(
-                        where,
-                        f"duplicate exercise slug {exercise.slug!r} "
-                        f"(also at {other.display}:{line}); give one of them its own slug",
-                    )
-                )
-            else:
-                exercise_owner[exercise.slug] = (source, where)
+            problems.extend(
+                _claim(exercise_owner, "exercise", source, "oefeningen", index, exercise.slug)
+            )
         local_stories.update(story.slug for story in principle.leaders.stories)
         for index, item in enumerate(principle.background.media_stories):
             if item.story is not None and item.story not in local_stories:
@@ -358,6 +328,28 @@ def _cross_check(
                 )
             )
     return problems
+
+
+def _claim(
+    owners: dict[str, tuple[YamlFile, list[PathPart]]],
+    what: str,
+    source: YamlFile,
+    key: str,
+    index: int,
+    slug: str,
+) -> list[Problem]:
+    """Record who has ``slug``; a second claim is a problem that names the first."""
+    where: list[PathPart] = [key, index, "slug" if "slug" in _raw(source, key, index) else "titel"]
+    if slug not in owners:
+        owners[slug] = (source, where)
+        return []
+    other, other_parts = owners[slug]
+    line, _ = other.locate(other_parts)
+    message = (
+        f"duplicate {what} slug {slug!r} (also at {other.display}:{line}); "
+        "give one of them its own slug"
+    )
+    return [source.problem(where, message)]
 
 
 def _raw(source: YamlFile, *parts: PathPart) -> Any:
