@@ -246,3 +246,21 @@ def test_every_qr_code_decodes_to_its_story_url(document_pdf, content):
         assert printed_mm / (modules + 2 * QUIET_ZONE) >= 0.5
         # what the decoder measured on the page is the symbol at that size
         assert symbol_mm == pytest.approx(printed_mm * modules / (modules + 8), rel=0.05), page
+
+
+def test_principle_pages_link_back_to_contents_and_their_opener(reader, content):
+    outline = _outline(reader)
+    starts = [page for _, page, _ in outline]
+    for principle, (_, opener, _) in zip(content.principles, outline[-7:-1], strict=True):
+        end = starts[starts.index(opener) + 1] - 1
+        for number in range(opener + 1, end + 1):
+            page = reader.pages[number - 1]
+            top = float(page.mediabox.height) - 60
+            dests = {
+                str(annotation.get_object()["/Dest"])
+                for annotation in page.get("/Annots", [])
+                if "/Dest" in annotation.get_object()
+                and float(annotation.get_object()["/Rect"][1]) > top
+            }
+            if page.extract_text().strip():  # not the blank page before the next principle
+                assert {"inhoud", f"p-{principle.slug}"} <= dests, (principle.slug, number)
