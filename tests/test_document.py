@@ -19,6 +19,7 @@ from werkboek.qr import QUIET_ZONE, qr_svg
 from werkboek.text import kernelement_label, step_heading
 
 from conftest import CONTENT, REPO, decode_qr_codes, make_content
+from conftest import outline as read_outline
 
 A4 = (595.28, 841.89)
 
@@ -41,19 +42,6 @@ def page_texts(reader) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
-def _outline(reader, items=None):
-    """The outline as nested (title, page number, children) tuples."""
-    items = reader.outline if items is None else items
-    result = []
-    for item in items:
-        if isinstance(item, list):
-            title, page, _ = result[-1]
-            result[-1] = (title, page, _outline(reader, item))
-        else:
-            result.append((item.title, reader.get_destination_page_number(item) + 1, []))
-    return result
-
-
 def test_pages_are_a4(reader):
     assert len(reader.pages) > 60
     for page in reader.pages:
@@ -63,7 +51,7 @@ def test_pages_are_a4(reader):
 
 
 def test_outline_has_chapters_principles_parts_stories_and_exercises(reader, content):
-    outline = _outline(reader)
+    outline = read_outline(reader)
     titles = [title for title, _, _ in outline]
     chapters = [c.title for c in content.document.chapters]
     principles = [p.plain_title for p in content.principles]
@@ -78,7 +66,7 @@ def test_outline_has_chapters_principles_parts_stories_and_exercises(reader, con
 
 
 def test_every_principle_story_and_exercise_is_on_its_page(reader, page_texts, content):
-    outline = _outline(reader)
+    outline = read_outline(reader)
     for principle, (_, opener, parts) in zip(content.principles, outline[-7:-1], strict=True):
         assert principle.plain_title in page_texts[opener - 1]
         for part_title, page, children in parts:
@@ -158,7 +146,7 @@ def test_only_the_packaged_font_is_used_and_embedded(reader):
 
 
 def test_no_blank_pages_but_before_a_right_hand_start(reader, page_texts):
-    outline = _outline(reader)
+    outline = read_outline(reader)
     starts = {page for _, page, _ in outline}
     for number, text in enumerate(page_texts, 1):
         if not text.strip():
@@ -249,7 +237,7 @@ def test_every_qr_code_decodes_to_its_story_url(document_pdf, content):
 
 
 def test_principle_pages_link_back_to_contents_and_their_opener(reader, content):
-    outline = _outline(reader)
+    outline = read_outline(reader)
     starts = [page for _, page, _ in outline]
     for principle, (_, opener, _) in zip(content.principles, outline[-7:-1], strict=True):
         end = starts[starts.index(opener) + 1] - 1
