@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from werkboek.fidelity import content_text, measure, seed_sentences
+from werkboek.fidelity import measure, seed_sentences, yaml_text
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     if args.lines:
         first, last = (int(x) for x in args.lines.split("-"))
     text = "\n".join(lines[first - 1 : last])
-    coverage = measure(seed_sentences(text), content_text(args.yaml))
+    coverage = measure(seed_sentences(text), yaml_text(args.yaml))
     for sentence in coverage.missing:
         print("MISSING:", sentence)
     print(

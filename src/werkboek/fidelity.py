@@ -66,7 +66,7 @@ def yaml_strings(data: object) -> Iterator[str]:
             yield from yaml_strings(item)
 
 
-def content_text(paths: Iterable[Path]) -> str:
+def yaml_text(paths: Iterable[Path]) -> str:
     """The normalised text of all string values in the given YAML files."""
     parts: list[str] = []
     for path in paths:

@@ -67,7 +67,7 @@ _TYPE_MESSAGES = {
 
 
 DISCRIMINATED: list[tuple[Any, tuple[Callable[[Any], str | None], dict[str, Any]]]] = [
-    (model.Block, (model._block_tag, model.BLOCK_KEYS)),
+    (model.Block, (model.block_tag, model.BLOCK_KEYS)),
 ]
 """Unions whose member is chosen by a key: how to find the member, for key suggestions."""
 

@@ -209,7 +209,7 @@ BLOCK_KEYS = {
 _TAG_ORDER = ["invullen", "kader", "trainer", "citaat", "tussenkop", "lijst", "genummerd"]
 
 
-def _block_tag(value: Any) -> str | None:
+def block_tag(value: Any) -> str | None:
     if isinstance(value, str):
         return "alinea"
     if isinstance(value, dict):
@@ -233,7 +233,7 @@ Block = Annotated[
     | Annotated[WriteIn, Tag("invullen")]
     | Annotated[TrainerOnly, Tag("trainer")],
     Discriminator(
-        _block_tag,
+        block_tag,
         custom_error_type="block_type",
         custom_error_message=(
             "a block is a paragraph (text) or a mapping with one of: " + ", ".join(BLOCK_KEYS)

@@ -182,6 +182,12 @@ def _resolve(source: YamlFile, recipe: RecipeModel, content: Content) -> list[Se
     indices: list[int] = []
     seen: dict[tuple, int] = {}
 
+    def bound(kind: str, principle: model.Principle, **fields: Any) -> Selection:
+        """A selection from a principle, which knows its place in the document."""
+        return Selection(
+            kind, principle=principle, principle_number=numbers[principle.slug], **fields
+        )
+
     def unknown(index: int, key: str, slug: str, pool: dict[str, Any], what: str) -> None:
         message = f"unknown {what} {slug!r}{did_you_mean(slug, pool)}"
         problems.append(source.problem(["onderdelen", index, key], message))
@@ -208,37 +214,21 @@ def _resolve(source: YamlFile, recipe: RecipeModel, content: Content) -> list[Se
                 )
             parts = tuple(p for p in PARTS if p in parts)  # the principle's own order
             key: tuple = ("principe", principle.slug, parts)
-            selection = Selection(
-                "principe",
-                principle=principle,
-                principle_number=numbers[principle.slug],
-                parts=parts,
-            )
+            selection = bound("principe", principle, parts=parts)
         elif isinstance(item, ExerciseItem):
             if item.exercise not in exercises:
                 unknown(index, "oefening", item.exercise, exercises, "exercise")
                 continue
             principle, exercise, number = exercises[item.exercise]
             key = ("oefening", exercise.slug)
-            selection = Selection(
-                "oefening",
-                principle=principle,
-                principle_number=numbers[principle.slug],
-                exercise=exercise,
-                number=number,
-            )
+            selection = bound("oefening", principle, exercise=exercise, number=number)
         elif isinstance(item, StoryItem):
             if item.story not in stories:
                 unknown(index, "verhaal", item.story, stories, "story")
                 continue
             principle, story = stories[item.story]
             key = ("verhaal", story.slug)
-            selection = Selection(
-                "verhaal",
-                principle=principle,
-                principle_number=numbers[principle.slug],
-                story=story,
-            )
+            selection = bound("verhaal", principle, story=story)
         elif isinstance(item, ArticleItem):
             if item.article not in articles:
                 unknown(index, "artikel", item.article, articles, "article")

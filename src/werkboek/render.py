@@ -93,7 +93,7 @@ def _blocks_only(blocks: list[Any], trainer: bool) -> list[Any]:
 
 
 def _kind(block: Any) -> str:
-    return "alinea" if isinstance(block, str) else model._block_tag(block) or "onbekend"
+    return "alinea" if isinstance(block, str) else model.block_tag(block) or "onbekend"
 
 
 @cache
@@ -156,13 +156,23 @@ def layout(
         css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=fonts)]
         css += [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
         document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render(
-            stylesheets=css, font_config=fonts, pdf_variant="pdf/ua-1", pdf_tags=True
+            stylesheets=css, font_config=fonts, **PDF_OPTIONS
         )
     return document
+
+
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+"""Every PDF werkboek writes is tagged PDF/UA-1."""
 
 
 def write_pdf(document: Document, target: Path, *, what: str) -> Path:
     """Write ``document`` to ``target`` atomically."""
     with atomic_target(target) as temporary, weasyprint_must_stay_silent(what):
-        document.write_pdf(temporary, pdf_variant="pdf/ua-1", pdf_tags=True)
+        document.write_pdf(temporary, **PDF_OPTIONS)
     return target
+
+
+def pdf_bytes(document: Document, *, what: str) -> bytes:
+    """``document`` as PDF bytes, for products that post-process them."""
+    with weasyprint_must_stay_silent(what):
+        return document.write_pdf(**PDF_OPTIONS)

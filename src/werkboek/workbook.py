@@ -180,29 +180,26 @@ class WorkbookProduct(Product):
     def _personal_copies(self, targets: list[Target]) -> Iterator[bytes]:
         """The first copy is rendered whole; the others get its pages with their own cover."""
         from .covers import graft_covers
-        from .render import weasyprint_must_stay_silent
+        from .render import pdf_bytes
 
         first, others = targets[0], targets[1:]
         what = str(first.path)
-        with weasyprint_must_stay_silent(what):
-            base = self.layout(first).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        base = pdf_bytes(self.layout(first), what=what)
         covers_target = Target(
             first.path,
             "workbook_covers.html.j2",
             self._title(),
             {**self._context(None), "people": [t.context["person"] for t in others]},
         )
-        with weasyprint_must_stay_silent(what):
-            covers = self.layout(covers_target).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        covers = pdf_bytes(self.layout(covers_target), what=what)
         yield base
         for index, copy in enumerate(graft_covers(base, covers, len(others))):
             yield copy if copy is not None else self._whole(others[index])
 
     def _whole(self, target: Target) -> bytes:
-        from .render import weasyprint_must_stay_silent
+        from .render import pdf_bytes
 
-        with weasyprint_must_stay_silent(str(target.path)):
-            return self.layout(target).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        return pdf_bytes(self.layout(target), what=str(target.path))
 
 
 def build_workbook(
