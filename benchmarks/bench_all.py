@@ -38,8 +38,8 @@ KINDS = {
 
 
 def child(kind: str, output: Path) -> dict:
-    import werkboek.render  # noqa: F401 - imported before the clock starts, as WeasyPrint is
-    from werkboek.products import Project, build_products
+    import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts, as WeasyPrint is
+    from werkboek import Project, build_products
 
     names, jobs = KINDS[kind]
     start = time.perf_counter()

@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def child_werkboek(output: Path) -> dict:
-    import werkboek.render  # noqa: F401 - imported before the clock starts, as WeasyPrint is
-    from werkboek.products import Project, build_products
+    import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts, as WeasyPrint is
+    from werkboek import Project, build_products
 
     output = Path(tempfile.mkdtemp(dir=output))  # a folder of its own: no build cache, cold
     start = time.perf_counter()
@@ -44,7 +44,7 @@ def child_weasyprint(output: Path, html_file: Path) -> dict:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from werkboek.render import font_css
+    from werkboek.rendering.fonts import font_css
 
     html = html_file.read_text(encoding="utf-8")
     start = time.perf_counter()
@@ -68,7 +68,8 @@ def run_child(kind: str, output: Path, html_file: Path) -> dict:
 
 
 def generated_html(path: Path) -> None:
-    from werkboek.products import DocumentProduct, Project
+    from werkboek import Project
+    from werkboek.products import DocumentProduct
 
     product = DocumentProduct(Project(REPO / "content", REPO / "styles", path.parent))
     [target] = product.targets()

@@ -27,9 +27,9 @@ NAMES = [f"Deelnemer {n:02d}" for n in range(1, 31)]
 
 
 def child(output: Path, recipe: Path, copies: int) -> dict:
-    import werkboek.render  # noqa: F401 - imported before the clock starts
-    from werkboek.products import Project
-    from werkboek.workbook import build_workbook
+    import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts
+    from werkboek import Project
+    from werkboek.products.workbook import build_workbook
 
     start = time.perf_counter()
     project = Project(REPO / "content", REPO / "styles", output)

@@ -1,4 +1,5 @@
-"""Building several products at once: every product, a deterministic order, clean failures."""
+"""The product contract and the scheduler: one rule for names and folders, every product at
+once in a deterministic order, options that reach the workers, clean failures."""
 
 from __future__ import annotations
 
@@ -7,25 +8,76 @@ import shutil
 import subprocess
 import sys
 
+import pypdf
 import pytest
+from click.testing import CliRunner
 
-from werkboek import PRODUCTS, BuildError, ContentError, Problem, WerkboekError
-from werkboek.products import Project, build_products, check_products
+from werkboek import (
+    PRODUCTS,
+    BuildError,
+    ContentError,
+    Problem,
+    Project,
+    WerkboekError,
+    build_products,
+    check_project,
+)
+from werkboek.cli import build as build_command
+from werkboek.cli import main
+from werkboek.products import CardOptions, WorkbookProduct
 
 from conftest import REPO, make_content
 
+RECIPE = "titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n  - notities: 1\n"
+
 
 def _project(tmp_path, output: str = "output") -> Project:
-    """The minimal content and a copy of the styles in ``tmp_path`` (made once)."""
+    """The minimal content, a copy of the styles and one recipe in ``tmp_path`` (made once)."""
     if not (tmp_path / "content").exists():
         make_content(tmp_path)
         shutil.copytree(REPO / "styles", tmp_path / "styles")
-    return Project(tmp_path / "content", tmp_path / "styles", tmp_path / output)
+        (tmp_path / "recepten").mkdir()
+        (tmp_path / "recepten" / "proefdag.yaml").write_text(RECIPE, encoding="utf-8")
+    return Project(
+        tmp_path / "content", tmp_path / "styles", tmp_path / output, tmp_path / "recepten"
+    )
 
 
-def test_the_products_and_their_command_words():
-    assert list(PRODUCTS) == ["document", "handouts", "cards"]
-    assert {name: cls.name for name, cls in PRODUCTS.items()} == {n: n for n in PRODUCTS}
+def test_the_command_word_is_the_products_name_and_its_files_go_to_its_folder(tmp_path):
+    """One rule: the registry key is the class's ``name``, which is the word ``werkboek
+    build`` takes; every file a product writes lies in ``output/<folder>/``; no two products
+    share a folder."""
+    assert all(key == cls.name for key, cls in PRODUCTS.items())
+    folders = [cls.folder for cls in PRODUCTS.values()]
+    assert len(set(folders)) == len(folders) and all(folders)
+    project = _project(tmp_path)
+    runner = CliRunner()
+    for name, cls in PRODUCTS.items():
+        output = tmp_path / f"cli-{name}"
+        result = runner.invoke(
+            main,
+            [
+                "build",
+                name,
+                "--content",
+                str(project.content_dir),
+                "--styles",
+                str(project.styles_dir),
+                "--recepten",
+                str(project.recipes_dir),
+                "-o",
+                str(output),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        written = [line.removeprefix("geschreven: ") for line in result.stdout.splitlines()]
+        assert written, name
+        for path in written:
+            assert str(output / cls.folder) == path.rsplit("/", 1)[0], (name, path)
+    # and the help of `build` names every product by that word
+    help_text = runner.invoke(main, ["build", "--help"]).stdout
+    assert all(name in help_text for name in PRODUCTS)
+    assert build_command.name == "build"
 
 
 def test_all_builds_every_product_in_the_same_order_on_one_core_or_several(tmp_path):
@@ -33,12 +85,13 @@ def test_all_builds_every_product_in_the_same_order_on_one_core_or_several(tmp_p
     parallel = build_products(project, ["all"], jobs=2)
     names = [str(p.relative_to(project.output_dir)) for p in parallel]
     assert names == [
-        "inspiratiedocument.pdf",
+        "document/inspiratiedocument.pdf",
         "handouts/proef.pdf",
         "handouts/een-artikel.pdf",
         "kaarten/eerste-oefening.pdf",
         "kaarten/tweede-oefening.pdf",
         "kaarten/oefenkaarten.pdf",
+        "werkboeken/proefdag.pdf",
     ]
     serial = build_products(_project(tmp_path, "serial"), [], jobs=1)
     assert [p.relative_to(tmp_path / "serial") for p in serial] == [
@@ -46,16 +99,33 @@ def test_all_builds_every_product_in_the_same_order_on_one_core_or_several(tmp_p
     ]
     for one, other in zip(parallel, serial, strict=True):
         assert one.read_bytes() == other.read_bytes(), one.name
-    assert check_products(project) == len(parallel)  # the dry run counts the same files
+    assert check_project(project).files == len(parallel)  # the dry run counts the same files
+
+
+def test_options_reach_the_worker_processes(tmp_path):
+    project = _project(tmp_path)
+    written = build_products(project, ["cards", "handouts"], {"cards": CardOptions("a6")}, jobs=2)
+    sheet = next(p for p in written if p.name == "oefenkaarten.pdf")
+    card = next(p for p in written if p.name == "eerste-oefening.pdf")
+    width, height = (float(x) for x in pypdf.PdfReader(card).pages[0].mediabox[2:])
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (90, 130)  # A6 trimmed
+    assert "A6" in pypdf.PdfReader(sheet).metadata.title
+
+
+def test_any_product_as_bytes_without_writing(tmp_path):
+    project = _project(tmp_path)
+    product = WorkbookProduct(project)
+    [target] = list(product.targets())
+    data = product.pdf(target)
+    assert data.startswith(b"%PDF-") and not target.path.exists()
+    assert product.pdf(target) == data  # the second time from the cache, the same bytes
 
 
 def test_a_failure_in_a_worker_is_one_clean_line(tmp_path):
     project = _project(tmp_path)
     with (project.styles_dir / "kaarten.css").open("a") as sheet:
         sheet.write("\n.kapot { colour: rood; }\n")
-    with pytest.raises(
-        BuildError, match=r"oefenkaarten\.pdf: WeasyPrint reported: Ignored `colour"
-    ):
+    with pytest.raises(BuildError, match=r"oefenkaarten\.pdf: WeasyPrint meldt: Ignored `colour"):
         build_products(project, ["all"], jobs=2)
     command = [sys.executable, "-m", "werkboek", "build", "cards", "handouts"]
     command += ["--content", str(project.content_dir), "--styles", str(project.styles_dir)]
@@ -63,20 +133,24 @@ def test_a_failure_in_a_worker_is_one_clean_line(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
-    assert line.startswith("error: ") and "Ignored `colour: rood`" in line
+    assert line.startswith("fout: ") and "Ignored `colour: rood`" in line
     assert not list((tmp_path / "cli").rglob("oefenkaarten.pdf"))
     assert not list((tmp_path / "cli").rglob(".*.tmp"))
 
 
 def test_an_unknown_product_names_the_products(tmp_path):
-    with pytest.raises(WerkboekError, match=r"\(products: document, handouts, cards, all\)"):
+    with pytest.raises(
+        WerkboekError,
+        match=r"onbekend product 'kaarten'.*"
+        r"\(producten: document, handouts, cards, workbook, all\)",
+    ):
         build_products(_project(tmp_path), ["kaarten"])
 
 
-def test_content_errors_survive_the_trip_from_a_worker():
-    error = ContentError([Problem("a.yaml", 3, 5, "titel", "text is empty")])
+def test_errors_survive_the_trip_from_a_worker():
+    error = ContentError(Problem("a.yaml", 3, 5, "titel", "tekst is leeg"))
     copy = pickle.loads(pickle.dumps(error))
-    assert type(copy) is ContentError and copy.lines() == error.lines()
+    assert type(copy) is ContentError and copy.lines() == ["a.yaml:3:5: titel: tekst is leeg"]
 
 
 def test_with_other_threads_running_the_workers_are_spawned(tmp_path):
@@ -91,3 +165,27 @@ def test_with_other_threads_running_the_workers_are_spawned(tmp_path):
         stop.set()
         thread.join()
     assert [p.name for p in written] == ["proef.pdf", "een-artikel.pdf"]
+
+
+def test_check_fails_on_a_broken_recipe_in_the_recipes_folder_with_its_line(tmp_path):
+    project = _project(tmp_path)
+    (project.recipes_dir / "kapot.yaml").write_text(
+        "titel: Kapot\nonderdelen:\n  - oefening: eerste-oefenin\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "--content",
+            str(project.content_dir),
+            "--styles",
+            str(project.styles_dir),
+            "--recepten",
+            str(project.recipes_dir),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"fout: {project.recipes_dir / 'kapot.yaml'}:3:15: onderdelen[0].oefening: onbekende "
+        "oefening 'eerste-oefenin'; bedoel je 'eerste-oefening' of 'tweede-oefening'?\n"
+    )

@@ -14,11 +14,11 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from werkboek.products import Project, build_products
-from werkboek.sheet import A5, A6, BLEED, SHEET_HEIGHT, SHEET_WIDTH, CardFormat, Rect
-from werkboek.text import blocks_text, step_heading
+from werkboek import Project, build_products
+from werkboek.products.cards.sheet import A5, A6, BLEED, SHEET_HEIGHT, SHEET_WIDTH, CardFormat, Rect
 
 from conftest import CONTENT, REPO, locate_qr_codes, outline, reading_text
+from printed import blocks_text, step_heading
 
 PT = 72 / 25.4
 """Points per millimetre."""
@@ -39,7 +39,7 @@ def a6(tmp_path_factory) -> dict[str, Path]:
     command = [sys.executable, "-m", "werkboek", "build", "cards", "--card-size", "a6"]
     command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(output)]
     result = subprocess.run(command, check=True, capture_output=True, text=True)
-    paths = [Path(line.removeprefix("wrote ")) for line in result.stdout.splitlines()]
+    paths = [Path(line.removeprefix("geschreven: ")) for line in result.stdout.splitlines()]
     return {path.stem: path for path in paths}
 
 
@@ -437,6 +437,6 @@ def test_an_exercise_too_long_for_any_card_is_an_error(tmp_path):
     assert long in data
     path.write_text(data, encoding="utf-8")
     project = Project(content, REPO / "styles", tmp_path / "output")
-    with pytest.raises(BuildError, match="too long for one A5 card"):
+    with pytest.raises(BuildError, match="te lang voor één A5-kaart"):
         build_products(project, ["cards"])
     assert not list((tmp_path / "output").rglob("*.pdf"))

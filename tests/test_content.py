@@ -7,9 +7,9 @@ import json
 from click.testing import CliRunner
 
 from werkboek.cli import main
-from werkboek.slug import is_slug
+from werkboek.content.slugs import is_slug
 
-from conftest import CONTENT
+from conftest import CONTENT, REPO
 
 PRINCIPLES = [
     "gezinsgericht",
@@ -22,9 +22,13 @@ PRINCIPLES = [
 
 
 def test_check_passes_on_the_shipped_content():
-    result = CliRunner().invoke(main, ["check", "--content", str(CONTENT)])
+    result = CliRunner().invoke(
+        main, ["check", "--content", str(CONTENT), "--recepten", str(REPO / "recepten")]
+    )
     assert result.exit_code == 0, result.output
-    assert "content OK: 6 principles, 12 exercises" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith(
+        "inhoud in orde: 6 basisprincipes, 12 oefeningen, 28 verhalen, 4 artikelen, 3 recepten; "
+    )
 
 
 def test_list_json_is_the_catalogue():
@@ -54,7 +58,7 @@ def test_list_json_is_the_catalogue():
 
 
 def test_the_b1_answers_are_for_the_trainer_only(content):
-    from werkboek.model import TrainerOnly, iter_blocks
+    from werkboek.content.schema import TrainerOnly, iter_blocks
 
     exercise = next(e for _, e in content.exercises() if e.slug == "b1-niveau")
     assert exercise.has_trainer_material()

@@ -12,14 +12,14 @@ import pypdf
 import pytest
 import segno
 
-from werkboek import BuildError
-from werkboek.model import PARTS
-from werkboek.products import Project, build_products
-from werkboek.qr import QUIET_ZONE, qr_svg
-from werkboek.text import kernelement_label, step_heading
+from werkboek import BuildError, Project, build_products, load_content
+from werkboek.rendering.qr import QUIET_ZONE, qr_svg
 
 from conftest import CONTENT, REPO, decode_qr_codes, make_content
 from conftest import outline as read_outline
+from printed import kernelement_label, step_heading
+
+PARTS = load_content(CONTENT).parts
 
 A4 = (595.28, 841.89)
 
@@ -157,7 +157,9 @@ def test_builds_are_byte_identical_across_processes(document_pdf, tmp_path):
     command = [sys.executable, "-m", "werkboek", "build", "document"]
     command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
     subprocess.run(command, check=True, capture_output=True)
-    assert (tmp_path / "inspiratiedocument.pdf").read_bytes() == document_pdf.read_bytes()
+    assert (
+        tmp_path / "document" / "inspiratiedocument.pdf"
+    ).read_bytes() == document_pdf.read_bytes()
 
 
 # ---------------------------------------------------------------- failing builds
@@ -174,10 +176,10 @@ def test_bad_css_fails_the_build_and_leaves_no_pdf(tmp_path):
     project = _small_project(tmp_path)
     with (project.styles_dir / "werkboek.css").open("a") as sheet:
         sheet.write("\n.kapot { colour: rood; }\n")
-    with pytest.raises(BuildError, match="WeasyPrint reported: Ignored `colour: rood`"):
+    with pytest.raises(BuildError, match="WeasyPrint meldt: Ignored `colour: rood`"):
         build_products(project, ["document"])
-    assert not list((tmp_path / "output").glob("*.pdf"))
-    assert not list((tmp_path / "output").glob(".*"))
+    assert not list((tmp_path / "output").rglob("*.pdf"))
+    assert not list((tmp_path / "output").rglob(".*.tmp"))
 
 
 def test_a_missing_image_fails_the_build(tmp_path):
@@ -191,7 +193,9 @@ def test_the_network_is_never_fetched(tmp_path):
     project = _small_project(tmp_path)
     with (project.styles_dir / "werkboek.css").open("a") as sheet:
         sheet.write('\nbody { background-image: url("https://voorbeeld.nl/x.png"); }\n')
-    with pytest.raises(BuildError, match=re.escape("does not fetch 'https://voorbeeld.nl/x.png'")):
+    with pytest.raises(
+        BuildError, match=re.escape("haalt niets van het netwerk: 'https://voorbeeld.nl/x.png'")
+    ):
         build_products(project, ["document"])
 
 
@@ -201,7 +205,7 @@ def test_files_outside_content_and_styles_are_never_read(tmp_path):
     secret.write_text((REPO / "styles" / "iconen" / "klok.svg").read_text())
     with (project.styles_dir / "werkboek.css").open("a") as sheet:
         sheet.write('\nbody { background-image: url("../geheim.svg"); }\n')
-    with pytest.raises(BuildError, match="outside the content and styles folders"):
+    with pytest.raises(BuildError, match="ligt buiten de mappen met inhoud en stijlen"):
         build_products(project, ["document"])
 
 

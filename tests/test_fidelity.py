@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from werkboek.fidelity import measure, normalise, seed_sentences, yaml_strings
-from werkboek.text import content_text
-
 from conftest import CONTENT, SEEDS
+from fidelity import measure, normalise, seed_sentences, yaml_strings
+from printed import content_text
 
 WEB_CHROME = {
     # promotion of a training, share links and a list of other blog posts

@@ -11,11 +11,13 @@ import pypdf
 import pypdfium2
 import pytest
 
-from werkboek.model import PARTS
-from werkboek.products import Project, build_products, dutch_date
-from werkboek.text import article_text, blocks_text, principle_text
+from werkboek import Project, build_products, load_content
+from werkboek.words import dutch_date
 
 from conftest import CONTENT, REPO, decode_qr_codes, outline, reading_text
+from printed import article_text, blocks_text, principle_text
+
+PARTS = load_content(CONTENT).parts
 
 A4 = (595.28, 841.89)
 CONTEXT = (

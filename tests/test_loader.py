@@ -62,15 +62,17 @@ def test_check_lists_missing_urls_as_warnings(tmp_path, monkeypatch):
     make_content(tmp_path)
     result = run(tmp_path, monkeypatch, "check", "--content", "content")
     assert result.exit_code == 0, result.output
-    warnings = [line for line in result.stdout.splitlines() if "warning:" in line]
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("waarschuwing:")]
     # the podcast has a url of its own; two stories and two exercises do not
     assert len(warnings) == 4
     assert warnings[0] == (
-        "content/principes/proef.yaml:17:5: verhalen[0]: warning: no url of its own; "
-        "links to https://voorbeeld.nl/inspiratie/proef/verhalen#een-eerste-verhaal"
+        "waarschuwing: content/principes/proef.yaml:17:5: verhalen[0]: geen eigen url; "
+        "linkt naar https://voorbeeld.nl/inspiratie/proef/verhalen#een-eerste-verhaal"
     )
-    assert result.stdout.splitlines()[-1].startswith("content OK: 1 principles, 2 exercises")
-    assert result.stdout.splitlines()[-1].endswith("would be built")
+    assert result.stdout.splitlines()[-1] == (
+        "inhoud in orde: 1 basisprincipe, 2 oefeningen, 2 verhalen, 1 artikel, 0 recepten; "
+        "4 waarschuwingen; 6 PDF's te maken"
+    )
     assert not (tmp_path / "output").exists()  # a dry run: the templates ran, nothing was written
 
 
@@ -101,7 +103,7 @@ def test_list_json(tmp_path, monkeypatch):
 def test_missing_content_folder(tmp_path, monkeypatch):
     result = run(tmp_path, monkeypatch, "check", "--content", "nergens")
     assert result.exit_code == 1
-    assert result.stderr == "nergens:1:1: content folder not found\n"
+    assert result.stderr == "fout: nergens:1:1: map met de inhoud niet gevonden\n"
 
 
 def test_raw_html_is_text_not_markup(tmp_path):
@@ -166,7 +168,11 @@ def test_random_structures_never_give_a_traceback(tmp_path_factory, tree):
     data["oefeningen"][0]["stappen"] = tree
     data["verhalen"][1] = tree
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").count("\n") + 1
     try:
         load_content(root)
     except ContentError as exc:
-        assert exc.problems
+        for problem in exc.problems:  # each located in the file that was changed, in Dutch
+            assert problem.file.endswith("principes/proef.yaml"), problem
+            assert 1 <= problem.line <= lines and problem.column >= 1, problem
+            assert problem.message and "Input should" not in problem.message, problem

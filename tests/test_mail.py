@@ -28,8 +28,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from werkboek.cli import main
+from werkboek.errors import ListError
 from werkboek.mail import (
-    MailError,
     Security,
     SendLog,
     SmtpSettings,
@@ -190,10 +190,11 @@ def send_args(server: Server, *extra: str) -> list[str]:
 
 
 def errors(result) -> list[str]:
-    """stderr's lines without the CLI's ``error: `` prefix (for lines without a column)
-    and without the progress bar's label (all a progress bar shows off a terminal)."""
-    lines = result.stderr.splitlines()
-    return [line.removeprefix("error: ") for line in lines if line != "Verzenden"]
+    """stderr's lines without the ``fout: `` that starts every one of them, and without the
+    progress bar's label (all a progress bar shows off a terminal)."""
+    lines = [line for line in result.stderr.splitlines() if line != "Verzenden"]
+    assert all(line.startswith("fout: ") for line in lines), lines
+    return [line.removeprefix("fout: ") for line in lines]
 
 
 def attachments(message: EmailMessage) -> dict[str, bytes]:
@@ -420,7 +421,7 @@ def test_no_password_over_an_unencrypted_connection(work, smtp):
 def test_send_needs_a_server(work):
     result = run("deelnemers.csv", "bericht.txt", "--send")
     assert result.exit_code == 1
-    assert errors(result) == ["--send heeft een server nodig: geef --smtp-host"]
+    assert errors(result) == ["--smtp-host: --send heeft een server nodig"]
 
 
 # ---------------------------------------------------------------- failures while sending
@@ -624,7 +625,7 @@ def test_messages_over_the_size_limit_stop_everything(work, smtp):
     result = run("deelnemers.csv", "bericht.txt", "--attach", "groot.bin", "--max-size", "4kB")
     assert result.exit_code == 1
     assert errors(result)[0] == (
-        "deelnemers.csv:2: het bericht aan anna@voorbeeld.example is 5,0 kB, "
+        "deelnemers.csv:2:1: het bericht aan anna@voorbeeld.example is 5,0 kB, "
         "meer dan de grens van 4,0 kB (--max-size)"
     )
     assert len(errors(result)) == 5
@@ -638,7 +639,7 @@ def test_the_servers_size_limit_is_checked_before_sending(work, smtp):
     result = run("deelnemers.csv", "bericht.txt", "--attach", "groot.bin", *send_args(server))
     assert result.exit_code == 1
     assert errors(result)[0] == (
-        "deelnemers.csv:2: het bericht aan anna@voorbeeld.example is 5,0 kB; "
+        "deelnemers.csv:2:1: het bericht aan anna@voorbeeld.example is 5,0 kB; "
         f"de server 127.0.0.1:{server.port} neemt berichten tot 4,0 kB aan"
     )
     assert server.handler.received == []
@@ -715,9 +716,9 @@ def test_header_injection_through_the_library_too(work):
         'naam,email\n"Anna\r\nBcc: iedereen@voorbeeld.example",anna@voorbeeld.example\n',
         encoding="utf-8",
     )
-    with pytest.raises(MailError) as info:
+    with pytest.raises(ListError) as info:
         read_recipients(work / "deelnemers.csv")
-    assert info.value.lines() == [f"{work / 'deelnemers.csv'}:2: naam bevat een regeleinde"]
+    assert info.value.lines() == ["deelnemers.csv:2:1: naam: de naam bevat een regeleinde"]
 
 
 def test_message_template_lines(work):

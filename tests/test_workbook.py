@@ -10,13 +10,14 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
+from werkboek import Project, load_content
 from werkboek.cli import main
-from werkboek.model import PARTS
-from werkboek.products import Project
-from werkboek.recipe import load_recipe
-from werkboek.workbook import build_workbook, file_names
+from werkboek.products.workbook import build_workbook, file_names
+from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS, make_content
+
+PARTS = load_content(CONTENT).parts
 
 RECIPES = sorted((REPO / "recepten").glob("*.yaml"))
 BAD = sorted(p.name for p in (ROOTS / "recipes").iterdir())
@@ -157,8 +158,8 @@ def test_participants_csv_gives_one_copy_each(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["workbook", "recept.yaml", "--deelnemers", "groep.csv"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "wrote output/werkboeken/proefdag/piet-puk.pdf",
-        "wrote output/werkboeken/proefdag/marie-curie.pdf",
+        "geschreven: output/werkboeken/proefdag/piet-puk.pdf",
+        "geschreven: output/werkboeken/proefdag/marie-curie.pdf",
     ]
 
 
@@ -169,7 +170,7 @@ def test_participants_csv_needs_names(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["workbook", "recept.yaml", "--deelnemers", "groep.csv"])
     assert result.exit_code == 1
-    assert result.stderr == "groep.csv:3:1: naam: empty name\n"
+    assert result.stderr == "fout: groep.csv:3:1: naam: de naam is leeg\n"
     assert not (tmp_path / "output").exists()
 
 
@@ -208,7 +209,7 @@ def test_output_file_option(tmp_path, monkeypatch):
 
 
 def test_personal_copies_keep_tags_outline_and_links(tmp_path):
-    from werkboek.covers import marked_content
+    from werkboek.products.copies import marked_content
 
     content = make_content(tmp_path)
     project = Project(content, REPO / "styles", tmp_path / "output")
@@ -228,7 +229,7 @@ def test_personal_copies_keep_tags_outline_and_links(tmp_path):
 
 
 def test_a_cover_with_other_tagging_is_not_grafted(tmp_path):
-    from werkboek.covers import graft_covers
+    from werkboek.products.copies import graft_covers
 
     content = make_content(tmp_path)
     project = Project(content, REPO / "styles", tmp_path / "output")

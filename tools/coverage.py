@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from werkboek.fidelity import measure, seed_sentences, yaml_text
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fidelity import measure, seed_sentences, yaml_text
 
 
 def main() -> None:

@@ -1,13 +1,12 @@
-"""The command line: declares commands and hands the work to the library.
+"""The command line: declares the commands and hands the work to the library.
 
-Imports of the heavy modules happen inside the commands, so ``werkboek --help``
-and ``werkboek check`` stay fast.
+Like mkdocs' ``__main__``, this module only declares; the heavy modules are imported
+inside the commands, so ``werkboek --help`` stays fast. The conventions every command
+follows (Dutch, ``fout:`` lines, exit statuses) are in :mod:`werkboek.console`.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,25 +14,36 @@ from typing import Any
 
 import click
 
-from .errors import WerkboekError
+from .console import DutchChoice, DutchGroup, reports_errors, warning
+from .errors import Problem, WerkboekError
+from .words import plural
+
+folder = click.Path(path_type=Path, file_okay=False)
+input_file = click.Path(path_type=Path, dir_okay=False)
 
 content_option = click.option(
     "--content",
     "content_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=folder,
     default=Path("content"),
     show_default=True,
-    help="Folder with the content YAML files.",
+    help="Map met de inhoud (YAML).",
 )
-
-
 styles_option = click.option(
     "--styles",
     "styles_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=folder,
     default=Path("styles"),
     show_default=True,
-    help="Folder with the stylesheets and their images.",
+    help="Map met de stijlbladen en hun afbeeldingen.",
+)
+recipes_option = click.option(
+    "--recepten",
+    "recipes_dir",
+    type=folder,
+    default=Path("recepten"),
+    show_default=True,
+    help="Map met werkboekrecepten.",
 )
 
 
@@ -42,74 +52,76 @@ def output_option(help: str) -> Callable[..., Any]:
         "--output",
         "-o",
         "output_dir",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=folder,
         default=Path("output"),
         show_default=True,
         help=help,
     )
 
 
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print an expected failure as one line per problem and exit 1."""
+def _project(**folders: Any) -> Any:
+    from .project import Project
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except WerkboekError as exc:
-            for line in exc.lines():
-                click.echo(f"error: {line}" if not _located(line) else line, err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
+    return Project(**folders)
 
 
-def _located(line: str) -> bool:
-    head = line.split(": ", 1)[0]
-    return bool(re.match(r"[^\s:][^:]*:\d+(:\d+)?$", head))
+def _wrote(paths: list[Path]) -> None:
+    for path in paths:
+        click.echo(f"geschreven: {path}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="werkboek")
+def _must_exist(path: Path | None, what: str) -> None:
+    """A missing input file is a problem with the input (exit 1), like any other."""
+    if path is not None and not path.is_file():
+        from .errors import display_path
+
+        raise WerkboekError(Problem(display_path(path), 1, 1, "", f"{what} niet gevonden"))
+
+
+@click.group(cls=DutchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="werkboek", message="%(prog)s, versie %(version)s")
 def main() -> None:
-    """Print-ready PDFs from the Inspiratiedocument Toekomstscenario kind- en gezinsbescherming."""
+    """Drukklare PDF's voor een training: document, hand-outs, kaarten, werkboeken en mail."""
 
 
 @main.command()
 @content_option
-@click.option("--quiet", "-q", is_flag=True, help="Do not list warnings.")
 @styles_option
+@recipes_option
+@click.option("--quiet", "-q", is_flag=True, help="Geen waarschuwingen tonen.")
 @reports_errors
-def check(content_dir: Path, quiet: bool, styles_dir: Path) -> None:
-    """Validate the content and run every product's templates; write nothing."""
-    from .products import Project, check_products
+def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -> None:
+    """Controleer de inhoud, de sjablonen en de recepten; schrijf niets."""
+    from .build import check_project
 
-    project = Project(content_dir=content_dir, styles_dir=styles_dir)
-    content = project.content
-    targets = check_products(project)
-    warnings = content.warnings()
-    if not quiet:
-        for warning in warnings:
-            click.echo(str(warning))
-    exercises = sum(1 for _ in content.exercises())
-    stories = sum(1 for _ in content.stories())
-    click.echo(
-        f"content OK: {len(content.principles)} principles, {exercises} exercises, "
-        f"{stories} stories, {len(content.articles)} articles; {len(warnings)} warnings; "
-        f"{targets} PDF{'' if targets == 1 else 's'} would be built"
+    report = check_project(
+        _project(content_dir=content_dir, styles_dir=styles_dir, recipes_dir=recipes_dir)
     )
+    if not quiet:
+        for problem in report.warnings:
+            warning(str(problem))
+    counts = [
+        plural(report.principles, "basisprincipe", "basisprincipes"),
+        plural(report.exercises, "oefening", "oefeningen"),
+        plural(report.stories, "verhaal", "verhalen"),
+        plural(report.articles, "artikel", "artikelen"),
+        plural(report.recipes, "recept", "recepten"),
+    ]
+    warnings = plural(len(report.warnings), "waarschuwing", "waarschuwingen")
+    pdfs = plural(report.files, "PDF", "PDF's")
+    click.echo(f"inhoud in orde: {', '.join(counts)}; {warnings}; {pdfs} te maken")
 
 
 @main.command(name="list")
 @content_option
-@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="De catalogus als JSON.")
 @reports_errors
 def list_(content_dir: Path, as_json: bool) -> None:
-    """List the slugs that recipes can name."""
+    """Toon de slugs die een recept kan noemen."""
     import json
 
-    from .catalogue import build_catalogue, format_catalogue
-    from .loader import load_content
+    from .content import load_content
+    from .content.catalogue import build_catalogue, format_catalogue
 
     catalogue = build_catalogue(load_content(content_dir))
     if as_json:
@@ -122,62 +134,68 @@ def list_(content_dir: Path, as_json: bool) -> None:
 @click.argument("products", nargs=-1)
 @content_option
 @styles_option
-@output_option("Folder to write the PDFs to.")
+@recipes_option
+@output_option("Map voor de PDF's.")
 @click.option(
     "--card-size",
-    type=click.Choice(["a5", "a6"]),
+    type=DutchChoice(["a5", "a6"]),
     default="a5",
     show_default=True,
-    help="Exercise cards: a5 (148 x 210 mm, one per A4 sheet, full steps) or "
-    "a6 (90 x 130 mm, four per A4 sheet, steps in short with a QR code to the full text).",
+    help="Oefenkaarten: a5 (148 × 210 mm, één per A4-vel, alle stappen) of a6 (90 × 130 mm, "
+    "vier per A4-vel, de stappen kort met een QR-code naar de hele tekst).",
 )
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Render this many PDFs at once [default: one per core].",
+    help="Zoveel PDF's tegelijk maken [standaard: één per processorkern].",
 )
 @reports_errors
 def build(
     products: tuple[str, ...],
     content_dir: Path,
     styles_dir: Path,
+    recipes_dir: Path,
     output_dir: Path,
     card_size: str,
     jobs: int | None,
 ) -> None:
-    """Build PDFs: document, handouts, cards, or all (the default)."""
-    from .products import Project, build_products
+    """Maak PDF's: document, handouts, cards, workbook (de recepten), of all (standaard)."""
+    from .build import build_products
+    from .products import CardOptions
 
-    project = Project(
-        content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir, card_size=card_size
+    project = _project(
+        content_dir=content_dir,
+        styles_dir=styles_dir,
+        output_dir=output_dir,
+        recipes_dir=recipes_dir,
     )
-    for path in build_products(project, list(products), jobs=jobs):
-        click.echo(f"wrote {path}")
+    options = {"cards": CardOptions(card_size=card_size)}  # type: ignore[arg-type]
+    _wrote(build_products(project, list(products), options, jobs=jobs))
 
 
 @main.command()
-@click.argument("recipe", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
 @click.option(
     "-o",
     "--output",
     "output",
     type=click.Path(path_type=Path),
-    help="The PDF to write (with --voor/--deelnemers: the folder for the copies).",
+    help="De PDF om te schrijven (met --voor/--deelnemers: de map voor de exemplaren).",
 )
 @click.option(
     "--editie",
     "edition",
-    type=click.Choice(["deelnemer", "trainer"]),
-    help="Override the recipe's editie.",
+    type=DutchChoice(["deelnemer", "trainer"]),
+    help="Een andere editie dan het recept noemt.",
 )
-@click.option("--voor", "names", multiple=True, help="A personalised copy for this name.")
+@click.option("--voor", "names", multiple=True, help="Een eigen exemplaar voor deze naam.")
 @click.option(
     "--deelnemers",
     "participants",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A participant list (CSV with a column 'naam'): one copy per person.",
+    type=input_file,
+    help="Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.",
 )
 @content_option
 @styles_option
@@ -191,14 +209,19 @@ def workbook(
     content_dir: Path,
     styles_dir: Path,
 ) -> None:
-    """Build a workbook from a recipe (see recepten/ and `werkboek list`)."""
-    from .products import Project
-    from .workbook import build_workbook, read_names
+    """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
+    from .people import people_from_names, read_people
+    from .products.workbook import build_workbook
+    from .recipes import load_recipe
 
-    people = list(names) + (read_names(participants) if participants else [])
-    project = Project(content_dir=content_dir, styles_dir=styles_dir)
-    for path in build_workbook(project, recipe, output, edition=edition, names=people):
-        click.echo(f"wrote {path}")
+    _must_exist(recipe, "recept")
+    _must_exist(participants, "deelnemerslijst")
+    people = people_from_names(names)
+    if participants is not None:
+        people += read_people(participants)
+    project = _project(content_dir=content_dir, styles_dir=styles_dir)
+    loaded = load_recipe(recipe, project.content)
+    _wrote(build_workbook(project, loaded, output, edition=edition, names=[p.name for p in people]))
 
 
 def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -210,73 +233,74 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
         raise click.BadParameter(str(exc)) from None
 
 
-_existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
-
-
 @main.command()
-@click.argument("recipients", metavar="DEELNEMERS.csv", type=_existing_file)
-@click.argument("message", metavar="BERICHT.txt", type=_existing_file)
+@click.argument("recipients", metavar="DEELNEMERS.csv", type=input_file)
+@click.argument("message", metavar="BERICHT.txt", type=input_file)
 @click.option(
-    "--attach", "attachments", multiple=True, type=_existing_file, help="Attach to every message."
+    "--attach", "attachments", multiple=True, type=input_file, help="Meesturen met ieder bericht."
 )
 @click.option(
     "--workbook",
     "recipe",
-    type=_existing_file,
-    metavar="RECIPE.yaml",
-    help="Attach each participant's own workbook, built from this recipe.",
+    type=input_file,
+    metavar="RECEPT.yaml",
+    help="Ieder zijn eigen werkboek meesturen, gemaakt naar dit recept.",
 )
-@click.option("--send", is_flag=True, help="Send the messages. Without it: a dry run.")
+@click.option("--send", is_flag=True, help="Verzend de berichten. Zonder: een proefrun.")
 @click.option(
-    "--from", "sender", metavar="ADDRESS", help="The sender, when the message has no From: header."
+    "--from", "sender", metavar="ADRES", help="De afzender, als het bericht geen From: heeft."
 )
 @click.option(
-    "--mailing", "mailing_name", metavar="NAME", help="Name of the mailing (default: derived)."
+    "--mailing",
+    "mailing_name",
+    metavar="NAAM",
+    help="Naam van de mailing (standaard: afgeleid van bericht en lijst).",
 )
 @click.option(
     "--max-size",
-    metavar="SIZE",
+    metavar="GROOTTE",
     default="10MB",
     show_default=True,
     callback=_mail_size,
-    help="Largest message allowed, attachments included.",
+    help="Grootste bericht, met bijlagen.",
 )
 @click.option(
     "--smtp-host",
-    metavar="HOST",
+    metavar="SERVER",
     envvar="WERKBOEK_SMTP_HOST",
     show_envvar=True,
-    help="SMTP server.",
+    help="De SMTP-server.",
 )
 @click.option(
     "--smtp-port",
-    metavar="PORT",
+    metavar="POORT",
     type=click.IntRange(1, 65535),
     envvar="WERKBOEK_SMTP_PORT",
     show_envvar=True,
-    help="SMTP port [default: 587 starttls, 465 ssl, 25 none].",
+    help="SMTP-poort [standaard: 587 starttls, 465 ssl, 25 none].",
 )
 @click.option(
     "--security",
-    type=click.Choice(["starttls", "ssl", "none"]),
+    type=DutchChoice(["starttls", "ssl", "none"]),
     default="starttls",
     show_default=True,
     envvar="WERKBOEK_SMTP_SECURITY",
     show_envvar=True,
-    help="How the connection is encrypted.",
+    help="Hoe de verbinding versleuteld is.",
 )
 @click.option(
     "--smtp-user",
-    metavar="USER",
+    metavar="GEBRUIKER",
     envvar="WERKBOEK_SMTP_USER",
     show_envvar=True,
-    help="Log in as this user; the password comes from WERKBOEK_SMTP_PASSWORD or a prompt.",
+    help="Aanmelden als deze gebruiker; het wachtwoord komt uit "
+    "WERKBOEK_SMTP_PASSWORD of wordt gevraagd.",
 )
 @click.option(
     "--smtp-cafile",
     metavar="CA.pem",
-    type=_existing_file,
-    help="Trust the server's certificate if signed by this CA (PEM), e.g. a self-signed one.",
+    type=input_file,
+    help="Vertrouw het certificaat van de server als deze CA (PEM) het tekende.",
 )
 @click.option(
     "--rate",
@@ -284,7 +308,7 @@ _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
     type=click.FloatRange(min=0),
     default=30,
     show_default=True,
-    help="At most this many messages per minute (0: no limit).",
+    help="Hoogstens zoveel berichten per minuut (0: geen grens).",
 )
 @click.option(
     "--retries",
@@ -292,16 +316,17 @@ _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
     type=click.IntRange(min=0),
     default=3,
     show_default=True,
-    help="Tries again after a temporary failure, waiting 5, 10, 20... seconds.",
+    help="Na een tijdelijke fout opnieuw proberen, na 5, 10, 20 … seconden.",
 )
 @click.option(
     "--resend-unknown",
     is_flag=True,
-    help="Also send again the messages that may have arrived (connection broke after sending).",
+    help="Ook de berichten opnieuw sturen die misschien aankwamen "
+    "(de verbinding brak na het verzenden).",
 )
 @content_option
 @styles_option
-@output_option("Output folder: messages and send log go to OUTPUT/mail/.")
+@output_option("Map voor de berichten en het verzendlog (OUTPUT/mail/).")
 @reports_errors
 def mail(
     recipients: Path,
@@ -324,48 +349,33 @@ def mail(
     styles_dir: Path,
     output_dir: Path,
 ) -> None:
-    """Mail each participant a message (dry run unless --send).
+    """Mail iedere deelnemer een bericht (een proefrun, tenzij --send).
 
-    DEELNEMERS.csv has the columns naam and email (others may be used in the message);
-    BERICHT.txt has headers (Subject:, optional From:, Reply-To:, Cc:), a blank line and
-    the text, a Jinja2 template ({{ naam }}); Markdown (a .md file) also gets HTML.
-    The dry run writes every message to OUTPUT/mail/<mailing>/; --send sends them, and
-    a second run sends only what was not sent yet.
+    DEELNEMERS.csv heeft de kolommen naam en email (andere kolommen kunnen in het bericht);
+    BERICHT.txt heeft kopregels (Subject:, en eventueel From:, Reply-To:, Cc:), een lege
+    regel en de tekst, een Jinja2-sjabloon ({{ naam }}); Markdown (een .md-bestand) krijgt
+    ook HTML. De proefrun schrijft ieder bericht naar OUTPUT/mail/<mailing>/; --send
+    verzendt, en een volgende run verzendt alleen wat nog niet verzonden is.
     """
-    import dataclasses
-    import os
+    from . import mail as mailing
+    from .mail.run import dry_run, smtp_settings
+    from .mail.run import send as send_run
 
-    from .mail import (
-        MailError,
-        Security,
-        SendError,
-        SendLog,
-        SmtpSettings,
-        log_path,
-        plan_sending,
-        prepare_mailing,
-        send_mailing,
-        write_messages,
+    for path, what in [
+        (recipients, "deelnemerslijst"),
+        (message, "bericht"),
+        (recipe, "recept"),
+        (smtp_cafile, "CA-bestand"),
+        *((a, "bijlage") for a in attachments),
+    ]:
+        _must_exist(path, what)
+    settings = (
+        smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if send else None
     )
-    from .mail.report import format_dry_run, format_plan, format_report, report_problem
-
-    settings = SmtpSettings(
-        host=smtp_host or "",
-        port=smtp_port,
-        security=Security(security),
-        user=smtp_user,
-        cafile=smtp_cafile,
-    )
-    if send:
-        if not smtp_host:
-            raise MailError("--send heeft een server nodig: geef --smtp-host")
-        settings.check()
     project = None
     if recipe is not None:
-        from .products import Project
-
-        project = Project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
-    mailing = prepare_mailing(
+        project = _project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
+    prepared = mailing.prepare_mailing(
         recipients,
         message,
         output_dir=output_dir,
@@ -376,28 +386,33 @@ def mail(
         name=mailing_name,
         max_size=max_size,
     )
-    if not send:
-        write_messages(mailing)
-        click.echo("\n".join(format_dry_run(mailing, log_path(output_dir))))
+    log_file = mailing.log_path(output_dir)
+    if settings is None:
+        click.echo("\n".join(dry_run(prepared, log_file)))
         return
-    with SendLog(log_path(output_dir)) as log:
-        plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
-        click.echo("\n".join(format_plan(plan)))
-        if plan.todo and smtp_user:
-            password = os.environ.get("WERKBOEK_SMTP_PASSWORD") or click.prompt(
-                f"Wachtwoord voor {smtp_user} op {settings.address}", hide_input=True, err=True
-            )
-            settings = dataclasses.replace(settings, password=password)
-        send_plan = functools.partial(send_mailing, plan, settings, log, rate=rate, retries=retries)
-        if plan.todo:  # a progress bar on stderr; the summary goes to stdout
-            bar = click.progressbar(length=len(plan.todo), label="Verzenden", file=sys.stderr)
-            with bar:
-                report = send_plan(
-                    resend_unknown=resend_unknown, progress=lambda _m, _s: bar.update(1)
-                )
-        else:
-            report = send_plan(resend_unknown=resend_unknown)
-        click.echo("\n".join(format_report(report)))
-    problem = report_problem(report)
-    if problem:
-        raise SendError(problem)
+    bars: list[Any] = []
+
+    def progress(count: int) -> Callable[[Any, Any], None]:
+        bar = click.progressbar(length=count, label="Verzenden", file=sys.stderr)
+        bar.__enter__()
+        bars.append(bar)
+        return lambda _message, _state: bar.update(1)
+
+    try:
+        outcome = send_run(
+            prepared,
+            settings,
+            log_file,
+            rate=rate,
+            retries=retries,
+            resend_unknown=resend_unknown,
+            ask_password=lambda prompt: click.prompt(prompt, hide_input=True, err=True),
+            announce=lambda lines: click.echo("\n".join(lines)),
+            progress=progress,
+        )
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+    click.echo("\n".join(outcome.lines))
+    if outcome.problem:
+        raise mailing.SendError(outcome.problem)

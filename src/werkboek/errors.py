@@ -1,57 +1,121 @@
-"""The one family of expected failures.
+"""The one family of expected failures, and the one shape of a problem.
 
-Every failure a user can cause (bad content, a bad recipe, a missing file) is a
-:class:`WerkboekError`. The CLI prints it as one clear line per problem and exits
-with status 1; anything else is a bug and keeps its traceback.
+Every failure a user can cause — bad content, a bad recipe, a bad participant list or
+message, a missing file, a mail server that says no — is a :class:`WerkboekError`
+holding one or more :class:`Problem` s. The command line prints each problem as one
+line and exits with status 1; the web app shows each one next to the field or line it
+concerns. Anything else is a bug and keeps its traceback.
+
+The language rule: everything a trainer or content editor reads is Dutch, and a
+problem always has the same form::
+
+    FILE:LINE:COL: pad: bericht
+
+``pad`` is where in the file's structure the problem is (``onderdelen[2].oefening``)
+and is left out when there is none; a problem that belongs to no file is just its
+``bericht``.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-
-class WerkboekError(Exception):
-    """An expected failure: printed without traceback, exit status 1."""
-
-    exit_code = 1
-
-    def lines(self) -> list[str]:
-        return [str(self)]
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with an input file, located as precisely as we can."""
+    """One thing wrong with an input, located as precisely as we can.
 
-    file: str
-    line: int
-    column: int
-    path: str
-    message: str
+    ``line`` and ``column`` count from 1; 0 means the problem belongs to the file as a
+    whole (or, without ``file``, to no file at all: a command-line option, say).
+    """
+
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    path: str = ""
+    message: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        parts = []
+        if self.file:
+            place = self.file
+            if self.line:
+                place += f":{self.line}"
+                if self.column:
+                    place += f":{self.column}"
+            parts.append(place)
+        if self.path:
+            parts.append(self.path)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    @property
+    def located(self) -> bool:
+        return bool(self.file)
 
 
-class ContentError(WerkboekError):
-    """The content (or a recipe) has one or more problems; all are reported at once."""
+class WerkboekError(Exception):
+    """An expected failure: printed without traceback, one line per problem, exit status 1.
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
+    Give it problems, or plain messages for failures that belong to no file.
+    """
+
+    exit_code = 1
+
+    def __init__(self, *problems: Problem | str) -> None:
+        self.problems = sorted(
+            p if isinstance(p, Problem) else Problem(message=p) for p in problems
+        )
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
 
-    def __reduce__(self) -> tuple[type[ContentError], tuple[list[Problem]]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # rebuilt from its problems when it crosses from a worker process
-        return (type(self), (self.problems,))
+        return (type(self), tuple(self.problems))
 
 
-class RecipeError(ContentError):
+class ContentError(WerkboekError):
+    """The content has problems; all are reported at once."""
+
+
+class RecipeError(WerkboekError):
     """A workbook recipe has problems."""
 
 
+class ListError(WerkboekError):
+    """A participant list has problems."""
+
+
 class BuildError(WerkboekError):
-    """Rendering failed (for example WeasyPrint logged an error)."""
+    """Rendering failed: WeasyPrint logged an error, or a layout came out wrong."""
+
+
+def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates most like ``word``, best first."""
+    pool = sorted(set(candidates))
+    found = difflib.get_close_matches(word, pool, n=n, cutoff=0.5)
+    if len(found) < n:  # a prefix or a part of a long slug is a good hint too
+        found += [c for c in pool if word and (word in c or c.startswith(word)) and c not in found]
+    return found[:n]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """``"; bedoel je 'lerend'?"`` for a near miss, or an empty string."""
+    found = closest(word, candidates)
+    if not found:
+        return ""
+    return "; bedoel je " + " of ".join(repr(f) for f in found) + "?"
+
+
+def display_path(path: Path) -> str:
+    """A path as problems show it: relative to the working folder when below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

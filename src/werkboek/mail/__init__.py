@@ -8,7 +8,8 @@ The pieces, each usable on its own (the CLI and, later, the web app call these):
   anything is written or sent; the dry run writes them as ``.eml``;
 * :mod:`.log`: the SQLite send log;
 * :mod:`.smtp` and :mod:`.sending`: one connection, retries, the send log kept up to date;
-* :mod:`.report`: what the trainer reads, in Dutch.
+* :mod:`.report`: what the trainer reads, in Dutch;
+* :mod:`.run`: one run (dry run or sending) as the command line drives it.
 """
 
 from .compose import Attachment, Composed, compose_message
@@ -16,6 +17,7 @@ from .errors import MailError, SendError
 from .log import SendLog, State
 from .mailing import Mailing, log_path, mailing_name, prepare_mailing, write_messages
 from .recipients import Recipient, read_recipients
+from .run import SendOutcome, dry_run, send, smtp_settings
 from .sending import SendPlan, SendReport, plan_sending, send_mailing
 from .sizes import DEFAULT_MAX_SIZE, format_size, parse_size
 from .smtp import Security, SmtpSettings
@@ -32,11 +34,13 @@ __all__ = [
     "Security",
     "SendError",
     "SendLog",
+    "SendOutcome",
     "SendPlan",
     "SendReport",
     "SmtpSettings",
     "State",
     "compose_message",
+    "dry_run",
     "format_size",
     "log_path",
     "mailing_name",
@@ -45,6 +49,8 @@ __all__ = [
     "prepare_mailing",
     "read_message_template",
     "read_recipients",
+    "send",
     "send_mailing",
+    "smtp_settings",
     "write_messages",
 ]

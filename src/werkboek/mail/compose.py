@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 from pathlib import Path
 
+from ..errors import Problem, display_path
 from .errors import MailError
 from .recipients import Recipient
 from .template import Rendered
@@ -36,7 +37,8 @@ class Attachment:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise MailError(f"{path}: bijlage niet te lezen: {exc.strerror or exc}") from None
+            message = f"bijlage niet te lezen: {exc.strerror or exc}"
+            raise MailError(Problem(display_path(path), 1, 1, "", message)) from None
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return cls(filename=filename or path.name, data=data, content_type=content_type)
 
@@ -118,7 +120,7 @@ def _fix_boundaries(message: EmailMessage, identifier: str) -> None:
             part.set_boundary(f"=_werkboek_{digest}_{index}")
 
 
-def _drop_inner_mime_version(part: EmailMessage) -> None:
+def _drop_inner_mime_version(part: MIMEPart) -> None:
     """Only the message itself carries MIME-Version (the email package adds it to parts)."""
     del part["MIME-Version"]
     for inner in part.iter_parts():

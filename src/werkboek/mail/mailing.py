@@ -22,15 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..slug import slugify
+from ..content.slugs import slugify
+from ..errors import Problem, WerkboekError
 from .compose import Attachment, Composed, compose_message
 from .errors import MailError
 from .recipients import Recipient, read_recipients
 from .sizes import DEFAULT_MAX_SIZE, format_size
-from .template import MessageTemplate, Rendered, read_message_template
+from .template import MessageTemplate, Rendered, RenderError, read_message_template
 
 if TYPE_CHECKING:
-    from ..products import Project
+    from ..project import Project
 
 MAIL_FOLDER = "mail"
 LOG_NAME = "verzendlog.sqlite"
@@ -71,7 +72,11 @@ def prepare_mailing(
 ) -> Mailing:
     """Read, check and compose every message of a mailing; write and send nothing."""
     if name is not None and slugify(name) != name:
-        raise MailError(f"--mailing {name!r}: gebruik alleen kleine letters, cijfers en '-'")
+        raise MailError(
+            Problem(
+                "", 0, 0, "--mailing", f"{name!r}: gebruik alleen kleine letters, cijfers en '-'"
+            )
+        )
     recipients, template = _read_inputs(recipients_path, message_path)
     template.check_names(list(recipients[0].fields))
     files = [Attachment.read(path) for path in attachments]
@@ -96,19 +101,19 @@ def _read_inputs(
     recipients_path: Path, message_path: Path
 ) -> tuple[list[Recipient], MessageTemplate]:
     """Both files, with the problems of both reported at once."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     recipients: list[Recipient] = []
     template = None
     try:
         recipients = read_recipients(recipients_path)
-    except MailError as exc:
+    except WerkboekError as exc:
         problems += exc.problems
     try:
         template = read_message_template(message_path)
     except MailError as exc:
         problems += exc.problems
     if problems:
-        raise MailError(problems)
+        raise MailError(*problems)
     assert template is not None
     return recipients, template
 
@@ -118,15 +123,17 @@ def _render_all(
 ) -> list[Rendered]:
     """Every participant's message; the same template problem is reported once."""
     rendered: list[Rendered] = []
-    problems: dict[str, str] = {}
+    problems: dict[Problem, Problem] = {}
     for recipient in recipients:
         try:
             rendered.append(template.render(recipient, sender=sender))
+        except RenderError as exc:
+            problems.setdefault(exc.where, exc.problems[0])
         except MailError as exc:
             for problem in exc.problems:
-                problems.setdefault(problem.split(" (bij ", 1)[0], problem)
+                problems.setdefault(problem, problem)
     if problems:
-        raise MailError(list(problems.values()))
+        raise MailError(*problems.values())
     return rendered
 
 
@@ -134,30 +141,31 @@ def _workbooks(
     recipe: Path, project: Project | None, recipients: list[Recipient]
 ) -> list[list[Attachment]]:
     """Each participant's own workbook ("Werkboek van <naam>"), built from the recipe."""
-    from ..products import Project
+    from ..products import WorkbookOptions, WorkbookProduct
+    from ..project import Project
+    from ..recipes import load_recipe
 
-    try:
-        from ..workbook import build_workbook
-    except ImportError:
-        raise MailError(
-            f"{recipe}: --workbook kan nog niet: deze versie van werkboek maakt geen werkboeken"
-        ) from None
-    names = [recipient.name for recipient in recipients]
-    paths = build_workbook(project or Project(), recipe, names=names)
-    if len(paths) != len(names):
-        raise MailError(f"{recipe}: {len(paths)} werkboeken gemaakt voor {len(names)} deelnemers")
-    return [[Attachment.read(path)] for path in paths]
+    project = project or Project()
+    names = tuple(recipient.name for recipient in recipients)
+    product = WorkbookProduct(project, WorkbookOptions(load_recipe(recipe, project.content), names))
+    attachments = []
+    for batch in product.batches():
+        for target, files in zip(batch, product.pdfs(batch), strict=True):
+            attachments.append([Attachment(target.path.name, files[-1], "application/pdf")])
+    return attachments
 
 
 def _check_sizes(messages: Sequence[Composed], limit: int) -> None:
     problems = [
-        f"{m.recipient.where}: het bericht aan {m.recipient.email} is {format_size(m.size)}, "
-        f"meer dan de grens van {format_size(limit)} (--max-size)"
+        m.recipient.problem(
+            f"het bericht aan {m.recipient.email} is {format_size(m.size)}, "
+            f"meer dan de grens van {format_size(limit)} (--max-size)"
+        )
         for m in messages
         if m.size > limit
     ]
     if problems:
-        raise MailError(problems)
+        raise MailError(*problems)
 
 
 def write_messages(mailing: Mailing) -> list[Path]:

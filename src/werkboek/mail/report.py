@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..words import plural
 from .compose import Composed
 from .log import SendLog, State
 from .mailing import Mailing
@@ -13,10 +14,6 @@ from .sending import SendPlan, SendReport
 from .sizes import format_size
 
 HEADINGS = ("Ontvanger", "Onderwerp", "Bijlagen", "Grootte")
-
-
-def plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def format_table(messages: Sequence[Composed]) -> list[str]:

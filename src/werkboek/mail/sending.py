@@ -167,13 +167,15 @@ def _check_server_size(connection: Connection, messages: tuple[Composed, ...]) -
     if limit is None:
         return
     problems = [
-        f"{m.recipient.where}: het bericht aan {m.recipient.email} is {format_size(m.size)}; "
-        f"de server {connection.settings.address} neemt berichten tot {format_size(limit)} aan"
+        m.recipient.problem(
+            f"het bericht aan {m.recipient.email} is {format_size(m.size)}; de server "
+            f"{connection.settings.address} neemt berichten tot {format_size(limit)} aan"
+        )
         for m in messages
         if m.size > limit
     ]
     if problems:
-        raise SendError(problems)
+        raise SendError(*problems)
 
 
 @dataclass
@@ -183,7 +185,7 @@ class _Retrying:
     sleep: Sleep
 
     def delay(self, attempt: int) -> float:
-        return self.backoff * 2**attempt
+        return self.backoff * 2.0**attempt
 
     def connect(self, connection: Connection) -> None:
         """Open the connection, trying again after a pause; raise Unreachable at last."""

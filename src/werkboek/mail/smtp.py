@@ -149,7 +149,7 @@ class Connection:
             smtp = smtplib.SMTP(timeout=settings.timeout)
         # smtplib checks the certificate against ``_host``, which only its constructor
         # sets; connecting here instead keeps a half-open socket ours to close on failure.
-        smtp._host = settings.host
+        smtp._host = settings.host  # type: ignore[attr-defined]
         try:
             smtp.connect(settings.host, settings.effective_port)
             smtp.ehlo()

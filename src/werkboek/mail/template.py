@@ -29,9 +29,8 @@ and MyST use), lets raw HTML be switched off, and refuses ``javascript:`` links.
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
 from email.policy import default as default_policy
 from functools import cache
@@ -44,8 +43,10 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from .errors import MailError, suggestion
-from .recipients import Recipient, address_problem, has_line_break, name_problem
+from ..errors import Problem, did_you_mean, display_path
+from ..people import has_line_break, name_problem
+from .errors import MailError
+from .recipients import Recipient, address_problem
 
 HEADERS = ("Subject", "From", "Reply-To", "Cc", "Content-Type")
 ADDRESS_HEADERS = ("From", "Reply-To", "Cc")
@@ -56,6 +57,20 @@ BODY = "body"
 _HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(?P<value>.*)$")
 # Markdown's punctuation, less the five characters Jinja2's autoescape makes entities of.
 _MARKDOWN_PUNCTUATION = re.compile(r"""([!#$%()*+,\-./:;=?@\[\\\]^_`{|}~])""")
+
+
+class RenderError(MailError):
+    """A template failed for one participant; ``where`` is the template's line, the same for
+    every participant it fails for (so it is reported once)."""
+
+    def __init__(self, where: Problem, recipient: Recipient) -> None:
+        self.where = where
+        self.recipient = recipient
+        detail = f"{where.message} (bij {recipient.where}, {recipient.email})"
+        super().__init__(replace(where, message=detail))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (type(self), (self.where, self.recipient))
 
 
 @dataclass(frozen=True)
@@ -98,15 +113,26 @@ class MessageTemplate:
             try:
                 self._plain.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
-                problems.append(f"{self.where(name, exc.lineno)}: fout in sjabloon: {exc.message}")
+                problems.append(self.problem(name, f"fout in sjabloon: {exc.message}", exc.lineno))
         if problems:
-            raise MailError(problems)
+            raise MailError(*problems)
+
+    @property
+    def file(self) -> str:
+        return display_path(self.path)
+
+    def line(self, name: str, lineno: int | None = None) -> int:
+        """The line in the file of a line of the named template (a header or the body)."""
+        if name == BODY:
+            return self.body_line + (lineno or 1) - 1
+        return self.headers[name].line
 
     def where(self, name: str, lineno: int | None = None) -> str:
-        """``BERICHT.txt:LINE`` for a line of the named template (a header or the body)."""
-        if name == BODY:
-            return f"{self.path}:{self.body_line + (lineno or 1) - 1}"
-        return f"{self.path}:{self.headers[name].line}"
+        """``BERICHT.txt:LINE`` for a line of the named template."""
+        return f"{self.file}:{self.line(name, lineno)}"
+
+    def problem(self, name: str, message: str, lineno: int | None = None) -> Problem:
+        return Problem(self.file, self.line(name, lineno), 1, "", message)
 
     def check_names(self, columns: list[str]) -> None:
         """Every name a template uses is a column; raise :class:`MailError` otherwise."""
@@ -117,11 +143,15 @@ class MessageTemplate:
             for variable in sorted(meta.find_undeclared_variables(tree) - known):
                 line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == variable), 1)
                 problems.append(
-                    f"{self.where(name, line)}: onbekende naam {variable!r}"
-                    f"{suggestion(variable, columns)} (kolommen: {', '.join(columns)})"
+                    self.problem(
+                        name,
+                        f"onbekende naam {variable!r}{did_you_mean(variable, columns)} "
+                        f"(kolommen: {', '.join(columns)})",
+                        line,
+                    )
                 )
         if problems:
-            raise MailError(sorted(problems, key=_line_order))
+            raise MailError(*problems)
 
     def render(self, recipient: Recipient, *, sender: str | None = None) -> Rendered:
         """Render the message for one participant; ``sender`` when there is no ``From:``."""
@@ -134,19 +164,28 @@ class MessageTemplate:
         for name, value in headers.items():
             if has_line_break(value):
                 raise MailError(
-                    f"{recipient.where}: {name} krijgt met deze regel een regeleinde "
-                    f"({self.where(name)}); een kopregel moet op één regel passen"
+                    recipient.problem(
+                        f"{name} krijgt met deze regel een regeleinde ({self.where(name)}); "
+                        "een kopregel moet op één regel passen"
+                    )
                 )
         subject = headers.get("Subject", "").strip()
         if not subject:
-            raise MailError(f"{self.where('Subject')}: het onderwerp (Subject) is leeg")
+            raise MailError(self.problem("Subject", "het onderwerp (Subject) is leeg"))
         from_value = headers.get("From", sender or "")
         if not from_value.strip():
             raise MailError(
-                f"{self.path}:1: geen afzender: zet 'From: Naam <adres>' bovenaan het bericht "
-                "of geef --from"
+                Problem(
+                    self.file,
+                    1,
+                    1,
+                    "",
+                    "geen afzender: zet 'From: Naam <adres>' bovenaan het bericht of geef --from",
+                )
             )
-        where_from = self.where("From") if "From" in headers else "--from"
+        where_from = (
+            self.problem("From", "") if "From" in headers else Problem("", 0, 0, "--from", "")
+        )
         text = self._render(self._plain, BODY, values, recipient)
         html = None
         if self._html is not None:
@@ -170,9 +209,7 @@ class MessageTemplate:
             message = exc.message or type(exc).__name__
             if isinstance(exc, jinja2.UndefinedError):
                 message = f"onbekende waarde: {message}"
-            raise MailError(
-                f"{self.where(name, lineno)}: {message} (bij {recipient.where}, {recipient.email})"
-            ) from None
+            raise RenderError(self.problem(name, message, lineno), recipient) from None
 
 
 def markdown_literal(value: Any) -> Any:
@@ -222,30 +259,25 @@ def _template_line(tb: TracebackType | None, name: str) -> int | None:
     return line
 
 
-def _line_order(problem: str) -> tuple[int, str]:
-    head = problem.split(": ", 1)[0]
-    number = head.rsplit(":", 1)[-1]
-    return (int(number) if number.isdigit() else sys.maxsize, problem)
-
-
-def _parse_addresses(where: str, name: str, value: str) -> tuple[Address, ...]:
+def _parse_addresses(at: Problem, name: str, value: str) -> tuple[Address, ...]:
     header = default_policy.header_factory(name.lower(), value)
     addresses = tuple(header.addresses)
     if header.defects or not addresses:
-        raise MailError(f"{where}: ongeldig adres in {name}: {value!r}")
+        raise MailError(replace(at, message=f"ongeldig adres in {name}: {value!r}"))
     for address in addresses:
         problem = address_problem(address.addr_spec)
         if problem is None and address.display_name:
             problem = name_problem(address.display_name)
         if problem:
-            raise MailError(f"{where}: {name}: {problem}")
+            raise MailError(replace(at, message=f"{name}: {problem}"))
     return addresses
 
 
-def _one_address(where: str, name: str, value: str) -> Address:
-    addresses = _parse_addresses(where, name, value)
+def _one_address(at: Problem, name: str, value: str) -> Address:
+    addresses = _parse_addresses(at, name, value)
     if len(addresses) != 1:
-        raise MailError(f"{where}: {name} moet precies één adres zijn, niet {len(addresses)}")
+        message = f"{name} moet precies één adres zijn, niet {len(addresses)}"
+        raise MailError(replace(at, message=message))
     return addresses[0]
 
 
@@ -254,7 +286,7 @@ def _addresses(
 ) -> tuple[Address, ...]:
     if not headers.get(name, "").strip():
         return ()
-    return _parse_addresses(template.where(name), name, headers[name])
+    return _parse_addresses(template.problem(name, ""), name, headers[name])
 
 
 # ---------------------------------------------------------------- reading
@@ -262,35 +294,44 @@ def _addresses(
 
 def read_message_template(path: Path) -> MessageTemplate:
     """Read a message file: headers, a blank line, the body. Raise :class:`MailError`."""
-    data = path.read_bytes()
+    file = display_path(path)
+
+    def at(line: int, message: str) -> Problem:
+        return Problem(file, line, 1, "", message)
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MailError(at(1, f"het bericht is niet te lezen: {exc.strerror or exc}")) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise MailError(f"{path}:{line}: dit is geen UTF-8-tekst") from None
+        raise MailError(at(line, "dit is geen UTF-8-tekst")) from None
     lines = text.splitlines()
-    headers, problems, blank = _read_headers(path, lines)
+    headers, problems, blank = _read_headers(at, lines)
     if blank is None and not problems:
-        problems.append(
-            f"{path}:{len(lines) or 1}: na de kopregels hoort een lege regel en dan de tekst"
-        )
+        problems.append(at(len(lines) or 1, "na de kopregels hoort een lege regel en dan de tekst"))
     if "Subject" not in headers and not problems:
-        problems.append(f"{path}:1: de kopregel 'Subject: …' (het onderwerp) ontbreekt")
+        problems.append(at(1, "de kopregel 'Subject: …' (het onderwerp) ontbreekt"))
     markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
     if "Content-Type" in headers:
         content_type = headers["Content-Type"].source.split(";")[0].strip().lower()
         if content_type not in CONTENT_TYPES:
             problems.append(
-                f"{path}:{headers['Content-Type'].line}: Content-Type {content_type!r} "
-                f"wordt niet ondersteund (wel: {', '.join(CONTENT_TYPES)})"
+                at(
+                    headers["Content-Type"].line,
+                    f"Content-Type {content_type!r} wordt niet ondersteund "
+                    f"(wel: {', '.join(CONTENT_TYPES)})",
+                )
             )
         markdown = content_type == "text/markdown"
     if problems:
-        raise MailError(problems)
+        raise MailError(*problems)
     assert blank is not None
     body = "\n".join(lines[blank + 1 :]).strip("\n") + "\n"
     if not body.strip():
-        raise MailError(f"{path}:{blank + 2}: het bericht heeft geen tekst")
+        raise MailError(at(blank + 2, "het bericht heeft geen tekst"))
     first_body_line = blank + 2 + _leading_blank_lines(lines[blank + 1 :])
     return MessageTemplate(
         path=path, headers=headers, body=body, body_line=first_body_line, markdown=markdown
@@ -299,7 +340,7 @@ def read_message_template(path: Path) -> MessageTemplate:
 
 def _header_hint(name: str) -> str:
     """``"; bedoel je 'Subject'?"`` for a misspelt header, in any case."""
-    hint = suggestion(name.lower(), [h.lower() for h in HEADERS])
+    hint = did_you_mean(name.lower(), [h.lower() for h in HEADERS])
     for header in HEADERS:
         hint = hint.replace(repr(header.lower()), repr(header))
     return hint
@@ -314,10 +355,12 @@ def _leading_blank_lines(lines: list[str]) -> int:
     return count
 
 
-def _read_headers(path: Path, lines: list[str]) -> tuple[dict[str, Header], list[str], int | None]:
+def _read_headers(
+    at: Callable[[int, str], Problem], lines: list[str]
+) -> tuple[dict[str, Header], list[Problem], int | None]:
     """The headers, the problems with them, and the index of the blank line after them."""
     headers: dict[str, Header] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     canonical = {name.lower(): name for name in HEADERS}
     for index, line in enumerate(lines):
         number = index + 1
@@ -325,25 +368,33 @@ def _read_headers(path: Path, lines: list[str]) -> tuple[dict[str, Header], list
             return headers, problems, index
         if line[0] in " \t":
             problems.append(
-                f"{path}:{number}: een kopregel moet op één regel passen "
-                "(deze regel begint met een spatie)"
+                at(
+                    number,
+                    "een kopregel moet op één regel passen (deze regel begint met een spatie)",
+                )
             )
             continue
         match = _HEADER_LINE.match(line)
         if match is None:
             problems.append(
-                f"{path}:{number}: geen kopregel: {line[:40]!r}; een bericht begint met "
-                "kopregels zoals 'Subject: …', dan een lege regel, dan de tekst"
+                at(
+                    number,
+                    f"geen kopregel: {line[:40]!r}; een bericht begint met kopregels zoals "
+                    "'Subject: …', dan een lege regel, dan de tekst",
+                )
             )
             return headers, problems, None
         name = canonical.get(match["name"].lower())
         if name is None:
             problems.append(
-                f"{path}:{number}: onbekende kopregel {match['name']!r}"
-                f"{_header_hint(match['name'])} (wel: {', '.join(HEADERS)})"
+                at(
+                    number,
+                    f"onbekende kopregel {match['name']!r}{_header_hint(match['name'])} "
+                    f"(wel: {', '.join(HEADERS)})",
+                )
             )
         elif name in headers:
-            problems.append(f"{path}:{number}: {name} staat er al op regel {headers[name].line}")
+            problems.append(at(number, f"{name} staat er al op regel {headers[name].line}"))
         else:
             headers[name] = Header(name=name, source=match["value"].strip(), line=number)
     return headers, problems, None

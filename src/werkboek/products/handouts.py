@@ -1,27 +1,26 @@
 """Handouts: one principle, or one supplementary text, as a document of its own.
 
-A principle handout is the principle as the document prints it (the opener and
-its six parts, with the same templates and styles), with a first page that says
-where it comes from, page numbers from 1 ("Gezinsgericht — 3 / 14"), its own
-outline and metadata, and a last line with the source and the contact address.
-The supplementary texts (the twelve praktische uitgangspunten and the other
-articles) get the same treatment.
+A principle handout is the principle as the document prints it (the opener and its six
+parts, with the same templates and styles), with a first page that says where it comes
+from, page numbers from 1 ("Gezinsgericht — 3 / 14"), its own outline and metadata, and
+a last line with the source and the contact address. The supplementary texts (the
+twelve praktische uitgangspunten and the other articles) get the same treatment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .markup import plain_text
-from .products import Product, Target, dutch_date
-
-FOLDER = "handouts"
+from ..content.markup import plain_text
+from ..words import dutch_date
+from .base import Product, Target
 
 
 class HandoutsProduct(Product):
     name = "handouts"
-    description = "a handout per principle and per supplementary text"
-    extra_stylesheets = ("handouts.css",)
+    folder = "handouts"
+    description = "een hand-out per basisprincipe en per aanvullende tekst"
+    stylesheets = ("werkboek.css", "handouts.css")
 
     def cost(self, target: Target) -> float:
         return 1.2 if target.context["principle"] else 0.2
@@ -29,24 +28,22 @@ class HandoutsProduct(Product):
     def targets(self) -> Iterator[Target]:
         content = self.content
         document = content.document
-        source = f"{plain_text(document.title)} {plain_text(document.programme)}"
+        origin = plain_text(content.settings.document.origin)
         version = f"versie {dutch_date(document.version)}"
-        context_line = f"Uit het {source}, {version}"
         shared = {
-            "context_line": context_line,
-            "source_line": f"{source}, {version}",
+            "context_line": f"Uit {origin}, {version}",
+            "source_line": f"{content.source_name}, {version}",
             # the first paragraph of the contact text is the address ("Kijk op … of mail naar …")
             "contact_line": next((b for b in document.contact if isinstance(b, str)), None),
         }
-        folder = self.project.output_dir / FOLDER
         for number, principle in enumerate(content.principles, 1):
             linkable = {s.slug for s in principle.stories} | {
                 s.slug for s in principle.leaders.stories
             }
             yield Target(
-                path=folder / f"{principle.slug}.pdf",
+                path=self.output_folder / f"{principle.slug}.pdf",
                 template="handout.html.j2",
-                title=f"{principle.plain_title}: hand-out uit het {source}",
+                title=f"{principle.plain_title}: hand-out uit {origin}",
                 context={
                     "principle": principle,
                     "number": number,
@@ -58,9 +55,9 @@ class HandoutsProduct(Product):
             )
         for article in content.articles:
             yield Target(
-                path=folder / f"{article.slug}.pdf",
+                path=self.output_folder / f"{article.slug}.pdf",
                 template="handout.html.j2",
-                title=f"{article.plain_title}: hand-out uit het {source}",
+                title=f"{article.plain_title}: hand-out uit {origin}",
                 context={"principle": None, "article": article, **shared},
                 key=f"artikel:{article.slug}",
             )

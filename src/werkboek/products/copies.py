@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from io import BytesIO
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 _MCID = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
@@ -27,6 +27,11 @@ def marked_content(data: bytes) -> list[tuple[bytes, bytes]]:
     return _MCID.findall(data)
 
 
+def _contents(page: PageObject) -> bytes:
+    contents = page.get_contents()
+    return contents.get_data() if contents is not None else b""
+
+
 def graft_covers(base: bytes, covers: bytes, count: int) -> Iterator[bytes | None]:
     """For each of the first ``count`` pages of ``covers``: ``base`` with that page as cover.
 
@@ -35,12 +40,12 @@ def graft_covers(base: bytes, covers: bytes, count: int) -> Iterator[bytes | Non
     reader = PdfReader(BytesIO(covers))
     writer = PdfWriter(BytesIO(base), incremental=True)
     cover = writer.pages[0]
-    expected = marked_content(cover.get_contents().get_data())
+    expected = marked_content(_contents(cover))
     stream = DecodedStreamObject()
     reference = writer._add_object(stream)
     for index in range(count):
         source = reader.pages[index]
-        data = source.get_contents().get_data()
+        data = _contents(source)
         if marked_content(data) != expected:
             yield None
             continue

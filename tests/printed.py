@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import model
-from .loader import Content
-from .markup import plain_text
+from werkboek.content import Content
+from werkboek.content import schema as model
+from werkboek.content.markup import plain_text
 
 
 def minutes_label(step: model.Step) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,12 +23,11 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
-    field_validator,
     model_validator,
 )
 
 from .markup import inline_problems, link_problem, plain_text
-from .slug import is_slug, slugify
+from .slugs import is_slug, slugify
 
 # ---------------------------------------------------------------- scalar types
 
@@ -37,15 +37,15 @@ def _check_inline(text: str) -> str:
     if problems:
         raise ValueError(problems[0])
     if not text.strip():
-        raise ValueError("text is empty")
+        raise ValueError("tekst is leeg")
     return text
 
 
 def _check_slug(text: str) -> str:
     if not is_slug(text):
         raise ValueError(
-            f"{text!r} is not a slug (lowercase letters, digits and single hyphens), "
-            f"for example {slugify(text)!r}"
+            f"{text!r} is geen slug (kleine letters, cijfers en enkele koppeltekens), "
+            f"bijvoorbeeld {slugify(text)!r}"
         )
     return text
 
@@ -76,12 +76,13 @@ WCAG AA (4.5:1) with room for the light grey boxes: 5:1 on white."""
 
 def _check_colour(text: str) -> str:
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
-        raise ValueError(f"{text!r} is not a colour like '#1d4e89'")
+        raise ValueError(f"{text!r} is geen kleur zoals '#1d4e89'")
     ratio = contrast_with_white(text)
     if ratio < MIN_CONTRAST:
+        shown = f"{ratio:.1f}".replace(".", ",")
         raise ValueError(
-            f"{text} is too light: contrast with white is {ratio:.1f}:1, "
-            f"werkboek needs {MIN_CONTRAST:.0f}:1 (WCAG AA with light backgrounds)"
+            f"{text} is te licht: het contrast met wit is {shown}:1, werkboek vraagt "
+            f"{MIN_CONTRAST:.0f}:1 (WCAG AA, ook op lichte achtergronden)"
         )
     return text.lower()
 
@@ -114,26 +115,28 @@ class Range(Model):
     @classmethod
     def _parse(cls, value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError("expected a number or a range like 15-30")
+            raise ValueError("verwacht een getal of een bereik zoals 15-30")
         if isinstance(value, int):
             return {"low": value, "high": value}
         if isinstance(value, str):
             match = re.fullmatch(r"\s*(-?\d+)\s*(?:[-–]\s*(-?\d+)\s*)?", value)
             if not match:
-                raise ValueError(f"{value!r} is not a number or a range like 15-30")
+                raise ValueError(f"{value!r} is geen getal of bereik zoals 15-30")
             low = int(match.group(1))
             high = int(match.group(2)) if match.group(2) else low
             return {"low": low, "high": high}
         if isinstance(value, dict):
             return value
-        raise ValueError("expected a number or a range like 15-30")
+        raise ValueError("verwacht een getal of een bereik zoals 15-30")
 
     @model_validator(mode="after")
     def _order(self) -> Range:
         if self.low < 0 or self.high < 0:
-            raise ValueError("must not be negative")
+            raise ValueError("mag niet negatief zijn")
         if self.high < self.low:
-            raise ValueError(f"range {self.low}-{self.high} runs backwards")
+            raise ValueError(
+                f"het bereik {self.low}-{self.high} loopt terug; schrijf {self.high}-{self.low}"
+            )
         return self
 
     def __str__(self) -> str:
@@ -145,7 +148,7 @@ class Range(Model):
 
 def _persons(value: Range | None) -> Range | None:
     if value is not None and value.low < 1:
-        raise ValueError("a group has at least 1 person")
+        raise ValueError("een groep heeft minstens 1 persoon")
     return value
 
 
@@ -236,7 +239,8 @@ Block = Annotated[
         block_tag,
         custom_error_type="block_type",
         custom_error_message=(
-            "a block is a paragraph (text) or a mapping with one of: " + ", ".join(BLOCK_KEYS)
+            "een blok is een alinea (tekst) of heeft een van deze sleutels: "
+            + ", ".join(BLOCK_KEYS)
         ),
     ),
 ]
@@ -246,7 +250,7 @@ Box.model_rebuild()
 TrainerOnly.model_rebuild()
 
 
-def iter_blocks(blocks: list[Any], *, trainer: bool = True):
+def iter_blocks(blocks: list[Any], *, trainer: bool = True) -> Iterator[Any]:
     """Every block, depth first; with ``trainer=False`` trainer-only material is skipped."""
     for block in blocks:
         if isinstance(block, TrainerOnly) and not trainer:
@@ -439,15 +443,15 @@ class Background(Model):
     media_stories: list[MediaStory] = Field(default_factory=list, alias="beeld_en_geluid")
 
 
-PARTS: dict[str, str] = {
-    "uitleg": "Meer over dit basisprincipe",
-    "verhalen": "Sprekende verhalen",
-    "professional": "Professional aan het woord",
-    "oefenen": "Oefenen",
-    "leidinggevenden": "Leidinggevenden",
-    "achtergrond": "Achtergrondinformatie",
-}
-"""The six parts of every principle: slug → printed title."""
+PART_KEYS: tuple[str, ...] = (
+    "uitleg",
+    "verhalen",
+    "professional",
+    "oefenen",
+    "leidinggevenden",
+    "achtergrond",
+)
+"""The six parts of every principle, in their order (their titles are in the settings)."""
 
 
 class Principle(Model):
@@ -470,16 +474,6 @@ class Principle(Model):
 
 
 # ---------------------------------------------------------------- document, articles
-
-
-class Settings(Model):
-    base_url: Url = Field(alias="base_url")
-    language: Literal["nl"] = Field(default="nl", alias="taal")
-
-    @field_validator("base_url")
-    @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
 
 
 class Document(Model):
@@ -515,7 +509,7 @@ class Article(Model):
     @model_validator(mode="after")
     def _not_empty(self) -> Article:
         if not (self.body or self.sections or self.items):
-            raise ValueError("an article needs inhoud, secties or items")
+            raise ValueError("een artikel heeft inhoud, secties of items nodig")
         return self
 
     @property

@@ -1,24 +1,35 @@
 """Workbook recipes: a trainer's choice of principles, parts, exercises and articles.
 
 A recipe is a small YAML file with Dutch keys (``titel``, ``onderdelen`` …). Like a
-Sphinx LaTeX recipe it names sources by slug; an unknown slug is an error that
-says where it stands and which slugs come closest.
+Sphinx LaTeX recipe it names sources by slug; an unknown slug is an error that says
+where it stands and which slugs come closest.
+
+A recipe comes from a file (:func:`load_recipe`), from text a form or an API sent, YAML
+or JSON (:func:`parse_recipe`), or from a mapping (:func:`recipe_from_mapping`, written
+out as YAML first so that every problem still has a line). Whichever way, the same
+recipe is the same workbook: the cache key is the recipe's meaning, not its file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+import yaml
+from pydantic import Discriminator, Field, Tag, ValidationError
 
-from . import model
-from .errors import Problem, RecipeError
-from .loader import DISCRIMINATED, Content, validate
-from .model import PARTS, Model, Text
-from .slug import did_you_mean, slugify
-from .source import YamlFile, load_yaml
+from .content import Content
+from .content import schema as model
+from .content.markup import plain_text
+from .content.schema import PART_KEYS, Model, Text
+from .content.slugs import slugify
+from .content.source import YamlFile, load_yaml, parse_yaml
+from .content.validation import validate
+from .errors import Problem, RecipeError, did_you_mean
+from .errors import display_path as display
 
 EDITIONS = ("deelnemer", "trainer")
 
@@ -74,12 +85,9 @@ Item = Annotated[
     Discriminator(
         _item_tag,
         custom_error_type="recipe_item",
-        custom_error_message="an item names one of: " + ", ".join(ITEM_KEYS),
+        custom_error_message="een onderdeel noemt een van: " + ", ".join(ITEM_KEYS),
     ),
 ]
-
-
-DISCRIMINATED.append((Item, (_item_tag, ITEM_KEYS)))
 
 
 class RecipeModel(Model):
@@ -138,7 +146,8 @@ class Selection:
 
 @dataclass(frozen=True)
 class Recipe:
-    path: Path
+    path: Path | None
+    """The recipe file, when it came from one (own pages are found next to it)."""
     title: str
     subtitle: str | None
     trainer: str | None
@@ -147,11 +156,33 @@ class Recipe:
 
     @property
     def slug(self) -> str:
-        return slugify(model.plain_text(self.title)) or "werkboek"
+        return slugify(plain_text(self.title)) or "werkboek"
 
     @property
     def for_trainer(self) -> bool:
         return self.edition == "trainer"
+
+    def with_edition(self, edition: str | None) -> Recipe:
+        """The same recipe in another edition (``None``: unchanged)."""
+        return self if edition is None else replace(self, edition=edition)
+
+    @property
+    def key(self) -> str:
+        """What the recipe means, whatever file or form it came from: for the build cache."""
+        items = [
+            [
+                s.kind,
+                s.principle.slug if s.principle else "",
+                list(s.parts),
+                s.exercise.slug if s.exercise else "",
+                s.story.slug if s.story else "",
+                s.article.slug if s.article else "",
+                s.pages,
+            ]
+            for s in self.selections
+        ]
+        fields = [self.title, self.subtitle, self.trainer, self.edition, items]
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
     def exercises(self) -> list[tuple[model.Principle, model.Exercise]]:
         """Every exercise in the workbook, in order: single ones and those of whole principles."""
@@ -165,11 +196,13 @@ class Recipe:
                 and "oefenen" in selection.parts
             ):
                 found += [(selection.principle, e) for e in selection.principle.exercises]
-        seen: set[str] = set()
-        return [(p, e) for p, e in found if not (e.slug in seen or seen.add(e.slug))]
+        unique: dict[str, tuple[model.Principle, model.Exercise]] = {}
+        for principle, exercise in found:
+            unique.setdefault(exercise.slug, (principle, exercise))
+        return list(unique.values())
 
 
-def _resolve(source: YamlFile, recipe: RecipeModel, content: Content) -> list[Selection] | None:
+def _resolve(source: YamlFile, items: list[Any], content: Content) -> list[Selection] | None:
     problems: list[Problem] = []
     principles = {p.slug: p for p in content.principles}
     numbers = {p.slug: n for n, p in enumerate(content.principles, 1)}
@@ -180,7 +213,7 @@ def _resolve(source: YamlFile, recipe: RecipeModel, content: Content) -> list[Se
     articles = {a.slug: a for a in content.articles}
     selections: list[Selection] = []
     indices: list[int] = []
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[object, ...], int] = {}
 
     def bound(kind: str, principle: model.Principle, **fields: Any) -> Selection:
         """A selection from a principle, which knows its place in the document."""
@@ -189,49 +222,49 @@ def _resolve(source: YamlFile, recipe: RecipeModel, content: Content) -> list[Se
         )
 
     def unknown(index: int, key: str, slug: str, pool: dict[str, Any], what: str) -> None:
-        message = f"unknown {what} {slug!r}{did_you_mean(slug, pool)}"
+        message = f"{what} {slug!r}{did_you_mean(slug, pool)}"
         problems.append(source.problem(["onderdelen", index, key], message))
 
-    for index, item in enumerate(recipe.items):
+    for index, item in enumerate(items):
         if isinstance(item, PrincipleItem):
             principle = principles.get(item.principle)
             if principle is None:
-                unknown(index, "principe", item.principle, principles, "principle")
+                unknown(index, "principe", item.principle, principles, "onbekend basisprincipe")
                 continue
-            parts = tuple(item.parts or PARTS)
+            parts = tuple(item.parts or PART_KEYS)
             for position, part in enumerate(parts):
-                if part not in PARTS:
+                if part not in PART_KEYS:
                     problems.append(
                         source.problem(
                             ["onderdelen", index, "delen", position],
-                            f"{part!r} is not a part{did_you_mean(part, PARTS)} "
-                            f"(parts: {', '.join(PARTS)})",
+                            f"{part!r} is geen deel{did_you_mean(part, PART_KEYS)} "
+                            f"(delen: {', '.join(PART_KEYS)})",
                         )
                     )
             if len(set(parts)) != len(parts):
                 problems.append(
-                    source.problem(["onderdelen", index, "delen"], "a part is named twice")
+                    source.problem(["onderdelen", index, "delen"], "een deel staat er twee keer in")
                 )
-            parts = tuple(p for p in PARTS if p in parts)  # the principle's own order
-            key: tuple = ("principe", principle.slug, parts)
+            parts = tuple(p for p in PART_KEYS if p in parts)  # the principle's own order
+            key: tuple[object, ...] = ("principe", principle.slug, parts)
             selection = bound("principe", principle, parts=parts)
         elif isinstance(item, ExerciseItem):
             if item.exercise not in exercises:
-                unknown(index, "oefening", item.exercise, exercises, "exercise")
+                unknown(index, "oefening", item.exercise, exercises, "onbekende oefening")
                 continue
             principle, exercise, number = exercises[item.exercise]
             key = ("oefening", exercise.slug)
             selection = bound("oefening", principle, exercise=exercise, number=number)
         elif isinstance(item, StoryItem):
             if item.story not in stories:
-                unknown(index, "verhaal", item.story, stories, "story")
+                unknown(index, "verhaal", item.story, stories, "onbekend verhaal")
                 continue
             principle, story = stories[item.story]
             key = ("verhaal", story.slug)
             selection = bound("verhaal", principle, story=story)
         elif isinstance(item, ArticleItem):
             if item.article not in articles:
-                unknown(index, "artikel", item.article, articles, "article")
+                unknown(index, "artikel", item.article, articles, "onbekend artikel")
                 continue
             key = ("artikel", item.article)
             selection = Selection("artikel", article=articles[item.article])
@@ -243,7 +276,7 @@ def _resolve(source: YamlFile, recipe: RecipeModel, content: Content) -> list[Se
             problems.append(
                 source.problem(
                     ["onderdelen", index],
-                    f"duplicate item: the same as onderdelen[{seen[key]}] (line {line})",
+                    f"dubbel onderdeel: hetzelfde als onderdelen[{seen[key]}] (regel {line})",
                 )
             )
             continue
@@ -264,9 +297,9 @@ def _resolve_valid_items(source: YamlFile, content: Content) -> None:
     for item in items:
         try:
             valid.append(_ItemList.model_validate({"item": item}).item)
-        except ValueError:
+        except ValidationError:
             valid.append(NotesItem(notities=1))  # a stand-in that resolves to nothing
-    _resolve(source, RecipeModel.model_construct(items=valid), content)
+    _resolve(source, valid, content)
 
 
 def _overlaps(source: YamlFile, selections: list[Selection], indices: list[int]) -> list[Problem]:
@@ -288,27 +321,22 @@ def _overlaps(source: YamlFile, selections: list[Selection], indices: list[int])
         problems.append(
             source.problem(
                 ["onderdelen", index, selection.kind],
-                f"duplicate item: {item.slug!r} is already in onderdelen[{other}] "
+                f"dubbel onderdeel: {item.slug!r} zit al in onderdelen[{other}] "
                 f"(principe: {selection.principle.slug if selection.principle else ''})",
             )
         )
     return problems
 
 
-def load_recipe(path: Path | str, content: Content) -> Recipe:
-    """Read and check a recipe; raise :class:`RecipeError` with every problem in it."""
-    path = Path(path)
-    if not path.is_file():
-        raise RecipeError([Problem(str(path), 1, 1, "", "recipe file not found")])
-    source = load_yaml(path)
+def _recipe(source: YamlFile, content: Content) -> Recipe:
     parsed = validate(source, RecipeModel)
     if parsed is None and source.data and isinstance(source.data, dict):
         _resolve_valid_items(source, content)
-    selections = _resolve(source, parsed, content) if parsed is not None else None
+    selections = _resolve(source, parsed.items, content) if parsed is not None else None
     if parsed is None or selections is None:
-        raise RecipeError(source.problems)
+        raise RecipeError(*source.problems)
     return Recipe(
-        path=path,
+        path=source.path,
         title=parsed.title,
         subtitle=parsed.subtitle,
         trainer=parsed.trainer,
@@ -317,13 +345,37 @@ def load_recipe(path: Path | str, content: Content) -> Recipe:
     )
 
 
+def load_recipe(path: Path | str, content: Content) -> Recipe:
+    """Read and check a recipe file; raise :class:`RecipeError` with every problem in it."""
+    path = Path(path)
+    if not path.is_file():
+        raise RecipeError(Problem(display(path), 1, 1, "", "recept niet gevonden"))
+    return _recipe(load_yaml(path, display(path)), content)
+
+
+def parse_recipe(text: str, content: Content, name: str = "recept") -> Recipe:
+    """A recipe from YAML or JSON text; problems are located in ``text`` (shown as ``name``)."""
+    return _recipe(parse_yaml(text, name), content)
+
+
+def recipe_from_mapping(data: Mapping[str, Any], content: Content, name: str = "recept") -> Recipe:
+    """A recipe from a mapping (a web form's, say), located in its YAML form
+    (:func:`recipe_yaml`)."""
+    return parse_recipe(recipe_yaml(data), content, name)
+
+
+def recipe_yaml(data: Mapping[str, Any]) -> str:
+    """A recipe mapping as the YAML a trainer would write."""
+    return yaml.safe_dump(
+        json.loads(json.dumps(data)), allow_unicode=True, sort_keys=False, width=1000
+    )
+
+
 def parse_edition(value: str | None) -> str | None:
     if value is not None and value not in EDITIONS:
         raise RecipeError(
-            [
-                Problem(
-                    "--editie", 1, 1, "", f"edition {value!r} is not one of {', '.join(EDITIONS)}"
-                )
-            ]
+            Problem(
+                "", 0, 0, "--editie", f"editie {value!r} bestaat niet; kies {' of '.join(EDITIONS)}"
+            )
         )
     return value

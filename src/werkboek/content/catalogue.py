@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .loader import Content
-from .model import PARTS, Range
+from .collection import Content
+from .schema import PART_KEYS, Range
 
 
 def _range(value: Range | None) -> dict[str, int] | None:
@@ -19,7 +19,7 @@ def build_catalogue(content: Content) -> dict[str, Any]:
             {
                 "slug": p.slug,
                 "titel": p.plain_title,
-                "delen": list(PARTS),
+                "delen": list(PART_KEYS),
                 "oefeningen": [e.slug for e in p.exercises],
                 "verhalen": [s.slug for s in p.stories],
             }
@@ -46,7 +46,7 @@ def build_catalogue(content: Content) -> dict[str, Any]:
 def format_catalogue(catalogue: dict[str, Any]) -> str:
     """The catalogue as text for a trainer writing a recipe."""
     width = max(len(item["slug"]) for key in catalogue for item in catalogue[key]) + 2
-    lines = ["Principes (principe: …, delen: " + ", ".join(PARTS) + ")"]
+    lines = ["Principes (principe: …, delen: " + ", ".join(PART_KEYS) + ")"]
     lines += [f"  {p['slug']:<{width}}{p['titel']}" for p in catalogue["principes"]]
     lines += ["", "Oefeningen (oefening: …)"]
     for e in catalogue["oefeningen"]:

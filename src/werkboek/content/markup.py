@@ -24,14 +24,17 @@ _INLINE = re.compile(
 def link_problem(url: str) -> str | None:
     """Why ``url`` cannot be a link target, or ``None`` when it can."""
     if not url:
-        return "link has no target; write the text without [ ]( ) or give a full URL"
+        return "link zonder doel; schrijf de tekst zonder [ ]( ), of geef een volledig adres"
     if url == "#":
-        return "link target '#' was lost in extraction; write plain text or a full URL"
+        return (
+            "linkdoel '#' ging verloren bij het overnemen; "
+            "schrijf gewone tekst of een volledig adres"
+        )
     parts = urlsplit(url)
     if parts.scheme not in ALLOWED_SCHEMES:
-        return f"link target {url!r} must start with https://, http:// or mailto:"
+        return f"linkdoel {url!r} moet beginnen met https://, http:// of mailto:"
     if parts.scheme != "mailto" and not parts.netloc:
-        return f"link target {url!r} has no host name"
+        return f"linkdoel {url!r} heeft geen domeinnaam"
     return None
 
 

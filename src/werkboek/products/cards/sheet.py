@@ -13,6 +13,10 @@ cannot print on. So:
 * the small card is "A6 trimmed" to 90 × 130 mm, four to an A4 sheet with a
   6 mm gutter (two bleeds) between them and 12 mm or more of margin for the marks.
 
+The sheets themselves are CSS: :func:`card_css` gives the page and face sizes, and
+:func:`sheets` the grid tracks, the slot of every face and the crop marks as inline
+styles; the templates only place what these say.
+
 Fronts and backs are laid out for **double-sided printing, flipped on the long
 edge** (the usual duplex setting for portrait pages): the back of the card in
 column ``c`` is printed in column ``columns - 1 - c`` of the next page, same
@@ -21,7 +25,14 @@ row, and the sheet is symmetric, so the back lands behind its own front.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from .units import Face
 
 SHEET_WIDTH = 210.0
 SHEET_HEIGHT = 297.0
@@ -189,3 +200,100 @@ A6 = CardFormat(
     full_steps=False,
 )
 FORMATS: dict[str, CardFormat] = {f.name: f for f in (A5, A6)}
+
+MEASURE_SLACK_MM = 1.0
+"""The measuring page is this much shorter than a face, so rounding never overflows a face."""
+
+
+def mm(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "mm"
+
+
+# ---------------------------------------------------------------- imposition
+
+
+@dataclass(frozen=True)
+class Slot:
+    face: Face
+    style: str
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    sides: tuple[Side, Side]
+    grid_style: str
+    marks: tuple[str, ...]
+    cards: tuple[tuple[Face, Face], ...]
+
+
+def _grid_style(fmt: CardFormat) -> str:
+    def tracks(count: int, size: float, margin: float) -> str:
+        inner = [mm(size)] * count
+        between = f" {mm(fmt.gutter)} ".join(inner)
+        return f"{mm(margin)} {between} {mm(margin)}"
+
+    return (
+        f"grid-template-columns: {tracks(fmt.columns, fmt.width, fmt.margin_x)}; "
+        f"grid-template-rows: {tracks(fmt.rows, fmt.height, fmt.margin_y)}"
+    )
+
+
+def _slot_style(fmt: CardFormat, index: int) -> str:
+    row, column = divmod(index, fmt.columns)
+    return f"grid-row: {2 + 2 * row}; grid-column: {2 + 2 * column}"
+
+
+def _mark_style(fmt: CardFormat, used: int) -> tuple[str, ...]:
+    width = MARK_WIDTH_PT * 25.4 / 72
+    styles = []
+    for mark in fmt.marks(used):
+        if mark.vertical:
+            box = (mark.x1 - width / 2, mark.y1, width, mark.y2 - mark.y1)
+        else:
+            box = (mark.x1, mark.y1 - width / 2, mark.x2 - mark.x1, width)
+        left, top, w, h = box
+        styles.append(f"left: {mm(left)}; top: {mm(top)}; width: {mm(w)}; height: {mm(h)}")
+    return tuple(styles)
+
+
+def sheets(cards: Sequence[tuple[Face, Face]], fmt: CardFormat) -> list[Sheet]:
+    """The physical cards (front, back), in order, on A4 sheets: fronts, then backs mirrored."""
+    result = []
+    for start in range(0, len(cards), fmt.per_sheet):
+        batch = cards[start : start + fmt.per_sheet]
+        fronts = tuple(Slot(front, _slot_style(fmt, i)) for i, (front, _) in enumerate(batch))
+        backs = tuple(
+            Slot(back, _slot_style(fmt, fmt.back_slot(i))) for i, (_, back) in enumerate(batch)
+        )
+        result.append(
+            Sheet(
+                sides=(Side("voor", fronts), Side("achter", backs)),
+                grid_style=_grid_style(fmt),
+                marks=_mark_style(fmt, len(batch)),
+                cards=tuple(batch),
+            )
+        )
+    return result
+
+
+def card_css(fmt: CardFormat) -> Markup:
+    """The sizes of this format as CSS: page sizes and the face's boxes (numbers only)."""
+    body = fmt.body
+    return Markup(
+        f"@page maat {{ size: {mm(body.width)} {mm(body.height - MEASURE_SLACK_MM)}; }}\n"
+        f"@page kaart {{ size: {mm(fmt.width)} {mm(fmt.height)}; }}\n"
+        f".kaart {{ width: {mm(fmt.width)}; height: {mm(fmt.height)}; }}\n"
+        f".kaart-band {{ top: -{mm(BLEED)}; left: -{mm(BLEED)}; right: -{mm(BLEED)}; "
+        f"height: {mm(fmt.band + BLEED)}; padding: {mm(BLEED)} {mm(BLEED + fmt.padding)} 0; }}\n"
+        f".kaart-inhoud, .kaart-maat {{ width: {mm(body.width)}; }}\n"
+        f".kaart .kaart-inhoud {{ left: {mm(body.x)}; top: {mm(body.y)}; "
+        f"height: {mm(body.height)}; }}\n"
+        f".kaart-voet {{ left: {mm(fmt.padding)}; right: {mm(fmt.padding)}; "
+        f"height: {mm(fmt.footer)}; }}\n"
+    )

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 
 PathPart = str | int
 
@@ -38,7 +38,7 @@ def format_path(parts: Sequence[PathPart]) -> str:
 class YamlFile:
     """A parsed YAML file: its data, its node tree, and problems found while parsing."""
 
-    path: Path
+    path: Path | None
     display: str
     data: Any = None
     root: yaml.Node | None = None
@@ -80,7 +80,9 @@ class YamlFile:
         return mark.line + 1, mark.column + 1
 
 
-def _duplicate_keys(node: yaml.Node, parts: list[PathPart], found: list[tuple]) -> None:
+def _duplicate_keys(
+    node: yaml.Node, parts: list[PathPart], found: list[tuple[list[PathPart], yaml.Mark]]
+) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -95,27 +97,72 @@ def _duplicate_keys(node: yaml.Node, parts: list[PathPart], found: list[tuple]) 
             _duplicate_keys(item, [*parts, index], found)
 
 
+YAML_PROBLEMS = {
+    "found unexpected end of stream": "het bestand houdt onverwacht op (een aanhalingsteken "
+    "of haakje niet gesloten?)",
+    "did not find expected '-' indicator": "hier hoort een lijstregel die met '- ' begint "
+    "(klopt het inspringen?)",
+    "did not find expected key": "hier hoort een sleutel (klopt het inspringen?)",
+    "mapping values are not allowed here": "hier kan geen 'sleutel: waarde' staan (een tekst "
+    "met ': ' erin tussen aanhalingstekens zetten?)",
+    "could not find expected ':'": "hier hoort een ':' na de sleutel",
+    "found character '\\t' that cannot start any token": "een tab-teken: spring in met spaties",
+    "found undefined alias": "een alias (*naam) zonder anker (&naam)",
+    "found unknown escape character": "onbekende escape met \\ in een tekst tussen "
+    "dubbele aanhalingstekens",
+    "found duplicate anchor": "een anker (&naam) staat er twee keer",
+    "expected <document start>, but found '<block mapping start>'": "na het einde van het "
+    "document staat nog tekst (klopt het inspringen?)",
+    "found unexpected ':'": "een ':' op een onverwachte plek",
+    "found a tab character that violates indentation": "een tab-teken: spring in met spaties",
+    "did not find expected node content": "hier ontbreekt een waarde",
+    "found a tab character where an indentation space is expected": "een tab-teken: spring in "
+    "met spaties",
+    "expected a comment or a line break": "hier hoort een regeleinde",
+}
+"""libyaml's problems in words a content editor understands; others keep libyaml's text."""
+
+
+def yaml_message(reason: str) -> str:
+    for english, dutch in YAML_PROBLEMS.items():
+        if reason.startswith(english):
+            return f"ongeldige YAML: {dutch}"
+    return f"ongeldige YAML ({reason})"
+
+
 def _reader_problem(display: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
     before = text[: exc.position]
     line = before.count("\n") + 1
     column = exc.position - (before.rfind("\n") + 1) + 1
     character = exc.character if isinstance(exc.character, int) else ord(exc.character)
     return Problem(
-        display, line, column, "", f"invalid YAML: character U+{character:04X} is not allowed"
+        display,
+        line,
+        column,
+        "",
+        f"ongeldige YAML: het teken U+{character:04X} kan niet in een YAML-bestand",
     )
 
 
 def load_yaml(path: Path, display: str | None = None) -> YamlFile:
-    """Parse one YAML file; syntax errors and duplicate keys become problems."""
-    result = YamlFile(path=path, display=display or str(path))
+    """Read and parse one YAML file; unreadable text, syntax errors and duplicate keys
+    become problems."""
+    shown = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        result.problems.append(Problem(result.display, 1, 1, "", f"not UTF-8 text ({exc.reason})"))
-        return result
+        line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+        problem = Problem(shown, line, 1, "", "geen UTF-8-tekst; bewaar het bestand als UTF-8")
+        return YamlFile(path=path, display=shown, problems=[problem])
     except OSError as exc:
-        result.problems.append(Problem(result.display, 1, 1, "", f"cannot read: {exc.strerror}"))
-        return result
+        problem = Problem(shown, 1, 1, "", f"kan het bestand niet lezen: {exc.strerror or exc}")
+        return YamlFile(path=path, display=shown, problems=[problem])
+    return parse_yaml(text, shown, path)
+
+
+def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlFile:
+    """Parse YAML text (a file's, or what a form or an API sent) with positions."""
+    result = YamlFile(path=path, display=display)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -130,7 +177,7 @@ def load_yaml(path: Path, display: str | None = None) -> YamlFile:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = exc.problem or exc.context or "invalid YAML"
-        result.problems.append(Problem(result.display, line, column, "", f"invalid YAML: {reason}"))
+        result.problems.append(Problem(result.display, line, column, "", yaml_message(reason)))
         return result
     except yaml.reader.ReaderError as exc:
         result.problems.append(_reader_problem(result.display, text, exc))
@@ -138,7 +185,7 @@ def load_yaml(path: Path, display: str | None = None) -> YamlFile:
     finally:
         loader.dispose()
     if root is not None:
-        duplicates: list[tuple] = []
+        duplicates: list[tuple[list[PathPart], yaml.Mark]] = []
         _duplicate_keys(root, [], duplicates)
         for parts, mark in duplicates:
             result.problems.append(
@@ -147,7 +194,7 @@ def load_yaml(path: Path, display: str | None = None) -> YamlFile:
                     mark.line + 1,
                     mark.column + 1,
                     format_path(parts),
-                    "duplicate key (the earlier value would be lost)",
+                    "deze sleutel staat er twee keer (de eerste waarde zou verloren gaan)",
                 )
             )
     return result

@@ -1,0 +1,125 @@
+"""Checking and building: the dry run over every product, and the scheduler that builds.
+
+:func:`check_project` is Sphinx's dummy builder: it loads and checks the content, runs
+every product's templates and checks every recipe in the recipes folder, and writes
+nothing. :func:`build_products` renders the batches of the named products in worker
+processes, one per core, the slowest first; the files are returned in the products'
+order whatever finishes first, and the first failure (in that order) is raised as it
+is, so the command line prints it as one line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+from .products import PRODUCTS, Product, ProductOptions, Target, WorkbookProduct, product_class
+from .project import Project
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    principles: int
+    exercises: int
+    stories: int
+    articles: int
+    recipes: int
+    files: int
+    """How many PDFs a build of every product would write."""
+    warnings: tuple[Problem, ...]
+
+
+def check_project(project: Project) -> CheckReport:
+    """Check everything and write nothing; raise the first kind of problem found (content
+    first: recipes name its slugs)."""
+    content = project.content
+    files = sum(cls(project).check() for cls in PRODUCTS.values())
+    return CheckReport(
+        principles=len(content.principles),
+        exercises=sum(1 for _ in content.exercises()),
+        stories=sum(1 for _ in content.stories()),
+        articles=len(content.articles),
+        recipes=len(WorkbookProduct(project).recipes()),
+        files=files,
+        warnings=tuple(content.warnings()),
+    )
+
+
+def build_products(
+    project: Project,
+    names: Sequence[str],
+    options: Mapping[str, ProductOptions] | None = None,
+    jobs: int | None = None,
+) -> list[Path]:
+    """Build the named products (``all`` or none: every one); return the files written."""
+    if not names or list(names) == ["all"]:
+        names = list(PRODUCTS)
+    classes = [product_class(name) for name in names]
+    options = options or {}
+    project.content  # noqa: B018 - load and check the content once, before any worker starts
+    products = [cls(project, options.get(cls.name)) for cls in classes]
+    work = [(product, batch) for product in products for batch in product.batches()]
+    workers = min(len(work), jobs or _cores())
+    if workers <= 1:
+        return [path for product, batch in work for path in product.build(batch)]
+    return [path for paths in _build_in_parallel(project, work, workers) for path in paths]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_worker_project: Project | None = None
+
+
+def _start_worker(project: Project) -> None:
+    global _worker_project
+    _worker_project = project
+
+
+def _build_in_worker(
+    cls: type[Product], options: ProductOptions, batch: list[Target]
+) -> list[Path]:
+    assert _worker_project is not None
+    return cls(_worker_project, options).build(batch)
+
+
+def _build_in_parallel(
+    project: Project, work: list[tuple[Product, list[Target]]], workers: int
+) -> list[list[Path]]:
+    import multiprocessing
+    import threading
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    # fork: the workers start with the content loaded and WeasyPrint imported. Forking a
+    # process that runs other threads is unsafe: then spawn, and the project is pickled.
+    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+
+    def cost(index: int) -> float:
+        product, batch = work[index]
+        return sum(product.cost(target) for target in batch)
+
+    slowest_first = sorted(range(len(work)), key=lambda i: -cost(i))
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(project,)
+    ) as pool:
+        futures = {}
+        for i in slowest_first:
+            product, batch = work[i]
+            futures[i] = pool.submit(_build_in_worker, type(product), product.options, batch)
+        done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
+        failed = [i for i in range(len(work)) if futures[i] in done and futures[i].exception()]
+        if failed:
+            for future in futures.values():
+                future.cancel()
+            exception = futures[failed[0]].exception()
+            assert exception is not None
+            raise exception
+        return [futures[i].result() for i in range(len(work))]

@@ -1,0 +1,153 @@
+"""The command line's conventions, in one place: Dutch help, one error form, exit statuses.
+
+* Every error is printed on stderr as lines that start with ``fout:`` — one line per
+  problem, ``fout: FILE:LINE:COL: pad: bericht`` when it has a place — and warnings as
+  ``waarschuwing: …``.
+* Exit status 0: done. 1: werkboek could not do it (a problem in an input file, a
+  missing input file, a failed build, mail that did not all go out). 2: the command was
+  used wrongly (an unknown option, a missing argument, a value an option does not take);
+  then the line says how to get help.
+* Help, usage lines and click's own messages are Dutch too.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from .errors import WerkboekError, did_you_mean
+
+HEADINGS = {
+    "Options": "Opties",
+    "Commands": "Opdrachten",
+    "Arguments": "Argumenten",
+    "Positionals": "Argumenten",
+}
+
+
+def error(line: str) -> None:
+    click.echo(f"fout: {line}", err=True)
+
+
+def warning(line: str) -> None:
+    click.echo(f"waarschuwing: {line}")
+
+
+class DutchHelpFormatter(click.HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="Gebruik: " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(HEADINGS.get(heading, heading))
+
+
+class DutchContext(click.Context):
+    formatter_class = DutchHelpFormatter
+
+
+def _help_option(command: click.Command, ctx: click.Context) -> click.Option | None:
+    names = command.get_help_option_names(ctx)
+    if not names or not command.add_help_option:
+        return None
+
+    def show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value and not ctx.resilient_parsing:
+            click.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit()
+
+    return click.Option(
+        names,
+        is_flag=True,
+        is_eager=True,
+        expose_value=False,
+        callback=show_help,
+        help="Toon deze hulp en stop.",
+    )
+
+
+class DutchCommand(click.Command):
+    context_class = DutchContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_option(self, ctx)
+
+
+class DutchGroup(click.Group):
+    """The ``werkboek`` group: Dutch help, and click's usage errors in werkboek's form."""
+
+    context_class = DutchContext
+    command_class = DutchCommand
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _help_option(self, ctx)
+
+    def main(self, args: Sequence[str] | None = None, **extra: Any) -> Any:  # type: ignore[override]
+        extra["standalone_mode"] = False
+        try:
+            result = super().main(args, **extra)
+        except click.UsageError as exc:
+            error(usage_message(exc))
+            command = exc.ctx.command_path if exc.ctx is not None else "werkboek"
+            click.echo(f"Meer weten: {command} --help", err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("Afgebroken.", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            error(exc.format_message())
+            sys.exit(exc.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """Click's usage errors in Dutch (the common ones; others keep click's text)."""
+    if isinstance(exc, click.NoSuchOption):
+        hint = did_you_mean(exc.option_name, exc.possibilities or [])
+        return f"onbekende optie {exc.option_name}{hint}"
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        what = "argument" if isinstance(exc.param, click.Argument) else "optie"
+        name = exc.param.human_readable_name
+        return f"het {what} {name} ontbreekt"
+    if isinstance(exc, click.BadParameter):
+        name = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else "een waarde"
+        return f"ongeldige waarde voor {name}: {exc.message}"
+    message = exc.message
+    if message.startswith("Got unexpected extra argument"):
+        extra = message.split("(", 1)[-1].rstrip(")")
+        return f"onverwacht extra argument: {extra}"
+    if message.startswith("No such command"):
+        name = message.split("'")[1] if "'" in message else message
+        commands = exc.ctx.command.list_commands(exc.ctx) if exc.ctx else []  # type: ignore[attr-defined]
+        return f"onbekende opdracht {name!r}{did_you_mean(name, commands)}"
+    if message.startswith("Option") and "requires an argument" in message:
+        return f"de optie {message.split()[1].strip(chr(39))} heeft een waarde nodig"
+    return message
+
+
+class DutchChoice(click.Choice[str]):
+    """A choice whose complaint is Dutch."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        choices = " of ".join(repr(str(c)) for c in self.choices)
+        self.fail(f"{value!r} kan niet; kies {choices}", param, ctx)
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print an expected failure as one ``fout:`` line per problem and exit with its status."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except WerkboekError as exc:
+            for line in exc.lines():
+                error(line)
+            sys.exit(exc.exit_code)
+
+    return wrapper

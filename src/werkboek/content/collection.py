@@ -1,0 +1,118 @@
+"""The content, loaded and valid: look-ups by slug, links, and what an editor should see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem
+from . import schema
+from .settings import Settings
+from .source import PathPart, YamlFile
+
+
+@dataclass
+class Content:
+    """All content of one content set, validated, with its settings."""
+
+    root: Path
+    settings: Settings
+    document: schema.Document
+    principles: list[schema.Principle]
+    articles: list[schema.Article]
+    sources: dict[str, YamlFile] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------ look-ups
+
+    def principle(self, slug: str) -> schema.Principle:
+        for principle in self.principles:
+            if principle.slug == slug:
+                return principle
+        raise KeyError(slug)
+
+    def principle_number(self, principle: schema.Principle) -> int:
+        """The principle's place in the document, from 1."""
+        return self.principles.index(principle) + 1
+
+    def exercises(self) -> Iterator[tuple[schema.Principle, schema.Exercise]]:
+        for principle in self.principles:
+            for exercise in principle.exercises:
+                yield principle, exercise
+
+    def stories(self) -> Iterator[tuple[schema.Principle, schema.Story]]:
+        for principle in self.principles:
+            for story in principle.stories:
+                yield principle, story
+
+    def article(self, slug: str) -> schema.Article:
+        for article in self.articles:
+            if article.slug == slug:
+                return article
+        raise KeyError(slug)
+
+    def has_article(self, slug: str) -> bool:
+        return any(article.slug == slug for article in self.articles)
+
+    @property
+    def parts(self) -> dict[str, str]:
+        """The six parts of a principle: key → printed title, in order."""
+        return self.settings.parts
+
+    @property
+    def source_name(self) -> str:
+        """The document's name as a source: ``Inspiratiedocument Toekomstscenario …``."""
+        from .markup import plain_text
+
+        document = self.document
+        return f"{plain_text(document.title)} {plain_text(document.programme)}"
+
+    # ------------------------------------------------------------ links
+
+    def deep_link(self, principle: schema.Principle, part: str, slug: str) -> str:
+        """The online address of an item in a part of a principle."""
+        return self.settings.link(principle.slug, part, slug)
+
+    def story_url(self, principle: schema.Principle, story: schema.Story) -> str:
+        return story.url or self.deep_link(principle, "verhalen", story.slug)
+
+    def exercise_url(self, principle: schema.Principle, exercise: schema.Exercise) -> str:
+        return exercise.url or self.deep_link(principle, "oefenen", exercise.slug)
+
+    def source_url(self, principle: schema.Principle, source: schema.BackgroundSource) -> str:
+        return source.url or self.deep_link(principle, "achtergrond", source.slug)
+
+    # ------------------------------------------------------------ warnings
+
+    def warnings(self) -> list[Problem]:
+        """What an editor should look at, though the content is valid."""
+        return sorted(self._untimed_exercises() + self.missing_urls())
+
+    def missing_urls(self) -> list[Problem]:
+        """Items that link to a derived deep link instead of a url of their own."""
+        warnings: list[Problem] = []
+        for principle in self.principles:
+            file = self.sources[f"principle:{principle.slug}"]
+            groups: list[tuple[list[PathPart], list[Any], Any]] = [
+                (["verhalen"], principle.stories, self.story_url),
+                (["oefeningen"], principle.exercises, self.exercise_url),
+                (["achtergrond", "bronnen"], principle.background.sources, self.source_url),
+            ]
+            for parts, items, derive in groups:
+                for position, item in enumerate(items):
+                    if not item.url:
+                        message = f"geen eigen url; linkt naar {derive(principle, item)}"
+                        warnings.append(file.problem([*parts, position], message))
+        return warnings
+
+    def _untimed_exercises(self) -> list[Problem]:
+        """Exercises should say how long they take, at least through their steps."""
+        warnings = []
+        for principle in self.principles:
+            source = self.sources[f"principle:{principle.slug}"]
+            for index, exercise in enumerate(principle.exercises):
+                if exercise.duration is None:
+                    message = "geen duur; geef de oefening minuten, of elke stap minuten"
+                    warnings.append(source.problem(["oefeningen", index], message))
+        return warnings

@@ -1,0 +1,112 @@
+"""The settings of a content set (``instellingen.yaml``): everything that is the programme's own.
+
+werkboek knows the *shape* of the material — principles with six parts, stories,
+exercises, articles — but nothing of one programme: its name on covers and cards, the
+file name of its document, the titles of the parts, where its material is online, its
+language. Those are here, validated like the rest of the content, so a second
+programme is a second content folder, not a change to the code.
+
+Texts with ``{…}`` are patterns; only the names listed with each may be used.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator
+
+from .schema import PART_KEYS, Model, Slug, Text, Url
+
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+def fill(pattern: str, **values: object) -> str:
+    """``fill("Basisprincipe {nummer}", nummer=3)``: only plain ``{name}`` fields, no format
+    specs or attribute access, so a pattern from a content file can do nothing else."""
+    return _FIELD.sub(lambda m: str(values[m.group(1)]), pattern)
+
+
+def pattern(*names: str) -> AfterValidator:
+    """A text pattern that may only use the given ``{names}``."""
+
+    def check(text: str) -> str:
+        for field in _FIELD.findall(text):
+            if field not in names:
+                allowed = ", ".join("{" + n + "}" for n in names)
+                raise ValueError(f"onbekend veld {{{field}}} in het patroon (wel: {allowed})")
+        if "{" in _FIELD.sub("", text) or "}" in _FIELD.sub("", text):
+            raise ValueError("een { of } zonder partner in het patroon")
+        return text
+
+    return AfterValidator(check)
+
+
+def _language(value: str) -> str:
+    if not LANGUAGE.match(value):
+        raise ValueError(f"{value!r} is geen taalcode zoals 'nl' of 'en-GB'")
+    return value
+
+
+class DocumentSettings(Model):
+    file_name: Slug = Field(alias="bestand")
+    """The full document's file name, without ``.pdf``."""
+    origin: Text = Field(alias="herkomst")
+    """The document as the sentence "Uit …" names it: ``het Inspiratiedocument …``."""
+
+
+class UitgangspuntenCards(Model):
+    article: Slug = Field(alias="artikel")
+    """The article whose numbered items become the uitgangspunten cards."""
+    band: tuple[Text, Text] = Field(alias="band")
+    """The small and the large line of the band on the front of every card."""
+    footer: Text = Field(alias="voet")
+    """The source line at the foot of every card."""
+
+
+class CardSettings(Model):
+    exercise_band: Annotated[Text, pattern("nummer", "principe")] = Field(alias="oefening")
+    """The small line of an exercise card's band: ``Basisprincipe {nummer} · Oefenkaart``."""
+    uitgangspunten: UitgangspuntenCards | None = Field(default=None, alias="uitgangspunten")
+
+
+class WorkbookSettings(Model):
+    cover_line: Annotated[Text, pattern("herkomst", "versie", "uitgever")] = Field(alias="omslag")
+    """The line at the foot of a workbook's cover."""
+
+
+class Settings(Model):
+    base_url: Url = Field(alias="base_url")
+    language: Annotated[str, AfterValidator(_language)] = Field(alias="taal")
+    deep_link: Annotated[str, pattern("base_url", "principe", "deel", "item")] = Field(
+        alias="deeplink"
+    )
+    """The online address of an item without a url of its own."""
+    document: DocumentSettings = Field(alias="document")
+    parts: dict[str, Text] = Field(alias="delen")
+    """The printed title of each of a principle's six parts."""
+    cards: CardSettings = Field(alias="kaarten")
+    workbook: WorkbookSettings = Field(alias="werkboek")
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("parts")
+    @classmethod
+    def _every_part(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [key for key in PART_KEYS if key not in value]
+        unknown = [key for key in value if key not in PART_KEYS]
+        if unknown:
+            raise ValueError(f"onbekend deel {unknown[0]!r} (delen: {', '.join(PART_KEYS)})")
+        if missing:
+            raise ValueError(f"de titel van deel {missing[0]!r} ontbreekt")
+        return {key: value[key] for key in PART_KEYS}
+
+    def link(self, principle: str, part: str, item: str) -> str:
+        """The deep link of an item in a part of a principle."""
+        return fill(
+            self.deep_link, base_url=self.base_url, principe=principle, deel=part, item=item
+        )

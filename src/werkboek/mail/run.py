@@ -1,0 +1,93 @@
+"""One run of a mailing, as the command line (and the web app) drive it.
+
+Compose and check everything first (:func:`~.mailing.prepare_mailing`); then either the
+dry run (:func:`dry_run`: the messages as ``.eml``, nothing sent) or sending
+(:func:`send`): plan against the send log, ask for the password only when something
+is to be sent, send, and say what happened and whether that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..errors import Problem
+from .errors import SendError
+from .log import SendLog
+from .mailing import Mailing, write_messages
+from .report import format_dry_run, format_plan, format_report, report_problem
+from .sending import Progress, SendReport, plan_sending, send_mailing
+from .smtp import Security, SmtpSettings
+
+PASSWORD_VARIABLE = "WERKBOEK_SMTP_PASSWORD"
+
+
+def smtp_settings(
+    host: str | None,
+    port: int | None = None,
+    security: str = "starttls",
+    user: str | None = None,
+    cafile: Path | None = None,
+) -> SmtpSettings:
+    """Settings for sending, checked: a server is needed, a password never goes in the clear."""
+    if not host:
+        raise SendError(Problem("", 0, 0, "--smtp-host", "--send heeft een server nodig"))
+    settings = SmtpSettings(
+        host=host, port=port, security=Security(security), user=user, cafile=cafile
+    )
+    settings.check()
+    return settings
+
+
+def dry_run(mailing: Mailing, log_file: Path) -> list[str]:
+    """Write every message as ``.eml``; the lines that tell the trainer what was made."""
+    write_messages(mailing)
+    return format_dry_run(mailing, log_file)
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    report: SendReport
+    lines: list[str]
+    """The summary for the trainer."""
+    problem: str | None
+    """Why the run counts as failed (something not sent, failed or unsure), or None."""
+
+
+def send(
+    mailing: Mailing,
+    settings: SmtpSettings,
+    log_file: Path,
+    *,
+    rate: float,
+    retries: int,
+    resend_unknown: bool,
+    ask_password: Callable[[str], str],
+    announce: Callable[[list[str]], None],
+    progress: Callable[[int], Progress] | None = None,
+) -> SendOutcome:
+    """Send what the send log says is left; ``ask_password(prompt)`` only when needed.
+
+    ``announce`` gets the plan before anything is sent; ``progress(count)`` gives the
+    callback that hears of every message sent.
+    """
+    with SendLog(log_file) as log:
+        plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
+        announce(format_plan(plan))
+        if plan.todo and settings.user and settings.password is None:
+            password = os.environ.get(PASSWORD_VARIABLE) or ask_password(
+                f"Wachtwoord voor {settings.user} op {settings.address}"
+            )
+            settings = replace(settings, password=password)
+        report = send_mailing(
+            plan,
+            settings,
+            log,
+            rate=rate,
+            retries=retries,
+            resend_unknown=resend_unknown,
+            progress=progress(len(plan.todo)) if progress and plan.todo else None,
+        )
+    return SendOutcome(report, format_report(report), report_problem(report))

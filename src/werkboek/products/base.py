@@ -1,0 +1,186 @@
+"""The product contract: what every kind of PDF werkboek makes has in common.
+
+Like Sphinx's builders, a product is a class whose ``name`` is the command-line word and
+the key in the registry; it declares the folder under ``output/`` that all its files go
+to, and its typed options. A product says which *targets* it makes (a target is one
+layout: one PDF, or for the cards several PDFs that are page ranges of one layout) and
+how a target becomes PDF bytes; the base class owns everything around that:
+
+* the build cache: a target whose inputs did not change comes from the cache, verified;
+* batches: targets rendered together (the personal copies of a workbook share one
+  render), which are also the units the scheduler hands to worker processes;
+* writing: every file through a temporary file and a rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..content import Content
+from ..content.markup import plain_text
+from ..project import Project
+from ..rendering.files import write_atomically
+from ..words import dutch_date
+
+
+@dataclass(frozen=True)
+class ProductOptions:
+    """A product's options; products with options subclass this (frozen, picklable)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One layout a product makes: the files it gives and what goes into it."""
+
+    path: Path
+    """The main file."""
+    template: str
+    title: str
+    context: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    key: str = ""
+    """What, besides content, styles and werkboek itself, makes this target; empty: no cache."""
+    also: tuple[Path, ...] = ()
+    """More files from the same layout, written before the main file."""
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (*self.also, self.path)
+
+
+class Product:
+    """A kind of PDF. Subclasses set ``name``, ``folder`` and ``description`` and say which
+    targets they make; ``Options`` when they have options."""
+
+    name: ClassVar[str]
+    folder: ClassVar[str]
+    """The folder below the output folder that every file of this product goes to."""
+    description: ClassVar[str]
+    """What it makes, in Dutch, for ``--help`` and the web app."""
+    Options: ClassVar[type[ProductOptions]] = ProductOptions
+    stylesheets: ClassVar[tuple[str, ...]] = ("werkboek.css",)
+    """The stylesheets of the styles folder this product uses, in order."""
+
+    def __init__(self, project: Project, options: ProductOptions | None = None) -> None:
+        self.project = project
+        self.options = options if options is not None else self.Options()
+        if not isinstance(self.options, self.Options):
+            raise TypeError(f"{self.name}: expected {self.Options.__name__}, not {self.options}")
+
+    @property
+    def content(self) -> Content:
+        return self.project.content
+
+    @property
+    def output_folder(self) -> Path:
+        return self.project.output_dir / self.folder
+
+    # ------------------------------------------------------------ what a product says
+
+    def targets(self) -> Iterator[Target]:
+        raise NotImplementedError
+
+    def batches(self) -> list[list[Target]]:
+        """Targets that are rendered together; by default each on its own."""
+        return [[target] for target in self.targets()]
+
+    def cost(self, target: Target) -> float:
+        """Roughly how long ``target`` takes to render, in seconds (the slowest go first)."""
+        return 1.0
+
+    def context(self, target: Target) -> dict[str, Any]:
+        """What the template of ``target`` gets."""
+        content = self.content
+        return {
+            "content": content,
+            "principles": content.principles,
+            "meta": self.metadata(target.title),
+            "lang": content.settings.language,
+            "version_label": dutch_date(content.document.version),
+            "body_class": self.name,
+            **target.context,
+        }
+
+    def metadata(self, title: str) -> dict[str, str]:
+        document = self.content.document
+        return {
+            "title": title,
+            "author": plain_text(document.publisher),
+            "description": f"{plain_text(document.title)} — {plain_text(document.programme)}",
+            "keywords": ", ".join(p.plain_title for p in self.content.principles),
+            "date": document.version.isoformat(),
+        }
+
+    def html(self, target: Target) -> str:
+        return self.project.renderer.html(target.template, **self.context(target))
+
+    def layout(self, target: Target, html: str | None = None) -> Any:
+        """The laid-out pages of a target (a WeasyPrint ``Document``)."""
+        return self.project.renderer.layout(
+            self.html(target) if html is None else html, self.stylesheets, what=str(target.path)
+        )
+
+    def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
+        """The PDF bytes of every file of every target in ``batch``."""
+        return [self.render_target(target) for target in batch]
+
+    def render_target(self, target: Target) -> list[bytes]:
+        return [self.project.renderer.pdf(self.layout(target), what=str(target.path))]
+
+    # ------------------------------------------------------------ what the base class does
+
+    def check(self) -> int:
+        """Run every target's template, write nothing (Sphinx's dummy builder); the count
+        of files a build would write."""
+        count = 0
+        for target in self.targets():
+            self.html(target)
+            count += len(target.files)
+        return count
+
+    def _keys(self, target: Target) -> list[str]:
+        return [f"{self.name}:{target.key}:{path.name}" for path in target.files]
+
+    def pdfs(self, batch: Sequence[Target]) -> list[list[bytes]]:
+        """Every file of every target as bytes: from the cache when nothing that goes into
+        it changed, else rendered (the missing ones as one batch) and cached."""
+        cache = self.project.cache
+        found: dict[int, list[bytes]] = {}
+        for index, target in enumerate(batch):
+            if target.key:
+                cached = [cache.fetch(key) for key in self._keys(target)]
+                if all(data is not None for data in cached):
+                    found[index] = [data for data in cached if data is not None]
+        missing = [i for i in range(len(batch)) if i not in found]
+        rendered = self.render([batch[i] for i in missing]) if missing else []
+        for index, files in zip(missing, rendered, strict=True):
+            target = batch[index]
+            if target.key:
+                for key, data in zip(self._keys(target), files, strict=True):
+                    cache.store(key, data)
+            found[index] = files
+        return [found[i] for i in range(len(batch))]
+
+    def pdf(self, target: Target) -> bytes:
+        """The main file of one target, as bytes."""
+        return self.pdfs([target])[0][-1]
+
+    def build(self, batch: Sequence[Target]) -> list[Path]:
+        """Write every file of ``batch``; return them in order."""
+        written = []
+        for target, files in zip(batch, self.pdfs(batch), strict=True):
+            for path, data in zip(target.files, files, strict=True):
+                written.append(write_atomically(path, data))
+        return written
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short stable hash of ``parts``, for cache keys."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:32]

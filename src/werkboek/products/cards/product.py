@@ -1,0 +1,146 @@
+"""The cards product: exercise cards and uitgangspunten cards, single and on A4 sheets.
+
+Rendering takes two passes, because a sheet is a CSS grid of fixed-size cards and a
+fixed-size box cannot flow its overflow into the next card:
+
+1. **measure** (:mod:`.measure`): which units fit on which face;
+2. **render**: every face at its own size (for the single-card PDFs) and the sheets
+   (fronts, then the backs in mirrored slots), in one layout. The single cards and the
+   sheet file are page ranges of that one layout (``Document.copy``), so the work is
+   done once.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ...errors import BuildError
+from ..base import Product, ProductOptions, Target
+from .measure import assign_faces, naive_faces
+from .sheet import A6, FORMATS, CardFormat, card_css, sheets
+from .units import CardSet, exercise_set, uitgangspunt_set
+
+
+@dataclass(frozen=True)
+class CardOptions(ProductOptions):
+    card_size: Literal["a5", "a6"] = "a5"
+    """The exercise cards' format (see :mod:`.sheet`); uitgangspunten cards are always A6."""
+
+
+class CardsProduct(Product):
+    """Exercise cards (A5, or A6) and the uitgangspunten cards."""
+
+    name = "cards"
+    folder = "kaarten"
+    description = "oefenkaarten en kaarten met de praktische uitgangspunten, los en op A4-vellen"
+    Options = CardOptions
+    stylesheets = ("werkboek.css", "kaarten.css")
+    options: CardOptions
+
+    def targets(self) -> Iterator[Target]:
+        content = self.content
+        fmt = FORMATS[self.options.card_size]
+        source = content.source_name
+        exercises = Target(
+            path=self.output_folder / "oefenkaarten.pdf",
+            template="cards.html.j2",
+            title=f"Oefenkaarten ({fmt.name.upper()}) — {source}",
+            context={"kind": "oefeningen", "card_format": fmt},
+            key=f"oefeningen:{fmt.name}",
+        )
+        singles = tuple(self.output_folder / f"{s.slug}.pdf" for s in self.card_sets(exercises))
+        yield dataclasses.replace(exercises, also=singles)
+        uitgangspunten = content.settings.cards.uitgangspunten
+        if uitgangspunten is not None:
+            article = content.article(uitgangspunten.article)
+            yield Target(
+                path=self.output_folder / "uitgangspunten.pdf",
+                template="cards.html.j2",
+                title=f"{article.plain_title}: kaarten — {source}",
+                context={"kind": "uitgangspunten", "card_format": A6},
+                key="uitgangspunten",
+            )
+
+    def cost(self, target: Target) -> float:
+        return 5.0 if target.context["kind"] == "oefeningen" else 1.0
+
+    def card_sets(self, target: Target) -> list[CardSet]:
+        content = self.content
+        fmt: CardFormat = target.context["card_format"]
+        if target.context["kind"] == "uitgangspunten":
+            settings = content.settings.cards.uitgangspunten
+            assert settings is not None
+            article = content.article(settings.article)
+            return [
+                uitgangspunt_set(settings, article, n, item)
+                for n, item in enumerate(article.items, 1)
+            ]
+        return [
+            exercise_set(content, principle, exercise, fmt, f"o{n}")
+            for n, (principle, exercise) in enumerate(content.exercises(), 1)
+        ]
+
+    def html(self, target: Target) -> str:
+        """The cards as HTML, faces filled without measuring: for a dry run."""
+        sets = self.card_sets(target)
+        naive_faces(sets)
+        return self._html(target, mode="kaarten", sets=sets, singles=True)
+
+    def _html(self, target: Target, *, mode: str, sets: list[CardSet], singles: bool) -> str:
+        fmt: CardFormat = target.context["card_format"]
+        cards = [(s.faces[i], s.faces[i + 1]) for s in sets for i in range(0, len(s.faces), 2)]
+        extra = {
+            **target.context,
+            "card_css": card_css(fmt),
+            "mode": mode,
+            "sets": sets,
+            "singles": singles,
+            "sheets": sheets(cards, fmt) if mode == "kaarten" else [],
+        }
+        page = Target(target.path, target.template, target.title, extra)
+        return self.project.renderer.html(page.template, **self.context(page))
+
+    def render_target(self, target: Target) -> list[bytes]:
+        """Measure, lay out once, and give the single cards (exercises) and the sheet file."""
+        fmt: CardFormat = target.context["card_format"]
+        what = str(target.path)
+        sets = self.card_sets(target)
+        measured = self.layout(target, self._html(target, mode="maat", sets=sets, singles=False))
+        assign_faces(measured, sets, fmt, what)
+
+        singles = bool(target.also)
+        document = self.layout(
+            target, self._html(target, mode="kaarten", sets=sets, singles=singles)
+        )
+        faces = sum(len(s.faces) for s in sets) if singles else 0
+        per_sheet = fmt.per_sheet
+        cards = sum(len(s.faces) // 2 for s in sets)
+        expected = faces + 2 * -(-cards // per_sheet)
+        if len(document.pages) != expected:
+            raise BuildError(
+                f"{what}: {expected} pagina's verwacht, {len(document.pages)} gekregen "
+                "(een kaartzijde loopt over)"
+            )
+        renderer = self.project.renderer
+        files = []
+        if singles:
+            start = 0
+            for s, path in zip(sets, target.also, strict=True):
+                pages = document.pages[start : start + len(s.faces)]
+                start += len(s.faces)
+                single = _subset(document, pages, f"{s.title} — oefenkaart")
+                files.append(renderer.pdf(single, what=str(path)))
+        sheet_file = _subset(document, document.pages[faces:], target.title)
+        files.append(renderer.pdf(sheet_file, what=what))
+        return files
+
+
+def _subset(document: Any, pages: list[Any], title: str) -> Any:
+    part = document.copy(pages)
+    part.metadata = copy.copy(document.metadata)
+    part.metadata.title = title
+    return part

@@ -1,0 +1,217 @@
+"""Custom workbooks: what a trainer picked in a recipe, for participants or the trainer.
+
+The workbook product makes the workbook of one recipe (its option), or with no recipe
+given the workbook of every recipe in the project's recipes folder. With people, every
+person gets a personal copy ("Werkboek van <naam>" on the cover); the copies share one
+render (see :mod:`.copies`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..content import schema
+from ..content.markup import plain_text
+from ..content.settings import fill
+from ..content.slugs import slugify
+from ..errors import RecipeError, WerkboekError
+from ..recipes import Recipe, load_recipe
+from ..words import dutch_date
+from .base import Product, ProductOptions, Target, digest
+from .copies import graft_covers
+
+
+@dataclass
+class SessionPlan:
+    """The trainer's overview: every exercise with group size, duration and materials."""
+
+    rows: list[PlanRow] = field(default_factory=list)
+    total: schema.Range | None = None
+    untimed: list[str] = field(default_factory=list)
+    materials: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    principle: schema.Principle
+    exercise: schema.Exercise
+
+
+def session_plan(recipe: Recipe) -> SessionPlan:
+    plan = SessionPlan()
+    total = schema.Range(low=0, high=0)
+    for principle, exercise in recipe.exercises():
+        plan.rows.append(PlanRow(principle, exercise))
+        if exercise.duration is None:
+            plan.untimed.append(exercise.plain_title)
+        else:
+            total = total + exercise.duration
+        for item in exercise.materials:
+            text = plain_text(item)
+            if text not in plan.materials:
+                plan.materials.append(text)
+    plan.total = total
+    return plan
+
+
+def file_names(names: Sequence[str]) -> list[str]:
+    """A file name per person: the slug of the name, made unique with -2, -3 …"""
+    used: set[str] = set()
+    result = []
+    for name in names:
+        base = slugify(name) or "deelnemer"
+        candidate, n = base, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}-{n}"
+        used.add(candidate)
+        result.append(candidate)
+    return result
+
+
+@dataclass(frozen=True)
+class WorkbookOptions(ProductOptions):
+    recipe: Recipe | None = None
+    """The recipe; ``None``: every recipe in the project's recipes folder."""
+    people: tuple[str, ...] = ()
+    """Names: one personal copy per name, in this order."""
+    output: Path | None = None
+    """The file to write (with people: the folder for the copies); default below ``werkboeken/``."""
+
+
+class WorkbookProduct(Product):
+    """A workbook from a recipe; with names, one personalised copy per person."""
+
+    name = "workbook"
+    folder = "werkboeken"
+    description = "een werkboek naar een recept"
+    Options = WorkbookOptions
+    options: WorkbookOptions
+
+    def recipes(self) -> list[Recipe]:
+        """The recipe of the options, or every recipe in the recipes folder (every problem
+        in every recipe at once)."""
+        if self.options.recipe is not None:
+            return [self.options.recipe]
+        folder = self.project.recipes_dir
+        if folder is None or not folder.is_dir():
+            return []
+        recipes, problems = [], []
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                recipes.append(load_recipe(path, self.content))
+            except RecipeError as exc:
+                problems += exc.problems
+        if problems:
+            raise RecipeError(*problems)
+        return recipes
+
+    def _context(self, recipe: Recipe, person: str | None) -> dict[str, Any]:
+        used = []
+        for selection in recipe.selections:
+            if selection.principle is not None and selection.principle not in used:
+                used.append(selection.principle)
+        document = self.content.document
+        cover_line = fill(
+            self.content.settings.workbook.cover_line,
+            herkomst=plain_text(self.content.settings.document.origin),
+            versie=dutch_date(document.version),
+            uitgever=plain_text(document.publisher),
+        )
+        return {
+            "recipe": recipe,
+            "person": person,
+            "plan": session_plan(recipe) if recipe.for_trainer else SessionPlan(),
+            "used_principles": used,
+            "cover_line": cover_line,
+            "linkable": {
+                s.slug
+                for sel in recipe.selections
+                if sel.kind == "principe" and sel.principle
+                for s in [
+                    *(sel.principle.stories if "verhalen" in sel.parts else []),
+                    *(sel.principle.leaders.stories if "leidinggevenden" in sel.parts else []),
+                ]
+            },
+        }
+
+    @staticmethod
+    def _title(recipe: Recipe) -> str:
+        title = plain_text(recipe.title)
+        return f"{title} (trainerseditie)" if recipe.for_trainer else title
+
+    def _target(self, recipe: Recipe, path: Path, person: str | None) -> Target:
+        return Target(
+            path=path,
+            template="workbook.html.j2",
+            title=self._title(recipe),
+            context=self._context(recipe, person),
+            key=digest(recipe.key, person or ""),
+        )
+
+    def _recipe_targets(self, recipe: Recipe) -> list[Target]:
+        suffix = "-trainer" if recipe.for_trainer else ""
+        people = self.options.people
+        output = self.options.output if self.options.recipe is not None else None
+        if not people:
+            path = output or self.output_folder / f"{recipe.slug}{suffix}.pdf"
+            return [self._target(recipe, path, None)]
+        base = output or self.output_folder / f"{recipe.slug}{suffix}"
+        return [
+            self._target(recipe, base / f"{stem}.pdf", person)
+            for person, stem in zip(people, file_names(people), strict=True)
+        ]
+
+    def targets(self) -> Iterator[Target]:
+        for recipe in self.recipes():
+            yield from self._recipe_targets(recipe)
+
+    def batches(self) -> list[list[Target]]:
+        """A recipe's personal copies are rendered together; plain workbooks one by one."""
+        if self.options.people:
+            return [self._recipe_targets(recipe) for recipe in self.recipes()]
+        return super().batches()
+
+    def cost(self, target: Target) -> float:
+        return 3.0
+
+    def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
+        """Personal copies share one render and differ only in their cover."""
+        if len(batch) <= 1:
+            return super().render(batch)
+        renderer = self.project.renderer
+        first, others = batch[0], batch[1:]
+        what = str(first.path)
+        base = renderer.pdf(self.layout(first), what=what)
+        covers_target = Target(
+            first.path,
+            "workbook_covers.html.j2",
+            first.title,
+            {**first.context, "people": [t.context["person"] for t in others]},
+        )
+        covers = renderer.pdf(self.layout(covers_target), what=what)
+        files = [[base]]
+        for target, copy in zip(others, graft_covers(base, covers, len(others)), strict=True):
+            files.append([copy] if copy is not None else self.render_target(target))
+        return files
+
+
+def build_workbook(
+    project: Any,
+    recipe: Recipe | Path,
+    output: Path | None = None,
+    *,
+    edition: str | None = None,
+    names: Sequence[str] = (),
+) -> list[Path]:
+    """Build the workbook of a recipe (or recipe file); with ``names`` one copy per name."""
+    if isinstance(recipe, Path):
+        recipe = load_recipe(recipe, project.content)
+    recipe = recipe.with_edition(edition)
+    if names and output is not None and output.suffix.lower() == ".pdf":
+        raise WerkboekError(f"{output}: met namen is -o de map voor de exemplaren, geen bestand")
+    product = WorkbookProduct(project, WorkbookOptions(recipe, tuple(names), output))
+    return [path for batch in product.batches() for path in product.build(batch)]

@@ -1,0 +1,75 @@
+"""A cache of built PDFs, keyed on everything that goes into them.
+
+A PDF is reused when the content, the styles, werkboek itself (code and templates),
+the libraries that render and the target's own inputs are all unchanged: any change to
+any of them gives another key. Every entry carries a checksum of its bytes; an entry
+that does not match it (a truncated write, a damaged disk) is a miss and is removed. The
+cache lives in ``output/.cache/`` and can be removed at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
+from .files import write_atomically
+
+PACKAGE = Path(__file__).resolve().parent.parent
+LIBRARIES = ("weasyprint", "pydyf", "fonttools", "segno", "fontpkg-atkinson-hyperlegible")
+_CHECKSUM = hashlib.sha256().digest_size
+
+
+def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts or path.name.startswith("."):
+            continue
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+
+
+def fingerprint(*folders: Path) -> str:
+    """A hash of the folders' files, werkboek's own files and the rendering libraries."""
+    digest = hashlib.sha256()
+    for folder in (*folders, PACKAGE):
+        _hash_tree(digest, folder)
+    for library in LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=-".encode())
+    return digest.hexdigest()
+
+
+class BuildCache:
+    """Entries in ``folder``, under keys that include ``fingerprint``."""
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder = folder
+        self.fingerprint = fingerprint
+
+    def path(self, key: str) -> Path:
+        digest = hashlib.sha256(f"{self.fingerprint}\0{key}".encode()).hexdigest()
+        return self.folder / digest[:2] / f"{digest}.pdf"
+
+    def fetch(self, key: str) -> bytes | None:
+        """The bytes stored under ``key``; ``None`` when there are none, or they are damaged."""
+        entry = self.path(key)
+        try:
+            stored = entry.read_bytes()
+        except OSError:
+            return None
+        data, checksum = stored[:-_CHECKSUM], stored[-_CHECKSUM:]
+        if len(stored) <= _CHECKSUM or hashlib.sha256(data).digest() != checksum:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+            return None
+        return data
+
+    def store(self, key: str, data: bytes) -> None:
+        write_atomically(self.path(key), data + hashlib.sha256(data).digest())

@@ -1,0 +1,49 @@
+"""PDF from HTML: WeasyPrint, with safe loading, a silent log, and tagged PDF/UA-1 output."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
+
+from ..errors import BuildError
+from .fetch import SafeFetcher
+from .fonts import font_css, font_dir
+from .logs import weasyprint_must_stay_silent
+
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+"""Every PDF werkboek writes is tagged PDF/UA-1."""
+
+
+@contextlib.contextmanager
+def _fetch_errors_fail(what: str) -> Iterator[None]:
+    try:
+        yield
+    except FatalURLFetchingError as exc:
+        raise BuildError(f"{what}: {exc}") from None
+
+
+def layout(
+    html: str, *, base: Path, roots: Sequence[Path], stylesheets: Sequence[Path], what: str
+) -> Document:
+    """Lay out ``html`` into pages; what WeasyPrint logs fails the build."""
+    fetcher = SafeFetcher([*roots, font_dir()])
+    fonts = FontConfiguration()
+    with weasyprint_must_stay_silent(what), _fetch_errors_fail(what):
+        css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=fonts)]
+        css += [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
+        return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render(
+            stylesheets=css, font_config=fonts, **PDF_OPTIONS
+        )
+
+
+def pdf_bytes(document: Document, *, what: str) -> bytes:
+    """The laid-out ``document`` as the bytes of a tagged PDF."""
+    with weasyprint_must_stay_silent(what):
+        data: bytes = document.write_pdf(**PDF_OPTIONS)
+    return data

@@ -1,0 +1,49 @@
+"""The renderer of one project: its templates, its styles, the folders it may read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from weasyprint import Document
+
+from ..errors import WerkboekError
+from . import pdf
+from .templates import OVERRIDES, Templates
+
+
+class Renderer:
+    """HTML from the project's templates, pages from HTML, PDF bytes from pages.
+
+    Holds no state between renders, so one renderer serves many renders at once.
+    """
+
+    def __init__(
+        self, content_dir: Path, styles_dir: Path, names: Mapping[str, Any] | None = None
+    ) -> None:
+        self.styles_dir = styles_dir
+        self.roots = (content_dir, styles_dir)
+        self.templates = Templates([content_dir / OVERRIDES], names)
+
+    def html(self, template: str, **context: Any) -> str:
+        return self.templates.render(template, **context)
+
+    def stylesheet(self, name: str) -> Path:
+        sheet = self.styles_dir / name
+        if not sheet.is_file():
+            raise WerkboekError(f"{sheet}: stijlblad niet gevonden")
+        return sheet
+
+    def layout(self, html: str, stylesheets: Sequence[str], *, what: str) -> Document:
+        """Lay out ``html`` with the named stylesheets of the styles folder."""
+        return pdf.layout(
+            html,
+            base=self.styles_dir.resolve(),
+            roots=self.roots,
+            stylesheets=[self.stylesheet(name) for name in stylesheets],
+            what=what,
+        )
+
+    def pdf(self, document: Document, *, what: str) -> bytes:
+        return pdf.pdf_bytes(document, what=what)

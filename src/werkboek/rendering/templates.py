@@ -1,0 +1,64 @@
+"""HTML from templates: one Jinja environment per project.
+
+* Templates come from the content set's own ``sjablonen/`` folder first (so a content
+  set can override any of them) and then from the package (``ChoiceLoader``).
+* Autoescape is on, undefined names fail loudly (``StrictUndefined``), and templates run
+  in Jinja's sandbox: a template from a content folder can print data, not run code.
+* Text from content passes through the ``inline`` filter, which escapes it first and
+  only then renders the safe inline markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..content import schema
+from ..content.markup import plain_text, render_inline
+from .qr import qr_image
+
+OVERRIDES = "sjablonen"
+"""The folder in a content set whose templates replace the package's."""
+
+
+def _blocks_only(blocks: list[Any], trainer: bool) -> list[Any]:
+    return [b for b in blocks if trainer or not isinstance(b, schema.TrainerOnly)]
+
+
+def _kind(block: Any) -> str:
+    return "alinea" if isinstance(block, str) else schema.block_tag(block) or "onbekend"
+
+
+class Templates:
+    """The templates of one project, with the project's own names as globals."""
+
+    def __init__(self, overrides: Sequence[Path] = (), names: Mapping[str, Any] | None = None):
+        loaders: list[jinja2.BaseLoader] = [
+            jinja2.FileSystemLoader(str(folder)) for folder in overrides if folder.is_dir()
+        ]
+        loaders.append(jinja2.PackageLoader("werkboek", "templates"))
+        env = SandboxedEnvironment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["inline"] = render_inline
+        env.filters["plain"] = plain_text
+        env.filters["blocks_only"] = _blocks_only
+        env.filters["kind"] = _kind
+        env.globals["qr_image"] = qr_image
+        env.globals.update(names or {})
+        self.environment = env
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.environment.get_template(name).render(**context)
+
+    def check(self, name: str) -> None:
+        """Compile a template (and so find its syntax errors) without rendering it."""
+        self.environment.get_template(name)

@@ -1,0 +1,19 @@
+"""How werkboek says things in Dutch: dates and counts, the same in print and on screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+).split()
+
+
+def dutch_date(day: dt.date) -> str:
+    """``2024-02-01`` → ``1 februari 2024``."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """``plural(1, "bericht", "berichten")`` → ``1 bericht``; 0 and 2 take ``many``."""
+    return f"{count} {one if count == 1 else many}"
