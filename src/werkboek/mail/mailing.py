@@ -158,8 +158,9 @@ def _workbooks(
 def _check_sizes(messages: Sequence[Composed], limit: int) -> None:
     problems = [
         m.recipient.problem(
+            "",
             f"het bericht aan {m.recipient.email} is {format_size(m.size)}, "
-            f"meer dan de grens van {format_size(limit)} (--max-size)"
+            f"meer dan de grens van {format_size(limit)} (--max-size)",
         )
         for m in messages
         if m.size > limit

@@ -8,7 +8,6 @@ break or a control character is refused (nobody can add headers through the list
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,26 +24,15 @@ _ADDRESS = re.compile(
 
 
 @dataclass(frozen=True)
-class Recipient:
-    """One participant with an address: where it is in the list, and every column of its row."""
+class Recipient(Person):
+    """A participant with a valid address."""
 
-    file: str
-    line: int
-    name: str
     email: str
-    fields: Mapping[str, str]
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
 
     @property
     def key(self) -> str:
         """What the send log knows this person by: the address in lower case."""
         return self.email.lower()
-
-    def problem(self, message: str, path: str = "") -> Problem:
-        return Problem(self.file, self.line, 1, path, message)
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
@@ -80,7 +68,7 @@ def read_recipients(path: Path) -> list[Recipient]:
         return []
 
     return [
-        Recipient(p.file, p.line, p.name, p.fields["email"], p.fields)
+        Recipient(p.file, p.line, p.name, p.fields, p.fields["email"])
         for p in read_people(path, REQUIRED, check)
     ]
 

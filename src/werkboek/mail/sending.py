@@ -168,8 +168,9 @@ def _check_server_size(connection: Connection, messages: tuple[Composed, ...]) -
         return
     problems = [
         m.recipient.problem(
+            "",
             f"het bericht aan {m.recipient.email} is {format_size(m.size)}; de server "
-            f"{connection.settings.address} neemt berichten tot {format_size(limit)} aan"
+            f"{connection.settings.address} neemt berichten tot {format_size(limit)} aan",
         )
         for m in messages
         if m.size > limit

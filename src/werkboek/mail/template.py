@@ -165,8 +165,9 @@ class MessageTemplate:
             if has_line_break(value):
                 raise MailError(
                     recipient.problem(
+                        "",
                         f"{name} krijgt met deze regel een regeleinde ({self.where(name)}); "
-                        "een kopregel moet op één regel passen"
+                        "een kopregel moet op één regel passen",
                     )
                 )
         subject = headers.get("Subject", "").strip()

@@ -18,6 +18,7 @@ from ..content.markup import plain_text
 from ..content.settings import fill
 from ..content.slugs import slugify
 from ..errors import RecipeError, WerkboekError
+from ..project import Project
 from ..recipes import Recipe, load_recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
@@ -200,7 +201,7 @@ class WorkbookProduct(Product):
 
 
 def build_workbook(
-    project: Any,
+    project: Project,
     recipe: Recipe | Path,
     output: Path | None = None,
     *,
