@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+import email
 import shutil
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 TESTS = Path(__file__).parent
 ROOTS = TESTS / "roots"
@@ -118,3 +126,75 @@ def reading_text(pdf: Path, skip_top_mm: float = 0, skip_bottom_mm: float = 0) -
     finally:
         document.close()
     return pages
+
+
+# ---------------------------------------------------------------- a real SMTP server
+
+
+@dataclass
+class Received:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Collector:
+    """An aiosmtpd handler that keeps every message; hooks may refuse or break off."""
+
+    received: list[Received] = field(default_factory=list)
+    on_rcpt: Callable[[Any, str], str | None] | None = None
+    on_data: Callable[[Any, Any], str | None] | None = None
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.on_rcpt(server, address) if self.on_rcpt else None
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=default_policy)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        reply = self.on_data(server, envelope) if self.on_data else None
+        return reply or "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Received]:
+        return [r for r in self.received if address in r.recipients]
+
+
+@dataclass
+class Server:
+    controller: Controller
+    handler: Collector
+    port: int
+
+    def go_away(self) -> None:
+        """Stop listening (from inside a handler): new connections are refused."""
+        self.controller.server.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[Callable[..., Server]]:
+    """Start SMTP servers on loopback; all are stopped after the test."""
+    started: list[Server] = []
+
+    def start(**kwargs: Any) -> Server:
+        handler = Collector()
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+        controller.start()
+        server = Server(controller, handler, port)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.controller.stop()

@@ -189,24 +189,75 @@ def test_a_missing_image_fails_the_build(tmp_path):
         build_products(project, ["document"])
 
 
+def _append_css(project: Project, css: str) -> int:
+    """Add ``css`` at the end of werkboek.css; the line it starts on."""
+    sheet = project.styles_dir / "werkboek.css"
+    lines = sheet.read_text(encoding="utf-8").count("\n") + 1
+    with sheet.open("a", encoding="utf-8") as file:
+        file.write("\n" + css + "\n")
+    return lines + 1
+
+
+def _override(project: Project, html: str) -> None:
+    """A content set's own cover template that shows ``html``."""
+    folder = project.content_dir / "sjablonen"
+    folder.mkdir()
+    (folder / "workbook_cover.html.j2").write_text(
+        "{% macro workbook_cover(recipe, person, used_principles, cover_line) %}"
+        f"<section><h1>Omslag</h1>{html}</section>{{% endmacro %}}",
+        encoding="utf-8",
+    )
+
+
 def test_the_network_is_never_fetched(tmp_path):
+    """Neither from a stylesheet (named at its line) nor from a template."""
     project = _small_project(tmp_path)
-    with (project.styles_dir / "werkboek.css").open("a") as sheet:
-        sheet.write('\nbody { background-image: url("https://voorbeeld.nl/x.png"); }\n')
+    line = _append_css(project, 'body { background-image: url("https://voorbeeld.nl/x.png"); }')
+    sheet = project.styles_dir / "werkboek.css"
+    with pytest.raises(BuildError) as info:
+        build_products(project, ["document"])
+    assert info.value.lines() == [
+        f"{sheet}:{line}:26: url('https://voorbeeld.nl/x.png'): "
+        "werkboek haalt niets van het netwerk"
+    ]
+    assert not list((tmp_path / "output").rglob("*.pdf"))
+
+    other = _small_project(tmp_path / "sjabloon")
+    _override(other, '<img src="https://voorbeeld.nl/x.png" alt="x">')
+    recipe = tmp_path / "recept.yaml"
+    recipe.write_text("titel: Proefdag\nonderdelen:\n  - notities: 1\n", encoding="utf-8")
+    from werkboek.products.workbook import build_workbook
+
     with pytest.raises(
         BuildError, match=re.escape("haalt niets van het netwerk: 'https://voorbeeld.nl/x.png'")
     ):
-        build_products(project, ["document"])
+        build_workbook(other, recipe, tmp_path / "dag.pdf")
+    assert not (tmp_path / "dag.pdf").exists()
 
 
 def test_files_outside_content_and_styles_are_never_read(tmp_path):
+    """Through ``..``, through a symbolic link, from a stylesheet or from a template."""
     project = _small_project(tmp_path)
     secret = tmp_path / "geheim.svg"
     secret.write_text((REPO / "styles" / "iconen" / "klok.svg").read_text())
-    with (project.styles_dir / "werkboek.css").open("a") as sheet:
-        sheet.write('\nbody { background-image: url("../geheim.svg"); }\n')
-    with pytest.raises(BuildError, match="ligt buiten de mappen met inhoud en stijlen"):
+    line = _append_css(project, 'body { background-image: url("../geheim.svg"); }')
+    with pytest.raises(BuildError, match=f"werkboek.css:{line}:26: url\\('../geheim.svg'\\): "):
         build_products(project, ["document"])
+
+    linked = _small_project(tmp_path / "link")
+    (linked.styles_dir / "iconen" / "link.svg").symlink_to(secret)
+    _append_css(linked, 'body { background-image: url("iconen/link.svg"); }')
+    with pytest.raises(BuildError, match="ligt buiten de mappen met inhoud en stijlen"):
+        build_products(linked, ["document"])
+
+    templated = _small_project(tmp_path / "sjabloon")
+    _override(templated, f'<img src="{secret.as_uri()}" alt="geheim">')
+    recipe = tmp_path / "recept.yaml"
+    recipe.write_text("titel: Proefdag\nonderdelen:\n  - notities: 1\n", encoding="utf-8")
+    from werkboek.products.workbook import build_workbook
+
+    with pytest.raises(BuildError, match="ligt buiten de mappen met inhoud en stijlen"):
+        build_workbook(templated, recipe, tmp_path / "dag.pdf")
 
 
 def test_content_cannot_inject_html(tmp_path):

@@ -10,11 +10,8 @@ from __future__ import annotations
 import email
 import io
 import shutil
-import socket
 import sqlite3
 import ssl
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -22,7 +19,6 @@ from typing import Any
 
 import pytest
 import trustme
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -34,7 +30,7 @@ from werkboek.mail import (
     SendLog,
     SmtpSettings,
     State,
-    log_path,
+    default_log_path,
     mailing_name,
     plan_sending,
     prepare_mailing,
@@ -45,7 +41,7 @@ from werkboek.mail import (
 from werkboek.mail.report import format_report
 from werkboek.mail.template import markdown_literal
 
-from conftest import CONTENT, REPO, ROOTS
+from conftest import CONTENT, REPO, ROOTS, Server, free_port
 
 MAIL = ROOTS / "mail"
 CASES = sorted(p.name for p in MAIL.iterdir() if (p / "expected.txt").is_file())
@@ -57,78 +53,6 @@ PEOPLE = [
     "eva@voorbeeld.example",
 ]
 THIRD = PEOPLE[2]
-
-
-# ---------------------------------------------------------------- a real SMTP server
-
-
-@dataclass
-class Received:
-    sender: str
-    recipients: list[str]
-    message: EmailMessage
-
-
-@dataclass
-class Collector:
-    """An aiosmtpd handler that keeps every message; hooks may refuse or break off."""
-
-    received: list[Received] = field(default_factory=list)
-    on_rcpt: Callable[[Any, str], str | None] | None = None
-    on_data: Callable[[Any, Any], str | None] | None = None
-    logins: list[str] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = self.on_rcpt(server, address) if self.on_rcpt else None
-        if reply:
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content, policy=default_policy)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
-        reply = self.on_data(server, envelope) if self.on_data else None
-        return reply or "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[Received]:
-        return [r for r in self.received if address in r.recipients]
-
-
-@dataclass
-class Server:
-    controller: Controller
-    handler: Collector
-    port: int
-
-    def go_away(self) -> None:
-        """Stop listening (from inside a handler): new connections are refused."""
-        self.controller.server.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp() -> Iterator[Callable[..., Server]]:
-    """Start SMTP servers on loopback; all are stopped after the test."""
-    started: list[Server] = []
-
-    def start(**kwargs: Any) -> Server:
-        handler = Collector()
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
-        controller.start()
-        server = Server(controller, handler, port)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.controller.stop()
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +89,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copyfile(MAIL / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WERKBOEK_SMTP_PASSWORD", raising=False)
+    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "staat" / "verzendlog.sqlite"))
     return tmp_path
 
 
@@ -206,7 +131,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def states(work: Path) -> dict[str, str]:
-    with sqlite3.connect(log_path(work / "output")) as db:
+    with sqlite3.connect(default_log_path()) as db:
         return dict(db.execute("SELECT recipient, state FROM messages"))
 
 
@@ -225,7 +150,7 @@ def prepare(work: Path):
 def library_send(work: Path, server: Server, sleep: Sleeps, **options: Any):
     mailing = prepare(work)
     settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
-    with SendLog(log_path(work / "output")) as log:
+    with SendLog(default_log_path()) as log:
         plan = plan_sending(mailing, log)
         return send_mailing(plan, settings, log, rate=None, backoff=5, sleep=sleep, **options)
 
@@ -245,7 +170,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(work, smtp):
     assert "Je materiaal van de training, Chantal Özdemir" in lines[6]
     assert "handout.pdf" in lines[6]
     assert server.handler.received == []
-    assert not log_path(work / "output").exists()
+    assert not default_log_path().exists()
 
     files = sorted((work / "output" / "mail" / name).glob("*.eml"))
     assert [f.name for f in files] == [
@@ -587,10 +512,10 @@ def test_unknown_fate_is_never_resent_without_the_option(work, smtp):
 
 def test_a_run_stopped_while_sending_leaves_an_unknown_message(work):
     mailing = prepare(work)
-    with SendLog(log_path(work / "output")) as log:
+    with SendLog(default_log_path()) as log:
         plan = plan_sending(mailing, log)
         assert log.claim(mailing.name, PEOPLE[0])  # and then the process died
-    with SendLog(log_path(work / "output")) as log:
+    with SendLog(default_log_path()) as log:
         plan = plan_sending(mailing, log)
         assert [m.recipient.email for m in plan.todo] == PEOPLE[1:]
         ((held, detail),) = plan.held
@@ -611,7 +536,7 @@ def test_rate_limit_spaces_the_messages(work, smtp):
 
     mailing = prepare(work)
     settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
-    with SendLog(log_path(work / "output")) as log:
+    with SendLog(default_log_path()) as log:
         report = send_mailing(
             plan_sending(mailing, log), settings, log, rate=20, sleep=sleep, clock=lambda: now[0]
         )

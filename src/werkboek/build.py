@@ -10,14 +10,23 @@ is, so the command line prints it as one line.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import multiprocessing.util
 import os
+import shutil
+import signal
+import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem
 from .products import PRODUCTS, Product, ProductOptions, Target, WorkbookProduct, product_class
 from .project import Project
+from .rendering.outputs import check_outputs
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,14 @@ def build_products(
     names: Sequence[str],
     options: Mapping[str, ProductOptions] | None = None,
     jobs: int | None = None,
+    *,
+    force: bool = False,
 ) -> list[Path]:
-    """Build the named products (``all`` or none: every one); return the files written."""
+    """Build the named products (``all`` or none: every one); return the files written.
+
+    Nothing is written unless every file may be (see :mod:`.rendering.outputs`); ``force``
+    replaces files werkboek did not make.
+    """
     if not names or list(names) == ["all"]:
         names = list(PRODUCTS)
     classes = [product_class(name) for name in names]
@@ -62,6 +77,11 @@ def build_products(
     project.content  # noqa: B018 - load and check the content once, before any worker starts
     products = [cls(project, options.get(cls.name)) for cls in classes]
     work = [(product, batch) for product in products for batch in product.batches()]
+    check_outputs(
+        (path for _, batch in work for target in batch for path in target.files),
+        inputs=project.inputs,
+        force=force,
+    )
     workers = min(len(work), jobs or _cores())
     if workers <= 1:
         return [path for product, batch in work for path in product.build(batch)]
@@ -76,11 +96,47 @@ def _cores() -> int:
 
 
 _worker_project: Project | None = None
+WORKER_TEMP_PREFIX = "werkboek-"
+"""A worker's own temporary folder, ``werkboek-<pid>-…``: what WeasyPrint writes there
+(its font files) goes when the worker ends, however it ends."""
 
 
-def _start_worker(project: Project) -> None:
+def _start_worker(project: Project, parent: int) -> None:
+    """Set a worker up: it dies with its parent, cleans up after itself, leaves Ctrl-C to
+    the parent, and has the project (content loaded, with fork)."""
     global _worker_project
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    folder = tempfile.mkdtemp(prefix=f"{WORKER_TEMP_PREFIX}{os.getpid()}-")
+    tempfile.tempdir = folder
+    multiprocessing.util.Finalize(
+        None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=10
+    )
+
+    def end(signum: int, frame: object) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, end)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_project = project
+
+
+def clean_stale_tempdirs() -> None:
+    """Remove the temporary folders of workers that are gone (killed with ``kill -9``)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKER_TEMP_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WORKER_TEMP_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # someone else's process
+            continue
 
 
 def _build_in_worker(
@@ -93,7 +149,6 @@ def _build_in_worker(
 def _build_in_parallel(
     project: Project, work: list[tuple[Product, list[Target]]], workers: int
 ) -> list[list[Path]]:
-    import multiprocessing
     import threading
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
@@ -107,9 +162,11 @@ def _build_in_parallel(
         return sum(product.cost(target) for target in batch)
 
     slowest_first = sorted(range(len(work)), key=lambda i: -cost(i))
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(project,)
-    ) as pool:
+    clean_stale_tempdirs()
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(project, os.getpid())
+    )
+    try:
         futures = {}
         for i in slowest_first:
             product, batch = work[i]
@@ -123,3 +180,15 @@ def _build_in_parallel(
             assert exception is not None
             raise exception
         return [futures[i].result() for i in range(len(work))]
+    except BaseException:  # a failure, Ctrl-C, SIGTERM: stop every worker now
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: Any) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()

@@ -7,6 +7,7 @@ follows (Dutch, ``fout:`` lines, exit statuses) are in :mod:`werkboek.console`.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,45 +15,54 @@ from typing import Any
 
 import click
 
-from .console import DutchChoice, DutchGroup, reports_errors, warning
+from .console import DutchChoice, DutchGroup, Number, option, reports_errors, warning
 from .errors import Problem, WerkboekError
 from .words import plural
 
-folder = click.Path(path_type=Path, file_okay=False)
-input_file = click.Path(path_type=Path, dir_okay=False)
+folder = click.Path(path_type=Path)
+input_file = click.Path(path_type=Path)
 
-content_option = click.option(
+content_option = option(
     "--content",
     "content_dir",
     type=folder,
+    metavar="MAP",
     default=Path("content"),
     show_default=True,
     help="Map met de inhoud (YAML).",
 )
-styles_option = click.option(
+styles_option = option(
     "--styles",
     "styles_dir",
     type=folder,
+    metavar="MAP",
     default=Path("styles"),
     show_default=True,
     help="Map met de stijlbladen en hun afbeeldingen.",
 )
-recipes_option = click.option(
+recipes_option = option(
     "--recepten",
     "recipes_dir",
     type=folder,
+    metavar="MAP",
     default=Path("recepten"),
     show_default=True,
     help="Map met werkboekrecepten.",
 )
 
 
+force_option = option(
+    "--force", is_flag=True, help="Ook bestanden vervangen die werkboek niet zelf maakte."
+)
+
+
 def output_option(help: str) -> Callable[..., Any]:
-    return click.option(
+    return option(
         "--output",
         "-o",
         "output_dir",
         type=folder,
+        metavar="MAP",
         default=Path("output"),
         show_default=True,
         help=help,
@@ -75,11 +85,14 @@ def _must_exist(path: Path | None, what: str) -> None:
     if path is not None and not path.is_file():
         from .errors import display_path
 
-        raise WerkboekError(Problem(display_path(path), 1, 1, "", f"{what} niet gevonden"))
+        message = f"{what} niet gevonden" if not path.exists() else f"{what}: geen gewoon bestand"
+        raise WerkboekError(Problem(display_path(path), 1, 1, "", message))
 
 
 @click.group(cls=DutchGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="werkboek", message="%(prog)s, versie %(version)s")
+@click.version_option(
+    package_name="werkboek", message="%(prog)s, versie %(version)s", help="Toon de versie en stop."
+)
 def main() -> None:
     """Drukklare PDF's voor een training: document, hand-outs, kaarten, werkboeken en mail."""
 
@@ -88,7 +101,7 @@ def main() -> None:
 @content_option
 @styles_option
 @recipes_option
-@click.option("--quiet", "-q", is_flag=True, help="Geen waarschuwingen tonen.")
+@option("--quiet", "-q", is_flag=True, help="Geen waarschuwingen tonen.")
 @reports_errors
 def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -> None:
     """Controleer de inhoud, de sjablonen en de recepten; schrijf niets."""
@@ -114,7 +127,7 @@ def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -
 
 @main.command(name="list")
 @content_option
-@click.option("--json", "as_json", is_flag=True, help="De catalogus als JSON.")
+@option("--json", "as_json", is_flag=True, help="De catalogus als JSON.")
 @reports_errors
 def list_(content_dir: Path, as_json: bool) -> None:
     """Toon de slugs die een recept kan noemen."""
@@ -131,12 +144,12 @@ def list_(content_dir: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("products", nargs=-1)
+@click.argument("products", nargs=-1, metavar="[PRODUCTEN]...")
 @content_option
 @styles_option
 @recipes_option
 @output_option("Map voor de PDF's.")
-@click.option(
+@option(
     "--card-size",
     type=DutchChoice(["a5", "a6"]),
     default="a5",
@@ -144,13 +157,15 @@ def list_(content_dir: Path, as_json: bool) -> None:
     help="Oefenkaarten: a5 (148 × 210 mm, één per A4-vel, alle stappen) of a6 (90 × 130 mm, "
     "vier per A4-vel, de stappen kort met een QR-code naar de hele tekst).",
 )
-@click.option(
+@option(
     "--jobs",
     "-j",
-    type=click.IntRange(min=1),
+    type=Number(int, 1),
+    metavar="N",
     default=None,
     help="Zoveel PDF's tegelijk maken [standaard: één per processorkern].",
 )
+@force_option
 @reports_errors
 def build(
     products: tuple[str, ...],
@@ -160,6 +175,7 @@ def build(
     output_dir: Path,
     card_size: str,
     jobs: int | None,
+    force: bool,
 ) -> None:
     """Maak PDF's: document, handouts, cards, workbook (de recepten), of all (standaard)."""
     from .build import build_products
@@ -172,42 +188,46 @@ def build(
         recipes_dir=recipes_dir,
     )
     options = {"cards": CardOptions(card_size=card_size)}  # type: ignore[arg-type]
-    _wrote(build_products(project, list(products), options, jobs=jobs))
+    _wrote(build_products(project, list(products), options, jobs=jobs, force=force))
 
 
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
-@click.option(
+@option(
     "-o",
     "--output",
     "output",
-    type=click.Path(path_type=Path),
-    help="De PDF om te schrijven (met --voor/--deelnemers: de map voor de exemplaren).",
+    metavar="PAD",
+    help="De PDF om te schrijven, of een map (eindigt op /) om hem in te zetten; "
+    "met --voor/--deelnemers: de map voor de exemplaren.",
 )
-@click.option(
+@option(
     "--editie",
     "edition",
     type=DutchChoice(["deelnemer", "trainer"]),
     help="Een andere editie dan het recept noemt.",
 )
-@click.option("--voor", "names", multiple=True, help="Een eigen exemplaar voor deze naam.")
-@click.option(
+@option("--voor", "names", multiple=True, help="Een eigen exemplaar voor deze naam.")
+@option(
     "--deelnemers",
     "participants",
     type=input_file,
+    metavar="LIJST.csv",
     help="Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.",
 )
 @content_option
 @styles_option
+@force_option
 @reports_errors
 def workbook(
     recipe: Path,
-    output: Path | None,
+    output: str | None,
     edition: str | None,
     names: tuple[str, ...],
     participants: Path | None,
     content_dir: Path,
     styles_dir: Path,
+    force: bool,
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
     from .people import people_from_names, read_people
@@ -221,7 +241,18 @@ def workbook(
         people += read_people(participants)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
     loaded = load_recipe(recipe, project.content)
-    _wrote(build_workbook(project, loaded, output, edition=edition, names=[p.name for p in people]))
+    _wrote(
+        build_workbook(
+            project,
+            loaded,
+            Path(output) if output else None,
+            edition=edition,
+            names=[p.name for p in people],
+            folder=output is not None and output.endswith(("/", os.sep)),
+            force=force,
+            inputs=[recipe, *([participants] if participants else [])],
+        )
+    )
 
 
 def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -236,27 +267,25 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 @main.command()
 @click.argument("recipients", metavar="DEELNEMERS.csv", type=input_file)
 @click.argument("message", metavar="BERICHT.txt", type=input_file)
-@click.option(
+@option(
     "--attach", "attachments", multiple=True, type=input_file, help="Meesturen met ieder bericht."
 )
-@click.option(
+@option(
     "--workbook",
     "recipe",
     type=input_file,
     metavar="RECEPT.yaml",
     help="Ieder zijn eigen werkboek meesturen, gemaakt naar dit recept.",
 )
-@click.option("--send", is_flag=True, help="Verzend de berichten. Zonder: een proefrun.")
-@click.option(
-    "--from", "sender", metavar="ADRES", help="De afzender, als het bericht geen From: heeft."
-)
-@click.option(
+@option("--send", is_flag=True, help="Verzend de berichten. Zonder: een proefrun.")
+@option("--from", "sender", metavar="ADRES", help="De afzender, als het bericht geen From: heeft.")
+@option(
     "--mailing",
     "mailing_name",
     metavar="NAAM",
     help="Naam van de mailing (standaard: afgeleid van bericht en lijst).",
 )
-@click.option(
+@option(
     "--max-size",
     metavar="GROOTTE",
     default="10MB",
@@ -264,22 +293,22 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     callback=_mail_size,
     help="Grootste bericht, met bijlagen.",
 )
-@click.option(
+@option(
     "--smtp-host",
     metavar="SERVER",
     envvar="WERKBOEK_SMTP_HOST",
     show_envvar=True,
     help="De SMTP-server.",
 )
-@click.option(
+@option(
     "--smtp-port",
     metavar="POORT",
-    type=click.IntRange(1, 65535),
+    type=Number(int, 1, 65535),
     envvar="WERKBOEK_SMTP_PORT",
     show_envvar=True,
     help="SMTP-poort [standaard: 587 starttls, 465 ssl, 25 none].",
 )
-@click.option(
+@option(
     "--security",
     type=DutchChoice(["starttls", "ssl", "none"]),
     default="starttls",
@@ -288,7 +317,7 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     show_envvar=True,
     help="Hoe de verbinding versleuteld is.",
 )
-@click.option(
+@option(
     "--smtp-user",
     metavar="GEBRUIKER",
     envvar="WERKBOEK_SMTP_USER",
@@ -296,29 +325,29 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     help="Aanmelden als deze gebruiker; het wachtwoord komt uit "
     "WERKBOEK_SMTP_PASSWORD of wordt gevraagd.",
 )
-@click.option(
+@option(
     "--smtp-cafile",
     metavar="CA.pem",
     type=input_file,
     help="Vertrouw het certificaat van de server als deze CA (PEM) het tekende.",
 )
-@click.option(
+@option(
     "--rate",
     metavar="N",
-    type=click.FloatRange(min=0),
+    type=Number(float, 0),
     default=30,
     show_default=True,
     help="Hoogstens zoveel berichten per minuut (0: geen grens).",
 )
-@click.option(
+@option(
     "--retries",
     metavar="N",
-    type=click.IntRange(min=0),
+    type=Number(int, 0),
     default=3,
     show_default=True,
     help="Na een tijdelijke fout opnieuw proberen, na 5, 10, 20 … seconden.",
 )
-@click.option(
+@option(
     "--resend-unknown",
     is_flag=True,
     help="Ook de berichten opnieuw sturen die misschien aankwamen "
@@ -326,7 +355,7 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 )
 @content_option
 @styles_option
-@output_option("Map voor de berichten en het verzendlog (OUTPUT/mail/).")
+@output_option("Map voor de berichten van de proefrun (MAP/mail/).")
 @reports_errors
 def mail(
     recipients: Path,
@@ -386,9 +415,8 @@ def mail(
         name=mailing_name,
         max_size=max_size,
     )
-    log_file = mailing.log_path(output_dir)
     if settings is None:
-        click.echo("\n".join(dry_run(prepared, log_file)))
+        click.echo("\n".join(dry_run(prepared, output_dir)))
         return
     bars: list[Any] = []
 
@@ -402,7 +430,7 @@ def mail(
         outcome = send_run(
             prepared,
             settings,
-            log_file,
+            output_dir=output_dir,
             rate=rate,
             retries=retries,
             resend_unknown=resend_unknown,

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import sys
 from collections.abc import Callable, Sequence
@@ -72,6 +73,10 @@ def _help_option(command: click.Command, ctx: click.Context) -> click.Option | N
 class DutchCommand(click.Command):
     context_class = DutchContext
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        super().__init__(*args, **kwargs)
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _help_option(self, ctx)
 
@@ -82,6 +87,11 @@ class DutchGroup(click.Group):
     context_class = DutchContext
     command_class = DutchCommand
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        kwargs.setdefault("subcommand_metavar", "OPDRACHT [ARGUMENTEN]...")
+        super().__init__(*args, **kwargs)
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         return _help_option(self, ctx)
 
@@ -91,7 +101,8 @@ class DutchGroup(click.Group):
             result = super().main(args, **extra)
         except click.UsageError as exc:
             error(usage_message(exc))
-            command = exc.ctx.command_path if exc.ctx is not None else "werkboek"
+            path = exc.ctx.command_path.split()[1:] if exc.ctx is not None else []
+            command = " ".join(["werkboek", *path])
             click.echo(f"Meer weten: {command} --help", err=True)
             sys.exit(2)
         except click.Abort:
@@ -106,7 +117,8 @@ class DutchGroup(click.Group):
 def usage_message(exc: click.UsageError) -> str:
     """Click's usage errors in Dutch (the common ones; others keep click's text)."""
     if isinstance(exc, click.NoSuchOption):
-        hint = did_you_mean(exc.option_name, exc.possibilities or [])
+        close = difflib.get_close_matches(exc.option_name, exc.possibilities or [], cutoff=0.7)
+        hint = "; bedoel je " + " of ".join(map(repr, close)) + "?" if close else ""
         return f"onbekende optie {exc.option_name}{hint}"
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
         what = "argument" if isinstance(exc.param, click.Argument) else "optie"
@@ -126,6 +138,57 @@ def usage_message(exc: click.UsageError) -> str:
     if message.startswith("Option") and "requires an argument" in message:
         return f"de optie {message.split()[1].strip(chr(39))} heeft een waarde nodig"
     return message
+
+
+class DutchOption(click.Option):
+    """An option whose help says ``standaard:`` and ``omgevingsvariabele:``."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if self.hidden:
+            return None
+        extra = self.get_help_extra(ctx)
+        items = []
+        if "envvars" in extra:
+            items.append("omgevingsvariabele: " + ", ".join(extra["envvars"]))
+        if "default" in extra:
+            items.append(f"standaard: {extra['default']}")
+        if "required" in extra:
+            items.append("verplicht")
+        help = self.help or ""
+        if items:
+            help = f"{help}  [{'; '.join(items)}]" if help else f"[{'; '.join(items)}]"
+        return self.get_help_spec(ctx), help
+
+
+def option(*names: str, **attributes: Any) -> Callable[..., Any]:
+    """``click.option`` with werkboek's Dutch help."""
+    return click.option(*names, cls=DutchOption, **attributes)
+
+
+class Number(click.ParamType):  # type: ignore[type-arg]
+    """A whole or decimal number with a lower bound, complained about in Dutch."""
+
+    def __init__(self, kind: type[int] | type[float], minimum: float, maximum: float | None = None):
+        self.kind, self.minimum, self.maximum = kind, minimum, maximum
+        self.name = "getal"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = self.kind(str(value).replace(",", "."))
+            except ValueError:
+                whole = "geheel getal" if self.kind is int else "getal"
+                self.fail(f"{value!r} is geen {whole}", param, ctx)
+        if number < self.minimum or (self.maximum is not None and number > self.maximum):
+            bound = (
+                f"tussen {self.minimum:g} en {self.maximum:g}"
+                if self.maximum
+                else (f"minstens {self.minimum:g}")
+            )
+            self.fail(f"{value} kan niet; het moet {bound} zijn", param, ctx)
+        return number
 
 
 class DutchChoice(click.Choice[str]):

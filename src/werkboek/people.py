@@ -20,15 +20,22 @@ from __future__ import annotations
 
 import csv
 import io
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ListError, Problem, did_you_mean, display_path
+from .rendering.fonts import unprintable_problem
+from .words import format_size
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab"}
 NAME = "naam"
+MAX_BYTES = 5_000_000
+"""The largest participant list werkboek reads."""
+MAX_PEOPLE = 10_000
+"""The most participants in one list."""
 
 # Everything str.splitlines() breaks on: a name must never contain any of them.
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -71,7 +78,7 @@ def name_problem(name: str) -> str | None:
         return "de naam bevat een regeleinde"
     if has_control_character(name):
         return "de naam bevat een stuurteken"
-    return None
+    return unprintable_problem(name)
 
 
 def decode(data: bytes, file: str) -> str:
@@ -126,6 +133,15 @@ def read_people(
     """Read and check a participant list; raise :class:`ListError` with every problem."""
     file = display_path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ListError(Problem(file, 1, 1, "", "de deelnemerslijst is geen gewoon bestand"))
+        if info.st_size > MAX_BYTES:
+            message = (
+                f"de deelnemerslijst is te groot ({format_size(info.st_size)}; "
+                f"hoogstens {format_size(MAX_BYTES)})"
+            )
+            raise ListError(Problem(file, 1, 1, "", message))
         data = path.read_bytes()
     except FileNotFoundError:
         raise ListError(Problem(file, 1, 1, "", "deelnemerslijst niet gevonden")) from None
@@ -144,6 +160,9 @@ def parse_people(
     delimiter = sniff_delimiter(io.StringIO(text, newline="").readline(), required)
     rows = _rows(file, text, delimiter)
     (_, header), body = rows[0], rows[1:]
+    if len(body) > MAX_PEOPLE:
+        message = f"de deelnemerslijst heeft {len(body)} regels; hoogstens {MAX_PEOPLE}"
+        raise ListError(Problem(file, MAX_PEOPLE + 2, 1, "", message))
     columns = [name.strip().lower() for name in header]
     _check_header(file, columns, required)
 

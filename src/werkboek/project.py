@@ -38,6 +38,12 @@ class Project:
                 self._content = load_content(self.content_dir)
             return self._content
 
+    @property
+    def inputs(self) -> list[Path]:
+        """The folders a run reads from, which it may never write into."""
+        folders = [self.content_dir, self.styles_dir]
+        return folders + ([self.recipes_dir] if self.recipes_dir is not None else [])
+
     @cached_property
     def renderer(self) -> Renderer:
         from .rendering.renderer import Renderer

@@ -25,13 +25,16 @@ from .content import Content
 from .content import schema as model
 from .content.markup import plain_text
 from .content.schema import PART_KEYS, Model, Text
-from .content.slugs import slugify
 from .content.source import YamlFile, load_yaml, parse_yaml
 from .content.validation import validate
 from .errors import Problem, RecipeError, did_you_mean
 from .errors import display_path as display
 
 EDITIONS = ("deelnemer", "trainer")
+MAX_BYTES = 256_000
+"""The largest recipe werkboek reads."""
+MAX_ITEMS = 200
+"""The most items (onderdelen) in one recipe."""
 
 
 class PrincipleItem(Model):
@@ -95,7 +98,7 @@ class RecipeModel(Model):
     subtitle: Text | None = Field(default=None, alias="ondertitel")
     trainer: Text | None = Field(default=None, alias="trainer")
     edition: Literal["deelnemer", "trainer"] = Field(default="deelnemer", alias="editie")
-    items: list[Item] = Field(alias="onderdelen", min_length=1)
+    items: list[Item] = Field(alias="onderdelen", min_length=1, max_length=MAX_ITEMS)
 
 
 class _ItemList(Model):
@@ -156,7 +159,15 @@ class Recipe:
 
     @property
     def slug(self) -> str:
-        return slugify(plain_text(self.title)) or "werkboek"
+        """The title as a file name (shortened when long, see ``file_slug``)."""
+        from .rendering.outputs import file_slug
+
+        return file_slug(plain_text(self.title), "werkboek")
+
+    @property
+    def file_stem(self) -> str:
+        """The workbook's file name without ``.pdf``: the slug, ``-trainer`` for that edition."""
+        return f"{self.slug}-trainer" if self.for_trainer else self.slug
 
     @property
     def for_trainer(self) -> bool:
@@ -246,7 +257,7 @@ def _resolve(source: YamlFile, items: list[Any], content: Content) -> list[Selec
                     source.problem(["onderdelen", index, "delen"], "een deel staat er twee keer in")
                 )
             parts = tuple(p for p in PART_KEYS if p in parts)  # the principle's own order
-            key: tuple[object, ...] = ("principe", principle.slug, parts)
+            key: tuple[object, ...] = ("principe", principle.slug)
             selection = bound("principe", principle, parts=parts)
         elif isinstance(item, ExerciseItem):
             if item.exercise not in exercises:
@@ -272,13 +283,15 @@ def _resolve(source: YamlFile, items: list[Any], content: Content) -> list[Selec
             key = ("notities", index)
             selection = Selection("notities", pages=item.pages)
         if key in seen:
-            line, _ = source.locate(["onderdelen", seen[key]])
-            problems.append(
-                source.problem(
-                    ["onderdelen", index],
-                    f"dubbel onderdeel: hetzelfde als onderdelen[{seen[key]}] (regel {line})",
+            first = seen[key]
+            line, _ = source.locate(["onderdelen", first])
+            message = f"dubbel onderdeel: hetzelfde als onderdelen[{first}] (regel {line})"
+            if key[0] == "principe" and selections[indices.index(first)].parts != selection.parts:
+                message = (
+                    f"dit basisprincipe staat al in onderdelen[{first}] (regel {line}); "
+                    "noem alle delen die je wilt in één onderdeel"
                 )
-            )
+            problems.append(source.problem(["onderdelen", index], message))
             continue
         seen[key] = index
         selections.append(selection)
@@ -291,7 +304,7 @@ def _resolve(source: YamlFile, items: list[Any], content: Content) -> list[Selec
 def _resolve_valid_items(source: YamlFile, content: Content) -> None:
     """When the recipe as a whole is invalid, still check the slugs of its valid items."""
     items = source.data.get("onderdelen")
-    if not isinstance(items, list):
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
         return
     valid = []
     for item in items:
@@ -350,12 +363,12 @@ def load_recipe(path: Path | str, content: Content) -> Recipe:
     path = Path(path)
     if not path.is_file():
         raise RecipeError(Problem(display(path), 1, 1, "", "recept niet gevonden"))
-    return _recipe(load_yaml(path, display(path)), content)
+    return _recipe(load_yaml(path, display(path), max_bytes=MAX_BYTES), content)
 
 
 def parse_recipe(text: str, content: Content, name: str = "recept") -> Recipe:
     """A recipe from YAML or JSON text; problems are located in ``text`` (shown as ``name``)."""
-    return _recipe(parse_yaml(text, name), content)
+    return _recipe(parse_yaml(text, name, max_bytes=MAX_BYTES), content)
 
 
 def recipe_from_mapping(data: Mapping[str, Any], content: Content, name: str = "recept") -> Recipe:

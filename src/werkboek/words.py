@@ -17,3 +17,11 @@ def dutch_date(day: dt.date) -> str:
 def plural(count: int, one: str, many: str) -> str:
     """``plural(1, "bericht", "berichten")`` → ``1 bericht``; 0 and 2 take ``many``."""
     return f"{count} {one if count == 1 else many}"
+
+
+def format_size(size: int) -> str:
+    """``1234567`` → ``1,2 MB``: sizes in decimal units, written the Dutch way."""
+    for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}".replace(".", ",")
+    return f"{size} B"

@@ -21,9 +21,19 @@ def _yaml_files(folder: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
 
 
-def _parse(path: Path) -> YamlFile:
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, with every symbolic link followed, lies below ``root``."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def _parse(path: Path, root: Path) -> YamlFile:
     if not path.is_file():
         problem = Problem(display(path), 1, 1, "", "bestand niet gevonden")
+        return YamlFile(path=path, display=display(path), problems=[problem])
+    if not inside(path, root):
+        problem = Problem(
+            display(path), 1, 1, "", "verwijst naar een bestand buiten de map met de inhoud"
+        )
         return YamlFile(path=path, display=display(path), problems=[problem])
     return load_yaml(path, display(path))
 
@@ -37,10 +47,10 @@ def load_content(root: Path | str = "content") -> Content:
     if not root.is_dir():
         raise ContentError(Problem(display(root), 1, 1, "", "map met de inhoud niet gevonden"))
 
-    settings_file = _parse(root / SETTINGS_FILE)
-    document_file = _parse(root / DOCUMENT_FILE)
-    principle_files = {stem: _parse(p) for stem, p in _yaml_files(root / PRINCIPLES_DIR).items()}
-    article_files = {stem: _parse(p) for stem, p in _yaml_files(root / ARTICLES_DIR).items()}
+    settings_file = _parse(root / SETTINGS_FILE, root)
+    document_file = _parse(root / DOCUMENT_FILE, root)
+    principle_files = {s: _parse(p, root) for s, p in _yaml_files(root / PRINCIPLES_DIR).items()}
+    article_files = {s: _parse(p, root) for s, p in _yaml_files(root / ARTICLES_DIR).items()}
 
     settings = validate(settings_file, Settings)
     document = validate(document_file, schema.Document)

@@ -15,7 +15,9 @@ from markupsafe import Markup, escape
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 
 _INLINE = re.compile(
-    r"\[(?P<label>[^\]\n]+)\]\((?P<url>[^()\s]*)\)"  # [label](url)
+    # [label](url); the url may hold balanced parentheses, so that [x](javascript:f(1)) is a
+    # link (and refused as one) rather than text that slips through unchecked
+    r"\[(?P<label>[^\]\n]+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)"
     r"|\*\*(?P<bold>[^\n]+?)\*\*"  # **bold**
     r"|(?<![\w*])\*(?P<italic>[^*\s](?:[^*\n]*[^*\s])?)\*(?![\w*])"  # *italic*
 )

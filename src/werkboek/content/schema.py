@@ -25,7 +25,9 @@ from pydantic import (
     Tag,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from ..rendering.fonts import unprintable_problem
 from .markup import inline_problems, link_problem, plain_text
 from .slugs import is_slug, slugify
 
@@ -34,8 +36,13 @@ from .slugs import is_slug, slugify
 
 def _check_inline(text: str) -> str:
     problems = inline_problems(text)
-    if problems:
-        raise ValueError(problems[0])
+    printable = unprintable_problem(text)
+    if printable:
+        problems.append(printable)
+    if problems:  # every bad link, each its own problem (see validation.py)
+        raise PydanticCustomError(
+            "werkboek_problems", "{first}", {"first": problems[0], "problems": problems}
+        )
     if not text.strip():
         raise ValueError("tekst is leeg")
     return text

@@ -22,6 +22,19 @@ PathPart = str | int
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader when PyYAML was built with it: ten times faster, same marks."""
 
+MAX_BYTES = 2_000_000
+"""The largest YAML file werkboek reads (the largest content file is about 80 kB)."""
+MAX_DEPTH = 40
+"""The deepest nesting of lists and mappings (content goes about 12 deep)."""
+MAX_NODES = 200_000
+"""The most values in one file."""
+
+
+def too_large(size: int, limit: int) -> str:
+    from ..words import format_size
+
+    return f"het bestand is te groot ({format_size(size)}; hoogstens {format_size(limit)})"
+
 
 def format_path(parts: Sequence[PathPart]) -> str:
     """``("oefeningen", 1, "titel")`` → ``oefeningen[1].titel``."""
@@ -118,6 +131,7 @@ YAML_PROBLEMS = {
     "did not find expected node content": "hier ontbreekt een waarde",
     "found a tab character where an indentation space is expected": "een tab-teken: spring in "
     "met spaties",
+    "exceeded maximum nesting depth": f"te diep genest (hoogstens {MAX_DEPTH} niveaus)",
     "expected a comment or a line break": "hier hoort een regeleinde",
 }
 """libyaml's problems in words a content editor understands; others keep libyaml's text."""
@@ -144,11 +158,18 @@ def _reader_problem(display: str, text: str, exc: yaml.reader.ReaderError) -> Pr
     )
 
 
-def load_yaml(path: Path, display: str | None = None) -> YamlFile:
+def load_yaml(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES) -> YamlFile:
     """Read and parse one YAML file; unreadable text, syntax errors and duplicate keys
     become problems."""
     shown = display or str(path)
     try:
+        size = path.stat().st_size
+        if not path.is_file():
+            problem = Problem(shown, 1, 1, "", "geen gewoon bestand")
+            return YamlFile(path=path, display=shown, problems=[problem])
+        if size > max_bytes:
+            problem = Problem(shown, 1, 1, "", too_large(size, max_bytes))
+            return YamlFile(path=path, display=shown, problems=[problem])
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         line = path.read_bytes().count(b"\n", 0, exc.start) + 1
@@ -157,11 +178,22 @@ def load_yaml(path: Path, display: str | None = None) -> YamlFile:
     except OSError as exc:
         problem = Problem(shown, 1, 1, "", f"kan het bestand niet lezen: {exc.strerror or exc}")
         return YamlFile(path=path, display=shown, problems=[problem])
-    return parse_yaml(text, shown, path)
+    return parse_yaml(text, shown, path, max_bytes=max_bytes)
 
 
-def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlFile:
-    """Parse YAML text (a file's, or what a form or an API sent) with positions."""
+def parse_yaml(
+    text: str, display: str, path: Path | None = None, *, max_bytes: int = MAX_BYTES
+) -> YamlFile:
+    """Parse YAML text (a file's, or what a form or an API sent) with positions.
+
+    Bounded: at most ``max_bytes``, :data:`MAX_DEPTH` levels and :data:`MAX_NODES` values,
+    and no aliases (``*naam``): an alias can make a few hundred bytes stand for billions
+    of values.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        problem = Problem(display, 1, 1, "", too_large(size, max_bytes))
+        return YamlFile(path=path, display=display, problems=[problem])
     result = YamlFile(path=path, display=display)
     try:
         loader = _Loader(text)
@@ -171,6 +203,10 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlFile:
     try:
         root = loader.get_single_node()
         if root is not None:
+            bounds = _bounds(root, display, text)
+            if bounds:
+                result.problems.extend(bounds)
+                return result
             result.data = loader.construct_document(root)
         result.root = root
     except yaml.MarkedYAMLError as exc:
@@ -198,3 +234,38 @@ def parse_yaml(text: str, display: str, path: Path | None = None) -> YamlFile:
                 )
             )
     return result
+
+
+def _bounds(root: yaml.Node, display: str, text: str) -> list[Problem]:
+    """Problems with the size of the node tree: too deep, too many values, aliases."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            return _aliases(display, text)
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            message = f"te diep genest (hoogstens {MAX_DEPTH} niveaus)"
+            return [Problem(display, mark.line + 1, mark.column + 1, "", message)]
+        if len(seen) > MAX_NODES:
+            return [Problem(display, 1, 1, "", f"te veel waarden (hoogstens {MAX_NODES})")]
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return []
+
+
+def _aliases(display: str, text: str) -> list[Problem]:
+    """One problem at the first alias (``*naam``), saying how many there are."""
+    aliases = [e for e in yaml.parse(text, Loader=_Loader) if isinstance(e, yaml.AliasEvent)]
+    first = aliases[0]
+    mark = first.start_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    more = f" (en nog {len(aliases) - 1} aliassen)" if len(aliases) > 1 else ""
+    message = f"een alias (*{first.anchor}) kan hier niet{more}; schrijf de waarde uit"
+    return [Problem(display, line, column, "", message)]

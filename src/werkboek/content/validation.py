@@ -154,12 +154,16 @@ def validate(source: YamlFile, cls: type[M]) -> M | None:
     except ValidationError as exc:
         for error in exc.errors():
             parts = _clean_loc(source.data, error["loc"])
-            message = _message(error, cls, source.data, parts)
-            if error["type"] == "missing":  # at the mapping that lacks it
-                line, column = source.locate(parts[:-1])
-                problem = Problem(source.display, line, column, format_path(parts), message)
+            if error["type"] == "werkboek_problems":  # several problems with one value
+                messages = list((error.get("ctx") or {})["problems"])
             else:
-                key = error["type"] == "extra_forbidden"
-                problem = source.problem(parts, message, key=key)
-            source.problems.append(problem)
+                messages = [_message(error, cls, source.data, parts)]
+            for message in messages:
+                if error["type"] == "missing":  # at the mapping that lacks it
+                    line, column = source.locate(parts[:-1])
+                    problem = Problem(source.display, line, column, format_path(parts), message)
+                else:
+                    key = error["type"] == "extra_forbidden"
+                    problem = source.problem(parts, message, key=key)
+                source.problems.append(problem)
         return None

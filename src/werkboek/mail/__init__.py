@@ -14,8 +14,8 @@ The pieces, each usable on its own (the CLI and, later, the web app call these):
 
 from .compose import Attachment, Composed, compose_message
 from .errors import MailError, SendError
-from .log import SendLog, State
-from .mailing import Mailing, log_path, mailing_name, prepare_mailing, write_messages
+from .log import SendLog, State, default_log_path
+from .mailing import Mailing, mailing_name, prepare_mailing, write_messages
 from .recipients import Recipient, read_recipients
 from .run import SendOutcome, dry_run, send, smtp_settings
 from .sending import SendPlan, SendReport, plan_sending, send_mailing
@@ -40,9 +40,9 @@ __all__ = [
     "SmtpSettings",
     "State",
     "compose_message",
+    "default_log_path",
     "dry_run",
     "format_size",
-    "log_path",
     "mailing_name",
     "parse_size",
     "plan_sending",

@@ -12,16 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime
 from pathlib import Path
 
 from ..errors import Problem, display_path
+from ..words import format_size
 from .errors import MailError
+from .headers import header_value_problem
 from .recipients import Recipient
 from .template import Rendered
 
@@ -33,14 +37,52 @@ class Attachment:
     content_type: str
 
     @classmethod
-    def read(cls, path: Path, *, filename: str | None = None) -> Attachment:
+    def read(cls, path: Path, *, limit: int, filename: str | None = None) -> Attachment:
+        """Read a file to attach: only a regular file, and only when it is at most ``limit``
+        bytes — checked before reading, so ``/dev/zero`` or a FIFO never blocks or fills
+        memory, and a file too large for any message is refused once, not per recipient."""
+        shown = display_path(path)
+
+        def refuse(message: str) -> MailError:
+            return MailError(Problem(shown, 1, 1, "", message))
+
         try:
-            data = path.read_bytes()
+            info = path.stat()
         except OSError as exc:
-            message = f"bijlage niet te lezen: {exc.strerror or exc}"
-            raise MailError(Problem(display_path(path), 1, 1, "", message)) from None
+            raise refuse(f"bijlage niet te lezen: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("de bijlage is geen gewoon bestand")
+        if info.st_size > limit:
+            raise refuse(
+                f"de bijlage is {format_size(info.st_size)}, meer dan de grens van "
+                f"{format_size(limit)} voor een heel bericht (--max-size)"
+            )
+        try:
+            with path.open("rb") as file:
+                data = file.read(limit + 1)
+        except OSError as exc:
+            raise refuse(f"bijlage niet te lezen: {exc.strerror or exc}") from None
+        if len(data) > limit:
+            raise refuse(f"de bijlage is meer dan {format_size(limit)} (--max-size)")
+        name = filename or path.name
+        problem = header_value_problem(name)
+        if problem:
+            raise refuse(f"de bestandsnaam: {problem}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return cls(filename=filename or path.name, data=data, content_type=content_type)
+        return cls(filename=name, data=data, content_type=content_type)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What is known of one participant's message without holding its bytes."""
+
+    recipient: Recipient
+    message_id: str
+    subject: str
+    sender: str
+    envelope: tuple[str, ...]
+    attachments: tuple[str, ...]
+    size: int
 
 
 @dataclass(frozen=True)
@@ -58,6 +100,17 @@ class Composed:
     @property
     def size(self) -> int:
         return len(self.data)
+
+    def summary(self) -> Summary:
+        return Summary(
+            self.recipient,
+            self.message_id,
+            self.subject,
+            self.sender,
+            self.envelope,
+            self.attachments,
+            self.size,
+        )
 
 
 def message_id(mailing: str, recipient: Recipient, domain: str) -> str:
@@ -97,6 +150,8 @@ def compose_message(
     _fix_boundaries(message, identifier)
     for part in message.iter_parts():
         _drop_inner_mime_version(part)
+    data = message.as_bytes()
+    _check_headers(data, recipient, rendered, attachments)
     return Composed(
         recipient=recipient,
         message_id=identifier,
@@ -104,8 +159,46 @@ def compose_message(
         sender=rendered.sender.addr_spec,
         envelope=(recipient.email, *(a.addr_spec for a in rendered.cc)),
         attachments=tuple(a.filename for a in attachments),
-        data=message.as_bytes(),
+        data=data,
     )
+
+
+EXPECTED = {
+    "From",
+    "To",
+    "Cc",
+    "Reply-To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+}
+
+
+def _check_headers(
+    data: bytes, recipient: Recipient, rendered: Rendered, attachments: Sequence[Attachment]
+) -> None:
+    """Read the message's headers back as a mail program would and check what it will see:
+    only the headers werkboek wrote, each on one line, the recipient as the only To.
+    (Attachments' file names were checked when they were read.)"""
+    parsed = BytesHeaderParser(policy=policy.default).parsebytes(data)
+    problems = []
+    names = set(parsed.keys())
+    if not names <= EXPECTED or len(parsed.get_all("To") or []) != 1:
+        problems.append(f"het bericht krijgt andere kopregels: {', '.join(sorted(names))}")
+    for name in ("From", "To", "Cc", "Reply-To", "Subject"):
+        for value in parsed.get_all(name) or []:
+            problem = header_value_problem(str(value))
+            if problem:
+                problems.append(f"{name} {problem}")
+    to = parsed["To"]
+    addresses = getattr(to, "addresses", ()) if to is not None else ()
+    if [a.addr_spec for a in addresses] != [recipient.email]:
+        problems.append("het bericht gaat niet alleen naar deze deelnemer")
+    if problems:
+        raise MailError(*(recipient.problem("", p) for p in problems))
 
 
 def _fix_boundaries(message: EmailMessage, identifier: str) -> None:

@@ -12,17 +12,53 @@ One row per message, by mailing and recipient, with its fixed Message-ID and its
 Every change is committed before werkboek goes on, so a crash or a power cut loses
 nothing. A message is claimed (``pending``/``failed`` → ``sending``) in one atomic
 update, so two runs of the same mailing at once cannot both send it.
+
+**Where it is.** The record of what was sent follows the user, not the shell's folder:
+one log per user in the user's state folder (``~/.local/state/werkboek/`` on Linux,
+through platformdirs), or where ``WERKBOEK_VERZENDLOG`` says (an organisation's server
+that runs the web app, a test). The same mailing run from another folder, with another
+``--output``, from the command line or from the web app, finds the same log. A log that
+an older werkboek kept in ``output/mail/`` is merged in when found, so nothing sent
+before is forgotten.
+
+**One run per mailing.** :meth:`SendLog.lock` takes an operating-system lock for a
+mailing for the whole run; a second run of the same mailing is told who is sending. A
+message left ``sending`` is only declared ``unknown`` by a run that holds the lock — the
+run that left it is really gone, as the operating system released its lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import os
+import socket
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
+
+from ..errors import Problem, display_path
+from .errors import SendError
+
+LOG_VARIABLE = "WERKBOEK_VERZENDLOG"
+LOG_NAME = "verzendlog.sqlite"
+PROGRESS = {"pending": 0, "failed": 1, "sending": 2, "unknown": 3, "sent": 4}
+"""How far a message got: a merge keeps the furthest state."""
+
+
+def default_log_path() -> Path:
+    """The user's send log: ``$WERKBOEK_VERZENDLOG``, or in the user's state folder."""
+    configured = os.environ.get(LOG_VARIABLE)
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_state_path("werkboek")) / LOG_NAME
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -61,11 +97,76 @@ class SendLog:
     """The send log in ``path`` (created when missing)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.executescript(SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.executescript(SCHEMA)
+            self._db.execute("SELECT count(*) FROM messages").fetchone()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise damaged(path, exc) from None
+
+    def merge(self, other: Path) -> None:
+        """Take in the rows of an older log (``output/mail/verzendlog.sqlite``): a message
+        keeps the furthest state either log knows, so nothing sent is sent again."""
+        if not other.is_file() or _same_file(other, self.path):
+            return
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{other}?mode=ro", uri=True)) as old:
+                rows = old.execute(
+                    "SELECT mailing, recipient, message_id, state, attempts, detail, updated"
+                    " FROM messages"
+                ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise damaged(other, exc) from None
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            for row in rows:
+                known = self._db.execute(
+                    "SELECT state FROM messages WHERE mailing = ? AND recipient = ?", row[:2]
+                ).fetchone()
+                if known is None:
+                    self._db.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                elif PROGRESS[row[3]] > PROGRESS[known[0]]:
+                    self._db.execute(
+                        "UPDATE messages SET message_id = ?, state = ?, attempts = ?, detail = ?,"
+                        " updated = ? WHERE mailing = ? AND recipient = ?",
+                        (*row[2:], *row[:2]),
+                    )
+
+    @contextlib.contextmanager
+    def lock(self, mailing: str) -> Iterator[None]:
+        """Hold the mailing for this run; :class:`SendError` when another run has it."""
+        folder = self.path.parent / "sloten"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{mailing}.lock"
+        with path.open("a+") as file:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                file.seek(0)
+                holder = file.read().strip() or "een andere werkboek"
+                raise SendError(
+                    Problem(
+                        "",
+                        0,
+                        0,
+                        "",
+                        f"mailing {mailing} wordt al verzonden ({holder}); wacht tot die klaar "
+                        "is en voer dan dezelfde opdracht opnieuw uit",
+                    )
+                ) from None
+            file.seek(0)
+            file.truncate()
+            file.write(f"door proces {os.getpid()} op {socket.gethostname()} sinds {_now()}\n")
+            file.flush()
+            try:
+                yield
+            finally:
+                file.seek(0)
+                file.truncate()
+                fcntl.flock(file, fcntl.LOCK_UN)
 
     def close(self) -> None:
         self._db.close()
@@ -139,3 +240,47 @@ class SendLog:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def damaged(path: Path, exc: Exception) -> SendError:
+    return SendError(
+        Problem(
+            display_path(path),
+            0,
+            0,
+            "",
+            f"het verzendlog is beschadigd of niet te lezen ({exc}); werkboek weet zo niet wat "
+            "al verzonden is en verzendt niets. Zet het bestand opzij (niet weggooien) en "
+            "vraag na wat aankwam",
+        )
+    )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:
+        return False
+
+
+def known_entries(mailing: str, paths: Iterable[Path]) -> dict[str, Entry]:
+    """What the logs at ``paths`` (those that exist) know of a mailing, without writing:
+    for each recipient the furthest state."""
+    known: dict[str, Entry] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                rows = db.execute(
+                    "SELECT recipient, message_id, state, attempts, detail, updated"
+                    " FROM messages WHERE mailing = ?",
+                    (mailing,),
+                ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise damaged(path, exc) from None
+        for row in rows:
+            entry = Entry(row[0], row[1], State(row[2]), *row[3:])
+            if row[0] not in known or PROGRESS[entry.state] > PROGRESS[known[row[0]].state]:
+                known[row[0]] = entry
+    return known

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..content.slugs import slugify
 from ..errors import Problem, WerkboekError
-from .compose import Attachment, Composed, compose_message
+from .compose import Attachment, Composed, Summary, compose_message
 from .errors import MailError
 from .recipients import Recipient, read_recipients
 from .sizes import DEFAULT_MAX_SIZE, format_size
@@ -37,17 +38,48 @@ MAIL_FOLDER = "mail"
 LOG_NAME = "verzendlog.sqlite"
 
 
-@dataclass(frozen=True)
+Personal = Callable[[int], list[Attachment]]
+"""The attachments of the participant at an index that are theirs alone (a workbook)."""
+
+
+@dataclass(frozen=True, eq=False)
 class Mailing:
+    """Every message of a mailing, checked; their bytes are made when they are needed.
+
+    A mailing to two thousand people with a large attachment holds one message at a time:
+    :meth:`compose` makes a participant's message again (the same bytes: the Date is fixed
+    when the mailing is prepared), :attr:`messages` keeps what a summary needs.
+    """
+
     name: str
     recipients_path: Path
     message_path: Path
     folder: Path
-    messages: tuple[Composed, ...]
+    messages: tuple[Summary, ...]
+    recipients: tuple[Recipient, ...] = field(repr=False)
+    rendered: tuple[Rendered, ...] = field(repr=False)
+    attachments: tuple[Attachment, ...] = field(repr=False)
+    personal: Personal = field(repr=False)
+    date: dt.datetime = field(repr=False)
+
+    def compose(self, index: int) -> Composed:
+        """The message to the participant at ``index``, as it is sent."""
+        return compose_message(
+            self.rendered[index],
+            self.recipients[index],
+            mailing=self.name,
+            attachments=[*self.personal(index), *self.attachments],
+            date=self.date,
+        )
+
+    def composed(self) -> Iterator[Composed]:
+        """Every message in turn, one at a time."""
+        for index in range(len(self.recipients)):
+            yield self.compose(index)
 
 
-def log_path(output_dir: Path) -> Path:
-    """The send log every mailing shares: ``output/mail/verzendlog.sqlite``."""
+def legacy_log_path(output_dir: Path) -> Path:
+    """Where werkboek kept the send log before it followed the user: ``output/mail/``."""
     return output_dir / MAIL_FOLDER / LOG_NAME
 
 
@@ -79,22 +111,56 @@ def prepare_mailing(
         )
     recipients, template = _read_inputs(recipients_path, message_path)
     template.check_names(list(recipients[0].fields))
-    files = [Attachment.read(path) for path in attachments]
+    files = _read_attachments(attachments, max_size)
     rendered = _render_all(template, recipients, sender)
-    mailing = name or mailing_name(recipients_path, message_path)
-    personal = _workbooks(workbook, project, recipients) if workbook else [[] for _ in recipients]
-    messages = tuple(
-        compose_message(r, recipient, mailing=mailing, attachments=[*own, *files], date=date)
-        for r, recipient, own in zip(rendered, recipients, personal, strict=True)
-    )
-    _check_sizes(messages, max_size)
-    return Mailing(
-        name=mailing,
+    mailing_id = name or mailing_name(recipients_path, message_path)
+    personal: Personal = _no_attachments
+    if workbook is not None:
+        personal = _workbooks(workbook, project, recipients)
+    mailing = Mailing(
+        name=mailing_id,
         recipients_path=recipients_path,
         message_path=message_path,
-        folder=output_dir / MAIL_FOLDER / mailing,
-        messages=messages,
+        folder=output_dir / MAIL_FOLDER / mailing_id,
+        messages=(),
+        recipients=tuple(recipients),
+        rendered=tuple(rendered),
+        attachments=tuple(files),
+        personal=personal,
+        date=date or dt.datetime.now(dt.UTC).astimezone().replace(microsecond=0),
     )
+    summaries = tuple(message.summary() for message in mailing.composed())
+    _check_sizes(summaries, max_size)
+    return replace(mailing, messages=summaries)
+
+
+def _no_attachments(index: int) -> list[Attachment]:
+    return []
+
+
+def _read_attachments(paths: Sequence[Path], limit: int) -> list[Attachment]:
+    problems: list[Problem] = []
+    files = []
+    for path in paths:
+        try:
+            files.append(Attachment.read(path, limit=limit))
+        except MailError as exc:
+            problems += exc.problems
+    total = sum(len(file.data) for file in files)
+    if not problems and total > limit:
+        problems.append(
+            Problem(
+                "",
+                0,
+                0,
+                "--attach",
+                f"de bijlagen samen zijn {format_size(total)}, meer dan de grens van "
+                f"{format_size(limit)} (--max-size)",
+            )
+        )
+    if problems:
+        raise MailError(*problems)
+    return files
 
 
 def _read_inputs(
@@ -137,10 +203,9 @@ def _render_all(
     return rendered
 
 
-def _workbooks(
-    recipe: Path, project: Project | None, recipients: list[Recipient]
-) -> list[list[Attachment]]:
-    """Each participant's own workbook ("Werkboek van <naam>"), built from the recipe."""
+def _workbooks(recipe: Path, project: Project | None, recipients: list[Recipient]) -> Personal:
+    """Each participant's own workbook ("Werkboek van <naam>"), built from the recipe now
+    (into the build cache) and read from the cache when the message is composed."""
     from ..products import WorkbookOptions, WorkbookProduct
     from ..project import Project
     from ..recipes import load_recipe
@@ -148,14 +213,18 @@ def _workbooks(
     project = project or Project()
     names = tuple(recipient.name for recipient in recipients)
     product = WorkbookProduct(project, WorkbookOptions(load_recipe(recipe, project.content), names))
-    attachments = []
+    targets = [target for batch in product.batches() for target in batch]
     for batch in product.batches():
-        for target, files in zip(batch, product.pdfs(batch), strict=True):
-            attachments.append([Attachment(target.path.name, files[-1], "application/pdf")])
-    return attachments
+        product.pdfs(batch)  # rendered once, kept in the cache
+
+    def workbook(index: int) -> list[Attachment]:
+        target = targets[index]
+        return [Attachment(target.path.name, product.pdf(target), "application/pdf")]
+
+    return workbook
 
 
-def _check_sizes(messages: Sequence[Composed], limit: int) -> None:
+def _check_sizes(messages: Sequence[Summary], limit: int) -> None:
     problems = [
         m.recipient.problem(
             "",
@@ -169,18 +238,27 @@ def _check_sizes(messages: Sequence[Composed], limit: int) -> None:
         raise MailError(*problems)
 
 
-def write_messages(mailing: Mailing) -> list[Path]:
-    """Write every message as ``.eml`` to the mailing's folder (the dry run's output).
+EML = re.compile(r"^\d{3,}-.*\.eml$")
+"""The dry run's files, ``001-anna-de-vries.eml``: only these are ever removed."""
 
-    ``.eml`` files left there by an earlier dry run are removed first, so the folder
-    always holds exactly the messages of the last run.
+
+def write_messages(mailing: Mailing) -> list[Path]:
+    """Write every message as ``.eml`` to the mailing's folder (the dry run's output), one
+    at a time.
+
+    The dry run's own ``.eml`` files from an earlier run are removed first, so the folder
+    always holds exactly the messages of the last run; other files are left alone.
     """
+    from ..rendering.files import write_atomically
+    from ..rendering.outputs import file_slug
+
     mailing.folder.mkdir(parents=True, exist_ok=True)
-    for old in mailing.folder.glob("*.eml"):
-        old.unlink()
+    for old in mailing.folder.iterdir():
+        if EML.match(old.name) and old.is_file():
+            old.unlink()
     written = []
-    for index, message in enumerate(mailing.messages, start=1):
-        path = mailing.folder / f"{index:03d}-{slugify(message.recipient.name) or 'deelnemer'}.eml"
-        path.write_bytes(message.data)
-        written.append(path)
+    for index, message in enumerate(mailing.composed(), start=1):
+        stem = file_slug(message.recipient.name, "deelnemer")
+        path = mailing.folder / f"{index:03d}-{stem}.eml"
+        written.append(write_atomically(path, message.data))
     return written

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..people import Person, has_line_break, name_problem, read_people
+from .headers import header_value_problem
 
 REQUIRED = ("naam", "email")
 
@@ -51,21 +52,36 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+def _field_problem(value: str) -> str | None:
+    """Other columns can go into the subject: no control characters there either (line
+    breaks in a long text column are fine; the subject itself is checked after filling in)."""
+    if any((ord(c) < 32 and c not in "\n\r\t") or ord(c) == 127 for c in value):
+        return "bevat een stuurteken"
+    return None
+
+
 def read_recipients(path: Path) -> list[Recipient]:
     """Read and check the participant list; raise :class:`ListError` with every problem."""
     first_line: dict[str, int] = {}
 
     def check(person: Person) -> list[Problem]:
+        problems = [
+            person.problem(column, f"de waarde {problem}")
+            for column, value in person.fields.items()
+            if column not in ("naam", "email") and (problem := _field_problem(value))
+        ]
+        if not name_problem(person.name) and (problem := header_value_problem(person.name)):
+            problems.append(person.problem("naam", f"de naam {problem}"))
         email = person.fields.get("email", "")
         problem = address_problem(email)
         if problem:
-            return [person.problem("email", problem)]
+            return [*problems, person.problem("email", problem)]
         key = email.lower()
         if key in first_line:
             message = f"e-mailadres {email!r} staat ook op regel {first_line[key]}"
-            return [person.problem("email", message)]
+            return [*problems, person.problem("email", message)]
         first_line[key] = person.line
-        return []
+        return problems
 
     return [
         Recipient(p.file, p.line, p.name, p.fields, p.fields["email"])

@@ -3,12 +3,11 @@ summary of a run that sent."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 from ..words import plural
-from .compose import Composed
-from .log import SendLog, State
+from .compose import Summary
+from .log import Entry, State
 from .mailing import Mailing
 from .sending import SendPlan, SendReport
 from .sizes import format_size
@@ -16,7 +15,7 @@ from .sizes import format_size
 HEADINGS = ("Ontvanger", "Onderwerp", "Bijlagen", "Grootte")
 
 
-def format_table(messages: Sequence[Composed]) -> list[str]:
+def format_table(messages: Sequence[Summary]) -> list[str]:
     """One row per message: recipient, subject, attachments, size."""
     rows = [
         (
@@ -36,22 +35,17 @@ def format_table(messages: Sequence[Composed]) -> list[str]:
     return [line(HEADINGS), line(["-" * w for w in widths]), *(line(row) for row in rows)]
 
 
-def format_dry_run(mailing: Mailing, log_file: Path) -> list[str]:
+def format_dry_run(mailing: Mailing, entries: Mapping[str, Entry]) -> list[str]:
     """The dry run's table, where the messages are, and what the send log already knows."""
     count = plural(len(mailing.messages), "bericht", "berichten")
     lines = [f"Proefrun van mailing {mailing.name}: {count} opgesteld, niets verzonden.", ""]
     lines += format_table(mailing.messages)
     lines += ["", f"De berichten staan in {mailing.folder}/ (open een .eml met je mailprogramma)."]
-    if log_file.exists():
-        with SendLog(log_file) as log:
-            entries = log.entries(mailing.name)
-        found = [
-            entries[m.recipient.key].state for m in mailing.messages if m.recipient.key in entries
-        ]
-        if sent := found.count(State.SENT):
-            lines.append(f"Al verzonden in deze mailing: {sent}; --send slaat die over.")
-        if unknown := found.count(State.UNKNOWN):
-            lines.append(f"Niet zeker of ze aankwamen: {unknown}; --send verstuurt die niet.")
+    found = [entries[m.recipient.key].state for m in mailing.messages if m.recipient.key in entries]
+    if sent := found.count(State.SENT):
+        lines.append(f"Al verzonden in deze mailing: {sent}; --send slaat die over.")
+    if unknown := found.count(State.UNKNOWN):
+        lines.append(f"Niet zeker of ze aankwamen: {unknown}; --send verstuurt die niet.")
     lines.append("Verzenden: dezelfde opdracht met --send.")
     return lines
 

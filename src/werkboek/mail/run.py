@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..errors import Problem
 from .errors import SendError
-from .log import SendLog
-from .mailing import Mailing, write_messages
+from .log import SendLog, default_log_path, known_entries
+from .mailing import Mailing, legacy_log_path, write_messages
 from .report import format_dry_run, format_plan, format_report, report_problem
 from .sending import Progress, SendReport, plan_sending, send_mailing
 from .smtp import Security, SmtpSettings
@@ -41,10 +41,30 @@ def smtp_settings(
     return settings
 
 
-def dry_run(mailing: Mailing, log_file: Path) -> list[str]:
-    """Write every message as ``.eml``; the lines that tell the trainer what was made."""
+def open_log(output_dir: Path | None = None) -> SendLog:
+    """The user's send log (see :mod:`.log`), with the log an older werkboek kept in
+    ``OUTPUT/mail/`` merged in."""
+    log = SendLog(default_log_path())
+    if output_dir is not None:
+        try:
+            log.merge(legacy_log_path(output_dir))
+        except BaseException:
+            log.close()
+            raise
+    return log
+
+
+def dry_run(mailing: Mailing, output_dir: Path | None = None) -> list[str]:
+    """Write every message as ``.eml``; the lines that tell the trainer what was made.
+
+    The send log is read first: a damaged log stops the run before anything is written.
+    """
+    paths = [default_log_path()]
+    if output_dir is not None:
+        paths.append(legacy_log_path(output_dir))
+    entries = known_entries(mailing.name, paths)
     write_messages(mailing)
-    return format_dry_run(mailing, log_file)
+    return format_dry_run(mailing, entries)
 
 
 @dataclass(frozen=True)
@@ -59,8 +79,8 @@ class SendOutcome:
 def send(
     mailing: Mailing,
     settings: SmtpSettings,
-    log_file: Path,
     *,
+    output_dir: Path | None = None,
     rate: float,
     retries: int,
     resend_unknown: bool,
@@ -70,10 +90,10 @@ def send(
 ) -> SendOutcome:
     """Send what the send log says is left; ``ask_password(prompt)`` only when needed.
 
-    ``announce`` gets the plan before anything is sent; ``progress(count)`` gives the
-    callback that hears of every message sent.
+    One run per mailing at a time (the log's lock); ``announce`` gets the plan before
+    anything is sent; ``progress(count)`` gives the callback that hears of every message.
     """
-    with SendLog(log_file) as log:
+    with open_log(output_dir) as log, log.lock(mailing.name):
         plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
         announce(format_plan(plan))
         if plan.todo and settings.user and settings.password is None:

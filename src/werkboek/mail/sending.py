@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .compose import Composed
+from .compose import Composed, Summary
 from .errors import SendError
 from .log import SendLog, State
 from .mailing import Mailing
@@ -42,15 +42,15 @@ DEFAULT_BACKOFF = 5.0  # seconds before the first retry; doubled each time
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
-Progress = Callable[[Composed, State], None]
+Progress = Callable[[Summary, State], None]
 
 
 @dataclass(frozen=True)
 class SendPlan:
     mailing: Mailing
-    todo: tuple[Composed, ...]
-    skipped: tuple[Composed, ...]
-    held: tuple[tuple[Composed, str], ...]
+    todo: tuple[Summary, ...]
+    skipped: tuple[Summary, ...]
+    held: tuple[tuple[Summary, str], ...]
 
 
 @dataclass
@@ -58,11 +58,11 @@ class SendReport:
     """What a run did; ``remaining`` are the messages not tried because it stopped."""
 
     mailing: str
-    sent: list[Composed] = field(default_factory=list)
-    failed: list[tuple[Composed, str]] = field(default_factory=list)
-    unknown: list[tuple[Composed, str]] = field(default_factory=list)
+    sent: list[Summary] = field(default_factory=list)
+    failed: list[tuple[Summary, str]] = field(default_factory=list)
+    unknown: list[tuple[Summary, str]] = field(default_factory=list)
     skipped: int = 0
-    remaining: list[Composed] = field(default_factory=list)
+    remaining: list[Summary] = field(default_factory=list)
     stopped: str | None = None
 
     @property
@@ -130,29 +130,49 @@ def send_mailing(
             report.stopped, report.remaining = str(exc), list(plan.todo)
             return report
         _check_server_size(connection, plan.todo)
-        for index, message in enumerate(plan.todo):
-            pacer.wait()
-            if not log.claim(name, message.recipient.key, resend_unknown=resend_unknown):
-                report.skipped += 1  # another run sent it meanwhile
-                continue
-            try:
-                state, detail = retrying.deliver(connection, message)
-            except (Unreachable, SendError) as exc:  # the server is gone, or shut us out
-                log.mark(name, message.recipient.key, State.PENDING, str(exc))
-                report.stopped, report.remaining = str(exc), list(plan.todo[index:])
-                break
-            except BaseException:  # interrupted (Ctrl-C) or a bug: record what we know
+        index_of = {m.recipient.key: i for i, m in enumerate(plan.mailing.messages)}
+        current: Summary | None = None
+        try:
+            for position, message in enumerate(plan.todo):
+                current = None
+                pacer.wait()
+                if not log.claim(name, message.recipient.key, resend_unknown=resend_unknown):
+                    report.skipped += 1  # another run sent it meanwhile
+                    continue
+                current = message
+                composed = plan.mailing.compose(index_of[message.recipient.key])
+                try:
+                    state, detail = retrying.deliver(connection, composed)
+                except (Unreachable, SendError) as exc:  # the server is gone, or shut us out
+                    log.mark(name, message.recipient.key, State.PENDING, str(exc))
+                    report.stopped, report.remaining = str(exc), list(plan.todo[position:])
+                    break
+                current = None
+                log.mark(name, message.recipient.key, state, detail)
+                _record(report, message, state, detail)
+                if progress is not None:
+                    progress(message, state)
+        except KeyboardInterrupt:  # Ctrl-C: record what is known, and stop like any other stop
+            if current is not None:
+                if connection.data_sent:
+                    detail = "onderbroken nadat het bericht verstuurd was"
+                    log.mark(name, current.recipient.key, State.UNKNOWN, detail)
+                    report.unknown.append((current, detail))
+                else:
+                    log.mark(name, current.recipient.key, State.PENDING, "onderbroken")
+            report.stopped = "onderbroken (Ctrl-C)"
+            done = {m.recipient.key for m in report.sent}
+            done |= {m.recipient.key for m, _ in [*report.failed, *report.unknown]}
+            report.remaining = [m for m in plan.todo if m.recipient.key not in done]
+        except BaseException:  # a bug: record what we know, keep the traceback
+            if current is not None:
                 interrupted = State.UNKNOWN if connection.data_sent else State.PENDING
-                log.mark(name, message.recipient.key, interrupted, "onderbroken")
-                raise
-            log.mark(name, message.recipient.key, state, detail)
-            _record(report, message, state, detail)
-            if progress is not None:
-                progress(message, state)
+                log.mark(name, current.recipient.key, interrupted, "onderbroken")
+            raise
     return report
 
 
-def _record(report: SendReport, message: Composed, state: State, detail: str) -> None:
+def _record(report: SendReport, message: Summary, state: State, detail: str) -> None:
     if state is State.SENT:
         report.sent.append(message)
     elif state is State.FAILED:
@@ -161,7 +181,7 @@ def _record(report: SendReport, message: Composed, state: State, detail: str) ->
         report.unknown.append((message, detail))
 
 
-def _check_server_size(connection: Connection, messages: tuple[Composed, ...]) -> None:
+def _check_server_size(connection: Connection, messages: tuple[Summary, ...]) -> None:
     """Nothing is sent when the server says in advance that a message is too large."""
     limit = connection.max_size()
     if limit is None:

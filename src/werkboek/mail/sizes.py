@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..words import format_size
+
 DEFAULT_MAX_SIZE = 10_000_000  # 10 MB: what most providers accept, attachments encoded
 
 UNITS = {
@@ -30,9 +32,4 @@ def parse_size(text: str) -> int:
     return size
 
 
-def format_size(size: int) -> str:
-    """``1234567`` → ``1,2 MB``."""
-    for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}".replace(".", ",")
-    return f"{size} B"
+__all__ = ["DEFAULT_MAX_SIZE", "format_size", "parse_size"]

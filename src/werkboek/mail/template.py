@@ -29,6 +29,7 @@ and MyST use), lets raw HTML be switched off, and refuses ``javascript:`` links.
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
@@ -45,10 +46,14 @@ from markupsafe import Markup, escape
 
 from ..errors import Problem, did_you_mean, display_path
 from ..people import has_line_break, name_problem
+from ..words import format_size
 from .errors import MailError
+from .headers import header_value_problem
 from .recipients import Recipient, address_problem
 
 HEADERS = ("Subject", "From", "Reply-To", "Cc", "Content-Type")
+MAX_BYTES = 256_000
+"""The largest message file werkboek reads."""
 ADDRESS_HEADERS = ("From", "Reply-To", "Cc")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 CONTENT_TYPES = ("text/plain", "text/markdown")
@@ -169,6 +174,11 @@ class MessageTemplate:
                         f"{name} krijgt met deze regel een regeleinde ({self.where(name)}); "
                         "een kopregel moet op één regel passen",
                     )
+                )
+            problem = header_value_problem(value)
+            if problem:
+                raise MailError(
+                    recipient.problem("", f"{name} {problem} met deze regel ({self.where(name)})")
                 )
         subject = headers.get("Subject", "").strip()
         if not subject:
@@ -301,6 +311,12 @@ def read_message_template(path: Path) -> MessageTemplate:
         return Problem(file, line, 1, "", message)
 
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise MailError(at(1, "het bericht is geen gewoon bestand"))
+        if info.st_size > MAX_BYTES:
+            size, limit = format_size(info.st_size), format_size(MAX_BYTES)
+            raise MailError(at(1, f"het bericht is te groot ({size}; hoogstens {limit})"))
         data = path.read_bytes()
     except OSError as exc:
         raise MailError(at(1, f"het bericht is niet te lezen: {exc.strerror or exc}")) from None

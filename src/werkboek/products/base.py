@@ -142,7 +142,9 @@ class Product:
         return count
 
     def _keys(self, target: Target) -> list[str]:
-        return [f"{self.name}:{target.key}:{path.name}" for path in target.files]
+        # by position, not by file name: the same workbook written under another name (-o,
+        # a download) is the same cache entry
+        return [f"{self.name}:{target.key}:{index}" for index in range(len(target.files))]
 
     def pdfs(self, batch: Sequence[Target]) -> list[list[bytes]]:
         """Every file of every target as bytes: from the cache when nothing that goes into

@@ -16,10 +16,10 @@ from typing import Any
 from ..content import schema
 from ..content.markup import plain_text
 from ..content.settings import fill
-from ..content.slugs import slugify
 from ..errors import RecipeError, WerkboekError
 from ..project import Project
 from ..recipes import Recipe, load_recipe
+from ..rendering.outputs import check_outputs, file_slug
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
 from .copies import graft_covers
@@ -63,7 +63,7 @@ def file_names(names: Sequence[str]) -> list[str]:
     used: set[str] = set()
     result = []
     for name in names:
-        base = slugify(name) or "deelnemer"
+        base = file_slug(name, "deelnemer")
         candidate, n = base, 1
         while candidate in used:
             n += 1
@@ -154,13 +154,12 @@ class WorkbookProduct(Product):
         )
 
     def _recipe_targets(self, recipe: Recipe) -> list[Target]:
-        suffix = "-trainer" if recipe.for_trainer else ""
         people = self.options.people
         output = self.options.output if self.options.recipe is not None else None
         if not people:
-            path = output or self.output_folder / f"{recipe.slug}{suffix}.pdf"
+            path = output or self.output_folder / f"{recipe.file_stem}.pdf"
             return [self._target(recipe, path, None)]
-        base = output or self.output_folder / f"{recipe.slug}{suffix}"
+        base = output or self.output_folder / recipe.file_stem
         return [
             self._target(recipe, base / f"{stem}.pdf", person)
             for person, stem in zip(people, file_names(people), strict=True)
@@ -207,12 +206,27 @@ def build_workbook(
     *,
     edition: str | None = None,
     names: Sequence[str] = (),
+    folder: bool = False,
+    force: bool = False,
+    inputs: Sequence[Path] = (),
 ) -> list[Path]:
-    """Build the workbook of a recipe (or recipe file); with ``names`` one copy per name."""
+    """Build the workbook of a recipe (or recipe file); with ``names`` one copy per name.
+
+    ``output`` is the PDF to write, or with ``names`` the folder for the copies; an
+    existing folder, or ``folder=True``, is a folder to write the workbook into under its
+    own name. Nothing is written unless every file may be (``force`` replaces files that
+    werkboek did not make); ``inputs`` are the run's input files, never an output.
+    """
     if isinstance(recipe, Path):
+        inputs = [*inputs, recipe]
         recipe = load_recipe(recipe, project.content)
     recipe = recipe.with_edition(edition)
+    if output is not None and not names and (folder or output.is_dir()):
+        output = output / f"{recipe.file_stem}.pdf"
     if names and output is not None and output.suffix.lower() == ".pdf":
         raise WerkboekError(f"{output}: met namen is -o de map voor de exemplaren, geen bestand")
     product = WorkbookProduct(project, WorkbookOptions(recipe, tuple(names), output))
-    return [path for batch in product.batches() for path in product.build(batch)]
+    batches = product.batches()
+    files = [path for batch in batches for target in batch for path in target.files]
+    check_outputs(files, inputs=[*project.inputs, *inputs], force=force)
+    return [path for batch in batches for path in product.build(batch)]

@@ -17,15 +17,25 @@ from pathlib import Path
 from .files import write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent
-LIBRARIES = ("weasyprint", "pydyf", "fonttools", "segno", "fontpkg-atkinson-hyperlegible")
+LIBRARIES = (
+    "weasyprint",
+    "pydyf",
+    "fonttools",
+    "segno",
+    "fontpkg-atkinson-hyperlegible",
+    "fontpkg-noto-sans",
+)
 _CHECKSUM = hashlib.sha256().digest_size
 
 
 def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
     if not folder.is_dir():
         return
+    root = folder.resolve()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if "__pycache__" in path.parts or path.name.startswith("."):
+            continue
+        if not path.resolve().is_relative_to(root):  # never read outside the folder
             continue
         digest.update(str(path.relative_to(folder)).encode())
         digest.update(b"\0")

@@ -7,12 +7,14 @@ content and styles folders (and the font package) — however it is named, throu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from ..errors import Problem
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]
@@ -32,3 +34,46 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         if not any(path.is_relative_to(root) for root in self.roots):
             raise FatalURLFetchingError(f"{path} ligt buiten de mappen met inhoud en stijlen")
         return super().fetch(url, headers)
+
+
+def _urls(nodes: Any) -> Iterator[tuple[str, int, int]]:
+    for node in nodes or []:
+        kind = getattr(node, "type", None)
+        if kind == "url":
+            yield node.value, node.source_line, node.source_column
+        elif kind == "function" and node.lower_name == "url":
+            for argument in node.arguments:
+                if argument.type == "string":
+                    yield argument.value, node.source_line, node.source_column
+        for attribute in ("prelude", "content", "arguments"):
+            yield from _urls(getattr(node, attribute, None))
+
+
+def stylesheet_problems(sheet: Path, roots: Sequence[Path], shown: str) -> list[Problem]:
+    """Every ``url()`` in a stylesheet that the build could not load, at its line: from the
+    network, outside the allowed folders, or missing. (WeasyPrint itself would only name
+    the PDF it was making.)"""
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(
+        sheet.read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True
+    )
+    allowed = [Path(root).resolve() for root in roots]
+    problems = []
+    for url, line, column in _urls(rules):
+        scheme = urlsplit(url).scheme
+        if scheme == "data":
+            continue
+        if scheme and scheme != "file":
+            message = f"url({url!r}): werkboek haalt niets van het netwerk"
+        else:
+            path = Path(unquote(urlsplit(url).path))
+            target = (path if path.is_absolute() else sheet.parent / path).resolve()
+            if not any(target.is_relative_to(root) for root in allowed):
+                message = f"url({url!r}): {target} ligt buiten de mappen met inhoud en stijlen"
+            elif not target.is_file():
+                message = f"url({url!r}): bestand niet gevonden"
+            else:
+                continue
+        problems.append(Problem(shown, line, column, "", message))
+    return problems

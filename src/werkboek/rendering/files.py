@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+
+STALE_SECONDS = 60.0
+"""A temporary file this old was left by a run that was killed: it is removed."""
+
+
+def clean_stale(target: Path) -> None:
+    """Remove the temporary files of ``target`` that a killed run left behind."""
+    now = time.time()
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > STALE_SECONDS:
+                leftover.unlink()
 
 
 @contextlib.contextmanager
 def atomic_target(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` that replaces it when the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(target)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
     temporary = Path(name)

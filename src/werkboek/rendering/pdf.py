@@ -13,7 +13,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from ..errors import BuildError
 from .fetch import SafeFetcher
-from .fonts import font_css, font_dir
+from .fonts import font_css, font_dirs
 from .logs import weasyprint_must_stay_silent
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
@@ -32,7 +32,7 @@ def layout(
     html: str, *, base: Path, roots: Sequence[Path], stylesheets: Sequence[Path], what: str
 ) -> Document:
     """Lay out ``html`` into pages; what WeasyPrint logs fails the build."""
-    fetcher = SafeFetcher([*roots, font_dir()])
+    fetcher = SafeFetcher([*roots, *font_dirs()])
     fonts = FontConfiguration()
     with weasyprint_must_stay_silent(what), _fetch_errors_fail(what):
         css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=fonts)]

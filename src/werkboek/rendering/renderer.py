@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from weasyprint import Document
 
-from ..errors import WerkboekError
+from ..errors import BuildError, WerkboekError
 from . import pdf
+from .fetch import stylesheet_problems
+from .fonts import font_dirs
 from .templates import OVERRIDES, Templates
 
 
@@ -25,6 +28,8 @@ class Renderer:
         self.styles_dir = styles_dir
         self.roots = (content_dir, styles_dir)
         self.templates = Templates([content_dir / OVERRIDES], names)
+        self._checked: set[str] = set()
+        self._lock = threading.Lock()
 
     def html(self, template: str, **context: Any) -> str:
         return self.templates.render(template, **context)
@@ -33,6 +38,14 @@ class Renderer:
         sheet = self.styles_dir / name
         if not sheet.is_file():
             raise WerkboekError(f"{sheet}: stijlblad niet gevonden")
+        if not sheet.resolve().is_relative_to(self.styles_dir.resolve()):
+            raise WerkboekError(f"{sheet}: verwijst naar een bestand buiten de map met stijlen")
+        with self._lock:
+            if name not in self._checked:
+                problems = stylesheet_problems(sheet, [*self.roots, *font_dirs()], str(sheet))
+                if problems:
+                    raise BuildError(*problems)
+                self._checked.add(name)
         return sheet
 
     def layout(self, html: str, stylesheets: Sequence[str], *, what: str) -> Document:

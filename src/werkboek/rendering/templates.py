@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,21 @@ from .qr import qr_image
 
 OVERRIDES = "sjablonen"
 """The folder in a content set whose templates replace the package's."""
+
+
+class FolderLoader(jinja2.FileSystemLoader):
+    """Templates from one folder, and only from there: a symbolic link that leads out of
+    the folder is not followed."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        roots = [os.path.realpath(folder) for folder in self.searchpath]
+        real = os.path.realpath(filename)
+        if not any(real.startswith(root + os.sep) for root in roots):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
 
 
 def _blocks_only(blocks: list[Any], trainer: bool) -> list[Any]:
@@ -38,7 +54,7 @@ class Templates:
 
     def __init__(self, overrides: Sequence[Path] = (), names: Mapping[str, Any] | None = None):
         loaders: list[jinja2.BaseLoader] = [
-            jinja2.FileSystemLoader(str(folder)) for folder in overrides if folder.is_dir()
+            FolderLoader(str(folder)) for folder in overrides if folder.is_dir()
         ]
         loaders.append(jinja2.PackageLoader("werkboek", "templates"))
         env = SandboxedEnvironment(

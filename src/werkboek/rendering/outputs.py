@@ -1,0 +1,113 @@
+"""Where werkboek may write: never over a file it did not make, never over its own inputs.
+
+Every file werkboek writes is checked here first, all of a run's files before the first
+is written, so a run either writes everything or nothing:
+
+* a file that is there already is only replaced when werkboek made it — a PDF whose
+  document information names werkboek as its creator — or with ``--force``;
+* a path that is a folder, or lies below a file, is refused;
+* the run's inputs (the content and styles folders, the recipe, the participant list,
+  attachments) are never an output, however they are named (``..``, links);
+* a file name longer than the file system takes is refused (names made from titles and
+  participants' names are shortened before they get here, see :func:`file_slug`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..content.slugs import slugify
+from ..errors import Problem, WerkboekError, display_path
+
+CREATOR = "werkboek"
+"""The creator every PDF werkboek writes carries in its document information."""
+MAX_NAME = 80
+"""The longest file name (without extension) werkboek makes from a title or a name."""
+
+
+def file_slug(text: str, fallback: str) -> str:
+    """A file name from a title or a name: its slug, at most :data:`MAX_NAME` characters.
+
+    A longer slug is cut at a hyphen and ends in a short hash of the whole, so two long
+    titles that start alike still get two files.
+    """
+    slug = slugify(text) or fallback
+    if len(slug) <= MAX_NAME:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+    head = slug[: MAX_NAME - len(digest) - 1]
+    if "-" in head:
+        head = head.rsplit("-", 1)[0]
+    return f"{head}-{digest}"
+
+
+def made_by_werkboek(path: Path) -> bool:
+    """Whether ``path`` is a PDF that werkboek made (its creator says so)."""
+    try:
+        with path.open("rb") as file:
+            if file.read(5) != b"%PDF-":
+                return False
+        from pypdf import PdfReader
+
+        metadata = PdfReader(path).metadata
+        return metadata is not None and metadata.get("/Creator") == CREATOR
+    except Exception:  # unreadable, damaged: not ours to overwrite
+        return False
+
+
+def _same(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or (
+            one.exists() and other.exists() and os.path.samefile(one, other)
+        )
+    except OSError:
+        return False
+
+
+def output_problems(
+    paths: Iterable[Path], *, inputs: Sequence[Path] = (), force: bool = False
+) -> list[Problem]:
+    """What stands in the way of writing ``paths``; empty when all may be written."""
+    problems = []
+    for path in paths:
+        shown = display_path(path)
+
+        def problem(message: str, shown: str = shown) -> None:
+            problems.append(Problem(shown, 0, 0, "", message))
+
+        if len(path.name.encode()) > 255:
+            problem("de bestandsnaam is te lang")
+            continue
+        blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocked is not None:
+            problem(f"kan hier niet schrijven: {display_path(blocked)} is een bestand, geen map")
+            continue
+        source = next(
+            (
+                i
+                for i in inputs
+                if _same(path, i) or (i.is_dir() and path.resolve().is_relative_to(i.resolve()))
+            ),
+            None,
+        )
+        if source is not None:
+            what = "ligt in een invoermap" if source.is_dir() else "is een invoerbestand"
+            problem(f"{what} van deze opdracht ({display_path(source)}); kies een ander pad")
+            continue
+        if path.is_dir():
+            problem("is een map; geef een bestandsnaam, of een map met / erachter")
+        elif path.exists() and not force and not made_by_werkboek(path):
+            problem("bestaat al en is niet door werkboek gemaakt; kies een ander pad of --force")
+    return problems
+
+
+def check_outputs(
+    paths: Iterable[Path], *, inputs: Sequence[Path] = (), force: bool = False
+) -> None:
+    """Raise :class:`WerkboekError` with every reason ``paths`` may not be written."""
+    problems = output_problems(paths, inputs=inputs, force=force)
+    if problems:
+        raise WerkboekError(*problems)
