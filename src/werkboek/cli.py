@@ -444,3 +444,94 @@ def mail(
     click.echo("\n".join(outcome.lines))
     if outcome.problem:
         raise mailing.SendError(outcome.problem)
+
+
+@main.command()
+@option("--host", default="127.0.0.1", show_default=True, help="Het adres om op te luisteren.")
+@option("--port", type=Number(int, 1, 65535), default=8000, show_default=True, help="De poort.")
+@content_option
+@styles_option
+@recipes_option
+@output_option("Map voor de PDF's en de gegevens van de app (MAP/.web/).")
+@option(
+    "--smtp-host",
+    metavar="SERVER",
+    envvar="WERKBOEK_SMTP_HOST",
+    show_envvar=True,
+    help="De SMTP-server voor het mailen (zonder: alleen proefruns).",
+)
+@option(
+    "--smtp-port",
+    metavar="POORT",
+    type=Number(int, 1, 65535),
+    envvar="WERKBOEK_SMTP_PORT",
+    show_envvar=True,
+    help="SMTP-poort [standaard: 587 starttls, 465 ssl, 25 none].",
+)
+@option(
+    "--security",
+    type=DutchChoice(["starttls", "ssl", "none"]),
+    default="starttls",
+    show_default=True,
+    envvar="WERKBOEK_SMTP_SECURITY",
+    show_envvar=True,
+    help="Hoe de verbinding met de SMTP-server versleuteld is.",
+)
+@option(
+    "--smtp-user",
+    metavar="GEBRUIKER",
+    envvar="WERKBOEK_SMTP_USER",
+    show_envvar=True,
+    help="Aanmelden als deze gebruiker; het wachtwoord komt uit WERKBOEK_SMTP_PASSWORD.",
+)
+@option(
+    "--smtp-cafile",
+    metavar="CA.pem",
+    type=input_file,
+    help="Vertrouw het certificaat van de server als deze CA (PEM) het tekende.",
+)
+@option(
+    "--from",
+    "sender",
+    metavar="ADRES",
+    envvar="WERKBOEK_MAIL_FROM",
+    show_envvar=True,
+    help="De standaardafzender van een mailing.",
+)
+@reports_errors
+def serve(
+    host: str,
+    port: int,
+    content_dir: Path,
+    styles_dir: Path,
+    recipes_dir: Path,
+    output_dir: Path,
+    smtp_host: str | None,
+    smtp_port: int | None,
+    security: str,
+    smtp_user: str | None,
+    smtp_cafile: Path | None,
+    sender: str | None,
+) -> None:
+    """Start de app in de browser: samenstellen, bekijken, downloaden en mailen.
+
+    Luistert op 127.0.0.1; een ander adres kan alleen met een toegangstoken in
+    WERKBOEK_TOKEN (minstens 16 tekens), en dan moet iedereen inloggen.
+    """
+    from .mail.run import smtp_settings
+    from .web.config import ServerConfig
+    from .web.serve import serve as run
+
+    _must_exist(smtp_cafile, "CA-bestand")
+    smtp = (
+        smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if smtp_host else None
+    )
+    config = ServerConfig.from_environment(host, port, smtp=smtp, sender=sender)
+    project = _project(
+        content_dir=content_dir,
+        styles_dir=styles_dir,
+        output_dir=output_dir,
+        recipes_dir=recipes_dir,
+    )
+    recipes_dir.mkdir(parents=True, exist_ok=True)
+    run(project, config)

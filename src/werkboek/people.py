@@ -151,6 +151,15 @@ def read_people(
     return parse_people(decode(data, file), file, required, check)
 
 
+def list_columns(text: str, required: Sequence[str] = (NAME,)) -> list[str]:
+    """The column names of a list's header line (to check a message against, even when a
+    row below it is wrong)."""
+    first = io.StringIO(text, newline="").readline()
+    delimiter = sniff_delimiter(first, required)
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    return [name.strip().lower() for name in header if name.strip()]
+
+
 def parse_people(
     text: str, file: str, required: Sequence[str] = (NAME,), check: RowCheck | None = None
 ) -> list[Person]:

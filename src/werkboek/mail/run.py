@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from .errors import SendError
-from .log import SendLog, default_log_path, known_entries
+from .log import SendLog, State, default_log_path, known_entries
 from .mailing import Mailing, legacy_log_path, write_messages
 from .report import format_dry_run, format_plan, format_report, report_problem
 from .sending import Progress, SendReport, plan_sending, send_mailing
@@ -111,3 +111,42 @@ def send(
             progress=progress(len(plan.todo)) if progress and plan.todo else None,
         )
     return SendOutcome(report, format_report(report), report_problem(report))
+
+
+@dataclass(frozen=True)
+class MailingState:
+    """Where a mailing stands, by the send log: how many of its messages are where."""
+
+    sent: int
+    failed: int
+    unknown: int
+    left: int
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.unknown + self.left
+
+
+def mailing_state(
+    recipients_path: Path, message_path: Path, output_dir: Path | None = None
+) -> MailingState:
+    """Where the mailing of this list and this message stands in the send log, read
+    without composing a message or writing to the log."""
+    from .mailing import mailing_name
+    from .recipients import read_recipients
+
+    name = mailing_name(recipients_path, message_path)
+    paths = [default_log_path()]
+    if output_dir is not None:
+        paths.append(legacy_log_path(output_dir))
+    entries = known_entries(name, paths)
+    counts = dict.fromkeys(State, 0)
+    for recipient in read_recipients(recipients_path):
+        entry = entries.get(recipient.key)
+        counts[entry.state if entry is not None else State.PENDING] += 1
+    return MailingState(
+        sent=counts[State.SENT],
+        failed=counts[State.FAILED],
+        unknown=counts[State.UNKNOWN],
+        left=counts[State.PENDING] + counts[State.SENDING],
+    )

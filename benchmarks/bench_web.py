@@ -1,0 +1,162 @@
+"""The web app as a trainer feels it: preview after a change, unchanged, the catalogue, memory.
+
+    .venv/bin/python benchmarks/bench_web.py [--changes 50]
+
+Starts ``werkboek serve`` in a process of its own on a free loopback port (with an empty
+output folder), opens the example training day
+(``recepten/trainingsdag-van-mens-tot-mens-werken.yaml``) in the composer as a browser
+does, then measures over HTTP:
+
+- *preview after a change*: the trainer types a new subtitle (every other time with the
+  other edition), and the preview (the PDF rendered, and the thumbnail of every page) comes
+  back; each state is new, so nothing of it is cached;
+- *preview unchanged*: the same preview asked again;
+- *catalogue*: the home page with every principle, story, exercise and text.
+
+Goals (from the web app's issue): after a change a median of at most 1.5 s, unchanged at
+most 0.1 s, the catalogue at most 50 ms, and the server's memory (its resident set) after
+``--changes`` previews at most 50 MB more than after the first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+RECIPE = REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+IMAGES = re.compile(r'src="(/voorbeeld/[0-9a-f]+/\d+\.png)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+class Trainer:
+    """One browser session: its cookie and CSRF token."""
+
+    def __init__(self, url: str) -> None:
+        self.client = httpx.Client(base_url=url, timeout=300)
+        self.csrf = CSRF.search(self.client.get("/recepten").text).group(1)  # type: ignore[union-attr]
+
+    def post(self, path: str, **data: object) -> None:
+        response = self.client.post(path, data={"csrf": self.csrf, **data})  # type: ignore[arg-type]
+        assert response.status_code in (200, 303), (path, response.status_code)
+
+    def open_recipe(self, path: Path) -> None:
+        response = self.client.post(
+            "/recepten/openen",
+            data={"csrf": self.csrf},
+            files={"bestand": (path.name, path.read_bytes(), "application/yaml")},
+        )
+        assert response.status_code in (200, 303), response.text[:500]
+
+    def preview(self) -> int:
+        """The preview as htmx asks for it, then every thumbnail it shows; the page count."""
+        html = self.client.get("/werkboek/voorbeeld", headers={"HX-Request": "true"}).text
+        images = IMAGES.findall(html)
+        assert images, html[:500]
+        for image in images:
+            response = self.client.get(image)
+            assert response.headers["content-type"] == "image/png"
+        return len(images)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=50)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        port = free_port()
+        command = [
+            sys.executable, "-m", "werkboek", "serve", "--port", str(port),
+            "--content", str(REPO / "content"), "--styles", str(REPO / "styles"),
+            "-o", str(Path(folder) / "output"), "--recepten", str(Path(folder) / "recepten"),
+        ]  # fmt: skip
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    httpx.get(f"{url}/static/werkboek.css", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            trainer = Trainer(url)
+            trainer.open_recipe(RECIPE)
+            first = timed(trainer.preview)
+            pages = trainer.preview()
+            memory_before = resident_mb(server.pid)
+
+            changed = []
+            for n in range(args.changes):
+                # a change never seen before (nothing of it cached): a new subtitle, as when
+                # the trainer types the date, and every other time the other edition too
+                trainer.post(
+                    "/werkboek/gegevens",
+                    titel="Training Van mens tot mens werken",
+                    ondertitel=f"Proeftuin Zaanstreek, groep {n + 1}",
+                    trainer="Anna de Vries",
+                    editie="trainer" if n % 2 else "deelnemer",
+                )
+                changed.append(timed(trainer.preview))
+            memory_after = resident_mb(server.pid)
+            unchanged = [timed(trainer.preview) for _ in range(10)]
+            catalogue = [timed(lambda: trainer.client.get("/")) for _ in range(20)]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    median_changed = statistics.median(changed)
+    median_unchanged = statistics.median(unchanged)
+    median_catalogue = statistics.median(catalogue)
+    growth = memory_after - memory_before
+    print(f"{RECIPE.name}: {pages} pages in the preview, {args.changes} changes\n")
+    print(f"{'':<34}{'median':>10}{'max':>10}{'goal':>10}")
+    print(f"{'first preview (cold cache)':<34}{first:>9.2f}s{'':>10}{'':>10}")
+    print(
+        f"{'preview after a change':<34}{median_changed:>9.2f}s{max(changed):>9.2f}s{'≤ 1.5s':>10}"
+    )
+    print(
+        f"{'preview unchanged':<34}{median_unchanged:>9.3f}s{max(unchanged):>9.3f}s{'≤ 0.1s':>10}"
+    )
+    print(
+        f"{'catalogue page':<34}{median_catalogue * 1000:>8.1f}ms"
+        f"{max(catalogue) * 1000:>8.1f}ms{'≤ 50ms':>10}"
+    )
+    print(
+        f"\nserver memory: {memory_before:.0f} MB after the first preview, "
+        f"{memory_after:.0f} MB after {args.changes} more: +{growth:.0f} MB (goal: ≤ 50 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

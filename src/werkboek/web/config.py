@@ -1,0 +1,93 @@
+"""How the web app is started: its address, who may use it, and the mail server it uses.
+
+All of it comes from the command line and the server's environment, never from a page:
+a trainer's browser never sees the access token's value or the mail password.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+
+from ..errors import Problem, WerkboekError
+from ..mail.smtp import SmtpSettings
+
+TOKEN_VARIABLE = "WERKBOEK_TOKEN"
+HOSTS_VARIABLE = "WERKBOEK_HOSTS"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str | None = field(default=None, repr=False)
+    """With a token every page needs a login with it and the API a Bearer header."""
+    host_names: tuple[str, ...] = ()
+    """The names this server may be reached by (the Host header), besides its address."""
+    smtp: SmtpSettings | None = None
+    """The mail server for sending; without it the app only makes dry runs."""
+    sender: str | None = None
+    """The default From address of a mailing."""
+
+    @classmethod
+    def from_environment(
+        cls,
+        host: str,
+        port: int,
+        *,
+        smtp: SmtpSettings | None = None,
+        sender: str | None = None,
+    ) -> ServerConfig:
+        """The config for ``werkboek serve``: a token and host names from the environment.
+
+        Refuses to serve on another address than loopback without a token.
+        """
+        token = os.environ.get(TOKEN_VARIABLE) or None
+        if token is not None and len(token) < 16:
+            raise WerkboekError(
+                Problem(
+                    "", 0, 0, TOKEN_VARIABLE, "het toegangstoken is te kort (minstens 16 tekens)"
+                )
+            )
+        if not is_loopback(host) and token is None:
+            raise WerkboekError(
+                Problem(
+                    "",
+                    0,
+                    0,
+                    "--host",
+                    f"werkboek luistert alleen op een ander adres dan 127.0.0.1 met een "
+                    f"toegangstoken: zet {TOKEN_VARIABLE} (minstens 16 tekens) en start opnieuw",
+                )
+            )
+        names = tuple(n.strip() for n in os.environ.get(HOSTS_VARIABLE, "").split(",") if n.strip())
+        return cls(host, port, token, names, smtp, sender)
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def allowed_hosts(self) -> set[str] | None:
+        """Host headers this server answers to; ``None``: any (a token guards the server,
+        it listens on every address and no names were given)."""
+        names = set(self.host_names)
+        if is_loopback(self.host):
+            names.update(LOOPBACK_NAMES)
+        elif self.host in ("0.0.0.0", "::"):
+            if not names:
+                return None
+        else:
+            names.add(self.host)
+        return {name.lower().strip("[]") for name in names}

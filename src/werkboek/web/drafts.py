@@ -1,0 +1,117 @@
+"""The recipe a trainer is putting together in the composer, kept on the server.
+
+A draft is a recipe as a mapping (the same keys as a recipe file), with the fields of
+the form. It is kept per session in the output folder (``.web/concepten/``), so the
+page holds no state of its own and a restart of the server keeps the work. Saving a
+draft makes it a recipe file in the recipes folder, which the command line reads too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..content.schema import PART_KEYS
+from ..rendering.files import write_atomically
+
+KINDS = ("principe", "oefening", "verhaal", "artikel", "notities")
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_ITEMS = 200
+
+
+@dataclass
+class Draft:
+    titel: str = "Mijn training"
+    ondertitel: str = ""
+    trainer: str = ""
+    editie: str = "deelnemer"
+    onderdelen: list[dict[str, Any]] = field(default_factory=list)
+
+    def mapping(self) -> dict[str, Any]:
+        """The draft as a recipe mapping (what ``recipe_from_mapping`` and a file hold)."""
+        data: dict[str, Any] = {"titel": self.titel.strip()}
+        if self.ondertitel.strip():
+            data["ondertitel"] = self.ondertitel.strip()
+        if self.trainer.strip():
+            data["trainer"] = self.trainer.strip()
+        data["editie"] = self.editie
+        data["onderdelen"] = [dict(item) for item in self.onderdelen]
+        return data
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Draft:
+        items = [dict(i) for i in data.get("onderdelen") or [] if isinstance(i, dict)]
+        return cls(
+            titel=str(data.get("titel") or ""),
+            ondertitel=str(data.get("ondertitel") or ""),
+            trainer=str(data.get("trainer") or ""),
+            editie=str(data.get("editie") or "deelnemer"),
+            onderdelen=items[:MAX_ITEMS],
+        )
+
+    # ------------------------------------------------------------ changes
+
+    def add(self, kind: str, slug: str = "", pages: int = 1) -> None:
+        if kind not in KINDS or len(self.onderdelen) >= MAX_ITEMS:
+            return
+        item: dict[str, Any] = {kind: pages if kind == "notities" else slug}
+        self.onderdelen.append(item)
+
+    def contains(self, kind: str, slug: str) -> bool:
+        return any(item.get(kind) == slug for item in self.onderdelen)
+
+    def remove(self, index: int) -> None:
+        if 0 <= index < len(self.onderdelen):
+            del self.onderdelen[index]
+
+    def move(self, index: int, to: int) -> None:
+        """Move the item at ``index`` to position ``to`` (up/down buttons, drag and drop)."""
+        if 0 <= index < len(self.onderdelen):
+            to = max(0, min(to, len(self.onderdelen) - 1))
+            self.onderdelen.insert(to, self.onderdelen.pop(index))
+
+    def set_parts(self, index: int, parts: list[str]) -> None:
+        if 0 <= index < len(self.onderdelen) and "principe" in self.onderdelen[index]:
+            chosen = [p for p in PART_KEYS if p in parts]
+            item = {"principe": self.onderdelen[index]["principe"]}
+            if chosen and len(chosen) < len(PART_KEYS):
+                item["delen"] = chosen
+            elif not chosen:
+                item["delen"] = []
+            self.onderdelen[index] = item
+
+    def set_pages(self, index: int, pages: int) -> None:
+        if 0 <= index < len(self.onderdelen) and "notities" in self.onderdelen[index]:
+            self.onderdelen[index] = {"notities": pages}
+
+
+class Drafts:
+    """The drafts of every session, in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+
+    def _path(self, session: str) -> Path:
+        if not SESSION_ID.match(session):
+            raise ValueError("ongeldige sessie")
+        return self.folder / f"{session}.json"
+
+    def get(self, session: str) -> Draft:
+        path = self._path(session)
+        with self._lock:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return Draft()
+        return Draft.from_mapping(data) if isinstance(data, dict) else Draft()
+
+    def save(self, session: str, draft: Draft) -> None:
+        path = self._path(session)
+        data = json.dumps(asdict(draft), ensure_ascii=False, indent=1).encode()
+        with self._lock:
+            write_atomically(path, data)

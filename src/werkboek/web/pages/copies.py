@@ -1,0 +1,106 @@
+"""Personal copies: the workbook with each participant's name on its cover, as one ZIP."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import TYPE_CHECKING
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...errors import Problem, WerkboekError
+from ...people import MAX_BYTES, Person, decode, parse_people, people_from_names
+from ...products import WorkbookOptions, WorkbookProduct
+from ...recipes import EDITIONS
+from ..app import back, form_text, is_htmx
+from ..jobs import Job
+from ..security import protected
+from .composer import check
+from .tasks import Download
+
+if TYPE_CHECKING:
+    from ..app import WebApp
+
+ZIP_TIME = (2024, 2, 1, 0, 0, 0)
+"""Every file in the ZIP gets the same time: the same names give the same ZIP."""
+
+
+async def read_people(request: Request, names_field: str, file_field: str) -> list[Person]:
+    """The people of a form: an uploaded list (CSV), or names pasted one per line."""
+    form = await request.form()
+    file = form.get(file_field)
+    if isinstance(file, UploadFile) and file.filename:
+        data = await file.read(MAX_BYTES + 1)
+        name = file.filename.rsplit("/", 1)[-1][:100]
+        if len(data) > MAX_BYTES:
+            raise WerkboekError(Problem(name, 1, 1, "", "de deelnemerslijst is te groot"))
+        return parse_people(decode(data, name), name)
+    lines = [line.strip() for line in form_text(form, names_field, 200_000).splitlines()]
+    names = [line for line in lines if line]
+    if not names:
+        raise WerkboekError(Problem("", 0, 0, names_field, "geef minstens één naam"))
+    return people_from_names(names, "namen")
+
+
+def routes(app: WebApp) -> list[Route]:
+    async def show(request: Request) -> Response:
+        checked = check(app, app.draft(request))
+        job = app.jobs.latest(app.session(request), "exemplaren")
+        return app.page(
+            request,
+            "exemplaren.html",
+            active="exemplaren",
+            checked=checked,
+            problems=[],
+            job=job,
+            names="",
+        )
+
+    async def make(request: Request) -> Response:
+        form = await request.form()
+        checked = check(app, app.draft(request))
+        edition = form_text(form, "editie", 20)
+        try:
+            people = await read_people(request, "namen", "lijst")
+        except WerkboekError as exc:
+            return app.page(
+                request,
+                "exemplaren.html",
+                status=422,
+                active="exemplaren",
+                checked=checked,
+                problems=exc.problems,
+                job=None,
+                names=form_text(form, "namen", 200_000),
+            )
+        if checked.recipe is None:
+            return back("/exemplaren")
+        recipe = checked.recipe.with_edition(edition if edition in EDITIONS else None)
+        names = tuple(person.name for person in people)
+
+        def work(job: Job) -> Download:
+            product = WorkbookProduct(app.project, WorkbookOptions(recipe, names))
+            job.step(0, len(names), "de eerste wordt gemaakt")
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+                for batch in product.batches():
+                    for target, files in zip(batch, product.pdfs(batch), strict=True):
+                        info = zipfile.ZipInfo(target.path.name, ZIP_TIME)
+                        info.compress_type = zipfile.ZIP_DEFLATED
+                        archive.writestr(info, files[-1])
+                        job.step(message="")
+            return Download(f"{recipe.file_stem}-exemplaren.zip", out.getvalue(), "application/zip")
+
+        title = f"{len(names)} eigen exemplaren van {recipe.title}"
+        job = app.jobs.start(app.session(request), "exemplaren", title, work)
+        if is_htmx(request):
+            return app.page(request, "_taak.html", active="", job=job)
+        return back(f"/taken/{job.id}")
+
+    return [
+        Route("/exemplaren", show, methods=["GET"]),
+        Route("/exemplaren", protected(make), methods=["POST"]),
+    ]

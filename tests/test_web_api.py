@@ -1,0 +1,319 @@
+"""The web app over plain HTTP: the API, and what keeps the server safe.
+
+Against the real server on a free loopback port (uvicorn in a thread), with httpx.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import re
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import httpx
+import pypdf
+import pytest
+import yaml
+
+from webserver import running
+from werkboek import Project, load_recipe
+from werkboek.products.workbook import build_workbook
+from werkboek.web.config import ServerConfig
+
+from conftest import CONTENT, REPO
+
+TRAINING_DAY = REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml"
+TOKEN = "een-lang-geheim-token-voor-de-test"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running(tmp_path_factory.mktemp("web")) as app:
+        yield app
+
+
+def titles(data: bytes) -> list[str]:
+    return [
+        item.title for item in pypdf.PdfReader(BytesIO(data)).outline if not isinstance(item, list)
+    ]
+
+
+def cli_pdf(folder: Path, recipe: Path, edition: str | None = None) -> bytes:
+    project = Project(CONTENT, REPO / "styles", folder / "cli-output")
+    [path] = build_workbook(project, recipe, folder / f"cli-{edition}.pdf", edition=edition)
+    return path.read_bytes()
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_gives_the_same_pdf_as_the_command_line(server, tmp_path):
+    text = TRAINING_DAY.read_text(encoding="utf-8")
+    as_json = json.dumps(yaml.safe_load(text), ensure_ascii=False)
+    expected = cli_pdf(tmp_path, TRAINING_DAY)
+    for body, media in [(text, "application/yaml"), (as_json, "application/json")]:
+        response = httpx.post(
+            f"{server.url}/api/werkboek",
+            content=body.encode(),
+            headers={"Content-Type": media},
+            timeout=120,
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/pdf"
+        assert "training-van-mens-tot-mens-werken.pdf" in response.headers["content-disposition"]
+        assert response.content == expected
+    trainer = httpx.post(
+        f"{server.url}/api/werkboek?editie=trainer",
+        content=text.encode(),
+        headers={"Content-Type": "application/yaml"},
+        timeout=120,
+    )
+    assert trainer.status_code == 200
+    assert trainer.content == cli_pdf(tmp_path, TRAINING_DAY, "trainer")
+    assert "Sessieplan" in titles(trainer.content)
+
+
+def test_a_bad_recipe_is_422_with_every_problem_located(server):
+    body = "titel: Proefdag\nonderdelen:\n  - oefening: feiten-of-interpretatie\n  - notities: 0\n"
+    response = httpx.post(
+        f"{server.url}/api/werkboek", content=body, headers={"Content-Type": "application/yaml"}
+    )
+    assert response.status_code == 422
+    assert response.json() == {
+        "problemen": [
+            {
+                "regel": 3,
+                "kolom": 15,
+                "pad": "onderdelen[0].oefening",
+                "bericht": "onbekende oefening 'feiten-of-interpretatie'; bedoel je "
+                "'feiten-of-interpretaties'?",
+            },
+            {
+                "regel": 4,
+                "kolom": 15,
+                "pad": "onderdelen[1].notities",
+                "bericht": "moet minstens 1 zijn",
+            },
+        ]
+    }
+
+
+def test_the_api_takes_only_json_or_yaml(server):
+    for media in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]:
+        response = httpx.post(
+            f"{server.url}/api/werkboek", content=b"titel: x", headers={"Content-Type": media}
+        )
+        assert response.status_code == 415, media
+    wrong = httpx.post(
+        f"{server.url}/api/werkboek?editie=docent",
+        content=b"{}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert wrong.status_code == 400
+    big = httpx.post(
+        f"{server.url}/api/werkboek",
+        content=b"#" * 300_000,
+        headers={"Content-Type": "application/yaml"},
+    )
+    assert big.status_code == 413
+
+
+def test_four_requests_at_once_each_get_their_own_workbook(server, tmp_path):
+    recipes = {
+        "Lerend": {"titel": "Een", "onderdelen": [{"principe": "lerend", "delen": ["uitleg"]}]},
+        "Eenvoudig": {
+            "titel": "Twee",
+            "onderdelen": [{"principe": "eenvoudig", "delen": ["oefenen"]}],
+        },
+        "B1 niveau": {"titel": "Drie", "onderdelen": [{"oefening": "b1-niveau"}]},
+        "Samen beslissen over passende hulp": {
+            "titel": "Vier",
+            "onderdelen": [{"artikel": "samen-beslissen-over-passende-hulp"}],
+        },
+    }
+
+    def ask(recipe: dict) -> bytes:
+        response = httpx.post(f"{server.url}/api/werkboek", json=recipe, timeout=300)
+        assert response.status_code == 200, response.text
+        return response.content
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = dict(zip(recipes, pool.map(ask, recipes.values()), strict=True))
+    for expected, data in results.items():
+        assert expected in titles(data), (expected, titles(data))
+        others = set(recipes) - {expected}
+        assert not others & set(titles(data))
+    # the same bytes as one at a time, through the command line's library
+    for expected, recipe in recipes.items():
+        path = tmp_path / f"{recipe['titel']}.yaml"
+        path.write_text(yaml.safe_dump(recipe, allow_unicode=True), encoding="utf-8")
+        project = Project(CONTENT, REPO / "styles", tmp_path / "out")
+        loaded = load_recipe(path, project.content)
+        [pdf] = build_workbook(project, loaded, tmp_path / f"{recipe['titel']}.pdf")
+        assert pdf.read_bytes() == results[expected]
+
+
+def test_the_catalogue_has_a_json_twin(server):
+    data = httpx.get(f"{server.url}/api/catalogus").json()
+    assert len(data["oefeningen"]) == 12 and len(data["principes"]) == 6
+
+
+# ---------------------------------------------------------------- safety
+
+
+def test_other_host_names_are_refused(server):
+    for host in ["evil.example", "evil.example:80", f"127.0.0.2:{server.port}", "localhost.evil"]:
+        response = httpx.get(f"{server.url}/", headers={"Host": host})
+        assert response.status_code == 400, host
+    for host in [f"127.0.0.1:{server.port}", f"localhost:{server.port}"]:
+        assert httpx.get(f"{server.url}/", headers={"Host": host}).status_code == 200
+
+
+def test_forms_need_the_sessions_csrf_token(server):
+    with httpx.Client(base_url=server.url) as client:
+        page = client.get("/werkboek")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        refused = client.post("/werkboek/notities", data={})
+        assert refused.status_code == 403
+        forged = client.post("/werkboek/notities", data={"csrf": "x" * len(token)})
+        assert forged.status_code == 403
+        ok = client.post("/werkboek/notities", data={"csrf": token}, follow_redirects=False)
+        assert ok.status_code == 303
+        # another session's token is no good either
+        with httpx.Client(base_url=server.url) as other:
+            other.get("/")
+            assert other.post("/werkboek/notities", data={"csrf": token}).status_code == 403
+
+
+def test_every_page_says_how_it_may_be_used(server):
+    response = httpx.get(f"{server.url}/werkboek")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "<script>" not in response.text and " onclick=" not in response.text
+    static = httpx.get(f"{server.url}/static/htmx.min.js")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("cache-control", "")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/recepten/..%2F..%2Fetc%2Fpasswd.yaml",
+        "/recepten/%2Fetc%2Fpasswd.yaml",
+        "/recepten/..%2Fcontent%2Fdocument/openen",
+        "/static/..%2F..%2Fcli.py",
+        "/static/../app.py",
+        "/lettertype/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/voorbeeld/..%2F..%2Fetc/1.png",
+        "/voorbeeld/00000000000000000000000000000000/1.png",
+        "/taken/0123456789abcdef01234567",
+        "/taken/0123456789abcdef01234567/bestand",
+    ],
+)
+def test_paths_from_requests_never_reach_outside(server, path):
+    response = httpx.get(f"{server.url}{path}")
+    assert response.status_code in (400, 404), (path, response.status_code)
+    assert "root:" not in response.text and "import" not in response.text
+
+
+def test_a_job_belongs_to_its_session(server):
+    with httpx.Client(base_url=server.url) as mine, httpx.Client(base_url=server.url) as theirs:
+        page = mine.get("/")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        started = mine.post(
+            "/producten", data={"csrf": token, "product": "handouts/lerend"}, follow_redirects=False
+        )
+        assert started.status_code == 303
+        job = started.headers["location"]
+        theirs.get("/")
+        assert theirs.get(job).status_code == 404
+        assert mine.get(job).status_code == 200
+
+
+def test_with_a_token_every_page_needs_a_login_and_the_api_a_bearer(tmp_path):
+    config = ServerConfig(token=TOKEN)
+    with running(tmp_path, config) as server, httpx.Client(base_url=server.url) as client:
+        first = client.get("/werkboek", follow_redirects=False)
+        assert first.status_code == 303
+        assert first.headers["location"] == "/inloggen?volgende=/werkboek"
+        login = client.get("/inloggen")
+        token = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
+        wrong = client.post("/inloggen", data={"csrf": token, "token": "fout", "volgende": "/"})
+        assert wrong.status_code == 401 and "Dit token klopt niet." in wrong.text
+        right = client.post(
+            "/inloggen",
+            data={"csrf": token, "token": TOKEN, "volgende": "//evil.example/"},
+            follow_redirects=False,
+        )
+        assert right.status_code == 303 and right.headers["location"] == "/"
+        assert client.get("/werkboek").status_code == 200
+        recipe = {"titel": "x", "onderdelen": [{"notities": 1}]}
+        assert httpx.post(f"{server.url}/api/werkboek", json=recipe).status_code == 401
+        bearer = httpx.post(
+            f"{server.url}/api/werkboek",
+            json=recipe,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=60,
+        )
+        assert bearer.status_code == 200 and bearer.content.startswith(b"%PDF-")
+
+
+def test_serving_on_another_address_needs_a_token(tmp_path):
+    command = [
+        sys.executable,
+        "-m",
+        "werkboek",
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8999",
+        "--content",
+        str(CONTENT),
+        "--styles",
+        str(REPO / "styles"),
+        "-o",
+        str(tmp_path),
+    ]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "fout: --host: werkboek luistert alleen op een ander adres dan 127.0.0.1 met een "
+        "toegangstoken"
+    )
+
+
+def test_a_port_in_use_is_said_in_dutch_and_the_start_fails(server, tmp_path):
+    command = [
+        sys.executable,
+        "-m",
+        "werkboek",
+        "serve",
+        "--port",
+        str(server.port),
+        "--content",
+        str(CONTENT),
+        "--styles",
+        str(REPO / "styles"),
+        "-o",
+        str(tmp_path),
+    ]
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"fout: --port: poort {server.port} is al in gebruik (draait werkboek al?); "
+        "kies een andere met --port\n"
+    )
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,394 @@
+"""The web app in a real browser: Debian's Chromium, driven by Playwright, against the real
+server on a free loopback port. What a trainer does, click by click and key by key."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from aiosmtpd.controller import Controller
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from webserver import CHROMIUM, CHROMIUM_ARGS, Running, running
+from werkboek import Project, load_recipe
+from werkboek.mail.smtp import Security, SmtpSettings
+from werkboek.products.workbook import build_workbook
+from werkboek.web.config import ServerConfig
+
+from conftest import CONTENT, REPO, Collector, free_port
+
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def smtp_server() -> Iterator[tuple[Controller, Collector]]:
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, smtp_server) -> Iterator[Running]:
+    controller, _ = smtp_server
+    smtp = SmtpSettings("127.0.0.1", controller.port, Security.NONE)
+    config = ServerConfig(smtp=smtp, sender="Trainer <trainer@voorbeeld.example>")
+    with running(tmp_path_factory.mktemp("browser"), config) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Running) -> Iterator[Page]:
+    """A fresh browser session (its own cookie, so its own draft) on the app."""
+    context = browser.new_context(base_url=server.url, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # htmx logs a request it aborts on purpose (the preview, when the workbook changed again)
+    # and Chromium logs a page that says "422": a form with problems, shown on the page
+    aborted = (
+        "htmx:sendAbort",
+        "htmx:afterRequest",
+        "Failed to load resource: the server responded with a status of 422",
+    )
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and not m.text.startswith(aborted) else None
+        ),
+    )
+    yield page
+    context.close()
+    assert errors == [], errors  # no script errors, no blocked resources (CSP) on any page
+
+
+def add(page: Page, title: str) -> None:
+    """Search the catalogue for ``title`` and add it."""
+    page.get_by_label("Zoek op een woord").fill(title)
+    page.wait_for_timeout(350)  # the search waits for the typing to stop, then asks
+    page.wait_for_load_state("networkidle")
+    button = page.get_by_role("button", name=f"Toevoegen aan je werkboek: {title}", exact=True)
+    button.click()
+    expect(page.get_by_role("status").filter(has_text="In je werkboek")).to_be_visible()
+
+
+def preview_settled(page: Page) -> None:
+    """Wait until the preview shows the workbook as it is now."""
+    page.wait_for_function(
+        "() => { const v = document.querySelector('[data-voorbeeld]');"
+        " const s = document.querySelector('#samensteller');"
+        " return v && v.dataset.versie === s.dataset.versie; }",
+        timeout=120_000,
+    )
+
+
+def changes(page: Page, action) -> None:
+    """Do ``action`` and wait until the composer shows the changed workbook."""
+    before = page.locator("#samensteller").get_attribute("data-versie")
+    action()
+    page.wait_for_function(
+        "v => document.querySelector('#samensteller').dataset.versie !== v", arg=before
+    )
+
+
+def item_titles(page: Page) -> list[str]:
+    return page.locator("#onderdelen > li .onderdeel-kop .titel").all_inner_texts()
+
+
+def download(page: Page, name: str) -> bytes:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=name).click()
+    path = info.value.path()
+    return Path(path).read_bytes()
+
+
+def outline(data: bytes) -> list[str]:
+    return [i.title for i in pypdf.PdfReader(io.BytesIO(data)).outline if not isinstance(i, list)]
+
+
+def text(data: bytes) -> str:
+    return " ".join(
+        " ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(data)).pages
+    )
+
+
+def compose_training_day(page: Page) -> None:
+    page.goto("/")
+    add(page, "Van mens tot mens werken")
+    add(page, "Feiten of interpretaties?")
+    add(page, "Socratische keuze")
+    expect(page.locator("#teller")).to_have_text("3")
+    page.get_by_role("link", name=re.compile("Werkboek samenstellen")).click()
+    page.get_by_label("Titel", exact=True).fill("Training Van mens tot mens werken")
+    changes(page, lambda: page.get_by_label("Titel", exact=True).press("Tab"))
+    expect(page.get_by_label("Titel", exact=True)).to_have_value(
+        "Training Van mens tot mens werken"
+    )
+
+
+def test_compose_reorder_preview_and_download_as_the_cli_makes_it(page: Page, server, tmp_path):
+    compose_training_day(page)
+    assert item_titles(page) == [
+        "Van mens tot mens werken",
+        "Feiten of interpretaties?",
+        "Socratische keuze",
+    ]
+    # only some parts of the principle
+    changes(page, page.get_by_label("Professional aan het woord").uncheck)
+    changes(page, page.get_by_label("Leidinggevenden").uncheck)
+    expect(page.get_by_label("Leidinggevenden")).not_to_be_checked()
+    # reorder with the keyboard: the last exercise one up, and up again (focus stays on it)
+    page.get_by_role("button", name="Omhoog: Socratische keuze").focus()
+    changes(page, lambda: page.keyboard.press("Enter"))
+    assert item_titles(page) == [
+        "Van mens tot mens werken",
+        "Socratische keuze",
+        "Feiten of interpretaties?",
+    ]
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == "Omhoog: Socratische keuze"
+    changes(page, lambda: page.keyboard.press("Enter"))
+    assert item_titles(page)[0] == "Socratische keuze"
+    # at the top "Omhoog" is disabled: focus moves to the item's next button; one down again
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == "Omlaag: Socratische keuze"
+    changes(page, lambda: page.keyboard.press("Enter"))
+    assert item_titles(page) == [
+        "Van mens tot mens werken",
+        "Socratische keuze",
+        "Feiten of interpretaties?",
+    ]
+    # the exercises' time: 40 + 30
+    expect(page.locator(".tijd")).to_contain_text("minuten")
+    # the preview: one thumbnail per page of the PDF
+    preview_settled(page)
+    count = page.locator(".aantal").filter(has_text="pagina")
+    pages = int(count.inner_text().split()[0])
+    expect(page.locator(".paginas-voorbeeld img")).to_have_count(pages)
+    third = page.locator(".paginas-voorbeeld img").nth(2)
+    third.scroll_into_view_if_needed()  # thumbnails load lazily, as they come into view
+    assert third.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    # downloads: both editions and the recipe
+    participant = download(page, "PDF voor deelnemers")
+    trainer = download(page, "PDF voor de trainer")
+    recipe = tmp_path / "recept.yaml"
+    recipe.write_bytes(download(page, "Recept (YAML)"))
+    assert len(pypdf.PdfReader(io.BytesIO(participant)).pages) == pages
+    assert outline(participant) == [
+        "Inhoud",
+        "Van mens tot mens werken",
+        "Socratische keuze",
+        "Feiten of interpretaties?",
+    ]
+    assert outline(trainer)[:2] == ["Inhoud", "Sessieplan"]
+    assert "Professional aan het woord" not in text(participant).split("Inhoud", 1)[1][:400]
+    # the same PDFs as werkboek workbook makes from that recipe
+    project = Project(CONTENT, REPO / "styles", tmp_path / "cli")
+    loaded = load_recipe(recipe, project.content)
+    [cli] = build_workbook(project, loaded, tmp_path / "cli.pdf", edition="deelnemer")
+    assert cli.read_bytes() == participant
+    [cli_trainer] = build_workbook(project, loaded, tmp_path / "cli-t.pdf", edition="trainer")
+    assert cli_trainer.read_bytes() == trainer
+    # a click on a thumbnail shows the page large
+    page.locator(".paginas-voorbeeld a").nth(1).click()
+    expect(page.get_by_role("heading", name=f"Voorbeeld: pagina 2 van {pages}")).to_be_visible()
+    assert page.locator(".grote-pagina img").evaluate("img => img.naturalWidth") >= 800
+
+
+def test_drag_and_drop_reorders(page: Page):
+    page.goto("/")
+    add(page, "B1 niveau")
+    add(page, "Socratische keuze")
+    add(page, "Visualiseren")
+    page.goto("/werkboek")
+    assert item_titles(page) == ["B1 niveau", "Socratische keuze", "Visualiseren"]
+    page.locator("#onderdelen > li").nth(2).drag_to(page.locator("#onderdelen > li").nth(0))
+    expect(page.locator("#onderdelen > li").nth(0)).to_contain_text("Visualiseren")
+    page.reload()
+    assert item_titles(page) == ["Visualiseren", "B1 niveau", "Socratische keuze"]
+
+
+def test_save_reopen_duplicate_and_delete_a_recipe(page: Page, server: Running):
+    compose_training_day(page)
+    page.get_by_label("Bewaren als recept op de server, onder de naam").fill("mijn-dag")
+    page.get_by_role("button", name="Bewaren", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Bewaard als recept “mijn-dag”")
+    saved = server.project.recipes_dir / "mijn-dag.yaml"
+    assert saved.is_file()
+    # the command line reads it
+    loaded = load_recipe(saved, server.project.content)
+    assert loaded.title == "Training Van mens tot mens werken"
+    # start over, then open it again
+    page.goto("/werkboek")
+    page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
+    expect(page.locator("#onderdelen > li")).to_have_count(0)
+    page.goto("/recepten")
+    page.get_by_role(
+        "button", name="Dupliceren: Training Van mens tot mens werken (mijn-dag.yaml)"
+    ).click()
+    expect(
+        page.get_by_role("button", name=re.compile("Openen: .* \\(mijn-dag-2.yaml\\)"))
+    ).to_be_visible()
+    assert (server.project.recipes_dir / "mijn-dag-2.yaml").is_file()
+    page.get_by_role(
+        "button", name="Openen: Training Van mens tot mens werken (mijn-dag-2.yaml)"
+    ).click()
+    expect(page).to_have_url(re.compile("/werkboek$"))
+    assert len(item_titles(page)) == 3
+    # delete the copy, with a question first
+    page.goto("/recepten")
+    page.get_by_role(
+        "link", name="Verwijderen: Training Van mens tot mens werken (mijn-dag-2.yaml)"
+    ).click()
+    page.get_by_role("button", name="Ja, verwijderen").click()
+    expect(page).to_have_url(re.compile("/recepten$"))
+    expect(page.get_by_role("link", name=re.compile("mijn-dag-2.yaml"))).to_have_count(0)
+    assert not (server.project.recipes_dir / "mijn-dag-2.yaml").exists()
+    assert saved.exists()
+
+
+def test_a_bad_recipe_upload_shows_its_lines(page: Page, tmp_path):
+    bad = tmp_path / "kapot.yaml"
+    bad.write_text(
+        "titel: Intervisie\nonderdelen:\n  - oefening: intervisie-incidentmethod\n"
+        "  - principe: lerend\n    delen: [uitleg, oefeningen]\n",
+        encoding="utf-8",
+    )
+    page.goto("/recepten")
+    page.get_by_label("Receptbestand (.yaml)").set_input_files(str(bad))
+    page.get_by_role("button", name="Openen", exact=True).click()
+    problems = page.locator(".meldingen li").all_inner_texts()
+    assert problems == [
+        "regel 3 (onderdelen[0].oefening): onbekende oefening 'intervisie-incidentmethod'; "
+        "bedoel je 'intervisie-incidentmethode'?",
+        "regel 5 (onderdelen[1].delen[1]): 'oefeningen' is geen deel; bedoel je 'oefenen'? "
+        "(delen: uitleg, verhalen, professional, oefenen, leidinggevenden, achtergrond)",
+    ]
+    expect(page.get_by_label("Receptbestand (.yaml)")).to_have_attribute("aria-invalid", "true")
+
+
+def test_personal_copies_as_one_zip(page: Page):
+    page.goto("/")
+    add(page, "Waarden van samenwerking")
+    page.goto("/exemplaren")
+    page.get_by_label("Namen, één per regel").fill("Anna de Vries\nBram Bakker\nChantal Özdemir\n")
+    page.get_by_role("button", name="Exemplaren maken").click()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("link", name=re.compile("^Downloaden")).click(timeout=120_000)
+    archive = zipfile.ZipFile(info.value.path())
+    assert archive.namelist() == ["anna-de-vries.pdf", "bram-bakker.pdf", "chantal-ozdemir.pdf"]
+    for name, person in zip(
+        archive.namelist(), ["Anna de Vries", "Bram Bakker", "Chantal Özdemir"], strict=True
+    ):
+        cover = pypdf.PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
+        assert f"Werkboek van {person}" in " ".join(cover.split())
+
+
+def test_a_bad_name_list_says_why(page: Page):
+    page.goto("/")
+    add(page, "Visualiseren")
+    page.goto("/exemplaren")
+    page.get_by_label("Namen, één per regel").fill("Anna 😀\n")
+    page.get_by_role("button", name="Exemplaren maken").click()
+    expect(page.get_by_role("alert")).to_contain_text("'😀' (U+1F600) kan werkboek niet drukken")
+
+
+def test_mail_dry_run_then_send_then_nothing_twice(page: Page, smtp_server):
+    _, handler = smtp_server
+    handler.received.clear()
+    page.goto("/")
+    add(page, "B1 niveau")
+    page.goto("/mail")
+    page.get_by_label(re.compile("^Plak de lijst")).fill(
+        "naam,email,organisatie\nAnna de Vries,anna@voorbeeld.example,Wijkteam\n"
+        "Bram Bakker,bram@voorbeeld.example,Veilig Thuis\n"
+    )
+    page.get_by_label("Onderwerp").fill("Je werkboek, {{ naam }}")
+    page.get_by_label(re.compile("^Tekst")).fill(
+        "Beste {{ naam }},\n\nGroet van **{{ organisatie }}**."
+    )
+    page.get_by_role("button", name="Bericht bekijken").click()
+    preview = page.locator(".mailvoorbeeld")
+    expect(preview).to_contain_text("Je werkboek, Anna de Vries")
+    expect(preview.locator(".bericht-html strong")).to_have_text("Wijkteam")
+    page.get_by_role("button", name="Bram Bakker").click()
+    expect(page.locator(".mailvoorbeeld")).to_contain_text("Je werkboek, Bram Bakker")
+    # the dry run: nothing sent
+    page.get_by_role("button", name="Proefrun").click()
+    report = page.locator(".verslag")
+    expect(report).to_contain_text("2 berichten opgesteld, niets verzonden", timeout=120_000)
+    expect(report).to_contain_text("anna-de-vries.pdf")
+    assert handler.received == []
+    # sending
+    page.get_by_role("button", name="Verzenden").click()
+    expect(page.locator(".verslag")).to_contain_text("2 verzonden, 0 mislukt", timeout=120_000)
+    assert sorted(r.recipients[0] for r in handler.received) == [
+        "anna@voorbeeld.example",
+        "bram@voorbeeld.example",
+    ]
+    attachment = next(handler.received[0].message.iter_attachments())
+    assert attachment.get_filename().endswith(".pdf")
+    # the state of the mailing, and a second send that delivers nothing new
+    page.goto("/mail")
+    expect(page.locator(".mailstand")).to_contain_text("2 verzonden")
+    page.get_by_role("button", name=re.compile("Verzenden")).click()
+    expect(page.locator(".verslag")).to_contain_text(
+        "0 berichten te verzenden, 2 al eerder verzonden", timeout=120_000
+    )
+    assert len(handler.received) == 2
+
+
+def test_mail_problems_stand_beside_their_fields(page: Page, smtp_server):
+    _, handler = smtp_server
+    handler.received.clear()
+    page.goto("/")
+    add(page, "B1 niveau")
+    page.goto("/mail")
+    page.get_by_label(re.compile("^Plak de lijst")).fill(
+        "naam,email\nAnna de Vries,anna@voorbeeld.example\nBram Bakker,bram-at-voorbeeld\n"
+    )
+    page.get_by_label("Onderwerp").fill("Je werkboek")
+    text = "Beste {{ naam }},\n\nJij werkt bij {{ functie }}."
+    page.get_by_label(re.compile("^Tekst")).fill(text)
+    page.get_by_role("button", name="Proefrun").click()
+    expect(page.get_by_role("alert")).to_contain_text("om op te lossen")
+    list_problems = page.locator("#fout-deelnemers li").all_inner_texts()
+    assert len(list_problems) == 1
+    assert list_problems[0].startswith("regel 3: ")
+    assert "bram-at-voorbeeld" in list_problems[0]
+    text_problems = page.locator("#fout-tekst li").all_inner_texts()
+    assert len(text_problems) == 1
+    assert text_problems[0].startswith("regel 3: ")
+    assert "functie" in text_problems[0]
+    expect(page.get_by_label(re.compile("^Tekst"))).to_have_attribute("aria-invalid", "true")
+    # what was typed stays, and nothing was sent
+    expect(page.get_by_label("Onderwerp")).to_have_value("Je werkboek")
+    assert handler.received == []
+
+
+@pytest.mark.parametrize("path", ["/", "/werkboek", "/recepten", "/exemplaren", "/mail"])
+def test_every_page_passes_axe(page: Page, path: str):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto("/")
+    add(page, "Lerend")
+    add(page, "B1 niveau")
+    page.goto(path)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    assert serious == [], [(v["id"], v["help"], len(v["nodes"])) for v in serious]
