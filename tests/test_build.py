@@ -107,7 +107,8 @@ def test_options_reach_the_worker_processes(tmp_path):
     written = build_products(project, ["cards", "handouts"], {"cards": CardOptions("a6")}, jobs=2)
     sheet = next(p for p in written if p.name == "oefenkaarten.pdf")
     card = next(p for p in written if p.name == "eerste-oefening.pdf")
-    width, height = (float(x) for x in pypdf.PdfReader(card).pages[0].mediabox[2:])
+    trim = pypdf.PdfReader(card).pages[0].trimbox
+    width, height = float(trim.width), float(trim.height)
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (90, 130)  # A6 trimmed
     assert "A6" in pypdf.PdfReader(sheet).metadata.title
 

@@ -54,8 +54,9 @@ def squeeze(text: str) -> str:
 
 
 def page_sizes(path: Path) -> list[tuple[float, float]]:
+    """The trimmed size of every page, in mm (a card for the print shop has bleed around it)."""
     return [
-        (float(p.mediabox.width) / PT, float(p.mediabox.height) / PT)
+        (float(p.trimbox.width) / PT, float(p.trimbox.height) / PT)
         for p in pypdf.PdfReader(path).pages
     ]
 
@@ -69,10 +70,13 @@ def slot_text(path: Path, page: int, rect: Rect) -> str:
     document = pypdfium2.PdfDocument(path)
     try:
         pdf_page = document[page]
-        height = pdf_page.get_size()[1]
+        left, _, _, height = pdf_page.get_trimbox()
         textpage = pdf_page.get_textpage()
         return textpage.get_text_bounded(
-            rect.x * PT, height - rect.bottom * PT, rect.right * PT, height - rect.y * PT
+            left + rect.x * PT,
+            height - rect.bottom * PT,
+            left + rect.right * PT,
+            height - rect.y * PT,
         )
     finally:
         document.close()
@@ -84,7 +88,7 @@ def characters(path: Path) -> list[tuple[int, str, float, float, float]]:
     document = pypdfium2.PdfDocument(path)
     try:
         for number, page in enumerate(document):
-            height = page.get_size()[1]
+            left, _, _, height = page.get_trimbox()  # measured from the trimmed card's corner
             textpage = page.get_textpage()
             x, y = ctypes.c_double(), ctypes.c_double()
             for index in range(textpage.count_chars()):
@@ -98,7 +102,7 @@ def characters(path: Path) -> list[tuple[int, str, float, float, float]]:
                 pdfium_c.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix))
                 scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
                 size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index) * scale
-                found.append((number, char, x.value / PT, (height - y.value) / PT, size))
+                found.append((number, char, (x.value - left) / PT, (height - y.value) / PT, size))
     finally:
         document.close()
     return found
@@ -124,6 +128,55 @@ def test_a_card_per_exercise_and_the_sheets(cards, content):
     assert len(page_sizes(files["uitgangspunten"])) == 2 * 3  # twelve cards, four a sheet
 
 
+def test_a_single_card_has_a_real_bleed_for_the_print_shop(cards, content):
+    fmt, files = cards
+    for _, exercise in content.exercises():
+        for page in pypdf.PdfReader(files[exercise.slug]).pages:
+            trim = [float(v) / PT for v in page.trimbox]
+            bleed = [float(v) / PT for v in page.bleedbox]
+            media = [float(v) / PT for v in page.mediabox]
+            assert trim[2] - trim[0] == pytest.approx(fmt.width, abs=0.05)
+            assert trim[3] - trim[1] == pytest.approx(fmt.height, abs=0.05)
+            expected = [trim[0] - BLEED, trim[1] - BLEED, trim[2] + BLEED, trim[3] + BLEED]
+            assert bleed == pytest.approx(expected, abs=0.05)
+            assert media == pytest.approx(bleed, abs=0.05)
+    # and the colour band fills the bleed: the top left corner of the bleed is coloured
+    document = pypdfium2.PdfDocument(files[next(content.exercises())[1].slug])
+    try:
+        image = document[0].render(scale=150 / 72, crop=(0, 0, 0, 0)).to_pil().convert("RGB")
+    finally:
+        document.close()
+    corner = image.getpixel((2, 2))
+    assert corner != (255, 255, 255), corner
+
+
+def test_every_crop_mark_is_inside_what_an_office_printer_prints(cards):
+    """Nothing is printed within 5 mm of the sheet's edge: measured on the rendered sheets."""
+    fmt, files = cards
+    for name, sheet_format in (("oefenkaarten", fmt), ("uitgangspunten", A6)):
+        document = pypdfium2.PdfDocument(files[name])
+        try:
+            for index in range(len(document)):
+                image = document[index].render(scale=200 / 72).to_pil().convert("L")
+                width, height = image.size
+                edge = round(5 / 25.4 * 200) - 1
+                strips = [
+                    image.crop((0, 0, width, edge)),
+                    image.crop((0, height - edge, width, height)),
+                    image.crop((0, 0, edge, height)),
+                    image.crop((width - edge, 0, width, height)),
+                ]
+                for strip in strips:
+                    assert strip.getextrema()[0] > 200, (name, index)  # no dark mark there
+                if index < 2:  # a full sheet: every mark is printed where it belongs
+                    for mark in sheet_format.marks():
+                        x = (mark.x1 + mark.x2) / 2 / 25.4 * 200
+                        y = (mark.y1 + mark.y2) / 2 / 25.4 * 200
+                        assert image.getpixel((round(x), round(y))) < 128, (name, index, mark)
+        finally:
+            document.close()
+
+
 def test_the_a5_cards_are_a5_and_the_small_ones_fit_four_to_a_sheet_with_marks():
     assert (A5.width, A5.height) == (148, 210)
     assert A6.per_sheet == 4
@@ -134,6 +187,11 @@ def test_the_a5_cards_are_a5_and_the_small_ones_fit_four_to_a_sheet_with_marks()
         assert min(s.y for s in slots) >= 12 and SHEET_HEIGHT - max(s.bottom for s in slots) >= 12
         if fmt.columns > 1:
             assert slots[1].x - slots[0].right >= 2 * BLEED
+        for mark in fmt.marks():
+            for x in (mark.x1, mark.x2):
+                assert 5 <= x <= SHEET_WIDTH - 5
+            for y in (mark.y1, mark.y2):
+                assert 5 <= y <= SHEET_HEIGHT - 5
         for index, slot in enumerate(slots):  # the sheet is symmetric for a long-edge flip
             back = fmt.slot(fmt.back_slot(index))
             assert back.x == pytest.approx(SHEET_WIDTH - slot.right)

@@ -97,7 +97,7 @@ def test_the_first_page_carries_the_principle_colour(handouts, content):
 
 def test_pages_are_numbered_from_one_with_the_handout_name(handouts, content):
     titles = {p.slug: p.plain_title for p in content.principles}
-    titles |= {a.slug: a.plain_title for a in content.articles}
+    titles |= {a.slug: a.running_title or a.plain_title for a in content.articles}
     for slug, path in handouts.items():
         texts = _texts(path)
         for number, text in enumerate(texts, 1):

@@ -206,7 +206,8 @@ def test_compose_reorder_preview_and_download_as_the_cli_makes_it(page: Page, se
     # a click on a thumbnail shows the page large
     page.locator(".paginas-voorbeeld a").nth(1).click()
     expect(page.get_by_role("heading", name=f"Voorbeeld: pagina 2 van {pages}")).to_be_visible()
-    assert page.locator(".grote-pagina img").evaluate("img => img.naturalWidth") >= 800
+    large = page.locator(".grote-pagina img")
+    assert large.evaluate("img => img.decode().then(() => img.naturalWidth)") >= 800
 
 
 def test_drag_and_drop_reorders(page: Page):

@@ -165,6 +165,13 @@ def list_(content_dir: Path, as_json: bool) -> None:
     default=None,
     help="Zoveel PDF's tegelijk maken [standaard: één per processorkern].",
 )
+@option(
+    "--drukwerk",
+    "print_shop",
+    is_flag=True,
+    help="Bestanden voor een drukkerij (PDF/A-2b, met sRGB-kleurprofiel) in de map drukwerk/ "
+    "van de uitvoermap, in plaats van de toegankelijke PDF's (PDF/UA-1).",
+)
 @force_option
 @reports_errors
 def build(
@@ -175,6 +182,7 @@ def build(
     output_dir: Path,
     card_size: str,
     jobs: int | None,
+    print_shop: bool,
     force: bool,
 ) -> None:
     """Maak PDF's: document, handouts, cards, workbook (de recepten), of all (standaard)."""
@@ -184,8 +192,9 @@ def build(
     project = _project(
         content_dir=content_dir,
         styles_dir=styles_dir,
-        output_dir=output_dir,
+        output_dir=output_dir / "drukwerk" if print_shop else output_dir,
         recipes_dir=recipes_dir,
+        print_shop=print_shop,
     )
     options = {"cards": CardOptions(card_size=card_size)}  # type: ignore[arg-type]
     _wrote(build_products(project, list(products), options, jobs=jobs, force=force))

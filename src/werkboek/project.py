@@ -27,6 +27,8 @@ class Project:
     output_dir: Path = Path("output")
     recipes_dir: Path | None = None
     """Where recipes are saved; the workbook product builds them all when given no recipe."""
+    print_shop: bool = False
+    """PDF/A-2b files for a print shop instead of the accessible PDF/UA-1 files."""
     _content: Content | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -48,7 +50,12 @@ class Project:
     def renderer(self) -> Renderer:
         from .rendering.renderer import Renderer
 
-        return Renderer(self.content_dir, self.styles_dir, {"PARTS": self.content.parts})
+        return Renderer(
+            self.content_dir,
+            self.styles_dir,
+            {"PARTS": self.content.parts},
+            print_shop=self.print_shop,
+        )
 
     @cached_property
     def cache(self) -> BuildCache:

@@ -41,6 +41,16 @@ class Content:
             for exercise in principle.exercises:
                 yield principle, exercise
 
+    def answers(
+        self,
+    ) -> Iterator[tuple[schema.Principle, schema.Exercise, int, schema.TrainerOnly]]:
+        """Every trainer-only block of an exercise (answers, mostly), with its step number."""
+        for principle, exercise in self.exercises():
+            for number, step in enumerate(exercise.steps, start=1):
+                for block in step.body:
+                    if isinstance(block, schema.TrainerOnly):
+                        yield principle, exercise, number, block
+
     def stories(self) -> Iterator[tuple[schema.Principle, schema.Story]]:
         for principle in self.principles:
             for story in principle.stories:

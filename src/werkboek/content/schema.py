@@ -505,6 +505,8 @@ class ArticleItem(Model):
 class Article(Model):
     slug: Slug = Field(alias="slug")
     title: Text = Field(alias="titel")
+    running_title: str | None = Field(default=None, alias="kopregel", max_length=60)
+    """A short title for the running head, when the title is long."""
     subtitle: Text | None = Field(default=None, alias="ondertitel")
     author: Text | None = Field(default=None, alias="auteur")
     publisher: Text | None = Field(default=None, alias="bron")

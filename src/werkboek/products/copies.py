@@ -13,6 +13,8 @@ right text. Otherwise the caller renders that copy whole.
 from __future__ import annotations
 
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from io import BytesIO
 
@@ -54,4 +56,38 @@ def graft_covers(base: bytes, covers: bytes, count: int) -> Iterator[bytes | Non
         cover[NameObject("/Resources")] = source["/Resources"].clone(writer)
         output = BytesIO()
         writer.write(output)
-        yield output.getvalue()
+        yield _xref_lists_itself(output.getvalue())
+
+
+_LAST_XREF = re.compile(
+    rb"\n(\d+) 0 obj<<(.*?)>>\s*stream\n(.*)\nendstream\nendobj\nstartxref\n(\d+)\n%%EOF\n$",
+    re.DOTALL,
+)
+
+
+def _xref_lists_itself(data: bytes) -> bytes:
+    """The increment's cross-reference stream with an entry for itself.
+
+    pypdf's incremental update leaves its own cross-reference stream out of its index, so
+    ``/Size`` is two more than the highest object it lists and ``qpdf --check`` warns. The
+    stream is the last object in the file: write it again, listing itself too.
+    """
+    start = data.rfind(b"\n", 0, data.rfind(b" 0 obj<<"))  # the last object's line
+    match = _LAST_XREF.match(data, start) if start >= 0 else None
+    if match is None:
+        return data
+    number, dictionary, packed, location = match.groups()
+    entries = zlib.decompress(packed) + struct.pack(">BIB", 1, int(location), 0)
+    index = re.search(rb"/Index \[([\d ]+)\]", dictionary)
+    if index is None or b"/W [ 1 4 1 ]" not in dictionary:
+        return data
+    listed = index.group(1).split()
+    new_index = b" ".join([*listed, number, b"1"])
+    stream = zlib.compress(entries)
+    dictionary = dictionary.replace(index.group(0), b"/Index [ " + new_index + b" ]")
+    dictionary = re.sub(rb"/Length \d+", b"/Length %d" % len(stream), dictionary)
+    tail = (
+        b"\n" + number + b" 0 obj<<" + dictionary + b">>\nstream\n" + stream
+        + b"\nendstream\nendobj\nstartxref\n" + location + b"\n%%EOF\n"
+    )  # fmt: skip
+    return data[: match.start()] + tail

@@ -15,9 +15,19 @@ from ..errors import BuildError
 from .fetch import SafeFetcher
 from .fonts import font_css, font_dirs
 from .logs import weasyprint_must_stay_silent
+from .tagging import finish, install
+
+install()
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
-"""Every PDF werkboek writes is tagged PDF/UA-1."""
+"""Every PDF werkboek writes is tagged PDF/UA-1 (the accessible file, the default)."""
+PRINT_SHOP_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/a-2b", "pdf_tags": True}
+"""The print shop's file: PDF/A-2b (fonts embedded, an sRGB output intent, no outside
+resources), still tagged."""
+
+
+def options(print_shop: bool) -> dict[str, Any]:
+    return PRINT_SHOP_OPTIONS if print_shop else PDF_OPTIONS
 
 
 @contextlib.contextmanager
@@ -29,7 +39,13 @@ def _fetch_errors_fail(what: str) -> Iterator[None]:
 
 
 def layout(
-    html: str, *, base: Path, roots: Sequence[Path], stylesheets: Sequence[Path], what: str
+    html: str,
+    *,
+    base: Path,
+    roots: Sequence[Path],
+    stylesheets: Sequence[Path],
+    what: str,
+    print_shop: bool = False,
 ) -> Document:
     """Lay out ``html`` into pages; what WeasyPrint logs fails the build."""
     fetcher = SafeFetcher([*roots, *font_dirs()])
@@ -38,12 +54,12 @@ def layout(
         css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=fonts)]
         css += [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
         return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render(
-            stylesheets=css, font_config=fonts, **PDF_OPTIONS
+            stylesheets=css, font_config=fonts, **options(print_shop)
         )
 
 
-def pdf_bytes(document: Document, *, what: str) -> bytes:
+def pdf_bytes(document: Document, *, what: str, print_shop: bool = False) -> bytes:
     """The laid-out ``document`` as the bytes of a tagged PDF."""
     with weasyprint_must_stay_silent(what):
-        data: bytes = document.write_pdf(**PDF_OPTIONS)
-    return data
+        data: bytes = document.write_pdf(**options(print_shop))
+    return finish(data)

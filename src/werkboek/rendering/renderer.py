@@ -23,9 +23,15 @@ class Renderer:
     """
 
     def __init__(
-        self, content_dir: Path, styles_dir: Path, names: Mapping[str, Any] | None = None
+        self,
+        content_dir: Path,
+        styles_dir: Path,
+        names: Mapping[str, Any] | None = None,
+        *,
+        print_shop: bool = False,
     ) -> None:
         self.styles_dir = styles_dir
+        self.print_shop = print_shop
         self.roots = (content_dir, styles_dir)
         self.templates = Templates([content_dir / OVERRIDES], names)
         self._checked: set[str] = set()
@@ -56,7 +62,8 @@ class Renderer:
             roots=self.roots,
             stylesheets=[self.stylesheet(name) for name in stylesheets],
             what=what,
+            print_shop=self.print_shop,
         )
 
     def pdf(self, document: Document, *, what: str) -> bytes:
-        return pdf.pdf_bytes(document, what=what)
+        return pdf.pdf_bytes(document, what=what, print_shop=self.print_shop)

@@ -38,11 +38,11 @@ SHEET_WIDTH = 210.0
 SHEET_HEIGHT = 297.0
 BLEED = 3.0
 """How far colour areas run past the cut line."""
-MARK_GAP = 1.5
+MARK_GAP = 0.5
 """Space between the bleed and the start of a crop mark."""
 MARK_LENGTH = 6.0
-MARK_EDGE = 1.5
-"""A mark stops this far from the paper edge."""
+MARK_EDGE = 5.0
+"""A mark stops this far from the paper edge: inside what an office printer prints."""
 MARK_WIDTH_PT = 0.5
 
 
@@ -287,7 +287,10 @@ def card_css(fmt: CardFormat) -> Markup:
     body = fmt.body
     return Markup(
         f"@page maat {{ size: {mm(body.width)} {mm(body.height - MEASURE_SLACK_MM)}; }}\n"
-        f"@page kaart {{ size: {mm(fmt.width)} {mm(fmt.height)}; }}\n"
+        # a single card is for the print shop: its trim size, with a real bleed (the bleed
+        # box around the trim box) and crop marks outside the trim
+        f"@page kaart {{ size: {mm(fmt.width)} {mm(fmt.height)}; bleed: {mm(BLEED)}; "
+        "marks: crop; }\n"
         f".kaart {{ width: {mm(fmt.width)}; height: {mm(fmt.height)}; }}\n"
         f".kaart-band {{ top: -{mm(BLEED)}; left: -{mm(BLEED)}; right: -{mm(BLEED)}; "
         f"height: {mm(fmt.band + BLEED)}; padding: {mm(BLEED)} {mm(BLEED + fmt.padding)} 0; }}\n"

@@ -134,7 +134,7 @@ def exercise_set(
         colour_class=f"kleur-{principle.slug}",
         band_front=(band, principle.title),
         band_back=(principle.plain_title, exercise.title),
-        footer=f"Oefening {number} · {principle.plain_title}",
+        footer=f"Oefening {number}",  # the band names the principle
         units=units,
     )
 
