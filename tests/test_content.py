@@ -27,7 +27,7 @@ def test_check_passes_on_the_shipped_content():
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].startswith(
-        "inhoud in orde: 6 basisprincipes, 12 oefeningen, 28 verhalen, 4 artikelen, 3 recepten; "
+        "inhoud in orde: 6 basisprincipes, 12 oefeningen, 28 verhalen, 4 artikelen, 4 recepten; "
     )
 
 

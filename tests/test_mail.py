@@ -695,3 +695,33 @@ def test_each_participant_gets_their_own_workbook(work, smtp):
         text = pdf_text(data)
         assert f"Werkboek van {name}" in text
         assert "Feiten of interpretaties" in text
+
+
+def test_each_participant_gets_their_own_certificate_beside_their_workbook(work, smtp):
+    server = smtp()
+    (work / "deelnemers.csv").write_text(
+        "naam,email,organisatie\n"
+        "Anna de Vries,anna@voorbeeld.example,Wijkteam\n"
+        "Chantal Özdemir,chantal@voorbeeld.example,Veilig Thuis\n",
+        encoding="utf-8",
+    )
+    recipe = (MAIL / "recept.yaml").read_text(encoding="utf-8")
+    (work / "recept.yaml").write_text(
+        recipe + "datum: 2026-03-14\nuren: 6\nlocatie: Zaandam\n", encoding="utf-8"
+    )
+    args = ["--workbook", "recept.yaml", "--certificate", "recept.yaml"]
+    folders = ["--content", str(CONTENT), "--styles", str(REPO / "styles")]
+    result = run("deelnemers.csv", "bericht.md", *args, *folders, *send_args(server))
+    assert result.exit_code == 0, result.output
+    for address, name, other in [
+        ("anna@voorbeeld.example", "Anna de Vries", "Chantal Özdemir"),
+        ("chantal@voorbeeld.example", "Chantal Özdemir", "Anna de Vries"),
+    ]:
+        (item,) = server.handler.to(address)
+        files = attachments(item.message)
+        [certificate] = [data for file, data in files.items() if file.startswith("bewijs-van")]
+        text = pdf_text(certificate)
+        assert "Bewijs van deelname" in text and name in text and other not in text
+        assert "14 maart 2026" in text and "Zaandam" in text and "6 uur" in text
+        [workbook] = [data for file, data in files.items() if not file.startswith("bewijs-van")]
+        assert f"Werkboek van {name}" in pdf_text(workbook)

@@ -116,7 +116,7 @@ def test_a_recipe_from_a_mapping_is_located_in_its_yaml(tmp_path):
         recipe_from_mapping(data, content, "formulier")
     assert info.value.lines() == [
         "formulier:4:3: onderdelen[1]: een onderdeel noemt een van: "
-        "principe, oefening, verhaal, artikel, notities"
+        "principe, oefening, verhaal, artikel, notities, eigen"
     ]
 
 

@@ -393,3 +393,33 @@ def test_every_page_passes_axe(page: Page, path: str):
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
     assert serious == [], [(v["id"], v["help"], len(v["nodes"])) for v in serious]
+
+
+def test_an_own_page_and_the_training_day_from_the_composer(page: Page, server: Running):
+    page.goto("/")
+    add(page, "B1 niveau")
+    page.goto("/werkboek")
+    changes(page, lambda: page.get_by_label("Datum", exact=True).fill("2026-03-14"))
+    page.get_by_label("Plaats", exact=True).fill("Zaandam")
+    changes(page, lambda: page.get_by_label("Plaats", exact=True).press("Tab"))
+    page.get_by_label(re.compile("^Eigen pagina")).fill(
+        "# Welkom in Zaandam\n\nVandaag oefenen we met <b>taal</b>.\n\n"
+        "| Tijd | Wat |\n| --- | --- |\n| 9.30 | Start |\n"
+    )
+    changes(page, page.get_by_role("button", name="Eigen pagina toevoegen").click)
+    assert item_titles(page) == ["B1 niveau", "Welkom in Zaandam"]
+    page.get_by_role("button", name="Omhoog: Welkom in Zaandam").click()
+    expect(page.locator("#onderdelen > li").nth(0)).to_contain_text("Welkom in Zaandam")
+    preview_settled(page)
+    data = download(page, "PDF voor deelnemers")
+    assert outline(data)[:2] == ["Inhoud", "Welkom in Zaandam"]
+    words = text(data)
+    assert "14 maart 2026 · Zaandam" in words
+    assert "Vandaag oefenen we met <b>taal</b>." in words  # typed HTML stays text
+    assert "9.30 Start" in words
+    # a wrong date is said beside its field, and nothing is lost
+    page.get_by_label("Datum", exact=True).evaluate("e => e.type = 'text'")  # an old browser
+    page.get_by_label("Datum", exact=True).fill("14-03-2026")
+    changes(page, lambda: page.get_by_label("Datum", exact=True).press("Tab"))
+    expect(page.locator("#fout-datum")).to_contain_text("verwacht een datum")
+    assert item_titles(page) == ["Welkom in Zaandam", "B1 niveau"]

@@ -83,10 +83,18 @@ def test_example_recipe_has_exactly_its_items_in_order(recipe_path, edition, bui
     ]
     for selection, children in zip(principles, principle_outlines, strict=True):
         assert [t for t, _ in children] == [PARTS[p] for p in selection.parts]
-    # the text follows the same order
-    text = text_of(pdf)
+    # the text from the first item on (after contents and session plan) has the same order
+    reader = pypdf.PdfReader(pdf)
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    first = next(
+        i
+        for i in reader.outline
+        if not isinstance(i, list) and i.title == expected[1 if edition == "deelnemer" else 2]
+    )
+    text = " ".join(pages[reader.get_destination_page_number(first) :])
     positions = [text.index(s.title) for s in recipe.selections if s.kind != "notities"]
     assert positions == sorted(positions)
+    text = text_of(pdf)
     reader = pypdf.PdfReader(pdf)
     assert reader.trailer["/Root"]["/Lang"] == "nl"
     assert reader.metadata.title.startswith(recipe.title)

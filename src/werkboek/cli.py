@@ -264,6 +264,123 @@ def workbook(
     )
 
 
+def _training_day(
+    command: str,
+    recipe: Path,
+    participants: Path,
+    output: str | None,
+    content_dir: Path,
+    styles_dir: Path,
+    force: bool,
+    signature: Path | None = None,
+) -> list[Path]:
+    """The attendance list or the certificates of a recipe and a participant list."""
+    from .people import read_people
+    from .products.training_day import (
+        AttendanceOptions,
+        AttendanceProduct,
+        CertificateOptions,
+        CertificatesProduct,
+    )
+    from .recipes import load_recipe
+    from .rendering.outputs import check_outputs
+
+    _must_exist(recipe, "recept")
+    _must_exist(participants, "deelnemerslijst")
+    _must_exist(signature, "handtekening")
+    people = tuple(read_people(participants))
+    project = _project(content_dir=content_dir, styles_dir=styles_dir)
+    loaded = load_recipe(recipe, project.content)
+    target = Path(output) if output else None
+    product: AttendanceProduct | CertificatesProduct
+    if command == "attendance":
+        product = AttendanceProduct(project, AttendanceOptions(loaded, people, target))
+    else:
+        product = CertificatesProduct(
+            project, CertificateOptions(loaded, people, target, signature)
+        )
+    batches = product.batches()
+    files = [path for batch in batches for t in batch for path in t.files]
+    inputs = [recipe, participants, *([signature] if signature else [])]
+    check_outputs(files, inputs=[*project.inputs, *inputs], force=force)
+    return [path for batch in batches for path in product.build(batch)]
+
+
+@main.command()
+@click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
+@option(
+    "--deelnemers",
+    "participants",
+    type=input_file,
+    metavar="LIJST.csv",
+    required=True,
+    help="De deelnemerslijst (CSV met een kolom 'naam'; 'organisatie' komt er ook op).",
+)
+@option("-o", "--output", "output", metavar="PAD", help="De PDF om te schrijven.")
+@content_option
+@styles_option
+@force_option
+@reports_errors
+def attendance(
+    recipe: Path,
+    participants: Path,
+    output: str | None,
+    content_dir: Path,
+    styles_dir: Path,
+    force: bool,
+) -> None:
+    """Maak de presentielijst van een trainingsdag (met een handtekening per dagdeel)."""
+    _wrote(
+        _training_day("attendance", recipe, participants, output, content_dir, styles_dir, force)
+    )
+
+
+@main.command()
+@click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
+@option(
+    "--deelnemers",
+    "participants",
+    type=input_file,
+    metavar="LIJST.csv",
+    required=True,
+    help="De deelnemerslijst (CSV met een kolom 'naam'): een bewijs per persoon.",
+)
+@option(
+    "--signature",
+    "signature",
+    type=input_file,
+    metavar="HANDTEKENING.png",
+    help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
+)
+@option("-o", "--output", "output", metavar="MAP", help="De map voor de bewijzen.")
+@content_option
+@styles_option
+@force_option
+@reports_errors
+def certificates(
+    recipe: Path,
+    participants: Path,
+    signature: Path | None,
+    output: str | None,
+    content_dir: Path,
+    styles_dir: Path,
+    force: bool,
+) -> None:
+    """Maak een bewijs van deelname per deelnemer (datum, plaats, uren, wat er aan bod kwam)."""
+    _wrote(
+        _training_day(
+            "certificates",
+            recipe,
+            participants,
+            output,
+            content_dir,
+            styles_dir,
+            force,
+            signature,
+        )
+    )
+
+
 def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     from .mail import parse_size
 
@@ -285,6 +402,13 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     type=input_file,
     metavar="RECEPT.yaml",
     help="Ieder zijn eigen werkboek meesturen, gemaakt naar dit recept.",
+)
+@option(
+    "--certificate",
+    "certificate",
+    type=input_file,
+    metavar="RECEPT.yaml",
+    help="Ieder zijn eigen bewijs van deelname meesturen, gemaakt naar dit recept.",
 )
 @option("--send", is_flag=True, help="Verzend de berichten. Zonder: een proefrun.")
 @option("--from", "sender", metavar="ADRES", help="De afzender, als het bericht geen From: heeft.")
@@ -371,6 +495,7 @@ def mail(
     message: Path,
     attachments: tuple[Path, ...],
     recipe: Path | None,
+    certificate: Path | None,
     send: bool,
     sender: str | None,
     mailing_name: str | None,
@@ -403,6 +528,7 @@ def mail(
         (recipients, "deelnemerslijst"),
         (message, "bericht"),
         (recipe, "recept"),
+        (certificate, "recept"),
         (smtp_cafile, "CA-bestand"),
         *((a, "bijlage") for a in attachments),
     ]:
@@ -411,7 +537,7 @@ def mail(
         smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if send else None
     )
     project = None
-    if recipe is not None:
+    if recipe is not None or certificate is not None:
         project = _project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
     prepared = mailing.prepare_mailing(
         recipients,
@@ -419,6 +545,7 @@ def mail(
         output_dir=output_dir,
         attachments=attachments,
         workbook=recipe,
+        certificate=certificate,
         project=project,
         sender=sender,
         name=mailing_name,

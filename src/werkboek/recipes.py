@@ -12,6 +12,7 @@ recipe is the same workbook: the cache key is the recipe's meaning, not its file
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from .content.source import YamlFile, load_yaml, parse_yaml
 from .content.validation import validate
 from .errors import Problem, RecipeError, did_you_mean
 from .errors import display_path as display
+from .own_pages import OwnPage, OwnPageError, read_own_page
 
 EDITIONS = ("deelnemer", "trainer")
 MAX_BYTES = 256_000
@@ -58,12 +60,18 @@ class NotesItem(Model):
     pages: int = Field(alias="notities", ge=1, le=20)
 
 
+class OwnItem(Model):
+    own: str = Field(alias="eigen", min_length=1)
+    """A Markdown file next to the recipe (``welkom.md``), or the Markdown itself."""
+
+
 ITEM_KEYS = {
     "principe": PrincipleItem,
     "oefening": ExerciseItem,
     "verhaal": StoryItem,
     "artikel": ArticleItem,
     "notities": NotesItem,
+    "eigen": OwnItem,
 }
 
 
@@ -84,7 +92,8 @@ Item = Annotated[
     | Annotated[ExerciseItem, Tag("oefening")]
     | Annotated[StoryItem, Tag("verhaal")]
     | Annotated[ArticleItem, Tag("artikel")]
-    | Annotated[NotesItem, Tag("notities")],
+    | Annotated[NotesItem, Tag("notities")]
+    | Annotated[OwnItem, Tag("eigen")],
     Discriminator(
         _item_tag,
         custom_error_type="recipe_item",
@@ -98,6 +107,10 @@ class RecipeModel(Model):
     subtitle: Text | None = Field(default=None, alias="ondertitel")
     trainer: Text | None = Field(default=None, alias="trainer")
     edition: Literal["deelnemer", "trainer"] = Field(default="deelnemer", alias="editie")
+    date: dt.date | None = Field(default=None, alias="datum")
+    hours: float | None = Field(default=None, alias="uren", gt=0, le=100)
+    location: Text | None = Field(default=None, alias="locatie")
+    parts_of_day: int = Field(default=1, alias="dagdelen", ge=1, le=4)
     items: list[Item] = Field(alias="onderdelen", min_length=1, max_length=MAX_ITEMS)
 
 
@@ -114,7 +127,7 @@ class _ItemList(Model):
 class Selection:
     """One item of a recipe, resolved against the content."""
 
-    kind: str  # principe, oefening, verhaal, artikel, notities
+    kind: str  # principe, oefening, verhaal, artikel, notities, eigen
     principle: model.Principle | None = None
     principle_number: int = 0  # the principle's place in the document, from 1
     parts: tuple[str, ...] = ()
@@ -123,6 +136,7 @@ class Selection:
     story: model.Story | None = None
     article: model.Article | None = None
     pages: int = 0
+    own: OwnPage | None = None
 
     @property
     def title(self) -> str:
@@ -134,10 +148,14 @@ class Selection:
             return self.story.plain_title
         if self.kind == "artikel" and self.article:
             return self.article.plain_title
+        if self.kind == "eigen" and self.own:
+            return self.own.title
         return "Notities"
 
     @property
     def anchor(self) -> str:
+        if self.kind == "eigen":
+            return f"w-eigen-{self.number}"
         slug = {
             "principe": self.principle and self.principle.slug,
             "oefening": self.exercise and self.exercise.slug,
@@ -156,6 +174,10 @@ class Recipe:
     trainer: str | None
     edition: str
     selections: tuple[Selection, ...]
+    date: dt.date | None = None
+    hours: float | None = None
+    location: str | None = None
+    parts_of_day: int = 1
 
     @property
     def slug(self) -> str:
@@ -189,10 +211,19 @@ class Recipe:
                 s.story.slug if s.story else "",
                 s.article.slug if s.article else "",
                 s.pages,
+                s.own.digest if s.own else "",
             ]
             for s in self.selections
         ]
-        fields = [self.title, self.subtitle, self.trainer, self.edition, items]
+        fields = [
+            self.title,
+            self.subtitle,
+            self.trainer,
+            self.edition,
+            items,
+            *([self.date.isoformat() if self.date else None, self.hours, self.location]),
+            self.parts_of_day,
+        ]
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
     def exercises(self) -> list[tuple[model.Principle, model.Exercise]]:
@@ -279,6 +310,19 @@ def _resolve(source: YamlFile, items: list[Any], content: Content) -> list[Selec
                 continue
             key = ("artikel", item.article)
             selection = Selection("artikel", article=articles[item.article])
+        elif isinstance(item, OwnItem):
+            folder = source.path.parent if source.path is not None else None
+            try:
+                own = read_own_page(item.own, folder)
+            except OwnPageError as exc:
+                problems += [
+                    source.problem(["onderdelen", index, "eigen"], message)
+                    for _, message in exc.problems
+                ]
+                continue
+            key = ("eigen", index)
+            own_number = sum(1 for s in selections if s.kind == "eigen") + 1
+            selection = Selection("eigen", own=own, number=own_number)
         else:
             key = ("notities", index)
             selection = Selection("notities", pages=item.pages)
@@ -355,6 +399,10 @@ def _recipe(source: YamlFile, content: Content) -> Recipe:
         trainer=parsed.trainer,
         edition=parsed.edition,
         selections=tuple(selections),
+        date=parsed.date,
+        hours=parsed.hours,
+        location=parsed.location,
+        parts_of_day=parsed.parts_of_day,
     )
 
 

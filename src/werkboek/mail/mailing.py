@@ -96,6 +96,7 @@ def prepare_mailing(
     output_dir: Path = Path("output"),
     attachments: Sequence[Path] = (),
     workbook: Path | None = None,
+    certificate: Path | None = None,
     project: Project | None = None,
     sender: str | None = None,
     name: str | None = None,
@@ -114,9 +115,12 @@ def prepare_mailing(
     files = _read_attachments(attachments, max_size)
     rendered = _render_all(template, recipients, sender)
     mailing_id = name or mailing_name(recipients_path, message_path)
-    personal: Personal = _no_attachments
+    own: list[Personal] = []
     if workbook is not None:
-        personal = _workbooks(workbook, project, recipients)
+        own.append(_workbooks(workbook, project, recipients))
+    if certificate is not None:
+        own.append(_certificates(certificate, project, recipients))
+    personal: Personal = _no_attachments if not own else _together(own)
     mailing = Mailing(
         name=mailing_id,
         recipients_path=recipients_path,
@@ -222,6 +226,34 @@ def _workbooks(recipe: Path, project: Project | None, recipients: list[Recipient
         return [Attachment(target.path.name, product.pdf(target), "application/pdf")]
 
     return workbook
+
+
+def _certificates(recipe: Path, project: Project | None, recipients: list[Recipient]) -> Personal:
+    """Each participant's own certificate of attendance, made now (into the build cache)."""
+    from ..products.training_day import CertificateOptions, CertificatesProduct
+    from ..project import Project
+    from ..recipes import load_recipe
+
+    project = project or Project()
+    options = CertificateOptions(load_recipe(recipe, project.content), tuple(recipients))
+    product = CertificatesProduct(project, options)
+    targets = [target for batch in product.batches() for target in batch]
+    for batch in product.batches():
+        product.pdfs(batch)
+
+    def certificate(index: int) -> list[Attachment]:
+        target = targets[index]
+        name = f"bewijs-van-deelname-{target.path.name}"
+        return [Attachment(name, product.pdf(target), "application/pdf")]
+
+    return certificate
+
+
+def _together(parts: list[Personal]) -> Personal:
+    def personal(index: int) -> list[Attachment]:
+        return [attachment for part in parts for attachment in part(index)]
+
+    return personal
 
 
 def _check_sizes(messages: Sequence[Summary], limit: int) -> None:

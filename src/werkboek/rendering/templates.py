@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..content import schema
 from ..content.markup import plain_text, render_inline
+from ..words import dutch_date
 from .qr import qr_image
 
 OVERRIDES = "sjablonen"
@@ -68,6 +69,7 @@ class Templates:
         env.filters["plain"] = plain_text
         env.filters["blocks_only"] = _blocks_only
         env.filters["kind"] = _kind
+        env.filters["dutch_date"] = dutch_date
         env.globals["qr_image"] = qr_image
         env.globals.update(names or {})
         self.environment = env

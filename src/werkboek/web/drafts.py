@@ -18,7 +18,10 @@ from typing import Any
 from ..content.schema import PART_KEYS
 from ..rendering.files import write_atomically
 
-KINDS = ("principe", "oefening", "verhaal", "artikel", "notities")
+KINDS = ("principe", "oefening", "verhaal", "artikel", "notities", "eigen")
+DAY_KEYS = ("datum", "uren", "locatie", "dagdelen")
+"""The training day's keys: kept as the trainer wrote them, checked with the recipe."""
+MAX_OWN = 100_000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_ITEMS = 200
 
@@ -30,6 +33,8 @@ class Draft:
     trainer: str = ""
     editie: str = "deelnemer"
     onderdelen: list[dict[str, Any]] = field(default_factory=list)
+    dag: dict[str, str] = field(default_factory=dict)
+    """datum, uren, locatie, dagdelen: as typed (the recipe check says what is wrong)."""
 
     def mapping(self) -> dict[str, Any]:
         """The draft as a recipe mapping (what ``recipe_from_mapping`` and a file hold)."""
@@ -39,6 +44,10 @@ class Draft:
         if self.trainer.strip():
             data["trainer"] = self.trainer.strip()
         data["editie"] = self.editie
+        for key in DAY_KEYS:
+            value = self.dag.get(key, "").strip()
+            if value:
+                data[key] = int(value) if key == "dagdelen" and value.isdigit() else value
         data["onderdelen"] = [dict(item) for item in self.onderdelen]
         return data
 
@@ -51,6 +60,12 @@ class Draft:
             trainer=str(data.get("trainer") or ""),
             editie=str(data.get("editie") or "deelnemer"),
             onderdelen=items[:MAX_ITEMS],
+            dag={
+                k: str(value)
+                for k in DAY_KEYS
+                # a recipe has them at the top; a saved draft under "dag"
+                if (value := data.get(k, (data.get("dag") or {}).get(k))) not in (None, "")
+            },
         )
 
     # ------------------------------------------------------------ changes
@@ -60,6 +75,12 @@ class Draft:
             return
         item: dict[str, Any] = {kind: pages if kind == "notities" else slug}
         self.onderdelen.append(item)
+
+    def add_own(self, text: str) -> None:
+        """An own page typed in the composer (Markdown; its first heading is its title)."""
+        text = text.replace("\r\n", "\n").strip()
+        if text and len(self.onderdelen) < MAX_ITEMS:
+            self.onderdelen.append({"eigen": text[:MAX_OWN] + "\n"})
 
     def contains(self, kind: str, slug: str) -> bool:
         return any(item.get(kind) == slug for item in self.onderdelen)

@@ -24,7 +24,7 @@ from ...products import WorkbookOptions, WorkbookProduct
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
 from ..app import back, form_text, is_htmx
-from ..drafts import Draft
+from ..drafts import DAY_KEYS, MAX_OWN, Draft
 from ..previews import LARGE_WIDTH, THUMBNAIL_WIDTH
 from ..security import protected
 from .tasks import Download, download
@@ -63,7 +63,7 @@ class Checked:
 
     @property
     def general(self) -> list[str]:
-        fields = ("titel", "ondertitel", "trainer", "editie")
+        fields = ("titel", "ondertitel", "trainer", "editie", *DAY_KEYS)
         return [
             p.message
             for p in self.problems
@@ -134,6 +134,10 @@ def titles(app: WebApp, draft: Draft) -> list[dict[str, Any]]:
             entry.update(
                 kind="Notities", title="Pagina's voor aantekeningen", pages=item["notities"]
             )
+        elif "eigen" in item:
+            lines = [line.strip() for line in str(item["eigen"]).splitlines() if line.strip()]
+            heading = next((line.lstrip("#").strip() for line in lines if line.startswith("#")), "")
+            entry.update(kind="Eigen pagina", title=heading or (lines[0][:60] if lines else ""))
         # which item this is, whatever its place: the browser keeps focus on it after a move
         name = "-".join(f"{k}-{v}" for k, v in item.items() if k != "delen")
         seen[name] = seen.get(name, 0) + 1
@@ -183,6 +187,7 @@ def routes(app: WebApp) -> list[Route]:
         draft.trainer = form_text(form, "trainer", 200)
         edition = form_text(form, "editie", 20)
         draft.editie = edition if edition in EDITIONS else "deelnemer"
+        draft.dag = {key: form_text(form, key, 200) for key in DAY_KEYS}
         app.save_draft(request, draft)
         return composer(request)
 
@@ -211,6 +216,13 @@ def routes(app: WebApp) -> list[Route]:
             return composer(request)
 
         return protected(endpoint)
+
+    async def add_own(request: Request) -> Response:
+        form = await request.form()
+        draft = app.draft(request)
+        draft.add_own(form_text(form, "markdown", MAX_OWN))
+        app.save_draft(request, draft)
+        return composer(request)
 
     async def add_notes(request: Request) -> Response:
         draft = app.draft(request)
@@ -293,6 +305,7 @@ def routes(app: WebApp) -> list[Route]:
         Route("/werkboek", show, methods=["GET"]),
         Route("/werkboek/gegevens", protected(fields), methods=["POST"]),
         Route("/werkboek/notities", protected(add_notes), methods=["POST"]),
+        Route("/werkboek/eigen", protected(add_own), methods=["POST"]),
         Route("/werkboek/leegmaken", protected(clear), methods=["POST"]),
         *(
             Route(f"/werkboek/onderdelen/{{index:int}}/{action}", change(action), methods=["POST"])

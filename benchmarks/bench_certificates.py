@@ -1,0 +1,77 @@
+"""What certificates of attendance cost: one, and thirty (laid out together).
+
+    .venv/bin/python benchmarks/bench_certificates.py [--runs 3]
+
+Every measurement runs in a fresh process with werkboek imported before the clock starts and
+an empty cache, for the example training day (``tests/roots/trainingsdag/recept.yaml``).
+Goal (from the training-day issue): thirty certificates cost at most twice one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RECIPE = REPO / "tests" / "roots" / "trainingsdag" / "recept.yaml"
+
+
+def child(output: Path, count: int) -> dict[str, float]:
+    import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts
+    from werkboek import Project
+    from werkboek.people import people_from_names
+    from werkboek.products.training_day import CertificateOptions, CertificatesProduct
+    from werkboek.recipes import load_recipe
+
+    start = time.perf_counter()
+    project = Project(REPO / "content", REPO / "styles", output)
+    recipe = load_recipe(RECIPE, project.content)
+    people = tuple(people_from_names([f"Deelnemer {n:02d}" for n in range(1, count + 1)]))
+    product = CertificatesProduct(project, CertificateOptions(recipe, people))
+    written = [path for batch in product.batches() for path in product.build(batch)]
+    seconds = time.perf_counter() - start
+    assert len(written) == count
+    return {
+        "seconds": seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def measure(count: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, __file__, "--child", folder, str(count)]
+        result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(Path(args.child[0]), int(args.child[1]))))
+        return
+    rows = {1: [], 30: []}  # type: dict[int, list[dict[str, float]]]
+    for _ in range(args.runs):
+        for count in rows:
+            rows[count].append(measure(count))
+    print(f"certificates for {RECIPE.name}, median of {args.runs} runs (cold cache)\n")
+    print(f"{'':<18}{'seconds':>10}{'peak MB':>10}")
+    median = {}
+    for count, results in rows.items():
+        median[count] = statistics.median(r["seconds"] for r in results)
+        peak = max(r["peak_mb"] for r in results)
+        print(f"{count:>3} certificates{median[count]:>12.2f}{peak:>10.0f}")
+    print(f"\n30 / one: {median[30] / median[1]:.2f}   (goal: at most 2)")
+
+
+if __name__ == "__main__":
+    main()

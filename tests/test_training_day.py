@@ -1,0 +1,214 @@
+"""A training day from one recipe: own pages in the workbook, the attendance list, the
+certificates of attendance."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import page
+import pypdf
+import pypdfium2
+import pytest
+from click.testing import CliRunner
+
+from structure import Tagged, skipped_levels
+from werkboek import Project
+from werkboek.cli import main
+from werkboek.errors import RecipeError
+from werkboek.people import read_people
+from werkboek.products.training_day import (
+    AttendanceOptions,
+    AttendanceProduct,
+    CertificateOptions,
+    CertificatesProduct,
+)
+from werkboek.products.workbook import build_workbook
+from werkboek.recipes import load_recipe, parse_recipe
+
+from conftest import CONTENT, REPO, ROOTS
+from conftest import outline as read_outline
+
+DAY = ROOTS / "trainingsdag"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Project:
+    return Project(CONTENT, REPO / "styles", tmp_path_factory.mktemp("dag"))
+
+
+@pytest.fixture(scope="module")
+def recipe(project):
+    return load_recipe(DAY / "recept.yaml", project.content)
+
+
+def texts(path: Path | bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(path) if isinstance(path, bytes) else path)
+    return [" ".join(p.extract_text().split()) for p in reader.pages]
+
+
+def people_list(tmp_path: Path, count: int, *, long_name: bool = False) -> Path:
+    rows = ["naam,email,organisatie"]
+    for n in range(1, count + 1):
+        name = f"Deelnemer {n:02d}"
+        if long_name and n == 7:
+            name = "Chantal Özdemir-van der Heijden-Wolfswinkel de Boer-Vermeulen"
+        rows.append(f"{name},d{n}@voorbeeld.example,Wijkteam {n % 4}")
+    path = tmp_path / "groep.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- own pages
+
+
+def test_own_pages_stand_in_order_with_outline_entries_text_and_image(project, recipe, tmp_path):
+    [path] = build_workbook(project, recipe, tmp_path / "dag.pdf")
+    titles = [title for title, _, _ in read_outline(pypdf.PdfReader(path))]
+    assert titles[:2] == ["Inhoud", "Welkom bij de trainingsdag"]
+    assert titles[-2:] == ["Evaluatie van de dag", "Afspraken voor de terugkomdag"]
+    assert titles.index("Van mens tot mens werken") == 2
+    pages = texts(path)
+    outline = {title: page for title, page, _ in read_outline(pypdf.PdfReader(path))}
+    welcome = pages[outline["Welkom bij de trainingsdag"] - 1]
+    assert "Fijn dat je er bent." in welcome
+    assert "9.30 Welkom en kennismaking" in welcome  # the table
+    assert "Neem een eigen casus mee" in welcome  # the list
+    assert "<script>alert('x')</script> blijft tekst." in welcome  # raw HTML as text
+    assert "We zien elkaar terug op 12 mei." in pages[outline["Afspraken voor de terugkomdag"] - 1]
+    # the contents name them; the cover has the date and the place
+    contents = pages[outline["Inhoud"] - 1]
+    assert "Welkom bij de trainingsdag" in contents and "Evaluatie van de dag" in contents
+    assert "14 maart 2026 · Zaandam" in pages[0]
+    # the image is there, as an image, with its description as alt text
+    tree = Tagged.open(path)
+    figures = [str(f.obj.get("/Alt", "")) for f in tree.elements("Figure")]
+    assert "Kaart van de Zaanstreek" in figures
+    document = pypdfium2.PdfDocument(path)
+    try:
+        page_index = outline["Welkom bij de trainingsdag"] - 1
+        images = [
+            o
+            for o in document[page_index].get_objects()
+            if o.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
+        ]
+        assert images
+    finally:
+        document.close()
+    # headings follow on from the page's title: #### under # is an H2, not an H4
+    assert skipped_levels(tree.headings()) == []
+    assert page.validate_pdf(str(path), profile="ua1").is_compliant
+
+
+def test_bad_own_pages_are_located_at_the_recipe_and_the_markdown_line(project):
+    with pytest.raises(RecipeError) as caught:
+        load_recipe(DAY / "slecht.yaml", project.content)
+    where = "tests/roots/trainingsdag/slecht.yaml"
+    lines = [str(p).replace(str(REPO) + "/", "") for p in caught.value.problems]
+    assert lines == [
+        f"{where}:2:8: datum: verwacht een datum zoals 2024-02-01",
+        f"{where}:4:12: onderdelen[0].eigen: 'bestaat-niet.md': bestand niet gevonden naast "
+        "het recept",
+        f"{where}:5:12: onderdelen[1].eigen: slecht.md:3: zet de titel (de eerste kop) bovenaan",
+        f"{where}:5:12: onderdelen[1].eigen: slecht.md:5: afbeelding 'foto.jpg' niet gevonden",
+        f"{where}:5:12: onderdelen[1].eigen: slecht.md:7: afbeelding "
+        "'https://example.com/logo.png': alleen afbeeldingen uit de map van het recept",
+        f"{where}:6:12: onderdelen[2].eigen: '../recipes/overlap/recept.md': alleen bestanden "
+        "in de map van het recept",
+    ]
+
+
+def test_an_own_page_typed_in_a_form_has_no_folder_to_read_from(project):
+    text = "titel: Uit een formulier\nonderdelen:\n  - eigen: welkom.md\n"
+    with pytest.raises(RecipeError, match="kan alleen bij een receptbestand"):
+        parse_recipe(text, project.content, "formulier")
+    typed = 'titel: T\nonderdelen:\n  - eigen: "# Welkom\\n\\n![x](data:image/png;base64,AAAA)"\n'
+    with pytest.raises(RecipeError, match="is geen geldige PNG"):
+        parse_recipe(typed, project.content, "formulier")
+    fine = 'titel: T\nonderdelen:\n  - eigen: "# Welkom\\n\\n<img src=x onerror=alert(1)>"\n'
+    [selection] = parse_recipe(fine, project.content, "formulier").selections
+    assert selection.own is not None and "<img" not in str(selection.own.html)
+    assert "&lt;img" in str(selection.own.html)
+
+
+# ---------------------------------------------------------------- attendance list
+
+
+def test_the_attendance_list_holds_every_name_with_the_header_on_each_page(
+    project, recipe, tmp_path
+):
+    people = tuple(read_people(people_list(tmp_path, 60, long_name=True)))
+    product = AttendanceProduct(project, AttendanceOptions(recipe, people, tmp_path / "lijst.pdf"))
+    [target] = product.targets()
+    pages = texts(product.pdf(target))
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, 1):
+        # the header row, with a signature column per part of the day (dagdelen: 2)
+        assert "Nr. Naam Organisatie Ochtend Middag" in text, number
+        assert f"Presentielijst — {number} / {len(pages)}" in text
+    everything = " ".join(pages)
+    for person in people:
+        squeezed = re.sub(r"[\s-]+", "", person.name)
+        assert squeezed in re.sub(r"[\s-]+", "", everything)  # whole: not clipped
+    assert "Trainingsdag Zaanstreek" in pages[0] and "14 maart 2026 · Zaandam" in pages[0]
+    assert "Anna de Vries" in pages[0]  # the trainer
+    # blank rows for walk-ins after the last name
+    numbers = re.findall(r"\b6[1-6]\b", " ".join(pages[-2:]))
+    assert numbers == ["61", "62", "63", "64", "65", "66"]
+    tree = Tagged.open(product.pdf(target))
+    header_cells = tree.elements("TH")
+    assert len(header_cells) == 5 * len(pages)  # the header repeated, tagged as headers
+
+
+# ---------------------------------------------------------------- certificates
+
+
+def test_a_certificate_per_person_with_the_recipe_facts(project, recipe, tmp_path):
+    people = tuple(read_people(people_list(tmp_path, 3)))
+    signature = DAY / "kaart.png"
+    options = CertificateOptions(recipe, people, tmp_path / "bewijzen", signature)
+    product = CertificatesProduct(project, options)
+    [batch] = product.batches()
+    files = product.pdfs(batch)
+    assert len(files) == 3
+    for person, target, [data] in zip(people, batch, files, strict=True):
+        assert target.path == tmp_path / "bewijzen" / f"deelnemer-{person.name[-2:]}.pdf"
+        [text] = texts(data)
+        assert "Bewijs van deelname" in text
+        assert person.name in text
+        assert all(other.name not in text for other in people if other is not person)
+        for fact in ["Trainingsdag Zaanstreek", "14 maart 2026", "Zaandam", "6 uur"]:
+            assert fact in text
+        assert "Basisprincipes: Van mens tot mens werken" in text
+        assert "Verplaatsen in het perspectief van de ander" in text  # an exercise covered
+        assert "Anna de Vries, trainer" in text
+        assert pypdf.PdfReader(io.BytesIO(data)).metadata.title.startswith(
+            f"Bewijs van deelname: {person.name}"
+        )
+        report = page.validate_pdf_bytes(data, profile="ua1")
+        assert report.is_compliant, [f.message for f in report.failures]
+        tree = Tagged.open(data)
+        assert [str(f.obj.Alt) for f in tree.elements("Figure")] == [
+            "Handtekening van Anna de Vries"
+        ]
+
+
+def test_certificates_from_the_command_line_refuse_a_signature_that_is_no_image(tmp_path):
+    shutil.copytree(DAY, tmp_path / "dag")
+    people_list(tmp_path, 2)
+    (tmp_path / "handtekening.png").write_text("geen plaatje", encoding="utf-8")
+    args = ["certificates", str(tmp_path / "dag" / "recept.yaml"), "--deelnemers"]
+    args += [str(tmp_path / "groep.csv"), "-o", str(tmp_path / "uit")]
+    args += ["--content", str(CONTENT), "--styles", str(REPO / "styles")]
+    result = CliRunner().invoke(main, [*args, "--signature", str(tmp_path / "handtekening.png")])
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("de handtekening is geen PNG of JPEG")
+    assert not (tmp_path / "uit").exists()
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "uit").iterdir()) == [
+        "deelnemer-01.pdf",
+        "deelnemer-02.pdf",
+    ]
