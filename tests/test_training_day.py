@@ -212,3 +212,68 @@ def test_certificates_from_the_command_line_refuse_a_signature_that_is_no_image(
         "deelnemer-01.pdf",
         "deelnemer-02.pdf",
     ]
+
+
+# ---------------------------------------------------------------- the booklet
+
+
+def test_saddle_stitch_puts_each_page_on_its_sheet_and_blanks_before_the_back_cover():
+    from werkboek.products.booklet import saddle_stitch
+
+    assert saddle_stitch(8) == [(7, 0), (1, 6), (5, 2), (3, 4)]
+    # 6 pages: two blanks, before the back cover (page 5 stays the last page)
+    assert saddle_stitch(6) == [(5, 0), (1, None), (None, 2), (3, 4)]
+    for count in range(2, 41):
+        sides = saddle_stitch(count)
+        assert len(sides) == 2 * -(-count // 4)
+        placed = [p for side in sides for p in side if p is not None]
+        assert sorted(placed) == list(range(count))
+        # folded, the pages read in order: page k and the last-k share a sheet side's edges
+        assert sides[0][1] == 0 and sides[0][0] == count - 1
+
+
+def test_the_booklet_holds_the_a5_pages_two_to_a_sheet_in_order(project, recipe, tmp_path):
+    from werkboek.products.booklet import saddle_stitch
+
+    from conftest import locate_qr_codes
+
+    files = build_workbook(project, recipe, tmp_path / "dag.pdf", booklet=True)
+    assert [p.name for p in files] == ["dag.pdf", "dag-a5.pdf", "dag-boekje.pdf"]
+    a5, booklet = files[1], files[2]
+    a5_reader, booklet_reader = pypdf.PdfReader(a5), pypdf.PdfReader(booklet)
+    count = len(a5_reader.pages)
+    for pdf_page in a5_reader.pages:  # designed for A5: the page is A5
+        width, height = (float(v) / 72 * 25.4 for v in pdf_page.mediabox[2:])
+        assert (round(width), round(height)) == (148, 210)
+    sheets = -(-count // 4)
+    assert len(booklet_reader.pages) == 2 * sheets  # front and back of every sheet
+    a5_texts = [" ".join(p.extract_text().split()) for p in a5_reader.pages]
+    document = pypdfium2.PdfDocument(booklet)
+    try:
+        for index, (left, right) in enumerate(saddle_stitch(count)):
+            sheet = document[index]
+            width, height = sheet.get_size()
+            assert (round(width), round(height)) == (842, 595)  # A4 landscape
+            textpage = sheet.get_textpage()
+            for half, page_index in ((0, left), (1, right)):
+                found = textpage.get_text_bounded(
+                    left=half * width / 2 + 1,
+                    bottom=0,
+                    right=(half + 1) * width / 2 - 1,
+                    top=height,
+                )
+                found = " ".join(found.split())
+                if page_index is None:
+                    assert found == "", (index, half)
+                else:
+                    expected = a5_texts[page_index]
+                    assert found[:60] == expected[:60], (index, half, page_index)
+    finally:
+        document.close()
+    info = booklet_reader.metadata
+    assert info.title.endswith("boekje om te drukken") and "dag-a5.pdf" in info.subject
+    # the A5 workbook keeps its tags; its QR codes decode, at 20 mm or more
+    assert page.validate_pdf(str(a5), profile="ua1").is_compliant
+    codes = locate_qr_codes(a5, dpi=200)
+    assert codes
+    assert all(width >= 20 for _, _, width, _ in codes), [w for _, _, w, _ in codes]

@@ -224,6 +224,12 @@ def build(
     metavar="LIJST.csv",
     help="Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.",
 )
+@option(
+    "--booklet",
+    is_flag=True,
+    help="Ook op A5 (<naam>-a5.pdf) en als boekje om te drukken (<naam>-boekje.pdf): "
+    "A4 liggend, dubbelzijdig omslaan langs de korte kant, vouwen en nieten.",
+)
 @content_option
 @styles_option
 @force_option
@@ -234,6 +240,7 @@ def workbook(
     edition: str | None,
     names: tuple[str, ...],
     participants: Path | None,
+    booklet: bool,
     content_dir: Path,
     styles_dir: Path,
     force: bool,
@@ -260,6 +267,7 @@ def workbook(
             folder=output is not None and output.endswith(("/", os.sep)),
             force=force,
             inputs=[recipe, *([participants] if participants else [])],
+            booklet=booklet,
         )
     )
 

@@ -101,6 +101,7 @@ class Product:
             "lang": content.settings.language,
             "version_label": dutch_date(content.document.version),
             "body_class": self.name,
+            "page_format": "a4",
             **target.context,
         }
 
@@ -117,10 +118,16 @@ class Product:
     def html(self, target: Target) -> str:
         return self.project.renderer.html(target.template, **self.context(target))
 
+    def styles(self, target: Target) -> tuple[str, ...]:
+        """The stylesheets a target is laid out with (the product's, unless it says more)."""
+        return self.stylesheets
+
     def layout(self, target: Target, html: str | None = None) -> Any:
         """The laid-out pages of a target (a WeasyPrint ``Document``)."""
         return self.project.renderer.layout(
-            self.html(target) if html is None else html, self.stylesheets, what=str(target.path)
+            self.html(target) if html is None else html,
+            self.styles(target),
+            what=str(target.path),
         )
 
     def render(self, batch: Sequence[Target]) -> list[list[bytes]]:

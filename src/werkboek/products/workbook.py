@@ -22,6 +22,7 @@ from ..recipes import Recipe, load_recipe
 from ..rendering.outputs import check_outputs, file_slug
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
+from .booklet import impose
 from .copies import graft_covers
 
 
@@ -81,6 +82,8 @@ class WorkbookOptions(ProductOptions):
     """Names: one personal copy per name, in this order."""
     output: Path | None = None
     """The file to write (with people: the folder for the copies); default below ``werkboeken/``."""
+    booklet: bool = False
+    """Also the workbook on A5 pages (``-a5.pdf``) and imposed as a booklet (``-boekje.pdf``)."""
 
 
 class WorkbookProduct(Product):
@@ -158,12 +161,38 @@ class WorkbookProduct(Product):
         output = self.options.output if self.options.recipe is not None else None
         if not people:
             path = output or self.output_folder / f"{recipe.file_stem}.pdf"
-            return [self._target(recipe, path, None)]
+            targets = [self._target(recipe, path, None)]
+            if self.options.booklet:
+                targets.append(self._booklet_target(recipe, path))
+            return targets
         base = output or self.output_folder / recipe.file_stem
         return [
             self._target(recipe, base / f"{stem}.pdf", person)
             for person, stem in zip(people, file_names(people), strict=True)
         ]
+
+    def _booklet_target(self, recipe: Recipe, path: Path) -> Target:
+        """The A5 workbook (``<naam>-a5.pdf``) and the booklet imposed from it."""
+        stem = path.with_suffix("")
+        return Target(
+            path=Path(f"{stem}-boekje.pdf"),
+            template="workbook.html.j2",
+            title=self._title(recipe),
+            context={**self._context(recipe, None), "page_format": "a5"},
+            key=digest(recipe.key, "a5-boekje"),
+            also=(Path(f"{stem}-a5.pdf"),),
+        )
+
+    def styles(self, target: Target) -> tuple[str, ...]:
+        if target.context.get("page_format") == "a5":
+            return (*self.stylesheets, "a5.css")
+        return self.stylesheets
+
+    def render_target(self, target: Target) -> list[bytes]:
+        if target.context.get("page_format") != "a5":
+            return super().render_target(target)
+        a5 = self.project.renderer.pdf(self.layout(target), what=str(target.also[0]))
+        return [a5, impose(a5, target.title, target.also[0].name)]
 
     def targets(self) -> Iterator[Target]:
         for recipe in self.recipes():
@@ -209,6 +238,7 @@ def build_workbook(
     folder: bool = False,
     force: bool = False,
     inputs: Sequence[Path] = (),
+    booklet: bool = False,
 ) -> list[Path]:
     """Build the workbook of a recipe (or recipe file); with ``names`` one copy per name.
 
@@ -225,7 +255,10 @@ def build_workbook(
         output = output / f"{recipe.file_stem}.pdf"
     if names and output is not None and output.suffix.lower() == ".pdf":
         raise WerkboekError(f"{output}: met namen is -o de map voor de exemplaren, geen bestand")
-    product = WorkbookProduct(project, WorkbookOptions(recipe, tuple(names), output))
+    if names and booklet:
+        raise WerkboekError("--booklet: een boekje maakt werkboek van het werkboek zonder namen")
+    options = WorkbookOptions(recipe, tuple(names), output, booklet=booklet)
+    product = WorkbookProduct(project, options)
     batches = product.batches()
     files = [path for batch in batches for target in batch for path in target.files]
     check_outputs(files, inputs=[*project.inputs, *inputs], force=force)
