@@ -89,6 +89,59 @@ def _must_exist(path: Path | None, what: str) -> None:
         raise WerkboekError(Problem(display_path(path), 1, 1, "", message))
 
 
+def smtp_options(host_help: str, *, password_asked: bool) -> Callable[[Any], Any]:
+    """The SMTP server's options, the same for `mail` and `serve` (and their environment)."""
+    password = (
+        "WERKBOEK_SMTP_PASSWORD of wordt gevraagd" if password_asked else "WERKBOEK_SMTP_PASSWORD"
+    )
+    options = [
+        option(
+            "--smtp-host",
+            metavar="SERVER",
+            envvar="WERKBOEK_SMTP_HOST",
+            show_envvar=True,
+            help=host_help,
+        ),
+        option(
+            "--smtp-port",
+            metavar="POORT",
+            type=Number(int, 1, 65535),
+            envvar="WERKBOEK_SMTP_PORT",
+            show_envvar=True,
+            help="SMTP-poort [standaard: 587 starttls, 465 ssl, 25 none].",
+        ),
+        option(
+            "--security",
+            type=DutchChoice(["starttls", "ssl", "none"]),
+            default="starttls",
+            show_default=True,
+            envvar="WERKBOEK_SMTP_SECURITY",
+            show_envvar=True,
+            help="Hoe de verbinding met de SMTP-server versleuteld is.",
+        ),
+        option(
+            "--smtp-user",
+            metavar="GEBRUIKER",
+            envvar="WERKBOEK_SMTP_USER",
+            show_envvar=True,
+            help=f"Aanmelden als deze gebruiker; het wachtwoord komt uit {password}.",
+        ),
+        option(
+            "--smtp-cafile",
+            metavar="CA.pem",
+            type=input_file,
+            help="Vertrouw het certificaat van de server als deze CA (PEM) het tekende.",
+        ),
+    ]
+
+    def decorate(command: Any) -> Any:
+        for add in reversed(options):
+            command = add(command)
+        return command
+
+    return decorate
+
+
 @click.group(cls=DutchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     package_name="werkboek", message="%(prog)s, versie %(version)s", help="Toon de versie en stop."
@@ -434,44 +487,7 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     callback=_mail_size,
     help="Grootste bericht, met bijlagen.",
 )
-@option(
-    "--smtp-host",
-    metavar="SERVER",
-    envvar="WERKBOEK_SMTP_HOST",
-    show_envvar=True,
-    help="De SMTP-server.",
-)
-@option(
-    "--smtp-port",
-    metavar="POORT",
-    type=Number(int, 1, 65535),
-    envvar="WERKBOEK_SMTP_PORT",
-    show_envvar=True,
-    help="SMTP-poort [standaard: 587 starttls, 465 ssl, 25 none].",
-)
-@option(
-    "--security",
-    type=DutchChoice(["starttls", "ssl", "none"]),
-    default="starttls",
-    show_default=True,
-    envvar="WERKBOEK_SMTP_SECURITY",
-    show_envvar=True,
-    help="Hoe de verbinding versleuteld is.",
-)
-@option(
-    "--smtp-user",
-    metavar="GEBRUIKER",
-    envvar="WERKBOEK_SMTP_USER",
-    show_envvar=True,
-    help="Aanmelden als deze gebruiker; het wachtwoord komt uit "
-    "WERKBOEK_SMTP_PASSWORD of wordt gevraagd.",
-)
-@option(
-    "--smtp-cafile",
-    metavar="CA.pem",
-    type=input_file,
-    help="Vertrouw het certificaat van de server als deze CA (PEM) het tekende.",
-)
+@smtp_options("De SMTP-server.", password_asked=True)
 @option(
     "--rate",
     metavar="N",
@@ -597,43 +613,7 @@ def mail(
 @styles_option
 @recipes_option
 @output_option("Map voor de PDF's en de gegevens van de app (MAP/.web/).")
-@option(
-    "--smtp-host",
-    metavar="SERVER",
-    envvar="WERKBOEK_SMTP_HOST",
-    show_envvar=True,
-    help="De SMTP-server voor het mailen (zonder: alleen proefruns).",
-)
-@option(
-    "--smtp-port",
-    metavar="POORT",
-    type=Number(int, 1, 65535),
-    envvar="WERKBOEK_SMTP_PORT",
-    show_envvar=True,
-    help="SMTP-poort [standaard: 587 starttls, 465 ssl, 25 none].",
-)
-@option(
-    "--security",
-    type=DutchChoice(["starttls", "ssl", "none"]),
-    default="starttls",
-    show_default=True,
-    envvar="WERKBOEK_SMTP_SECURITY",
-    show_envvar=True,
-    help="Hoe de verbinding met de SMTP-server versleuteld is.",
-)
-@option(
-    "--smtp-user",
-    metavar="GEBRUIKER",
-    envvar="WERKBOEK_SMTP_USER",
-    show_envvar=True,
-    help="Aanmelden als deze gebruiker; het wachtwoord komt uit WERKBOEK_SMTP_PASSWORD.",
-)
-@option(
-    "--smtp-cafile",
-    metavar="CA.pem",
-    type=input_file,
-    help="Vertrouw het certificaat van de server als deze CA (PEM) het tekende.",
-)
+@smtp_options("De SMTP-server voor het mailen (zonder: alleen proefruns).", password_asked=False)
 @option(
     "--from",
     "sender",
