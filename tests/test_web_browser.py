@@ -395,7 +395,9 @@ def test_every_page_passes_axe(page: Page, path: str):
     assert serious == [], [(v["id"], v["help"], len(v["nodes"])) for v in serious]
 
 
-def test_an_own_page_and_the_training_day_from_the_composer(page: Page, server: Running):
+def test_an_own_page_and_the_training_day_from_the_composer(
+    page: Page, server: Running, tmp_path: Path
+):
     page.goto("/")
     add(page, "B1 niveau")
     page.goto("/werkboek")
@@ -417,6 +419,14 @@ def test_an_own_page_and_the_training_day_from_the_composer(page: Page, server: 
     assert "14 maart 2026 · Zaandam" in words
     assert "Vandaag oefenen we met <b>taal</b>." in words  # typed HTML stays text
     assert "9.30 Start" in words
+    # or a Markdown file from the computer
+    own = tmp_path / "evaluatie.md"
+    own.write_text("# Evaluatie\n\nWat neem je mee?\n", encoding="utf-8")
+    page.get_by_label("Of een Markdown-bestand (.md)").set_input_files(str(own))
+    changes(page, page.get_by_role("button", name="Eigen pagina toevoegen").click)
+    assert item_titles(page) == ["Welkom in Zaandam", "B1 niveau", "Evaluatie"]
+    page.get_by_role("button", name="Verwijderen: Evaluatie").click()
+    expect(page.locator("#onderdelen > li")).to_have_count(2)
     # a wrong date is said beside its field, and nothing is lost
     page.get_by_label("Datum", exact=True).evaluate("e => e.type = 'text'")  # an old browser
     page.get_by_label("Datum", exact=True).fill("14-03-2026")

@@ -10,9 +10,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -218,9 +220,19 @@ def routes(app: WebApp) -> list[Route]:
         return protected(endpoint)
 
     async def add_own(request: Request) -> Response:
+        """An own page: typed Markdown, or a Markdown file (its text; it has no folder, so
+        its images must be data: URIs, and the recipe check says so otherwise)."""
         form = await request.form()
+        text = form_text(form, "markdown", MAX_OWN)
+        upload = form.get("bestand")
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(MAX_OWN + 1)
+            try:
+                text = data[:MAX_OWN].decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = f"# {Path(upload.filename).name[:80]}\n\nDit bestand is geen UTF-8-tekst."
         draft = app.draft(request)
-        draft.add_own(form_text(form, "markdown", MAX_OWN))
+        draft.add_own(text)
         app.save_draft(request, draft)
         return composer(request)
 
