@@ -8,6 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import re
+import shutil
 import subprocess
 import sys
 from io import BytesIO
@@ -317,3 +318,30 @@ def test_a_port_in_use_is_said_in_dutch_and_the_start_fails(server, tmp_path):
         "kies een andere met --port\n"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_a_saved_recipe_with_own_pages_opens_in_the_composer(server):
+    """Own pages named by file are found beside the saved recipes (the shipped example)."""
+    folder = server.project.recipes_dir
+    for name in ("trainingsdag-met-eigen-paginas.yaml", "welkom-trainingsdag.md"):
+        shutil.copyfile(REPO / "recepten" / name, folder / name)
+    shutil.copyfile(
+        REPO / "recepten" / "evaluatie-trainingsdag.md", folder / "evaluatie-trainingsdag.md"
+    )
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/recepten").text).group(1)
+        opened = client.post("/recepten/trainingsdag-met-eigen-paginas/openen", data={"csrf": csrf})
+        assert opened.status_code in (200, 303)
+        page = client.get("/werkboek").text
+        assert "Nog niet klaar" not in page
+        pdf = client.get("/werkboek/werkboek.pdf")
+        assert pdf.headers["content-type"] == "application/pdf"
+        text = " ".join(p.extract_text() for p in pypdf.PdfReader(BytesIO(pdf.content)).pages)
+        assert "Wat ga je morgen anders doen in je werk?" in text  # the evaluation page
+    # the API has no folder: the same recipe there says where its page should have been
+    body = (folder / "trainingsdag-met-eigen-paginas.yaml").read_bytes()
+    refused = httpx.post(
+        f"{server.url}/api/werkboek", content=body, headers={"Content-Type": "application/yaml"}
+    )
+    assert refused.status_code == 422
+    assert "kan alleen bij een receptbestand" in refused.json()["problemen"][0]["bericht"]

@@ -244,7 +244,9 @@ class Recipe:
         return list(unique.values())
 
 
-def _resolve(source: YamlFile, items: list[Any], content: Content) -> list[Selection] | None:
+def _resolve(
+    source: YamlFile, items: list[Any], content: Content, folder: Path | None = None
+) -> list[Selection] | None:
     problems: list[Problem] = []
     principles = {p.slug: p for p in content.principles}
     numbers = {p.slug: n for n, p in enumerate(content.principles, 1)}
@@ -311,9 +313,9 @@ def _resolve(source: YamlFile, items: list[Any], content: Content) -> list[Selec
             key = ("artikel", item.article)
             selection = Selection("artikel", article=articles[item.article])
         elif isinstance(item, OwnItem):
-            folder = source.path.parent if source.path is not None else None
+            here = source.path.parent if source.path is not None else folder
             try:
-                own = read_own_page(item.own, folder)
+                own = read_own_page(item.own, here)
             except OwnPageError as exc:
                 problems += [
                     source.problem(["onderdelen", index, "eigen"], message)
@@ -385,11 +387,11 @@ def _overlaps(source: YamlFile, selections: list[Selection], indices: list[int])
     return problems
 
 
-def _recipe(source: YamlFile, content: Content) -> Recipe:
+def _recipe(source: YamlFile, content: Content, folder: Path | None = None) -> Recipe:
     parsed = validate(source, RecipeModel)
     if parsed is None and source.data and isinstance(source.data, dict):
         _resolve_valid_items(source, content)
-    selections = _resolve(source, parsed.items, content) if parsed is not None else None
+    selections = _resolve(source, parsed.items, content, folder) if parsed is not None else None
     if parsed is None or selections is None:
         raise RecipeError(*source.problems)
     return Recipe(
@@ -414,15 +416,20 @@ def load_recipe(path: Path | str, content: Content) -> Recipe:
     return _recipe(load_yaml(path, display(path), max_bytes=MAX_BYTES), content)
 
 
-def parse_recipe(text: str, content: Content, name: str = "recept") -> Recipe:
-    """A recipe from YAML or JSON text; problems are located in ``text`` (shown as ``name``)."""
-    return _recipe(parse_yaml(text, name, max_bytes=MAX_BYTES), content)
+def parse_recipe(
+    text: str, content: Content, name: str = "recept", folder: Path | None = None
+) -> Recipe:
+    """A recipe from YAML or JSON text; problems are located in ``text`` (shown as ``name``).
+    ``folder`` is where its own pages (``eigen: welkom.md``) are, if anywhere."""
+    return _recipe(parse_yaml(text, name, max_bytes=MAX_BYTES), content, folder)
 
 
-def recipe_from_mapping(data: Mapping[str, Any], content: Content, name: str = "recept") -> Recipe:
+def recipe_from_mapping(
+    data: Mapping[str, Any], content: Content, name: str = "recept", folder: Path | None = None
+) -> Recipe:
     """A recipe from a mapping (a web form's, say), located in its YAML form
     (:func:`recipe_yaml`)."""
-    return parse_recipe(recipe_yaml(data), content, name)
+    return parse_recipe(recipe_yaml(data), content, name, folder)
 
 
 def recipe_yaml(data: Mapping[str, Any]) -> str:

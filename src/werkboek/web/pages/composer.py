@@ -75,7 +75,10 @@ class Checked:
 
 def check(app: WebApp, draft: Draft) -> Checked:
     try:
-        recipe = recipe_from_mapping(draft.mapping(), app.project.content, "werkboek")
+        # own pages named by file are read from the recipes folder, beside the saved recipes
+        recipe = recipe_from_mapping(
+            draft.mapping(), app.project.content, "werkboek", app.project.recipes_dir
+        )
     except RecipeError as exc:
         return Checked(draft, None, list(exc.problems))
     return Checked(draft, recipe)

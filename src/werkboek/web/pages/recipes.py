@@ -92,7 +92,7 @@ def routes(app: WebApp) -> list[Route]:
 
     def open_in_composer(request: Request, text: str, name: str) -> Response:
         try:
-            parse_recipe(text, app.project.content, name)
+            parse_recipe(text, app.project.content, name, app.project.recipes_dir)
         except RecipeError as exc:
             return app.page(
                 request,
