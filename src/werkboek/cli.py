@@ -326,45 +326,22 @@ def workbook(
 
 
 def _training_day(
-    command: str,
     recipe: Path,
     participants: Path,
-    output: str | None,
     content_dir: Path,
     styles_dir: Path,
-    force: bool,
-    signature: Path | None = None,
-) -> list[Path]:
-    """The attendance list or the certificates of a recipe and a participant list."""
+    extra: Path | None = None,
+) -> tuple[Any, Any, tuple[Any, ...]]:
+    """The project, the recipe and the people of `attendance` and `certificates`."""
     from .people import read_people
-    from .products.training_day import (
-        AttendanceOptions,
-        AttendanceProduct,
-        CertificateOptions,
-        CertificatesProduct,
-    )
     from .recipes import load_recipe
-    from .rendering.outputs import check_outputs
 
     _must_exist(recipe, "recept")
     _must_exist(participants, "deelnemerslijst")
-    _must_exist(signature, "handtekening")
+    _must_exist(extra, "handtekening")
     people = tuple(read_people(participants))
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
-    loaded = load_recipe(recipe, project.content)
-    target = Path(output) if output else None
-    product: AttendanceProduct | CertificatesProduct
-    if command == "attendance":
-        product = AttendanceProduct(project, AttendanceOptions(loaded, people, target))
-    else:
-        product = CertificatesProduct(
-            project, CertificateOptions(loaded, people, target, signature)
-        )
-    batches = product.batches()
-    files = [path for batch in batches for t in batch for path in t.files]
-    inputs = [recipe, participants, *([signature] if signature else [])]
-    check_outputs(files, inputs=[*project.inputs, *inputs], force=force)
-    return [path for batch in batches for path in product.build(batch)]
+    return project, load_recipe(recipe, project.content), people
 
 
 @main.command()
@@ -391,9 +368,12 @@ def attendance(
     force: bool,
 ) -> None:
     """Maak de presentielijst van een trainingsdag (met een handtekening per dagdeel)."""
-    _wrote(
-        _training_day("attendance", recipe, participants, output, content_dir, styles_dir, force)
-    )
+    from .products.training_day import AttendanceOptions, AttendanceProduct
+
+    project, loaded, people = _training_day(recipe, participants, content_dir, styles_dir)
+    options = AttendanceOptions(loaded, people, Path(output) if output else None)
+    product = AttendanceProduct(project, options)
+    _wrote(product.write(inputs=[recipe, participants], force=force))
 
 
 @main.command()
@@ -428,18 +408,15 @@ def certificates(
     force: bool,
 ) -> None:
     """Maak een bewijs van deelname per deelnemer (datum, plaats, uren, wat er aan bod kwam)."""
-    _wrote(
-        _training_day(
-            "certificates",
-            recipe,
-            participants,
-            output,
-            content_dir,
-            styles_dir,
-            force,
-            signature,
-        )
+    from .products.training_day import CertificateOptions, CertificatesProduct
+
+    project, loaded, people = _training_day(
+        recipe, participants, content_dir, styles_dir, signature
     )
+    options = CertificateOptions(loaded, people, Path(output) if output else None, signature)
+    product = CertificatesProduct(project, options)
+    inputs = [recipe, participants, *([signature] if signature else [])]
+    _wrote(product.write(inputs=inputs, force=force))
 
 
 def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:

@@ -24,6 +24,7 @@ from ..content import Content
 from ..content.markup import plain_text
 from ..project import Project
 from ..rendering.files import write_atomically
+from ..rendering.outputs import check_outputs
 from ..words import dutch_date
 
 
@@ -184,6 +185,14 @@ class Product:
             for path, data in zip(target.files, files, strict=True):
                 written.append(write_atomically(path, data))
         return written
+
+    def write(self, *, inputs: Sequence[Path] = (), force: bool = False) -> list[Path]:
+        """Build every target, once every file is known to be one werkboek may write (none
+        of the run's ``inputs``, nothing it did not make unless ``force``): all or nothing."""
+        batches = self.batches()
+        files = [path for batch in batches for target in batch for path in target.files]
+        check_outputs(files, inputs=[*self.project.inputs, *inputs], force=force)
+        return [path for batch in batches for path in self.build(batch)]
 
 
 def digest(*parts: str | bytes) -> str:

@@ -19,7 +19,7 @@ from ..content.settings import fill
 from ..errors import RecipeError, WerkboekError
 from ..project import Project
 from ..recipes import Recipe, load_recipe
-from ..rendering.outputs import check_outputs, file_slug
+from ..rendering.outputs import file_slug
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
 from .booklet import impose
@@ -258,8 +258,4 @@ def build_workbook(
     if names and booklet:
         raise WerkboekError("--booklet: een boekje maakt werkboek van het werkboek zonder namen")
     options = WorkbookOptions(recipe, tuple(names), output, booklet=booklet)
-    product = WorkbookProduct(project, options)
-    batches = product.batches()
-    files = [path for batch in batches for target in batch for path in target.files]
-    check_outputs(files, inputs=[*project.inputs, *inputs], force=force)
-    return [path for batch in batches for path in product.build(batch)]
+    return WorkbookProduct(project, options).write(inputs=inputs, force=force)

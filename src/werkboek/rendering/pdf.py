@@ -62,4 +62,4 @@ def pdf_bytes(document: Document, *, what: str, print_shop: bool = False) -> byt
     """The laid-out ``document`` as the bytes of a tagged PDF."""
     with weasyprint_must_stay_silent(what):
         data: bytes = document.write_pdf(**options(print_shop))
-    return finish(data)
+    return finish(data, pdf_a=print_shop)

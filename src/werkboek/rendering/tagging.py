@@ -85,8 +85,9 @@ def _adjust(box: Any, element: Any) -> None:
 # ----------------------------------------------------------------- step 2: the PDF
 
 
-def finish(data: bytes) -> bytes:
-    """The PDF ``data`` finished for PDF/UA-1 (see the module's docstring)."""
+def finish(data: bytes, *, pdf_a: bool = False) -> bytes:
+    """The PDF ``data`` finished for PDF/UA-1 (see the module's docstring); with ``pdf_a``
+    also for strict PDF/A checkers (see :func:`_without_eol_endings`)."""
     with pikepdf.open(BytesIO(data)) as pdf:
         root = pdf.Root.get("/StructTreeRoot")
         if root is None:
@@ -108,7 +109,7 @@ def finish(data: bytes) -> bytes:
         )
         out = BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True)
-    return _without_eol_endings(out.getvalue())
+    return _without_eol_endings(out.getvalue()) if pdf_a else out.getvalue()
 
 
 def _without_eol_endings(saved: bytes) -> bytes:

@@ -176,8 +176,8 @@ def routes(app: WebApp) -> list[Route]:
             raise WerkboekError(*problems)
 
     def prepared(base: Path, draft: Draft, mail: MailForm) -> Any:
-        """The mailing, composed and checked (raises with every problem)."""
-        store(base, mail)
+        """The mailing, composed and checked (raises with every problem); its list and
+        message are the files :func:`validate` stored."""
         checked = check(app, draft)
         problems: list[Problem] = []
         if (mail.personal or mail.workbook) and checked.recipe is None:
