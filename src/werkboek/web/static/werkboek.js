@@ -76,4 +76,37 @@
     var target = item.querySelector('button[data-actie="' + wanted.action + '"]:not([disabled])');
     (target || buttons[0]).focus();
   });
+
+  // File fields in Dutch, whatever the browser's language: the native field stays (it is what
+  // the form sends and what its label names) but out of sight; a button opens it and a line
+  // says which file was chosen.
+  function dutchFilePickers(root) {
+    var fields = (root || document).querySelectorAll('input[type="file"]:not([data-kiezer])');
+    Array.prototype.forEach.call(fields, function (field) {
+      field.setAttribute("data-kiezer", "");
+      field.classList.add("verborgen-bestand");
+      field.tabIndex = -1;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "knop tweede klein";
+      button.textContent = "Kies een bestand";
+      var label = document.querySelector('label[for="' + field.id + '"]');
+      if (label) {  // the field's label says what to choose
+        label.id = label.id || field.id + "-label";
+        button.setAttribute("aria-describedby", label.id);
+      }
+      var chosen = document.createElement("span");
+      chosen.className = "bestand-naam";
+      chosen.setAttribute("aria-live", "polite");
+      chosen.textContent = "Geen bestand gekozen";
+      button.addEventListener("click", function () { field.click(); });
+      field.addEventListener("change", function () {
+        chosen.textContent = field.files && field.files.length ? field.files[0].name : "Geen bestand gekozen";
+      });
+      field.insertAdjacentElement("afterend", chosen);
+      field.insertAdjacentElement("afterend", button);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { dutchFilePickers(document); });
+  document.addEventListener("htmx:load", function (event) { dutchFilePickers(event.target); });
 })();
