@@ -1,4 +1,4 @@
-"""What certificates of attendance cost: one, and thirty (laid out together).
+"""What certificates of attendance cost: one, and thirty (their names grafted into one).
 
     .venv/bin/python benchmarks/bench_certificates.py [--runs 3]
 

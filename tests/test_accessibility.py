@@ -25,10 +25,12 @@ from outloud.model import Document as OutloudDocument
 
 from structure import Tagged, skipped_levels
 from werkboek import Project, build_products
+from werkboek.people import people_from_names
+from werkboek.products.training_day import CertificateOptions, CertificatesProduct
 from werkboek.products.workbook import build_workbook
 from werkboek.recipes import load_recipe
 
-from conftest import CONTENT, REPO
+from conftest import CONTENT, REPO, ROOTS
 
 LEADER_DOTS = re.compile(r"(?:\s*\.){3,}\s*")
 
@@ -49,6 +51,13 @@ def products(tmp_path_factory) -> dict[str, Path]:
     )
     copies = build_workbook(project, recipe, folder / "exemplaren", names=["Anna", "Bram de Wit"])
     files["eigen-exemplaar"] = copies[1]
+    day = load_recipe(ROOTS / "trainingsdag" / "recept.yaml", project.content)
+    people = tuple(people_from_names(["Anna", "Bram de Wit"]))
+    options = CertificateOptions(
+        day, people, folder / "bewijzen", ROOTS / "trainingsdag" / "kaart.png"
+    )
+    certificates = CertificatesProduct(project, options).write()
+    files["bewijs"] = certificates[1]  # (its name grafted into the whole certificate)
     wanted = [
         "inspiratiedocument",
         "gezinsgericht",
@@ -59,6 +68,7 @@ def products(tmp_path_factory) -> dict[str, Path]:
         "werkboek-deelnemer",
         "werkboek-trainer",
         "eigen-exemplaar",
+        "bewijs",
     ]
     return {name: files[name] for name in wanted}
 

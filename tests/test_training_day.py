@@ -9,16 +9,18 @@ import shutil
 from pathlib import Path
 
 import page
+import pikepdf
 import pypdf
 import pypdfium2
 import pytest
 from click.testing import CliRunner
+from PIL import Image, ImageChops
 
 from structure import Tagged, skipped_levels
 from werkboek import Project
 from werkboek.cli import main
 from werkboek.errors import RecipeError
-from werkboek.people import read_people
+from werkboek.people import people_from_names, read_people
 from werkboek.products.training_day import (
     AttendanceOptions,
     AttendanceProduct,
@@ -193,6 +195,56 @@ def test_a_certificate_per_person_with_the_recipe_facts(project, recipe, tmp_pat
         assert [str(f.obj.Alt) for f in tree.elements("Figure")] == [
             "Handtekening van Anna de Vries"
         ]
+
+
+GRAFTED = [
+    "Anna",
+    'Jan & Piet <de> "Vries"\'s',
+    "Ömer Çelik",
+    "Wilhelmina Adriana Johanna van Oldenbarnevelt-Scheltema de Heere tot Zwaanswijk",
+    "Zoë",
+]
+LONG = 3  # the name that takes three lines
+
+
+def greys(data: bytes) -> Image.Image:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return document[0].render(scale=3).to_pil().convert("L")
+    finally:
+        document.close()
+
+
+def largest_difference(one: bytes, other: bytes) -> int:
+    """The largest difference of a pixel between two one-page PDFs at 216 dpi, in grey levels
+    (anti-aliasing may round one level apart; a name a quarter pixel off differs by 130)."""
+    return max(ImageChops.difference(greys(one), greys(other)).getextrema())
+
+
+def fonts(data: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return sorted(str(key) for key in pdf.pages[0].Resources.Font)
+
+
+def test_a_grafted_certificate_is_the_certificate_laid_out_for_that_name(project, recipe):
+    people = tuple(people_from_names(GRAFTED))
+    product = CertificatesProduct(project, CertificateOptions(recipe, people))
+    [batch] = product.batches()
+    together = product.render(batch)
+    for index, (target, [data]) in enumerate(zip(batch, together, strict=True)):
+        [whole] = product.render_target(target)  # laid out and written on its own
+        assert largest_difference(data, whole) <= 2, target.title
+        [text] = texts(data)
+        assert f"verklaard dat {GRAFTED[index]} heeft deelgenomen" in text
+        grafted = [name for name in fonts(data) if name.startswith("/n")]
+        if index == LONG:  # three lines where the whole certificate has one: laid out whole
+            assert data == whole and not grafted
+        else:  # the name's own font beside the certificate's; the placeholder's is gone
+            assert data != whole and len(grafted) == 1
+            assert "Naam" not in text.split("verklaard dat")[1]
+        # the same bytes when made alone (the cache holds the others) and made again
+        assert product.render([target]) == [[data]]
+    assert product.render(batch) == together
 
 
 def test_certificates_from_the_command_line_refuse_a_signature_that_is_no_image(tmp_path):

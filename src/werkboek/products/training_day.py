@@ -2,8 +2,9 @@
 
 Both come from the workbook's recipe (title, date, location, hours, trainer, what is covered)
 and the participant list. The attendance list is one file; certificates are one file per
-participant, laid out together in one render and written page by page (WeasyPrint's
-``Document.copy``), so thirty cost little more than one and each file keeps its own tags.
+participant: one certificate is laid out and written whole and every participant's name is
+grafted into a copy of it (:mod:`.name_graft`), so thirty cost little more than one and each
+file keeps its own tags.
 """
 
 from __future__ import annotations
@@ -14,17 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from weasyprint.formatting_structure import boxes
+
 from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
 from ..people import Person
 from ..recipes import Recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
+from .name_graft import NameGraft, NotGraftable
 from .workbook import file_names
 
 WALK_INS = 6
 """Blank rows at the end of the attendance list, for who comes without being listed."""
 MAX_SIGNATURE = 1_000_000
+PLACEHOLDER = "Naam"
+"""The name on the whole certificate that every participant's name is grafted into."""
 PARTS_OF_DAY = {
     1: ("Handtekening",),
     2: ("Ochtend", "Middag"),
@@ -157,6 +163,7 @@ class CertificatesProduct(Product):
             "hours": hours_label(recipe.hours),
             "covered": covered(recipe),
             "signature": signature_uri(signature) if signature is not None else None,
+            "names": [],
         }
 
     def targets(self) -> Iterator[Target]:
@@ -167,17 +174,19 @@ class CertificatesProduct(Product):
         shared = self._shared(recipe)
         signature = shared["signature"] or ""
         names = [person.name for person in self.options.people]
-        for name, stem in zip(names, file_names(names), strict=True):
+        everyone = digest(*names)
+        for index, (name, stem) in enumerate(zip(names, file_names(names), strict=True)):
             yield Target(
                 path=folder / f"{stem}.pdf",
                 template="certificates.html.j2",
                 title=f"Bewijs van deelname: {name}, {plain_text(recipe.title)}",
-                context={**shared, "people": [name]},
-                key=digest(recipe.key, name, signature),
+                context={**shared, "people": [name], "everyone": names, "index": index},
+                # (a certificate's fonts hold the glyphs of every name on the list)
+                key=digest(recipe.key, name, signature, everyone),
             )
 
     def batches(self) -> list[list[Target]]:
-        """All certificates are laid out together (see :meth:`render`)."""
+        """All certificates are made together (see :meth:`render`)."""
         targets = list(self.targets())
         return [targets] if targets else []
 
@@ -185,20 +194,67 @@ class CertificatesProduct(Product):
         return 0.2
 
     def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
-        """One layout with a page per person, written out page by page."""
-        if len(batch) <= 1:
-            return super().render(batch)
+        """One certificate laid out whole, and every name of the list laid out alone after
+        it, in one layout; each certificate is the whole one with its own name grafted in
+        (see :mod:`.name_graft`). A name that cannot be grafted (it takes more lines than
+        the whole certificate's) is laid out whole; so are all when the whole certificate
+        runs over a page.
+
+        The whole certificate carries :data:`PLACEHOLDER` and every name is grafted, so a
+        certificate is the same bytes whether it is made with the whole list or alone (the
+        cache may hold the others), and a long first name does not stop the others."""
+        if not batch:
+            return []
         first = batch[0]
-        people = [name for target in batch for name in target.context["people"]]
+        everyone = list(first.context["everyone"])
         together = Target(
-            first.path, first.template, first.title, {**first.context, "people": people}
+            first.path,
+            first.template,
+            first.title,
+            {**first.context, "people": [PLACEHOLDER], "names": everyone},
         )
+        renderer = self.project.renderer
         document = self.layout(together)
-        if len(document.pages) != len(batch):  # a certificate ran over a page: one by one
-            return super().render(batch)
-        files = []
-        for index, target in enumerate(batch):
-            single = document.copy([document.pages[index]])
-            single.metadata.title = target.title
-            files.append([self.project.renderer.pdf(single, what=str(target.path))])
-        return files
+        places = _name_places(document.pages)
+        if renderer.print_shop or places is None or len(places) != 1 + len(everyone):
+            return [self.render_target(target) for target in batch]
+        what = str(first.path)
+        base = renderer.pdf(document.copy(document.pages[:1]), what=what)
+        names = renderer.draft(document.copy(document.pages[1:]), what=what)
+        (_, top, height, _), grafted = places[0], places[1:]
+        try:
+            graft = NameGraft(base, names, top)
+        except NotGraftable:
+            return [self.render_target(target) for target in batch]
+        try:
+            files = []
+            for target in batch:
+                page, own_top, own_height, bottom = grafted[target.context["index"]]
+                data = None
+                if own_height == height:  # as many lines as the whole certificate's name
+                    data = graft.certificate(page - 1, own_top, bottom, target.title)
+                files.append([data] if data is not None else self.render_target(target))
+            return files
+        finally:
+            graft.close()
+
+
+def _name_places(pages: Sequence[Any]) -> list[tuple[int, float, float, float]] | None:
+    """Where each name stands: its page, its top, its height and its bottom (CSS pixels,
+    the bottom with margins); ``None`` when a name is split over two pages."""
+    places = []
+    seen = set()
+    for number, page in enumerate(pages):
+        for box in page._page_box.descendants():
+            if (
+                isinstance(box, boxes.BlockBox)
+                and box.element is not None
+                and "bewijs-naam" in (box.element.get("class") or "").split()
+            ):
+                if id(box.element) in seen:
+                    return None
+                seen.add(id(box.element))
+                top = round(box.position_y, 4)
+                bottom = round(box.position_y + box.margin_height(), 4)
+                places.append((number, top, round(box.height, 4), bottom))
+    return places

@@ -63,3 +63,11 @@ def pdf_bytes(document: Document, *, what: str, print_shop: bool = False) -> byt
     with weasyprint_must_stay_silent(what):
         data: bytes = document.write_pdf(**options(print_shop))
     return finish(data, pdf_a=print_shop)
+
+
+def draft_bytes(document: Document, *, what: str) -> bytes:
+    """The laid-out ``document`` as an untagged PDF, unfinished: pages to take drawings
+    from (see ``products/name_graft.py``), never a file werkboek writes."""
+    with weasyprint_must_stay_silent(what):
+        data: bytes = document.write_pdf()
+    return data

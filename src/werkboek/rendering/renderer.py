@@ -67,3 +67,6 @@ class Renderer:
 
     def pdf(self, document: Document, *, what: str) -> bytes:
         return pdf.pdf_bytes(document, what=what, print_shop=self.print_shop)
+
+    def draft(self, document: Document, *, what: str) -> bytes:
+        return pdf.draft_bytes(document, what=what)
