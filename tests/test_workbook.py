@@ -12,7 +12,12 @@ from click.testing import CliRunner
 
 from werkboek import Project, load_content
 from werkboek.cli import main
-from werkboek.products.workbook import build_workbook, file_names
+from werkboek.products.workbook import (
+    WorkbookOptions,
+    WorkbookProduct,
+    build_workbook,
+    file_names,
+)
 from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS, make_content
@@ -146,10 +151,32 @@ def test_personal_copies_have_their_name_and_distinct_files(tmp_path):
     ]
     assert {p.parent for p in paths} == {tmp_path / "output" / "werkboeken" / "proefdag"}
     for name, path in zip(names, paths, strict=True):
-        cover = " ".join(pypdf.PdfReader(path).pages[0].extract_text().split())
-        assert f"Werkboek van {name}" in cover
+        data = path.read_bytes()
+        # every revision of the file: the copy, and the workbook its cover was grafted on
+        ends = [i + len(b"%%EOF") for i in range(len(data)) if data.startswith(b"%%EOF", i)]
+        assert len(ends) == 2
+        covers = [
+            " ".join(pypdf.PdfReader(BytesIO(data[:end])).pages[0].extract_text().split())
+            for end in ends
+        ]
+        assert "Werkboek van Naam" in covers[0]  # the placeholder, nobody's name
+        assert f"Werkboek van {name}" in covers[1]
         for other in set(names) - {name}:
-            assert other not in cover
+            assert all(other not in cover for cover in covers)
+
+
+def test_a_personal_copy_is_the_same_made_alone_or_with_the_list(tmp_path):
+    content = make_content(tmp_path)
+    project = Project(content, REPO / "styles", tmp_path / "output")
+    path = tmp_path / "recept.yaml"
+    path.write_text("titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n")
+    recipe = load_recipe(path, project.content)
+    options = WorkbookOptions(recipe=recipe, people=("Anna", "Bram de Wit", "Cees"))
+    product = WorkbookProduct(project, options)
+    [batch] = product.batches()
+    together = product.render(batch)
+    assert len({files[0] for files in together}) == 3
+    assert product.render(batch[1:2]) == together[1:2]  # (the cache may hold the others)
 
 
 def test_participants_csv_gives_one_copy_each(tmp_path, monkeypatch):
@@ -246,7 +273,7 @@ def test_a_cover_with_other_tagging_is_not_grafted(tmp_path):
     [pdf] = build_workbook(project, recipe)
     data = pdf.read_bytes()
     # page 3 (the contents) is tagged otherwise than the cover: it must not be grafted
-    copies = list(graft_covers(data, data, 3))
+    copies = list(graft_covers(data, data, range(3)))
     assert copies[0] is not None and copies[2] is None
 
 

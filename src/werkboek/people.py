@@ -32,6 +32,9 @@ from .words import format_size
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab"}
 NAME = "naam"
+PLACEHOLDER = "Naam"
+"""The name on the one copy (of a workbook, of a certificate) that every participant's own
+name is grafted into; it never reaches a participant."""
 MAX_BYTES = 5_000_000
 """The largest participant list werkboek reads."""
 MAX_PEOPLE = 10_000

@@ -1,13 +1,14 @@
 """Personal copies of one workbook: the same pages, each with its own cover.
 
-Rendering thirty copies of a workbook that differ only in the name on the cover
-would cost thirty renders. Instead the first copy is rendered whole, all other
-covers are rendered together in one small document, and each copy is the first
-copy plus an incremental update that gives page 1 the content and fonts of its
-own cover. The structure tree (PDF/UA tags), outline and links of the shared
-pages stay as they are; a cover is only grafted when its marked-content
-sequence matches the first cover's exactly, so the tags keep pointing at the
-right text. Otherwise the caller renders that copy whole.
+Rendering thirty copies of a workbook that differ only in the name on the cover would cost
+thirty renders. Instead the workbook is rendered once, with a placeholder for the name on
+its cover, all covers are rendered together in one small document, and each copy is that
+workbook plus an incremental update that gives page 1 the content and fonts of its own
+cover. (The earlier revision the update leaves in the file holds the placeholder's cover,
+never another participant's.) The structure tree (PDF/UA tags), outline and links of the
+shared pages stay as they are; a cover is only grafted when its marked-content sequence
+matches the placeholder cover's exactly, so the tags keep pointing at the right text. Otherwise
+the caller renders that copy whole.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from io import BytesIO
 
 from pypdf import PageObject, PdfReader, PdfWriter
@@ -34,8 +35,8 @@ def _contents(page: PageObject) -> bytes:
     return contents.get_data() if contents is not None else b""
 
 
-def graft_covers(base: bytes, covers: bytes, count: int) -> Iterator[bytes | None]:
-    """For each of the first ``count`` pages of ``covers``: ``base`` with that page as cover.
+def graft_covers(base: bytes, covers: bytes, pages: Iterable[int]) -> Iterator[bytes | None]:
+    """For each of ``pages`` (indexes) of ``covers``: ``base`` with that page as cover.
 
     Yields ``None`` for a cover whose tagging differs from the base cover's.
     """
@@ -45,7 +46,7 @@ def graft_covers(base: bytes, covers: bytes, count: int) -> Iterator[bytes | Non
     expected = marked_content(_contents(cover))
     stream = DecodedStreamObject()
     reference = writer._add_object(stream)
-    for index in range(count):
+    for index in pages:
         source = reader.pages[index]
         data = _contents(source)
         if marked_content(data) != expected:

@@ -19,7 +19,7 @@ from weasyprint.formatting_structure import boxes
 
 from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
-from ..people import Person
+from ..people import PLACEHOLDER, Person
 from ..recipes import Recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
@@ -29,8 +29,6 @@ from .workbook import file_names
 WALK_INS = 6
 """Blank rows at the end of the attendance list, for who comes without being listed."""
 MAX_SIGNATURE = 1_000_000
-PLACEHOLDER = "Naam"
-"""The name on the whole certificate that every participant's name is grafted into."""
 PARTS_OF_DAY = {
     1: ("Handtekening",),
     2: ("Ochtend", "Middag"),

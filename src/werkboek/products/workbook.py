@@ -17,6 +17,7 @@ from ..content import schema
 from ..content.markup import plain_text
 from ..content.settings import fill
 from ..errors import RecipeError, WerkboekError
+from ..people import PLACEHOLDER
 from ..project import Project
 from ..recipes import Recipe, load_recipe
 from ..rendering.outputs import file_slug
@@ -147,13 +148,16 @@ class WorkbookProduct(Product):
         title = plain_text(recipe.title)
         return f"{title} (trainerseditie)" if recipe.for_trainer else title
 
-    def _target(self, recipe: Recipe, path: Path, person: str | None) -> Target:
+    def _target(self, recipe: Recipe, path: Path, person: str | None, copy: int = 0) -> Target:
+        key = digest(recipe.key, person or "")
+        if person is not None:  # (a copy's fonts hold the glyphs of every name on the list)
+            key = digest(key, *self.options.people)
         return Target(
             path=path,
             template="workbook.html.j2",
             title=self._title(recipe),
-            context=self._context(recipe, person),
-            key=digest(recipe.key, person or ""),
+            context={**self._context(recipe, person), "copy": copy},
+            key=key,
         )
 
     def _recipe_targets(self, recipe: Recipe) -> list[Target]:
@@ -167,8 +171,8 @@ class WorkbookProduct(Product):
             return targets
         base = output or self.output_folder / recipe.file_stem
         return [
-            self._target(recipe, base / f"{stem}.pdf", person)
-            for person, stem in zip(people, file_names(people), strict=True)
+            self._target(recipe, base / f"{stem}.pdf", person, copy)
+            for copy, (person, stem) in enumerate(zip(people, file_names(people), strict=True))
         ]
 
     def _booklet_target(self, recipe: Recipe, path: Path) -> Target:
@@ -208,24 +212,32 @@ class WorkbookProduct(Product):
         return 3.0
 
     def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
-        """Personal copies share one render and differ only in their cover."""
-        if len(batch) <= 1:
+        """Personal copies share one render and differ only in their cover: the workbook is
+        rendered once with :data:`PLACEHOLDER` on its cover, the covers of every person on
+        the list together, and each copy gets its own grafted on (see :mod:`.copies`). So a
+        copy is the same bytes whether it is made with the whole list or alone (the cache
+        may hold the others), and no copy carries another participant's name."""
+        if not self.options.people:
             return super().render(batch)
         renderer = self.project.renderer
-        first, others = batch[0], batch[1:]
+        first = batch[0]
         what = str(first.path)
-        base = renderer.pdf(self.layout(first), what=what)
+        placeholder = Target(
+            first.path, first.template, first.title, {**first.context, "person": PLACEHOLDER}
+        )
+        base = renderer.pdf(self.layout(placeholder), what=what)
         covers_target = Target(
             first.path,
             "workbook_covers.html.j2",
             first.title,
-            {**first.context, "people": [t.context["person"] for t in others]},
+            {**first.context, "people": list(self.options.people)},
         )
         covers = renderer.pdf(self.layout(covers_target), what=what)
-        files = [[base]]
-        for target, copy in zip(others, graft_covers(base, covers, len(others)), strict=True):
-            files.append([copy] if copy is not None else self.render_target(target))
-        return files
+        copies = graft_covers(base, covers, [target.context["copy"] for target in batch])
+        return [
+            [copy] if copy is not None else self.render_target(target)
+            for target, copy in zip(batch, copies, strict=True)
+        ]
 
 
 def build_workbook(
