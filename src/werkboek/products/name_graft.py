@@ -238,58 +238,57 @@ class NameGraft:
         CSS pixels from the top) and a text object that draws it alone, with the colour,
         transparency and text state it is drawn with. ``None`` when anything but text is
         drawn there, or text from another transformation than the whole certificate's."""
-        if page in self._pages:
-            return self._pages[page]
-        instructions = _parse(self.names.pages[page])
+        if page not in self._pages:
+            self._pages[page] = self._read_lines(_parse(self.names.pages[page]))
+        return self._pages[page]
+
+    def _read_lines(self, instructions: Instructions) -> list[tuple[float, Instructions]] | None:
         matrices = _matrices(instructions)
-        lines: list[tuple[float, Instructions]] | None = []
-        state: dict[str, Instruction] = {}
+        lines: list[tuple[float, Instructions]] = []
+        state: dict[str, Instruction] = {}  # colour and transparency, as q and Q keep them
         saved: list[dict[str, Instruction]] = []
-        text: dict[str, Instruction] = {}
-        line: Instructions | None = None
+        text: dict[str, Instruction] = {}  # the text state in the current text object
+        line: tuple[float, Instructions, Instructions] | None = None  # (y, colour, drawing)
         inside = False
 
         def close() -> None:
-            if lines is not None and line:
-                settings = [state[key] for key in ORDER if key in state]
-                y = float(line[0][0][5])
-                lines.append((y, [*settings, BEGIN, *text.values(), *line, END]))
+            if line is not None:
+                y, colour, drawing = line
+                lines.append((y, [*colour, BEGIN, *drawing, END]))
 
-        for at, (operands, operator) in enumerate(instructions):
-            name = str(operator)
+        for at, instruction in enumerate(instructions):
+            name = str(instruction[1])
             if inside:
                 if name == "ET":
                     close()
                     line, inside = None, False
-                elif name == "Tm":
+                    continue
+                if name == "Tm":  # (every line of text is placed by a Tm of its own)
                     close()
-                    line = [(operands, operator)]
-                elif name in STATE:
-                    close()  # (a new colour: what follows is a line of its own)
-                    line = None
-                    self._set(state, name, (operands, operator))
+                    colour = [state[k] for k in ORDER if k in state]
+                    y = float(instruction[0][5])
+                    line = (y, colour, [*text.values(), instruction])
+                    continue
+                if name in STATE:
+                    self._set(state, name, instruction)
                 elif name in TEXT_STATE:
-                    text[name] = (operands, operator)
-                elif name in SHOWS and line is not None:
-                    line.append((operands, operator))
-                else:
-                    lines = None  # text placed otherwise than by Tm: not ours to move
-                    break
+                    text[name] = instruction
+                elif name not in SHOWS or line is None:
+                    return None  # text placed otherwise: not ours to move
+                if line is not None:
+                    line[2].append(instruction)
             elif name == "BT":
                 if not _same(matrices[at], self.matrix):
-                    lines = None
-                    break
+                    return None
                 inside, text = True, {}
             elif name in STATE:
-                self._set(state, name, (operands, operator))
+                self._set(state, name, instruction)
             elif name == "q":
                 saved.append(dict(state))
             elif name == "Q":
                 state = saved.pop() if saved else {}
             elif name != "cm":
-                lines = None  # something else is drawn: not names alone
-                break
-        self._pages[page] = lines
+                return None  # something else is drawn: not names alone
         return lines
 
     @staticmethod
