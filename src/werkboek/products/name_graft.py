@@ -302,7 +302,10 @@ class NameGraft:
 
     def _resource(self, own: Any, kind: str, original: str, resources: Dictionary) -> Name:
         """``own``'s resource ``original`` in ``resources``, under a name of its own."""
-        renamed = Name(f"/{PREFIX}{original[1:]}")
+        taken = self.resources.get(kind, Dictionary())
+        renamed = f"/{PREFIX}{original[1:]}"
+        while renamed in taken:  # (not one of the certificate's own)
+            renamed = f"/{PREFIX}{renamed[1:]}"
         value = own[kind][original]
         if not value.is_indirect:  # (only an object of its own can cross)
             value = self.names.make_indirect(value)
@@ -310,13 +313,12 @@ class NameGraft:
         entries = Dictionary() if entries is None else Dictionary(dict(entries.items()))
         entries[renamed] = self.pdf.copy_foreign(value)
         resources[kind] = entries
-        return renamed
+        return Name(renamed)
 
-    def _save(self, contents: bytes | None, resources: Dictionary | None, title: str) -> bytes:
+    def _save(self, contents: bytes, resources: Dictionary, title: str) -> bytes:
         page = self.page.obj
-        if contents is not None:
-            page.Contents = self.pdf.make_stream(contents)
-            page.Resources = resources
+        page.Contents = self.pdf.make_stream(contents)
+        page.Resources = resources
         self.pdf.docinfo.Title = title
         metadata = self.pdf.Root.Metadata
         packet = metadata.read_bytes()
