@@ -214,7 +214,12 @@ class CertificatesProduct(Product):
         renderer = self.project.renderer
         document = self.layout(together)
         places = _name_places(document.pages)
-        if renderer.print_shop or places is None or len(places) != 1 + len(everyone):
+        if (
+            renderer.print_shop
+            or places is None
+            or len(places) != 1 + len(everyone)
+            or places[1][0] != 1  # (the whole certificate ran over its page)
+        ):
             return [self.render_target(target) for target in batch]
         what = str(first.path)
         base = renderer.pdf(document.copy(document.pages[:1]), what=what)
