@@ -22,11 +22,11 @@ import json
 import os
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh import in_fresh_process
 
 REPO = Path(__file__).resolve().parent.parent
 KINDS = {
@@ -54,9 +54,7 @@ def child(kind: str, output: Path) -> dict:
 
 def run_child(kind: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, __file__, "--child", kind, folder]
-        result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        return in_fresh_process(__file__, kind, folder)
 
 
 def main() -> None:

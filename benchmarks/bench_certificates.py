@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh import in_fresh_process, peak_mb
 
 REPO = Path(__file__).resolve().parent.parent
 RECIPE = REPO / "tests" / "roots" / "trainingsdag" / "recept.yaml"
@@ -38,17 +37,12 @@ def child(output: Path, count: int) -> dict[str, float]:
     written = [path for batch in product.batches() for path in product.build(batch)]
     seconds = time.perf_counter() - start
     assert len(written) == count
-    return {
-        "seconds": seconds,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
 def measure(count: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, __file__, "--child", folder, str(count)]
-        result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+        return in_fresh_process(__file__, folder, count)
 
 
 def main() -> None:

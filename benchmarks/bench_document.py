@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh import in_fresh_process, peak_mb
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,9 +61,7 @@ def child_weasyprint(output: Path, html_file: Path) -> dict:
 
 
 def run_child(kind: str, output: Path, html_file: Path) -> dict:
-    command = [sys.executable, __file__, "--child", kind, str(output), str(html_file)]
-    result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, kind, output, html_file)
 
 
 def generated_html(path: Path) -> None:
@@ -86,7 +83,7 @@ def main() -> None:
         result = (child_werkboek if kind == "werkboek" else child_weasyprint)(
             *([Path(output)] if kind == "werkboek" else [Path(output), Path(html_file)])
         )
-        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_mb"] = peak_mb()
         print(json.dumps(result))
         return
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh import in_fresh_process, peak_mb
 
 SIZES = (200, 2000)
 ATTACHMENT = 100_000
@@ -50,16 +49,12 @@ def child(folder: Path, participants: int) -> dict[str, float]:
     seconds = time.perf_counter() - start
     written = sum(1 for _ in (folder / "output" / "mail" / mailing.name).glob("*.eml"))
     assert written == participants, written
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mb": peak}
+    return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
 def measure(participants: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, __file__, "--child", folder, str(participants)]
-        result = subprocess.run(command, check=True, capture_output=True, text=True)
-    data: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
-    return data
+        return in_fresh_process(__file__, folder, participants)
 
 
 def main() -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh import in_fresh_process, peak_mb
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = [f"Deelnemer {n:02d}" for n in range(1, 31)]
@@ -35,16 +34,13 @@ def child(output: Path, recipe: Path, copies: int) -> dict:
     project = Project(REPO / "content", REPO / "styles", output)
     paths = build_workbook(project, recipe, names=NAMES[:copies])
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "files": len(paths), "peak_mb": peak}
+    return {"seconds": seconds, "files": len(paths), "peak_mb": peak_mb()}
 
 
 def measure(output: Path, recipe: Path, copies: int, *, clear: bool) -> dict:
     if clear:
         shutil.rmtree(output, ignore_errors=True)
-    command = [sys.executable, __file__, "--child", str(output), str(recipe), str(copies)]
-    result = subprocess.run(command, check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return in_fresh_process(__file__, output, recipe, copies)
 
 
 def main() -> None:

@@ -667,14 +667,18 @@ def test_mailing_name_follows_the_message_and_the_list_name(work):
 # ---------------------------------------------------------------- personal workbooks
 
 
-def test_each_participant_gets_their_own_workbook(work, smtp):
-    server = smtp()
+def write_two_participants(work: Path) -> None:
     (work / "deelnemers.csv").write_text(
         "naam,email,organisatie\n"
         "Anna de Vries,anna@voorbeeld.example,Wijkteam\n"
         "Chantal Özdemir,chantal@voorbeeld.example,Veilig Thuis\n",
         encoding="utf-8",
     )
+
+
+def test_each_participant_gets_their_own_workbook(work, smtp):
+    server = smtp()
+    write_two_participants(work)
     shutil.copyfile(MAIL / "recept.yaml", work / "recept.yaml")
     args = [
         "--workbook",
@@ -699,12 +703,7 @@ def test_each_participant_gets_their_own_workbook(work, smtp):
 
 def test_each_participant_gets_their_own_certificate_beside_their_workbook(work, smtp):
     server = smtp()
-    (work / "deelnemers.csv").write_text(
-        "naam,email,organisatie\n"
-        "Anna de Vries,anna@voorbeeld.example,Wijkteam\n"
-        "Chantal Özdemir,chantal@voorbeeld.example,Veilig Thuis\n",
-        encoding="utf-8",
-    )
+    write_two_participants(work)
     recipe = (MAIL / "recept.yaml").read_text(encoding="utf-8")
     (work / "recept.yaml").write_text(
         recipe + "datum: 2026-03-14\nuren: 6\nlocatie: Zaandam\n", encoding="utf-8"

@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -308,12 +309,18 @@ def test_a_bad_name_list_says_why(page: Page):
     expect(page.get_by_role("alert")).to_contain_text("'😀' (U+1F600) kan werkboek niet drukken")
 
 
-def test_mail_dry_run_then_send_then_nothing_twice(page: Page, smtp_server):
+def mail_page_with_a_workbook(page: Page, smtp_server) -> Any:
+    """The mail page, a workbook in the composer to attach; the SMTP server's empty inbox."""
     _, handler = smtp_server
     handler.received.clear()
     page.goto("/")
     add(page, "B1 niveau")
     page.goto("/mail")
+    return handler
+
+
+def test_mail_dry_run_then_send_then_nothing_twice(page: Page, smtp_server):
+    handler = mail_page_with_a_workbook(page, smtp_server)
     page.get_by_label(re.compile("^Plak de lijst")).fill(
         "naam,email,organisatie\nAnna de Vries,anna@voorbeeld.example,Wijkteam\n"
         "Bram Bakker,bram@voorbeeld.example,Veilig Thuis\n"
@@ -354,11 +361,7 @@ def test_mail_dry_run_then_send_then_nothing_twice(page: Page, smtp_server):
 
 
 def test_mail_problems_stand_beside_their_fields(page: Page, smtp_server):
-    _, handler = smtp_server
-    handler.received.clear()
-    page.goto("/")
-    add(page, "B1 niveau")
-    page.goto("/mail")
+    handler = mail_page_with_a_workbook(page, smtp_server)
     page.get_by_label(re.compile("^Plak de lijst")).fill(
         "naam,email\nAnna de Vries,anna@voorbeeld.example\nBram Bakker,bram-at-voorbeeld\n"
     )

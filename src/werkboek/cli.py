@@ -56,6 +56,17 @@ force_option = option(
 )
 
 
+def participants_option(help: str, *, required: bool = False) -> Callable[..., Any]:
+    return option(
+        "--deelnemers",
+        "participants",
+        type=input_file,
+        metavar="LIJST.csv",
+        required=required,
+        help=help,
+    )
+
+
 def output_option(help: str) -> Callable[..., Any]:
     return option(
         "--output",
@@ -270,13 +281,7 @@ def build(
     help="Een andere editie dan het recept noemt.",
 )
 @option("--voor", "names", multiple=True, help="Een eigen exemplaar voor deze naam.")
-@option(
-    "--deelnemers",
-    "participants",
-    type=input_file,
-    metavar="LIJST.csv",
-    help="Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.",
-)
+@participants_option("Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.")
 @option(
     "--booklet",
     is_flag=True,
@@ -346,13 +351,8 @@ def _training_day(
 
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
-@option(
-    "--deelnemers",
-    "participants",
-    type=input_file,
-    metavar="LIJST.csv",
-    required=True,
-    help="De deelnemerslijst (CSV met een kolom 'naam'; 'organisatie' komt er ook op).",
+@participants_option(
+    "De deelnemerslijst (CSV met een kolom 'naam'; 'organisatie' komt er ook op).", required=True
 )
 @option("-o", "--output", "output", metavar="PAD", help="De PDF om te schrijven.")
 @content_option
@@ -378,13 +378,8 @@ def attendance(
 
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
-@option(
-    "--deelnemers",
-    "participants",
-    type=input_file,
-    metavar="LIJST.csv",
-    required=True,
-    help="De deelnemerslijst (CSV met een kolom 'naam'): een bewijs per persoon.",
+@participants_option(
+    "De deelnemerslijst (CSV met een kolom 'naam'): een bewijs per persoon.", required=True
 )
 @option(
     "--signature",

@@ -22,12 +22,12 @@ from io import BytesIO
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
-_MCID = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+from ..rendering.tagging import MARKED
 
 
 def marked_content(data: bytes) -> list[tuple[bytes, bytes]]:
     """The (tag, MCID) pairs of a content stream, in order."""
-    return _MCID.findall(data)
+    return MARKED.findall(data)
 
 
 def _contents(page: PageObject) -> bytes:

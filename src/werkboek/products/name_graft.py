@@ -24,7 +24,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Operator
+from pikepdf import Dictionary, Name, Operator
+
+from ..rendering.tagging import children_of, is_element, is_mcid
 
 NAME_ID = "werkboek:naam"
 """The structure element ID the first certificate's name carries (``data-pdf-id="naam"``)."""
@@ -93,18 +95,15 @@ def _same(m: Matrix, n: Matrix) -> bool:
 
 def _mcids(element: Any) -> list[int]:
     """The marked-content IDs of ``element`` and the elements in it."""
-    kids = element.get("/K")
     found = []
-    for kid in list(kids) if isinstance(kids, Array) else [kids]:
-        if isinstance(kid, Dictionary) and "/S" in kid:
+    for kid in children_of(element):
+        if is_element(kid):
             found += _mcids(kid)
         elif isinstance(kid, Dictionary) and "/MCID" in kid:
             found.append(int(kid.MCID))
-        elif isinstance(kid, int) or (
-            isinstance(kid, pikepdf.Object) and kid._type_code == pikepdf.ObjectType.integer
-        ):
+        elif is_mcid(kid):
             found.append(int(kid))
-        elif kid is not None:
+        else:
             raise NotGraftable("de naam bevat meer dan tekst")
     return found
 
@@ -113,9 +112,8 @@ def _find(element: Any) -> Any:
     """The structure element with the name's ID, below ``element``."""
     if str(element.get("/ID", "")) == NAME_ID:
         return element
-    kids = element.get("/K")
-    for kid in list(kids) if isinstance(kids, Array) else [kids]:
-        if isinstance(kid, Dictionary) and "/S" in kid and (found := _find(kid)) is not None:
+    for kid in children_of(element):
+        if is_element(kid) and (found := _find(kid)) is not None:
             return found
     return None
 

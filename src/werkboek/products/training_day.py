@@ -87,11 +87,16 @@ def signature_uri(path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class AttendanceOptions(ProductOptions):
+class TrainingDayOptions(ProductOptions):
     recipe: Recipe | None = None
     people: tuple[Person, ...] = ()
     output: Path | None = None
-    """The file to write; default ``werkboeken/<titel>-presentielijst.pdf``."""
+    """Where to write (the attendance list: the file, default
+    ``werkboeken/<titel>-presentielijst.pdf``; certificates: the folder, default
+    ``bewijzen/<titel>/``)."""
+
+
+AttendanceOptions = TrainingDayOptions
 
 
 class AttendanceProduct(Product):
@@ -134,11 +139,7 @@ class AttendanceProduct(Product):
 
 
 @dataclass(frozen=True)
-class CertificateOptions(ProductOptions):
-    recipe: Recipe | None = None
-    people: tuple[Person, ...] = ()
-    output: Path | None = None
-    """The folder for the certificates; default ``bewijzen/<titel>/``."""
+class CertificateOptions(TrainingDayOptions):
     signature: Path | None = None
     """An image of the trainer's signature, placed on the signature line."""
 

@@ -144,16 +144,23 @@ def _key(obj: Any) -> tuple[int, int]:
     return obj.objgen  # type: ignore[no-any-return]
 
 
-def _kids(element: Any) -> list[Any]:
+def children_of(element: Any) -> list[Any]:
     kids = element.get("/K")
     if kids is None:
         return []
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _is_element(obj: Any) -> bool:
+def is_element(obj: Any) -> bool:
     """A structure element (not a marked-content or object reference, not a number)."""
     return isinstance(obj, Dictionary) and "/S" in obj
+
+
+def is_mcid(obj: Any) -> bool:
+    """A marked-content ID standing for itself in an element's kids (a number)."""
+    return isinstance(obj, int) or (
+        isinstance(obj, pikepdf.Object) and obj._type_code == pikepdf.ObjectType.integer
+    )
 
 
 def _artifacts(
@@ -228,10 +235,8 @@ def _tidy(
     def merge(link: Any, inner: Any) -> list[Any]:
         """``inner``'s content, now ``link``'s: its marked content, annotations, elements."""
         moved = []
-        for kid in _kids(inner):
-            if isinstance(kid, int) or (
-                isinstance(kid, pikepdf.Object) and kid._type_code == pikepdf.ObjectType.integer
-            ):
+        for kid in children_of(inner):
+            if is_mcid(kid):
                 mapping = pages.get(_key(inner.Pg)) if "/Pg" in inner else None
                 if mapping is not None:
                     mapping[int(kid)] = link
@@ -239,7 +244,7 @@ def _tidy(
                 key = kid.Obj.get("/StructParent")
                 if key is not None:
                     tree[int(key)] = link
-            elif _is_element(kid):
+            elif is_element(kid):
                 if Name("/Link") == kid.S:
                     moved.extend(merge(link, kid))
                     continue
@@ -253,36 +258,34 @@ def _tidy(
         if ident is not None and (match := FACE.fullmatch(str(ident))):
             faces[(match.group(1), match.group(2), match.group(3))] = element
             del element["/ID"]
-        kids = _kids(element)
-        if Name("/Link") == element.S and any(
-            _is_element(k) and Name("/Link") == k.S for k in kids
-        ):
+        kids = children_of(element)
+        if Name("/Link") == element.S and any(is_element(k) and Name("/Link") == k.S for k in kids):
             merged: list[Any] = []
             for kid in kids:
-                if _is_element(kid) and Name("/Link") == kid.S:
+                if is_element(kid) and Name("/Link") == kid.S:
                     merged.extend(merge(element, kid))
                 else:
                     merged.append(kid)
             element.K = Array(merged)
             kids = merged
-        if any(_is_element(k) and k.S == ARTIFACT for k in kids):  # (after a merge, too)
-            kids = [k for k in kids if not (_is_element(k) and k.S == ARTIFACT)]
+        if any(is_element(k) and k.S == ARTIFACT for k in kids):  # (after a merge, too)
+            kids = [k for k in kids if not (is_element(k) and k.S == ARTIFACT)]
             element.K = Array(kids)
         if Name("/L") == element.S:
             staying: list[Any] = []
             for kid in kids:
-                if _is_element(kid) and Name("/L") == kid.S:
+                if is_element(kid) and Name("/L") == kid.S:
                     item = staying[-1] if staying else None
                     bodies = [
-                        k for k in (_kids(item) if _is_element(item) else []) if _is_element(k)
+                        k for k in (children_of(item) if is_element(item) else []) if is_element(k)
                     ]
-                    if item is not None and _is_element(item) and Name("/LI") == item.S and bodies:
+                    if item is not None and is_element(item) and Name("/LI") == item.S and bodies:
                         body = bodies[-1]  # a sublist of that item: in its body
-                        body.K = Array([*_kids(body), kid])
+                        body.K = Array([*children_of(body), kid])
                         kid.P = body
                     else:  # a piece of the same list (split by a page or a column)
-                        for grandchild in _kids(kid):
-                            if _is_element(grandchild):
+                        for grandchild in children_of(kid):
+                            if is_element(grandchild):
                                 grandchild.P = element
                             staying.append(grandchild)
                     continue
@@ -292,10 +295,10 @@ def _tidy(
                 kids = staying
         if Name("/TOCI") == element.S:
             for kid in kids:
-                if _is_element(kid) and Name("/LBody") == kid.S:
+                if is_element(kid) and Name("/LBody") == kid.S:
                     kid.S = Name("/Reference")
         for kid in kids:
-            if _is_element(kid):
+            if is_element(kid):
                 walk(kid)
 
     walk(document)
@@ -312,9 +315,9 @@ def _pair_faces(faces: Faces) -> None:
         if front is None:
             continue
         old, new = back.P, front.P
-        old.K = Array(k for k in _kids(old) if not (_is_element(k) and _key(k) == _key(back)))
-        siblings = _kids(new)
-        at = next(i for i, k in enumerate(siblings) if _is_element(k) and _key(k) == _key(front))
+        old.K = Array(k for k in children_of(old) if not (is_element(k) and _key(k) == _key(back)))
+        siblings = children_of(new)
+        at = next(i for i, k in enumerate(siblings) if is_element(k) and _key(k) == _key(front))
         new.K = Array([*siblings[: at + 1], back, *siblings[at + 1 :]])
         back.P = new
 

@@ -27,6 +27,15 @@ OVERRIDES = "sjablonen"
 """The folder in a content set whose templates replace the package's."""
 
 
+ENVIRONMENT: dict[str, Any] = {
+    "autoescape": True,  # no text from content, recipes or forms can become HTML
+    "undefined": jinja2.StrictUndefined,  # a misspelt name fails, not prints nothing
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+"""How every Jinja environment of werkboek is set up (the PDFs' and the web app's)."""
+
+
 class FolderLoader(jinja2.FileSystemLoader):
     """Templates from one folder, and only from there: a symbolic link that leads out of
     the folder is not followed."""
@@ -58,13 +67,7 @@ class Templates:
             FolderLoader(str(folder)) for folder in overrides if folder.is_dir()
         ]
         loaders.append(jinja2.PackageLoader("werkboek", "templates"))
-        env = SandboxedEnvironment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        env = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders), **ENVIRONMENT)
         env.filters["inline"] = render_inline
         env.filters["plain"] = plain_text
         env.filters["blocks_only"] = _blocks_only

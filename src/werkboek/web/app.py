@@ -28,11 +28,12 @@ from ..content.markup import plain_text, render_inline
 from ..project import Project
 from ..rendering.files import write_atomically
 from ..rendering.fonts import font_dir
+from ..rendering.templates import ENVIRONMENT
 from ..words import dutch_date, format_size, plural
 from . import security
 from .config import ServerConfig
 from .drafts import Draft, Drafts
-from .jobs import Jobs
+from .jobs import Jobs, Work
 from .previews import Previews
 
 HERE = Path(__file__).resolve().parent
@@ -63,11 +64,7 @@ class WebApp:
 
     def _templates(self) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
+            loader=jinja2.FileSystemLoader(str(HERE / "templates")), **ENVIRONMENT
         )
         env.filters["inline"] = render_inline
         env.filters["plain"] = plain_text
@@ -165,8 +162,13 @@ class WebApp:
             )
         return response
 
-    def fragment(self, request: Request, template: str, **context: Any) -> HTMLResponse:
-        return self.page(request, template, **context)
+    def start_job(self, request: Request, kind: str, title: str, work: Work) -> Response:
+        """Start ``work`` as this session's job; its progress in place (htmx) or on its own
+        page (a form without scripts)."""
+        job = self.jobs.start(self.session(request), kind, title, work)
+        if is_htmx(request):
+            return self.page(request, "_taak.html", active="", job=job)
+        return back(f"/taken/{job.id}")
 
     async def _error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -65,12 +65,7 @@ def routes(app: WebApp) -> list[Route]:
             job.step(1, 1)
             return Download(ready.download_name, data)
 
-        job = app.jobs.start(app.session(request), "product", ready.title, work)
-        if is_htmx(request):
-            return app.page(
-                request, "_taak.html" if is_htmx(request) else "taak.html", active="", job=job
-            )
-        return back(f"/taken/{job.id}")
+        return app.start_job(request, "product", ready.title, work)
 
     async def add(request: Request) -> Response:
         form = await request.form()

@@ -15,7 +15,7 @@ from ...errors import Problem, WerkboekError
 from ...people import MAX_BYTES, Person, decode, parse_people, people_from_names
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import EDITIONS
-from ..app import back, form_text, is_htmx
+from ..app import back, form_text
 from ..jobs import Job
 from ..security import protected
 from .composer import check
@@ -95,10 +95,7 @@ def routes(app: WebApp) -> list[Route]:
             return Download(f"{recipe.file_stem}-exemplaren.zip", out.getvalue(), "application/zip")
 
         title = f"{len(names)} eigen exemplaren van {recipe.title}"
-        job = app.jobs.start(app.session(request), "exemplaren", title, work)
-        if is_htmx(request):
-            return app.page(request, "_taak.html", active="", job=job)
-        return back(f"/taken/{job.id}")
+        return app.start_job(request, "exemplaren", title, work)
 
     return [
         Route("/exemplaren", show, methods=["GET"]),

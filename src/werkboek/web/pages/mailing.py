@@ -32,7 +32,7 @@ from ...people import MAX_BYTES, decode, list_columns
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import recipe_yaml
 from ...rendering.files import write_atomically
-from ..app import back, form_text, is_htmx
+from ..app import form_text, is_htmx
 from ..drafts import Draft
 from ..jobs import Job
 from ..products import find, make, ready_products
@@ -302,10 +302,7 @@ def routes(app: WebApp) -> list[Route]:
             job.step(1, 1)
             return Report(lines)
 
-        job = app.jobs.start(app.session(request), "mail", "Proefrun", work)
-        if is_htmx(request):
-            return app.page(request, "_taak.html", active="", job=job)
-        return back(f"/taken/{job.id}")
+        return app.start_job(request, "mail", "Proefrun", work)
 
     async def deliver(request: Request) -> Response:
         smtp = app.config.smtp
@@ -314,11 +311,8 @@ def routes(app: WebApp) -> list[Route]:
             if smtp is None:
                 raise SendError(
                     Problem(
-                        "",
-                        0,
-                        0,
-                        "",
-                        "deze server heeft geen mailserver; start werkboek serve met --smtp-host",
+                        message="deze server heeft geen mailserver; "
+                        "start werkboek serve met --smtp-host"
                     )
                 )
             await run_in_threadpool(validate, folder(request), mail)
@@ -338,13 +332,8 @@ def routes(app: WebApp) -> list[Route]:
             def no_password(prompt: str) -> str:
                 raise SendError(
                     Problem(
-                        "",
-                        0,
-                        0,
-                        "",
-                        "het wachtwoord voor de mailserver staat "
-                        "niet in de instellingen van de server "
-                        "(WERKBOEK_SMTP_PASSWORD)",
+                        message="het wachtwoord voor de mailserver staat niet in de "
+                        "instellingen van de server (WERKBOEK_SMTP_PASSWORD)"
                     )
                 )
 
@@ -364,10 +353,7 @@ def routes(app: WebApp) -> list[Route]:
                 raise SendError(*(Problem(message=line) for line in [*planned, *outcome.lines]))
             return Report([*planned, *outcome.lines])
 
-        job = app.jobs.start(app.session(request), "mail", "Verzenden", work)
-        if is_htmx(request):
-            return app.page(request, "_taak.html", active="", job=job)
-        return back(f"/taken/{job.id}")
+        return app.start_job(request, "mail", "Verzenden", work)
 
     return [
         Route("/mail", show, methods=["GET"]),

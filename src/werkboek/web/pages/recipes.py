@@ -94,15 +94,7 @@ def routes(app: WebApp) -> list[Route]:
         try:
             parse_recipe(text, app.project.content, name, app.project.recipes_dir)
         except RecipeError as exc:
-            return app.page(
-                request,
-                "recepten.html",
-                status=422,
-                active="recepten",
-                recipes=saved(),
-                upload_problems=exc.problems,
-                folder=str(app.project.recipes_dir),
-            )
+            return refused(request, list(exc.problems))
         import yaml
 
         data = yaml.safe_load(text)
