@@ -173,6 +173,25 @@ def test_other_host_names_are_refused(server):
         assert httpx.get(f"{server.url}/", headers={"Host": host}).status_code == 200
 
 
+def test_a_mailing_without_a_sender_is_refused_beside_the_sender_field(server):
+    # (this server has no sender of its own; the dry run must not start and then fail on it)
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        page = client.get("/mail")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        form = {
+            "csrf": token,
+            "deelnemers": "naam,email\nAnna de Vries,anna@voorbeeld.example\n",
+            "onderwerp": "Je werkboek",
+            "tekst": "Beste {{ naam }},",
+        }
+        response = client.post("/mail/proefrun", data=form, follow_redirects=False)
+    assert response.status_code == 422
+    problems = re.search(r'<ul class="fout" id="fout-afzender">(.*?)</ul>', response.text, re.S)
+    assert problems is not None
+    assert "vul een afzender in" in problems.group(1)
+    assert "--from" not in response.text and "bericht.md" not in response.text
+
+
 def test_forms_need_the_sessions_csrf_token(server):
     with httpx.Client(base_url=server.url) as client:
         page = client.get("/werkboek")

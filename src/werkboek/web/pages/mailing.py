@@ -128,7 +128,9 @@ def routes(app: WebApp) -> list[Route]:
         placed: dict[str, list[str]] = {}
         for problem in problems:
             field, line, name = "algemeen", problem.line, Path(problem.file).name
-            if name == "deelnemers.csv":
+            if not problem.file and problem.path == "afzender":
+                field = "afzender"
+            elif name == "deelnemers.csv":
                 field = "deelnemers"
             elif name == "bericht.md" and problem.line > header:
                 field, line = "tekst", problem.line - header
@@ -172,6 +174,9 @@ def routes(app: WebApp) -> list[Route]:
                 template.check_names(columns)
         except WerkboekError as exc:
             problems.extend(exc.problems)
+        if not mail.sender and not app.config.sender:
+            message = "vul een afzender in, zoals: Anna de Vries <anna@voorbeeld.nl>"
+            problems.append(Problem(path="afzender", message=message))
         if problems:
             raise WerkboekError(*problems)
 
