@@ -110,6 +110,8 @@ def _start_worker(project: Project, parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+    # a SIGTERM (the parent gone) waits until the folder and its clean-up are both there
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     folder = tempfile.mkdtemp(prefix=f"{WORKER_TEMP_PREFIX}{os.getpid()}-")
     tempfile.tempdir = folder
     multiprocessing.util.Finalize(
@@ -122,6 +124,7 @@ def _start_worker(project: Project, parent: int) -> None:
 
     signal.signal(signal.SIGTERM, end)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     _worker_project = project
 
 

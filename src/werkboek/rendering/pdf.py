@@ -12,6 +12,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from ..errors import BuildError
+from .chapters import ChapterLayouts
 from .fetch import SafeFetcher
 from .fonts import font_css, font_dirs
 from .logs import weasyprint_must_stay_silent
@@ -46,11 +47,24 @@ def layout(
     stylesheets: Sequence[Path],
     what: str,
     print_shop: bool = False,
+    chapters: ChapterLayouts | None = None,
 ) -> Document:
-    """Lay out ``html`` into pages; what WeasyPrint logs fails the build."""
+    """Lay out ``html`` into pages (chapter by chapter when it has chapters and
+    ``chapters`` is given, see ``chapters.py``); what WeasyPrint logs fails the build."""
     fetcher = SafeFetcher([*roots, *font_dirs()])
-    fonts = FontConfiguration()
     with weasyprint_must_stay_silent(what), _fetch_errors_fail(what):
+        if chapters is not None:
+            document = chapters.layout(
+                html,
+                stylesheets=stylesheets,
+                base=base,
+                fetcher=fetcher,
+                options=options(print_shop),
+                what=what,
+            )
+            if document is not None:
+                return document
+        fonts = FontConfiguration()
         css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=fonts)]
         css += [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
         return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render(

@@ -11,6 +11,7 @@ from weasyprint import Document
 
 from ..errors import BuildError, WerkboekError
 from . import pdf
+from .chapters import ChapterLayouts
 from .fetch import stylesheet_problems
 from .fonts import font_dirs
 from .templates import OVERRIDES, Templates
@@ -19,7 +20,8 @@ from .templates import OVERRIDES, Templates
 class Renderer:
     """HTML from the project's templates, pages from HTML, PDF bytes from pages.
 
-    Holds no state between renders, so one renderer serves many renders at once.
+    Renders share nothing but the laid-out chapters it keeps (under their own lock), so
+    one renderer serves many renders at once.
     """
 
     def __init__(
@@ -29,6 +31,7 @@ class Renderer:
         names: Mapping[str, Any] | None = None,
         *,
         print_shop: bool = False,
+        keep_pages: int = 0,
     ) -> None:
         self.styles_dir = styles_dir
         self.print_shop = print_shop
@@ -36,6 +39,9 @@ class Renderer:
         self.templates = Templates([content_dir / OVERRIDES], names)
         self._checked: set[str] = set()
         self._lock = threading.Lock()
+        self.chapters = ChapterLayouts(keep_pages)
+        """Chapters laid out, the newest ``keep_pages`` pages of them kept for the next
+        layout (the web app's previews; a build lays out each document once)."""
 
     def html(self, template: str, **context: Any) -> str:
         return self.templates.render(template, **context)
@@ -63,6 +69,7 @@ class Renderer:
             stylesheets=[self.stylesheet(name) for name in stylesheets],
             what=what,
             print_shop=self.print_shop,
+            chapters=self.chapters,
         )
 
     def pdf(self, document: Document, *, what: str) -> bytes:

@@ -17,10 +17,12 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from ..content import schema
 from ..content.markup import plain_text, render_inline
 from ..words import dutch_date
+from .chapters import MARKER
 from .qr import qr_image
 
 OVERRIDES = "sjablonen"
@@ -74,6 +76,7 @@ class Templates:
         env.filters["kind"] = _kind
         env.filters["dutch_date"] = dutch_date
         env.globals["qr_image"] = qr_image
+        env.globals["CHAPTER"] = Markup(MARKER)
         env.globals.update(names or {})
         self.environment = env
 

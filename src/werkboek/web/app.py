@@ -48,6 +48,11 @@ SECTIONS = [
 ]
 
 
+KEEP_PAGES = 200
+"""Pages of laid-out workbook chapters the server keeps: both editions of a few trainers'
+workbooks (some 0.6 MB a page)."""
+
+
 class WebApp:
     """werkboek in the browser, for one project."""
 
@@ -59,6 +64,8 @@ class WebApp:
         self.jobs = Jobs()
         self.previews = Previews()
         self.templates = self._templates()
+        # the preview after a change lays out only the chapters that changed
+        project.renderer.chapters.keep = KEEP_PAGES
 
     # ------------------------------------------------------------ setup
 

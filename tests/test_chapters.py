@@ -1,0 +1,190 @@
+"""Chapter by chapter: the same PDF as one layout, unchanged chapters reused, whole when unsure."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pypdfium2
+import pytest
+
+from werkboek import BuildError, Project
+from werkboek.products import WorkbookOptions, WorkbookProduct
+from werkboek.recipes import load_recipe, recipe_from_mapping
+from werkboek.rendering import chapters, pdf
+from werkboek.rendering.chapters import MARKER, LockedDocument
+
+from conftest import CONTENT, REPO
+
+DAY = REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml"
+OWN = REPO / "recepten" / "trainingsdag-met-eigen-paginas.yaml"
+
+
+def _project(tmp_path: Path, styles: Path = REPO / "styles", keep: int = 0) -> Project:
+    project = Project(CONTENT, styles, tmp_path / "output")
+    project.renderer.chapters.keep = keep
+    return project
+
+
+def _product(project: Project, recipe_path: Path, edition: str, **changes: str):
+    recipe = load_recipe(recipe_path, project.content).with_edition(edition)
+    if changes:
+        recipe = dataclasses.replace(recipe, **changes)
+    return WorkbookProduct(project, WorkbookOptions(recipe))
+
+
+def _both(project: Project, product: WorkbookProduct, booklet: bool = False):
+    """The document laid out chapter by chapter, and whole (as WeasyPrint alone would)."""
+    target = next(iter(product.targets()))
+    if booklet:
+        target = product._booklet_target(product.options.recipe, target.path)
+    html = product.html(target)
+    renderer = project.renderer
+    whole = pdf.layout(
+        html,
+        base=renderer.styles_dir.resolve(),
+        roots=renderer.roots,
+        stylesheets=[renderer.stylesheet(name) for name in product.styles(target)],
+        what="heel",
+    )
+    return product.layout(target, html), whole
+
+
+def _pdf(project: Project, document) -> bytes:
+    return project.renderer.pdf(document, what="test")
+
+
+@pytest.mark.parametrize(
+    ("recipe_path", "edition", "booklet"),
+    [
+        (DAY, "deelnemer", False),
+        (DAY, "trainer", False),
+        (OWN, "trainer", False),
+        (DAY, "deelnemer", True),
+    ],
+    ids=["dag-deelnemer", "dag-trainer", "eigen-paginas-trainer", "dag-boekje-a5"],
+)
+def test_chapters_give_the_pdf_of_one_layout_byte_for_byte(tmp_path, recipe_path, edition, booklet):
+    project = _project(tmp_path)
+    in_chapters, whole = _both(project, _product(project, recipe_path, edition), booklet)
+    assert isinstance(in_chapters, LockedDocument)  # it was laid out in chapters
+    assert not isinstance(whole, LockedDocument)
+    assert len(in_chapters.pages) == len(whole.pages)
+    # page numbers, blank pages before a principle, the contents' and "(blz. N)" page
+    # references across chapters, running heads and the tab bar: all in these bytes
+    assert _pdf(project, in_chapters) == _pdf(project, whole)
+
+
+def test_a_change_to_the_cover_lays_out_only_the_cover(tmp_path, monkeypatch):
+    project = _project(tmp_path, keep=200)
+    first = _product(project, DAY, "trainer")
+    project.renderer.pdf(first.layout(next(iter(first.targets()))), what="eerste")
+
+    laid_out: list[str] = []
+    real = chapters._Run._render
+
+    def counting(run, source):
+        laid_out.append(source[source.index("<body") :][:200])
+        return real(run, source)
+
+    monkeypatch.setattr(chapters._Run, "_render", counting)
+    changed = _product(project, DAY, "trainer", subtitle="Proeftuin Zaanstreek, groep 7")
+    target = next(iter(changed.targets()))
+    warm = _pdf(project, changed.layout(target))
+    assert len(laid_out) == 1 and "omslag" in laid_out[0], laid_out
+
+    # and what came of kept chapters is what a fresh layout gives
+    monkeypatch.setattr(chapters._Run, "_render", real)
+    fresh = _project(tmp_path / "vers")
+    cold = _product(fresh, DAY, "trainer", subtitle="Proeftuin Zaanstreek, groep 7")
+    assert warm == _pdf(fresh, cold.layout(next(iter(cold.targets()))))
+    cover = pypdfium2.PdfDocument(warm)[0].get_textpage().get_text_range()
+    assert "Proeftuin Zaanstreek, groep 7" in cover
+
+
+def test_kept_chapters_stay_within_their_pages(tmp_path):
+    project = _project(tmp_path, keep=30)
+    for n in range(3):
+        product = _product(project, DAY, "deelnemer" if n % 2 else "trainer", subtitle=f"groep {n}")
+        product.layout(next(iter(product.targets())))
+    kept = project.renderer.chapters
+    assert 0 < kept._pages <= 30
+    assert kept._pages == sum(len(document.pages) for document in kept._kept.values())
+
+
+def _styles_with(tmp_path: Path, old: str, new: str) -> Path:
+    styles = tmp_path / "stijlen"
+    shutil.copytree(REPO / "styles", styles)
+    sheet = styles / "werkboek.css"
+    text = sheet.read_text(encoding="utf-8")
+    assert old in text
+    sheet.write_text(text.replace(old, new), encoding="utf-8")
+    return styles
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # an exercise on its own no longer starts a page: it follows the principle before it
+        (".werkboek-los { break-before: page; }", ".werkboek-los { break-before: auto; }"),
+        # a folio that counts all pages cannot be known chapter by chapter
+        (
+            "@bottom-right { content: counter(page);",
+            "@bottom-right { content: counter(page) ' / ' counter(pages);",
+        ),
+    ],
+    ids=["geen-paginaovergang", "telt-alle-paginas"],
+)
+def test_what_chapters_cannot_know_is_laid_out_whole(tmp_path, old, new):
+    project = _project(tmp_path, _styles_with(tmp_path, old, new))
+    in_chapters, whole = _both(project, _product(project, DAY, "deelnemer"))
+    assert not isinstance(in_chapters, LockedDocument)
+    assert _pdf(project, in_chapters) == _pdf(project, whole)
+
+
+def test_content_cannot_make_a_chapter(tmp_path):
+    project = _project(tmp_path)
+    recipe = recipe_from_mapping(
+        {
+            "titel": "Proef",
+            "onderdelen": [
+                {"eigen": f"# Welkom\n\n{MARKER}\n\nNog een {MARKER} hier.\n\n{MARKER}"},
+                {"oefening": "waarden-van-samenwerking"},
+            ],
+        },
+        project.content,
+    )
+    product = WorkbookProduct(project, WorkbookOptions(recipe))
+    target = next(iter(product.targets()))
+    html = product.html(target)
+    parts = chapters.split(html)
+    assert parts is not None
+    # cover, contents, the own page, the exercise: the typed markers are text
+    assert len(parts.chapters) == 4
+    assert "&lt;!--werkboek:chapter--&gt;" in parts.chapters[2]
+    assert _pdf(project, product.layout(target, html)).startswith(b"%PDF-")
+
+
+def test_split_needs_markers_and_nothing_before_the_first():
+    assert chapters.split("<html><body><p>een</p></body></html>") is None
+    assert chapters.split(f"<html><body><p>voor</p>{MARKER}<p>een</p></body></html>") is None
+    parts = chapters.split(
+        f'<html><head><title>T</title><meta name="author" content="A"></head>'
+        f'<body class="x">\n{MARKER}<p>een</p>{MARKER}<p>twee</p></body></html>'
+    )
+    assert parts is not None
+    assert parts.chapters == ("<p>een</p>", "<p>twee</p>")
+    assert "<title>" not in parts.head and "author" not in parts.head
+    assert "<title>T</title>" in parts.metadata_html
+
+
+def test_what_weasyprint_logs_fails_every_build_not_only_the_first(tmp_path):
+    styles = _styles_with(
+        tmp_path, ".deel { break-before: page; }", ".deel { break-before: page; kleur: rood; }"
+    )
+    project = _project(tmp_path, styles, keep=200)
+    for _ in range(2):  # the second time nothing parsed or laid out may come from before
+        product = _product(project, DAY, "deelnemer")
+        with pytest.raises(BuildError, match="kleur: rood"):
+            product.layout(next(iter(product.targets())))
