@@ -188,3 +188,23 @@ def test_what_weasyprint_logs_fails_every_build_not_only_the_first(tmp_path):
         product = _product(project, DAY, "deelnemer")
         with pytest.raises(BuildError, match="kleur: rood"):
             product.layout(next(iter(product.targets())))
+
+
+def test_a_chapter_that_logs_fails_every_build_and_is_never_kept(tmp_path):
+    project = _project(tmp_path, keep=200)
+    broken = "# Welkom\n\n![kapot](data:image/png;base64,iVBORw0KGgoAAAAA)\n"
+    recipe = recipe_from_mapping(
+        {"titel": "Proef", "onderdelen": [{"eigen": broken}, {"notities": 1}]}, project.content
+    )
+    for _ in range(2):
+        product = WorkbookProduct(project, WorkbookOptions(recipe))
+        with pytest.raises(BuildError, match="Failed to load image"):
+            product.layout(next(iter(product.targets())))
+    anchors = {
+        name
+        for document in project.renderer.chapters._kept.values()
+        for page in document.pages
+        for name in page.anchors
+    }
+    assert "inhoud" in anchors  # the chapters before it were kept
+    assert not [name for name in anchors if name.startswith("w-eigen")]

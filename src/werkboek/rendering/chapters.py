@@ -361,9 +361,11 @@ class _Run:
         return document
 
     def _render(self, source: str) -> Document:
-        return HTML(string=source, base_url=str(self.base) + "/", url_fetcher=self.fetcher).render(
-            stylesheets=self.styles.css, font_config=self.styles.fonts, **self.options
-        )
+        with weasyprint_must_stay_silent(self.what):
+            html = HTML(string=source, base_url=str(self.base) + "/", url_fetcher=self.fetcher)
+            return html.render(
+                stylesheets=self.styles.css, font_config=self.styles.fonts, **self.options
+            )
 
     def _predict(self, chapter: str, previous: Document | None, page: int) -> int | None:
         """Where a chapter that could begin at ``page`` begins, from a sketch: its leading
@@ -380,21 +382,10 @@ class _Run:
 
     def _blank(self, page: int) -> Any:
         """A blank page numbered ``page``, as WeasyPrint makes one between two chapters."""
-        other = "left" if _side(page) == "right" else "right"
-        source = self.parts.head.replace(
-            "</head>",
-            f"<style>@page :first {{ counter-reset: page {page - 1} }} "
-            f"html {{ break-before: {other} }}</style></head>",
-            1,
-        )
+        # a page on the other side, then a break to that side again: the page between
+        other = _side(page - 1)
         body = f'<div style="break-after: {other}"></div><div></div>'
-        key = (self.digest, hashlib.sha256((source + body).encode()).hexdigest())
-        document = self.made.get(key) or self.layouts.kept(key)
-        if document is None:
-            document = self._render(source + body + self.parts.tail)
-            self.layouts.keep_layout(key, document)
-        self.made[key] = document
-        return document.pages[1]
+        return self._layout(self.parts.head + body + self.parts.tail, page - 1).pages[1]
 
     @staticmethod
     def _side_after(previous: Document | None, document: Document) -> str | bool | None:
