@@ -17,8 +17,6 @@ saves over building each product from scratch.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import resource
 import statistics
@@ -26,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import fresh
 from fresh import in_fresh_process
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,7 +36,8 @@ KINDS = {
 }
 
 
-def child(kind: str, output: Path) -> dict:
+def child(kind: str, folder: str) -> dict:
+    output = Path(folder)
     import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts, as WeasyPrint is
     from werkboek import Project, build_products
 
@@ -58,13 +58,8 @@ def run_child(kind: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        kind, output = args.child
-        print(json.dumps(child(kind, Path(output))))
+    args = fresh.parse(fresh.parser(__doc__), child)
+    if args is None:
         return
 
     rows: dict[str, list[dict]] = {kind: [] for kind in KINDS}

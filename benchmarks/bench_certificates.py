@@ -9,20 +9,20 @@ Goal (from the training-day issue): thirty certificates cost at most twice one.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import fresh
 from fresh import in_fresh_process, peak_mb
 
 REPO = Path(__file__).resolve().parent.parent
 RECIPE = REPO / "tests" / "roots" / "trainingsdag" / "recept.yaml"
 
 
-def child(output: Path, count: int) -> dict[str, float]:
+def child(folder: str, number: str) -> dict[str, float]:
+    output, count = Path(folder), int(number)
     import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts
     from werkboek import Project
     from werkboek.people import people_from_names
@@ -46,12 +46,8 @@ def measure(count: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(Path(args.child[0]), int(args.child[1]))))
+    args = fresh.parse(fresh.parser(__doc__), child)
+    if args is None:
         return
     rows = {1: [], 30: []}  # type: dict[int, list[dict[str, float]]]
     for _ in range(args.runs):

@@ -16,13 +16,12 @@ Timings are for comparison within one run; the machine is small and noisy.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import fresh
 from fresh import in_fresh_process, peak_mb
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,6 +59,14 @@ def child_weasyprint(output: Path, html_file: Path) -> dict:
     return {"seconds": seconds, "pdf": str(pdf)}
 
 
+def child(kind: str, output: str, html_file: str) -> dict:
+    if kind == "werkboek":
+        result = child_werkboek(Path(output))
+    else:
+        result = child_weasyprint(Path(output), Path(html_file))
+    return {**result, "peak_mb": peak_mb()}
+
+
 def run_child(kind: str, output: Path, html_file: Path) -> dict:
     return in_fresh_process(__file__, kind, output, html_file)
 
@@ -74,17 +81,8 @@ def generated_html(path: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        kind, output, html_file = args.child
-        result = (child_werkboek if kind == "werkboek" else child_weasyprint)(
-            *([Path(output)] if kind == "werkboek" else [Path(output), Path(html_file)])
-        )
-        result["peak_mb"] = peak_mb()
-        print(json.dumps(result))
+    args = fresh.parse(fresh.parser(__doc__), child)
+    if args is None:
         return
 
     import pypdf

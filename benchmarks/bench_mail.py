@@ -11,21 +11,21 @@ time and dropped once written, so memory should not grow with the list. Goal: th
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import fresh
 from fresh import in_fresh_process, peak_mb
 
 SIZES = (200, 2000)
 ATTACHMENT = 100_000
 
 
-def child(folder: Path, participants: int) -> dict[str, float]:
+def child(where: str, size: str) -> dict[str, float]:
+    folder, participants = Path(where), int(size)
     from werkboek.mail import prepare_mailing
     from werkboek.mail.run import dry_run
 
@@ -58,12 +58,8 @@ def measure(participants: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(child(Path(args.child[0]), int(args.child[1]))))
+    args = fresh.parse(fresh.parser(__doc__), child)
+    if args is None:
         return
     rows: dict[int, list[dict[str, float]]] = {size: [] for size in SIZES}
     for _ in range(args.runs):

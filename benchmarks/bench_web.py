@@ -72,6 +72,16 @@ class Trainer:
         response = self.client.post(path, data={"csrf": self.csrf, **data})  # type: ignore[arg-type]
         assert response.status_code in (200, 303), (path, response.status_code)
 
+    def details(self, subtitle: str, edition: str) -> None:
+        """The composer's fields as the trainer types them: a new subtitle, an edition."""
+        self.post(
+            "/werkboek/gegevens",
+            titel="Training Van mens tot mens werken",
+            ondertitel=f"Proeftuin Zaanstreek, {subtitle}",
+            trainer="Anna de Vries",
+            editie=edition,
+        )
+
     def open_recipe(self, path: Path) -> None:
         response = self.client.post(
             "/recepten/openen",
@@ -136,24 +146,12 @@ def main() -> None:
             for n in range(args.changes):
                 # a change never seen before (nothing of it cached): a new subtitle, as when
                 # the trainer types the date, and every other time the other edition too
-                trainer.post(
-                    "/werkboek/gegevens",
-                    titel="Training Van mens tot mens werken",
-                    ondertitel=f"Proeftuin Zaanstreek, groep {n + 1}",
-                    trainer="Anna de Vries",
-                    editie="trainer" if n % 2 else "deelnemer",
-                )
+                trainer.details(f"groep {n + 1}", "trainer" if n % 2 else "deelnemer")
                 changed.append(timed(trainer.preview))
             memory_after = resident_mb(server.pid)
             moved = []
             for n in range(args.moves):
-                trainer.post(
-                    "/werkboek/gegevens",
-                    titel="Training Van mens tot mens werken",
-                    ondertitel=f"Proeftuin Zaanstreek, verplaatst {n + 1}",
-                    trainer="Anna de Vries",
-                    editie="deelnemer",
-                )
+                trainer.details(f"verplaatst {n + 1}", "deelnemer")
                 # the notes (the last of six items) to the front, then back to the end
                 index, to = (5, 0) if n % 2 == 0 else (0, 5)
                 trainer.post(f"/werkboek/onderdelen/{index}/verplaatsen", naar=str(to))

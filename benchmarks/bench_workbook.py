@@ -11,21 +11,21 @@ tenth of cold; thirty copies at most twice one copy.
 
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+import fresh
 from fresh import in_fresh_process, peak_mb
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = [f"Deelnemer {n:02d}" for n in range(1, 31)]
 
 
-def child(output: Path, recipe: Path, copies: int) -> dict:
+def child(folder: str, recipe_file: str, number: str) -> dict:
+    output, recipe, copies = Path(folder), Path(recipe_file), int(number)
     import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts
     from werkboek import Project
     from werkboek.products.workbook import build_workbook
@@ -44,18 +44,14 @@ def measure(output: Path, recipe: Path, copies: int, *, clear: bool) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser = fresh.parser(__doc__)
     parser.add_argument(
         "--recipe",
         type=Path,
         default=REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml",
     )
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        output, recipe, copies = args.child
-        print(json.dumps(child(Path(output), Path(recipe), int(copies))))
+    args = fresh.parse(parser, child)
+    if args is None:
         return
 
     rows: dict[str, list[dict]] = {

@@ -101,8 +101,6 @@ def split(html: str) -> _Split | None:
 @dataclass
 class _Placed:
     document: Document
-    first: int
-    """The number of its first page."""
     blank: Any = None
     """The blank page before it, if any (a WeasyPrint ``Page``)."""
 
@@ -323,7 +321,7 @@ class _Run:
             self.layouts.started(memo, needed)
             blank = self._blank(page) if needed != page else None
             page = needed
-            placed.append(_Placed(document, page, blank))
+            placed.append(_Placed(document, blank))
             for offset, sheet in enumerate(document.pages):
                 for name in sheet.anchors:
                     found.setdefault(name, page + offset)

@@ -31,7 +31,6 @@ class Renderer:
         names: Mapping[str, Any] | None = None,
         *,
         print_shop: bool = False,
-        keep_pages: int = 0,
     ) -> None:
         self.styles_dir = styles_dir
         self.print_shop = print_shop
@@ -39,9 +38,9 @@ class Renderer:
         self.templates = Templates([content_dir / OVERRIDES], names)
         self._checked: set[str] = set()
         self._lock = threading.Lock()
-        self.chapters = ChapterLayouts(keep_pages)
-        """Chapters laid out, the newest ``keep_pages`` pages of them kept for the next
-        layout (the web app's previews; a build lays out each document once)."""
+        self.chapters = ChapterLayouts()
+        """Workbook chapters laid out; none kept unless ``chapters.keep`` says how many
+        pages (the web app's previews: a build lays out each document once)."""
 
     def html(self, template: str, **context: Any) -> str:
         return self.templates.render(template, **context)
