@@ -28,7 +28,7 @@ def child(folder: str, recipe_file: str, number: str) -> dict:
     output, recipe, copies = Path(folder), Path(recipe_file), int(number)
     import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts
     from werkboek import Project
-    from werkboek.products.workbook import build_workbook
+    from werkboek.build import build_workbook
 
     start = time.perf_counter()
     project = Project(REPO / "content", REPO / "styles", output)

@@ -25,9 +25,9 @@ from outloud.model import Document as OutloudDocument
 
 from structure import Tagged, skipped_levels
 from werkboek import Project, build_products
+from werkboek.build import build_workbook
 from werkboek.people import people_from_names
 from werkboek.products.training_day import CertificateOptions, CertificatesProduct
-from werkboek.products.workbook import build_workbook
 from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS

@@ -24,6 +24,7 @@ from werkboek import (
 )
 from werkboek.cli import build as build_command
 from werkboek.cli import main
+from werkboek.errors import OutputError
 from werkboek.products import CardOptions, WorkbookProduct
 
 from conftest import REPO, make_content
@@ -70,6 +71,12 @@ def test_the_command_word_is_the_products_name_and_its_files_go_to_its_folder(tm
             ],
         )
         assert result.exit_code == 0, result.output
+        if name in ("attendance", "certificates"):  # (made for a recipe and a list only)
+            assert result.stdout == (
+                f"niets gemaakt: {name} hoort bij een recept en een deelnemerslijst "
+                f"(werkboek {name} RECEPT.yaml --deelnemers LIJST.csv)\n"
+            )
+            continue
         written = [line.removeprefix("geschreven: ") for line in result.stdout.splitlines()]
         assert written, name
         for path in written:
@@ -143,7 +150,7 @@ def test_an_unknown_product_names_the_products(tmp_path):
     with pytest.raises(
         WerkboekError,
         match=r"onbekend product 'kaarten'.*"
-        r"\(producten: document, handouts, cards, workbook, all\)",
+        r"\(producten: document, handouts, cards, workbook, attendance, certificates, all\)",
     ):
         build_products(_project(tmp_path), ["kaarten"])
 
@@ -190,3 +197,10 @@ def test_check_fails_on_a_broken_recipe_in_the_recipes_folder_with_its_line(tmp_
         f"fout: {project.recipes_dir / 'kapot.yaml'}:3:15: onderdelen[0].oefening: onbekende "
         "oefening 'eerste-oefenin'; bedoel je 'eerste-oefening' of 'tweede-oefening'?\n"
     )
+
+
+def test_an_output_error_crosses_from_a_worker_with_what_may_be_replaced():
+    error = OutputError(Problem("dag.pdf", message="bestaat al"), replaceable=("dag.pdf",))
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is OutputError
+    assert copy.replaceable == ("dag.pdf",) and copy.lines() == ["dag.pdf: bestaat al"]

@@ -240,7 +240,7 @@ def test_the_network_is_never_fetched(tmp_path):
     _override(other, '<img src="https://voorbeeld.nl/x.png" alt="x">')
     recipe = tmp_path / "recept.yaml"
     recipe.write_text("titel: Proefdag\nonderdelen:\n  - notities: 1\n", encoding="utf-8")
-    from werkboek.products.workbook import build_workbook
+    from werkboek.build import build_workbook
 
     with pytest.raises(
         BuildError, match=re.escape("haalt niets van het netwerk: 'https://voorbeeld.nl/x.png'")
@@ -268,7 +268,7 @@ def test_files_outside_content_and_styles_are_never_read(tmp_path):
     _override(templated, f'<img src="{secret.as_uri()}" alt="geheim">')
     recipe = tmp_path / "recept.yaml"
     recipe.write_text("titel: Proefdag\nonderdelen:\n  - notities: 1\n", encoding="utf-8")
-    from werkboek.products.workbook import build_workbook
+    from werkboek.build import build_workbook
 
     with pytest.raises(BuildError, match="ligt buiten de mappen met inhoud en stijlen"):
         build_workbook(templated, recipe, tmp_path / "dag.pdf")

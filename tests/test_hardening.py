@@ -23,12 +23,12 @@ import pytest
 from click.testing import CliRunner
 
 from werkboek import Project
+from werkboek.build import build_workbook
 from werkboek.cli import main
 from werkboek.mail.compose import compose_message
 from werkboek.mail.errors import MailError
 from werkboek.mail.recipients import Recipient
 from werkboek.mail.template import Rendered
-from werkboek.products.workbook import build_workbook
 
 from conftest import REPO, ROOTS, Server, make_content
 
@@ -81,8 +81,8 @@ def test_a_file_werkboek_did_not_make_is_never_replaced(work):
     result = run("workbook", "recept.yaml", "-o", "dag.pdf")
     assert result.exit_code == 1
     assert result.stderr == (
-        "fout: dag.pdf: bestaat al en is niet door werkboek gemaakt; "
-        "kies een ander pad of --force\n"
+        "fout: dag.pdf: bestaat al en is niet door werkboek gemaakt; kies een ander pad\n"
+        "Vervangen mag: dezelfde opdracht met --force.\n"
     )
     assert mine.read_text(encoding="utf-8") == "mijn eigen aantekeningen"
     # werkboek's own PDF may be made again; --force replaces anything

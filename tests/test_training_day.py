@@ -18,6 +18,7 @@ from PIL import Image, ImageChops
 
 from structure import Tagged, skipped_levels
 from werkboek import Project
+from werkboek.build import build_workbook
 from werkboek.cli import main
 from werkboek.errors import RecipeError
 from werkboek.people import people_from_names, read_people
@@ -27,7 +28,6 @@ from werkboek.products.training_day import (
     CertificateOptions,
     CertificatesProduct,
 )
-from werkboek.products.workbook import build_workbook
 from werkboek.recipes import load_recipe, parse_recipe
 
 from conftest import CONTENT, REPO, ROOTS

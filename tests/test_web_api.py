@@ -21,7 +21,7 @@ import yaml
 
 from webserver import running
 from werkboek import Project, load_recipe
-from werkboek.products.workbook import build_workbook
+from werkboek.build import build_workbook
 from werkboek.web.config import ServerConfig
 
 from conftest import CONTENT, REPO

@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from webserver import CHROMIUM, CHROMIUM_ARGS, Running, running
 from werkboek import Project, load_recipe
+from werkboek.build import build_workbook
 from werkboek.mail.smtp import Security, SmtpSettings
-from werkboek.products.workbook import build_workbook
 from werkboek.web.config import ServerConfig
 
 from conftest import CONTENT, REPO, Collector, free_port

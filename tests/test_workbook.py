@@ -11,13 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from werkboek import Project, load_content
+from werkboek.build import build_workbook
 from werkboek.cli import main
-from werkboek.products.workbook import (
-    WorkbookOptions,
-    WorkbookProduct,
-    build_workbook,
-    file_names,
-)
+from werkboek.products.workbook import WorkbookOptions, WorkbookProduct, file_names
 from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS, make_content

@@ -24,9 +24,18 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem
-from .products import PRODUCTS, Product, ProductOptions, Target, WorkbookProduct, product_class
+from .files.outputs import check_outputs
+from .products import (
+    PRODUCTS,
+    Product,
+    ProductOptions,
+    Target,
+    WorkbookProduct,
+    product_class,
+    workbook_options,
+)
 from .project import Project
-from .rendering.outputs import check_outputs
+from .recipes import Recipe, load_recipe
 
 
 @dataclass(frozen=True)
@@ -64,11 +73,13 @@ def build_products(
     jobs: int | None = None,
     *,
     force: bool = False,
+    inputs: Sequence[Path] = (),
 ) -> list[Path]:
     """Build the named products (``all`` or none: every one); return the files written.
 
-    Nothing is written unless every file may be (see :mod:`.rendering.outputs`); ``force``
-    replaces files werkboek did not make.
+    The one way to PDF files, for every command. Nothing is written unless every file may
+    be (see :mod:`.files.outputs`): ``inputs`` are the run's own input files (a recipe, a
+    participant list), never an output; ``force`` replaces files werkboek did not make.
     """
     if not names or list(names) == ["all"]:
         names = list(PRODUCTS)
@@ -79,7 +90,7 @@ def build_products(
     work = [(product, batch) for product in products for batch in product.batches()]
     check_outputs(
         (path for _, batch in work for target in batch for path in target.files),
-        inputs=project.inputs,
+        inputs=[*project.inputs, *inputs],
         force=force,
     )
     workers = min(len(work), jobs or _cores())
@@ -195,3 +206,26 @@ def _stop(pool: Any) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+
+
+def build_workbook(
+    project: Project,
+    recipe: Recipe | Path,
+    output: Path | None = None,
+    *,
+    edition: str | None = None,
+    names: Sequence[str] = (),
+    folder: bool = False,
+    force: bool = False,
+    inputs: Sequence[Path] = (),
+    booklet: bool = False,
+) -> list[Path]:
+    """Build the workbook of a recipe (or recipe file), with the output rules of
+    :func:`~.products.workbook_options`, through :func:`build_products` like every product."""
+    if isinstance(recipe, Path):
+        inputs = [*inputs, recipe]
+        recipe = load_recipe(recipe, project.content)
+    options = workbook_options(
+        recipe, output, edition=edition, names=names, folder=folder, booklet=booklet
+    )
+    return build_products(project, ["workbook"], {"workbook": options}, force=force, inputs=inputs)

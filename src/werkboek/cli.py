@@ -249,7 +249,11 @@ def build(
     print_shop: bool,
     force: bool,
 ) -> None:
-    """Maak PDF's: document, handouts, cards, workbook (de recepten), of all (standaard)."""
+    """Maak PDF's: document, handouts, cards, workbook (de recepten), of all (standaard).
+
+    attendance en certificates horen bij een recept en een deelnemerslijst: maak ze met
+    `werkboek attendance` en `werkboek certificates`.
+    """
     from .build import build_products
     from .products import CardOptions
 
@@ -262,6 +266,12 @@ def build(
     )
     options = {"cards": CardOptions(card_size=card_size)}  # type: ignore[arg-type]
     _wrote(build_products(project, list(products), options, jobs=jobs, force=force))
+    for name in products:
+        if name in ("attendance", "certificates"):
+            click.echo(
+                f"niets gemaakt: {name} hoort bij een recept en een deelnemerslijst "
+                f"(werkboek {name} RECEPT.yaml --deelnemers LIJST.csv)"
+            )
 
 
 @main.command()
@@ -304,8 +314,9 @@ def workbook(
     force: bool,
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
+    from .build import build_products
     from .people import people_from_names, read_people
-    from .products.workbook import build_workbook
+    from .products import workbook_options
     from .recipes import load_recipe
 
     _must_exist(recipe, "recept")
@@ -314,20 +325,16 @@ def workbook(
     if participants is not None:
         people += read_people(participants)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
-    loaded = load_recipe(recipe, project.content)
-    _wrote(
-        build_workbook(
-            project,
-            loaded,
-            Path(output) if output else None,
-            edition=edition,
-            names=[p.name for p in people],
-            folder=output is not None and output.endswith(("/", os.sep)),
-            force=force,
-            inputs=[recipe, *([participants] if participants else [])],
-            booklet=booklet,
-        )
+    options = workbook_options(
+        load_recipe(recipe, project.content),
+        Path(output) if output else None,
+        edition=edition,
+        names=[p.name for p in people],
+        folder=output is not None and output.endswith(("/", os.sep)),
+        booklet=booklet,
     )
+    inputs = [recipe, *([participants] if participants else [])]
+    _wrote(build_products(project, ["workbook"], {"workbook": options}, force=force, inputs=inputs))
 
 
 def _training_day(
@@ -368,12 +375,13 @@ def attendance(
     force: bool,
 ) -> None:
     """Maak de presentielijst van een trainingsdag (met een handtekening per dagdeel)."""
-    from .products.training_day import AttendanceOptions, AttendanceProduct
+    from .build import build_products
+    from .products import AttendanceOptions
 
     project, loaded, people = _training_day(recipe, participants, content_dir, styles_dir)
-    options = AttendanceOptions(loaded, people, Path(output) if output else None)
-    product = AttendanceProduct(project, options)
-    _wrote(product.write(inputs=[recipe, participants], force=force))
+    options = {"attendance": AttendanceOptions(loaded, people, Path(output) if output else None)}
+    inputs = [recipe, participants]
+    _wrote(build_products(project, ["attendance"], options, force=force, inputs=inputs))
 
 
 @main.command()
@@ -403,15 +411,16 @@ def certificates(
     force: bool,
 ) -> None:
     """Maak een bewijs van deelname per deelnemer (datum, plaats, uren, wat er aan bod kwam)."""
-    from .products.training_day import CertificateOptions, CertificatesProduct
+    from .build import build_products
+    from .products import CertificateOptions
 
     project, loaded, people = _training_day(
         recipe, participants, content_dir, styles_dir, signature
     )
-    options = CertificateOptions(loaded, people, Path(output) if output else None, signature)
-    product = CertificatesProduct(project, options)
+    output_dir = Path(output) if output else None
+    options = {"certificates": CertificateOptions(loaded, people, output_dir, signature)}
     inputs = [recipe, participants, *([signature] if signature else [])]
-    _wrote(product.write(inputs=inputs, force=force))
+    _wrote(build_products(project, ["certificates"], options, force=force, inputs=inputs))
 
 
 def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:

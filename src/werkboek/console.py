@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from .errors import WerkboekError, did_you_mean
+from .errors import OutputError, WerkboekError, did_you_mean
 
 HEADINGS = {
     "Options": "Opties",
@@ -211,6 +211,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except WerkboekError as exc:
             for line in exc.lines():
                 error(line)
+            if isinstance(exc, OutputError) and exc.replaceable:
+                click.echo("Vervangen mag: dezelfde opdracht met --force.", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper

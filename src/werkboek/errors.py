@@ -92,6 +92,22 @@ class ListError(WerkboekError):
     """A participant list has problems."""
 
 
+class OutputError(WerkboekError):
+    """Files may not be written where asked; ``replaceable`` are those that only need the
+    user's consent to be replaced (they exist, and werkboek did not make them)."""
+
+    def __init__(self, *problems: Problem | str, replaceable: tuple[str, ...] = ()) -> None:
+        super().__init__(*problems)
+        self.replaceable = replaceable
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (_output_error, (self.problems, self.replaceable))
+
+
+def _output_error(problems: list[Problem], replaceable: tuple[str, ...]) -> OutputError:
+    return OutputError(*problems, replaceable=replaceable)
+
+
 class BuildError(WerkboekError):
     """Rendering failed: WeasyPrint logged an error, or a layout came out wrong."""
 

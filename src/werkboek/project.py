@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .content import Content, load_content
-from .rendering.cache import BuildCache, fingerprint
+from .files.cache import BuildCache, fingerprint
 
 if TYPE_CHECKING:
     from .rendering.renderer import Renderer

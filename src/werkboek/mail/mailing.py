@@ -281,8 +281,8 @@ def write_messages(mailing: Mailing) -> list[Path]:
     The dry run's own ``.eml`` files from an earlier run are removed first, so the folder
     always holds exactly the messages of the last run; other files are left alone.
     """
-    from ..rendering.files import write_atomically
-    from ..rendering.outputs import file_slug
+    from ..files.atomic import write_atomically
+    from ..files.outputs import file_slug
 
     mailing.folder.mkdir(parents=True, exist_ok=True)
     for old in mailing.folder.iterdir():

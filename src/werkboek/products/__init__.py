@@ -11,11 +11,27 @@ from .base import Product, ProductOptions, Target
 from .cards import CardOptions, CardsProduct
 from .document import DocumentProduct
 from .handouts import HandoutsProduct
-from .workbook import WorkbookOptions, WorkbookProduct
+from .training_day import (
+    AttendanceOptions,
+    AttendanceProduct,
+    CertificateOptions,
+    CertificatesProduct,
+)
+from .workbook import WorkbookOptions, WorkbookProduct, workbook_options, workbook_pdf
 
 PRODUCTS: dict[str, type[Product]] = {
-    cls.name: cls for cls in (DocumentProduct, HandoutsProduct, CardsProduct, WorkbookProduct)
+    cls.name: cls
+    for cls in (
+        DocumentProduct,
+        HandoutsProduct,
+        CardsProduct,
+        WorkbookProduct,
+        AttendanceProduct,
+        CertificatesProduct,
+    )
 }
+"""Every product, by name. ``attendance`` and ``certificates`` make nothing without a
+recipe and a participant list in their options (so ``build all`` passes them by)."""
 
 
 def product_class(name: str) -> type[Product]:
@@ -30,8 +46,12 @@ def product_class(name: str) -> type[Product]:
 
 __all__ = [
     "PRODUCTS",
+    "AttendanceOptions",
+    "AttendanceProduct",
     "CardOptions",
     "CardsProduct",
+    "CertificateOptions",
+    "CertificatesProduct",
     "DocumentProduct",
     "HandoutsProduct",
     "Product",
@@ -40,4 +60,6 @@ __all__ = [
     "WorkbookOptions",
     "WorkbookProduct",
     "product_class",
+    "workbook_options",
+    "workbook_pdf",
 ]

@@ -22,9 +22,8 @@ from typing import Any, ClassVar
 
 from ..content import Content
 from ..content.markup import plain_text
+from ..files.atomic import write_atomically
 from ..project import Project
-from ..rendering.files import write_atomically
-from ..rendering.outputs import check_outputs
 from ..words import dutch_date
 
 
@@ -178,6 +177,16 @@ class Product:
         """The main file of one target, as bytes."""
         return self.pdfs([target])[0][-1]
 
+    def made(self) -> list[tuple[Path, bytes]]:
+        """Every file of every target, in order, as ``(path, bytes)``; nothing is written
+        (what the mailing attaches: each participant's own file)."""
+        return [
+            (path, data)
+            for batch in self.batches()
+            for target, files in zip(batch, self.pdfs(batch), strict=True)
+            for path, data in zip(target.files, files, strict=True)
+        ]
+
     def build(self, batch: Sequence[Target]) -> list[Path]:
         """Write every file of ``batch``; return them in order."""
         written = []
@@ -185,14 +194,6 @@ class Product:
             for path, data in zip(target.files, files, strict=True):
                 written.append(write_atomically(path, data))
         return written
-
-    def write(self, *, inputs: Sequence[Path] = (), force: bool = False) -> list[Path]:
-        """Build every target, once every file is known to be one werkboek may write (none
-        of the run's ``inputs``, nothing it did not make unless ``force``): all or nothing."""
-        batches = self.batches()
-        files = [path for batch in batches for target in batch for path in target.files]
-        check_outputs(files, inputs=[*self.project.inputs, *inputs], force=force)
-        return [path for batch in batches for path in self.build(batch)]
 
 
 def digest(*parts: str | bytes) -> str:

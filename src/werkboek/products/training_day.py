@@ -20,7 +20,7 @@ from weasyprint.formatting_structure import boxes
 from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
 from ..people import PLACEHOLDER, Person
-from ..recipes import Recipe
+from ..recipes import Kind, Recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
 from .name_graft import NameGraft, NotGraftable
@@ -60,7 +60,7 @@ def covered(recipe: Recipe) -> dict[str, list[str]]:
         "principles": list(principles.values()),
         "slugs": list(principles),
         "exercises": [exercise.plain_title for _, exercise in recipe.exercises()],
-        "articles": [s.title for s in recipe.selections if s.kind == "artikel"],
+        "articles": [s.title for s in recipe.selections if s.kind is Kind.ARTICLE],
     }
 
 
@@ -92,7 +92,7 @@ class TrainingDayOptions(ProductOptions):
     people: tuple[Person, ...] = ()
     output: Path | None = None
     """Where to write (the attendance list: the file, default
-    ``werkboeken/<titel>-presentielijst.pdf``; certificates: the folder, default
+    ``presentielijsten/<titel>.pdf``; certificates: the folder, default
     ``bewijzen/<titel>/``)."""
 
 
@@ -103,7 +103,7 @@ class AttendanceProduct(Product):
     """The attendance list of a training day: a row per participant to sign."""
 
     name = "attendance"
-    folder = "werkboeken"
+    folder = "presentielijsten"
     description = "de presentielijst van een trainingsdag"
     Options = AttendanceOptions
     options: AttendanceOptions
@@ -111,13 +111,13 @@ class AttendanceProduct(Product):
 
     def targets(self) -> Iterator[Target]:
         recipe = self.options.recipe
-        if recipe is None:
-            raise WerkboekError("een presentielijst hoort bij een recept")
+        if recipe is None:  # (a list belongs to a recipe: with none, there is nothing to make)
+            return
         rows = [
             {"name": person.name, "organisation": person.fields.get("organisatie", "")}
             for person in self.options.people
         ]
-        path = self.options.output or self.output_folder / f"{recipe.slug}-presentielijst.pdf"
+        path = self.options.output or self.output_folder / f"{recipe.slug}.pdf"
         columns = PARTS_OF_DAY[recipe.parts_of_day]
         yield Target(
             path=path,
@@ -167,8 +167,8 @@ class CertificatesProduct(Product):
 
     def targets(self) -> Iterator[Target]:
         recipe = self.options.recipe
-        if recipe is None:
-            raise WerkboekError("bewijzen van deelname horen bij een recept")
+        if recipe is None:  # (certificates belong to a recipe: with none, nothing to make)
+            return
         folder = self.options.output or self.output_folder / recipe.slug
         shared = self._shared(recipe)
         signature = shared["signature"] or ""

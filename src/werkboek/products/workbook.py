@@ -16,11 +16,11 @@ from typing import Any
 from ..content import schema
 from ..content.markup import plain_text
 from ..content.settings import fill
-from ..errors import RecipeError, WerkboekError
+from ..errors import Problem, RecipeError, WerkboekError, display_path
+from ..files.outputs import file_slug
 from ..people import PLACEHOLDER
 from ..project import Project
-from ..recipes import Recipe, load_recipe
-from ..rendering.outputs import file_slug
+from ..recipes import Kind, Recipe, load_recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
 from .booklet import impose
@@ -135,7 +135,7 @@ class WorkbookProduct(Product):
             "linkable": {
                 s.slug
                 for sel in recipe.selections
-                if sel.kind == "principe" and sel.principle
+                if sel.kind is Kind.PRINCIPLE and sel.principle
                 for s in [
                     *(sel.principle.stories if "verhalen" in sel.parts else []),
                     *(sel.principle.leaders.stories if "leidinggevenden" in sel.parts else []),
@@ -240,34 +240,41 @@ class WorkbookProduct(Product):
         ]
 
 
-def build_workbook(
-    project: Project,
-    recipe: Recipe | Path,
+def workbook_options(
+    recipe: Recipe,
     output: Path | None = None,
     *,
     edition: str | None = None,
     names: Sequence[str] = (),
     folder: bool = False,
-    force: bool = False,
-    inputs: Sequence[Path] = (),
     booklet: bool = False,
-) -> list[Path]:
-    """Build the workbook of a recipe (or recipe file); with ``names`` one copy per name.
+) -> WorkbookOptions:
+    """The options for the workbook of one recipe, with the output rules every way in shares.
 
-    ``output`` is the PDF to write, or with ``names`` the folder for the copies; an
-    existing folder, or ``folder=True``, is a folder to write the workbook into under its
-    own name. Nothing is written unless every file may be (``force`` replaces files that
-    werkboek did not make); ``inputs`` are the run's input files, never an output.
+    ``output`` is the PDF to write, or with ``names`` the folder for the copies; an existing
+    folder, or ``folder=True``, is a folder to write the workbook into under its own name.
     """
-    if isinstance(recipe, Path):
-        inputs = [*inputs, recipe]
-        recipe = load_recipe(recipe, project.content)
     recipe = recipe.with_edition(edition)
     if output is not None and not names and (folder or output.is_dir()):
         output = output / f"{recipe.file_stem}.pdf"
     if names and output is not None and output.suffix.lower() == ".pdf":
-        raise WerkboekError(f"{output}: met namen is -o de map voor de exemplaren, geen bestand")
+        raise WerkboekError(
+            Problem(
+                display_path(output),
+                message="met namen wordt een eigen exemplaar per naam gemaakt: "
+                "geef een map voor de exemplaren, geen PDF-bestand",
+            )
+        )
     if names and booklet:
-        raise WerkboekError("--booklet: een boekje maakt werkboek van het werkboek zonder namen")
-    options = WorkbookOptions(recipe, tuple(names), output, booklet=booklet)
-    return WorkbookProduct(project, options).write(inputs=inputs, force=force)
+        raise WerkboekError(
+            "een boekje wordt gemaakt van het werkboek zonder namen, niet van eigen exemplaren"
+        )
+    return WorkbookOptions(recipe, tuple(names), output, booklet=booklet)
+
+
+def workbook_pdf(project: Project, recipe: Recipe) -> bytes:
+    """The workbook of ``recipe`` as PDF bytes (from the build cache when nothing changed):
+    what the API, the composer's preview and its download give, the same bytes as
+    ``werkboek workbook`` writes."""
+    product = WorkbookProduct(project, WorkbookOptions(recipe))
+    return product.pdf(next(iter(product.targets())))

@@ -25,8 +25,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..content.markup import plain_text, render_inline
+from ..files.atomic import write_atomically
 from ..project import Project
-from ..rendering.files import write_atomically
 from ..rendering.fonts import font_dir
 from ..rendering.templates import ENVIRONMENT
 from ..words import dutch_date, format_size, plural

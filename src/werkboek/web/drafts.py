@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content.schema import PART_KEYS
-from ..rendering.files import write_atomically
+from ..files.atomic import write_atomically
 
 KINDS = ("principe", "oefening", "verhaal", "artikel", "notities", "eigen")
 DAY_KEYS = ("datum", "uren", "locatie", "dagdelen")

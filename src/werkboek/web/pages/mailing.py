@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...errors import Problem, WerkboekError
+from ...files.atomic import write_atomically
 from ...mail import prepare_mailing
 from ...mail.errors import SendError
 from ...mail.recipients import read_recipients
@@ -31,7 +32,6 @@ from ...mail.template import read_message_template
 from ...people import MAX_BYTES, decode, list_columns
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import recipe_yaml
-from ...rendering.files import write_atomically
 from ..app import form_text, is_htmx
 from ..drafts import Draft
 from ..jobs import Job

@@ -22,8 +22,8 @@ from starlette.routing import Route
 
 from ...content.slugs import is_slug
 from ...errors import Problem, RecipeError
+from ...files.atomic import write_atomically
 from ...recipes import MAX_BYTES, load_recipe, parse_recipe, recipe_yaml
-from ...rendering.files import write_atomically
 from ..app import back, form_text
 from ..drafts import Draft
 from ..security import protected

@@ -14,7 +14,7 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
-from .files import write_atomically
+from .atomic import write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent
 LIBRARIES = (

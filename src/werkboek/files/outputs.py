@@ -4,7 +4,7 @@ Every file werkboek writes is checked here first, all of a run's files before th
 is written, so a run either writes everything or nothing:
 
 * a file that is there already is only replaced when werkboek made it — a PDF whose
-  document information names werkboek as its creator — or with ``--force``;
+  document information names werkboek as its creator — or when the user says it may be;
 * a path that is a folder, or lies below a file, is refused;
 * the run's inputs (the content and styles folders, the recipe, the participant list,
   attachments) are never an output, however they are named (``..``, links);
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..content.slugs import slugify
-from ..errors import Problem, WerkboekError, display_path
+from ..errors import OutputError, Problem, display_path
 
 CREATOR = "werkboek"
 """The creator every PDF werkboek writes carries in its document information."""
@@ -100,14 +100,17 @@ def output_problems(
         if path.is_dir():
             problem("is een map; geef een bestandsnaam, of een map met / erachter")
         elif path.exists() and not force and not made_by_werkboek(path):
-            problem("bestaat al en is niet door werkboek gemaakt; kies een ander pad of --force")
+            problem("bestaat al en is niet door werkboek gemaakt; kies een ander pad")
     return problems
 
 
 def check_outputs(
     paths: Iterable[Path], *, inputs: Sequence[Path] = (), force: bool = False
 ) -> None:
-    """Raise :class:`WerkboekError` with every reason ``paths`` may not be written."""
+    """Raise :class:`OutputError` with every reason ``paths`` may not be written."""
+    paths = list(paths)
     problems = output_problems(paths, inputs=inputs, force=force)
     if problems:
-        raise WerkboekError(*problems)
+        forced = {p.file for p in output_problems(paths, inputs=inputs, force=True)}
+        replaceable = tuple(p.file for p in problems if p.file not in forced)
+        raise OutputError(*problems, replaceable=replaceable)
