@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,10 @@ MAX_TEXT = 200_000
 """The largest own page (characters)."""
 MAX_IMAGE = 2_000_000
 """The largest image on an own page (bytes)."""
+MAX_PIXELS = 12_000_000
+"""The most pixels of an image on an own page: a whole A4 page at 300 ppi is 8.7 million.
+Checked from the image's header before it is decoded, so a small file that unpacks into a
+huge image (a "pixel bomb") costs nothing."""
 IMAGE_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -194,6 +199,9 @@ def _image(
             (line, f"{where}: afbeelding {src[:80]!r} is geen geldige {kind.split('/')[1].upper()}")
         )
         return
+    if kind != "image/svg+xml" and (problem := _raster_problem(data, kind)):
+        problems.append((line, f"{where}: afbeelding {src[:80]!r} {problem}"))
+        return
     image.attrs["src"] = f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
@@ -211,6 +219,40 @@ def _looks_like(kind: str, data: bytes) -> bool:
         return data.startswith(b"\xff\xd8\xff")
     head = data[:500].lstrip().lower()
     return head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:2000].lower()
+
+
+def _raster_problem(data: bytes, kind: str) -> str | None:
+    """Why a PNG or JPEG cannot go on a page (too many pixels, damaged), or ``None``.
+
+    Pillow reads the size from the header first; only an image within :data:`MAX_PIXELS` is
+    decoded whole, with Pillow's own decompression-bomb guard on as well.
+    """
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return (
+                    f"is {width} × {height} pixels, meer dan {MAX_PIXELS // 1_000_000} "
+                    "miljoen: maak hem kleiner"
+                )
+            expected = {"image/png": "PNG", "image/jpeg": "JPEG"}[kind]
+            if image.format != expected:
+                return f"is geen geldige {expected}"
+            image.verify()  # (a PNG's checksums; WeasyPrint lets truncated images load)
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"heeft meer dan {MAX_PIXELS // 1_000_000} miljoen pixels: maak hem kleiner"
+    except (OSError, ValueError, SyntaxError, EOFError):
+        return f"is beschadigd: geen geldige {kind.split('/')[1].upper()}"
+    return None
 
 
 def _inside(folder: Path, name: str) -> Path | None:
