@@ -640,3 +640,99 @@ def serve(
     )
     recipes_dir.mkdir(parents=True, exist_ok=True)
     run(project, config)
+
+
+database_option = option(
+    "--database",
+    "database",
+    type=folder,
+    metavar="PAD",
+    envvar="WERKBOEK_DATABASE",
+    show_envvar=True,
+    default=Path("output") / ".web" / "werkboek.sqlite",
+    show_default=True,
+    help="Het databasebestand van de server (accounts en hun gegevens).",
+)
+
+
+@main.group(cls=DutchGroup)
+def gebruikers() -> None:
+    """Beheer de accounts van de server: trainers en beheerders."""
+
+
+@gebruikers.command(name="toevoegen")
+@click.argument("name", metavar="NAAM")
+@option(
+    "--rol",
+    "role",
+    type=DutchChoice(["trainer", "beheerder"]),
+    default="trainer",
+    show_default=True,
+    help="Een beheerder beheert ook de gedeelde recepten en de accounts.",
+)
+@option(
+    "--wachtwoord-uit-invoer",
+    "from_stdin",
+    is_flag=True,
+    help="Lees het wachtwoord van de standaardinvoer (voor scripts) in plaats van het te vragen.",
+)
+@option(
+    "--zonder-wachtwoord",
+    "no_password",
+    is_flag=True,
+    help="Alleen aanmelden via de single sign-on van de organisatie.",
+)
+@database_option
+@reports_errors
+def add_user(name: str, role: str, from_stdin: bool, no_password: bool, database: Path) -> None:
+    """Voeg een account toe (het wachtwoord wordt gevraagd)."""
+    from .store.accounts import Accounts, normal_name
+
+    normal_name(name)  # a bad name is said before a password is asked
+    password: str | None = None
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not no_password:
+        password = click.prompt(
+            "Wachtwoord", hide_input=True, confirmation_prompt="Nog eens", err=True
+        )
+    account = Accounts(database).add(name, password, role)
+    click.echo(f"toegevoegd: {account.name} ({account.role})")
+
+
+@gebruikers.command(name="verwijderen")
+@click.argument("name", metavar="NAAM")
+@database_option
+@reports_errors
+def remove_user(name: str, database: Path) -> None:
+    """Verwijder een account, met zijn sessies en API-sleutels."""
+    from .store.accounts import Accounts
+
+    Accounts(database).remove(name)
+    click.echo(f"verwijderd: {name.strip().lower()}")
+
+
+@gebruikers.command(name="lijst")
+@database_option
+@reports_errors
+def list_users(database: Path) -> None:
+    """Toon de accounts."""
+    from .store.accounts import Accounts
+
+    accounts = Accounts(database).all()
+    if not accounts:
+        click.echo("nog geen accounts")
+    for account in accounts:
+        how = "wachtwoord" if account.has_password else "single sign-on"
+        click.echo(f"{account.name}\t{account.role}\t{how}")
+
+
+@main.command()
+@click.argument("target", metavar="KOPIE.sqlite", type=folder)
+@database_option
+@reports_errors
+def backup(target: Path, database: Path) -> None:
+    """Maak een consistente kopie van de database, ook terwijl de server draait."""
+    from .store.database import backup as copy
+
+    click.echo(f"geschreven: {copy(database, target)}")

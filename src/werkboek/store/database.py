@@ -1,0 +1,117 @@
+"""The server's state in one SQLite file: WAL, numbered migrations, consistent backups.
+
+Several processes (``werkboek serve --workers 4``, the CLI beside a running server) share
+the file safely: SQLite in WAL mode lets readers and one writer work at once, and a writer
+waits for another rather than failing (``busy_timeout``). Migrations are the numbered
+``.sql`` files in ``migrations/``, applied in order at start; ``PRAGMA user_version`` says
+which ran. A backup is SQLite's own online backup: a consistent copy while the server runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from ..errors import WerkboekError, display_path
+
+BUSY_MS = 10_000
+"""How long a writer waits for another before giving up."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The migrations in the package: (number, name, SQL), in order."""
+    found = []
+    for item in resources.files(__package__).joinpath("migrations").iterdir():
+        name = item.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name, item.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the database at ``path`` (made and migrated when new)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise WerkboekError(f"{display_path(path)}: database niet te openen ({exc})") from None
+    connection.row_factory = sqlite3.Row
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+    connection.execute("PRAGMA foreign_keys = ON")
+    if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+        raise WerkboekError(f"{display_path(path)}: de database kan niet in WAL-modus")
+    migrate(connection, path)
+    return connection
+
+
+def migrate(connection: sqlite3.Connection, path: Path) -> None:
+    """Apply every migration the database has not had yet, each in its own transaction."""
+    current = connection.execute("PRAGMA user_version").fetchone()[0]
+    known = migrations()
+    if known and current > known[-1][0]:
+        raise WerkboekError(
+            f"{display_path(path)}: deze database is van een nieuwere werkboek "
+            f"(versie {current}; deze werkboek kent er {known[-1][0]})"
+        )
+    for number, _name, sql in known:
+        if number <= current:
+            continue
+        with transaction(connection):
+            # re-read inside the lock: another process may just have applied it
+            if connection.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue
+            for statement in _statements(sql):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+
+
+def _statements(sql: str) -> Iterator[str]:
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
+
+
+@contextlib.contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the write lock at once (``BEGIN IMMEDIATE``)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def backup(source: Path, target: Path) -> Path:
+    """A consistent copy of the database at ``source``, made while others use it."""
+    if target.exists():
+        raise WerkboekError(f"{display_path(target)}: bestaat al; kies een nieuwe naam")
+    if not source.is_file():
+        raise WerkboekError(f"{display_path(source)}: database niet gevonden")
+    connection = connect(source)
+    partial = target.with_name(f".{target.name}.tmp")
+    try:
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(partial)
+        try:
+            connection.backup(copy)
+        finally:
+            copy.close()
+        partial.replace(target)
+    except (OSError, sqlite3.Error) as exc:
+        partial.unlink(missing_ok=True)
+        raise WerkboekError(f"{display_path(target)}: kopie mislukt ({exc})") from None
+    finally:
+        connection.close()
+    return target
