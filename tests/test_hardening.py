@@ -607,3 +607,20 @@ def test_a_workbook_from_every_bad_recipe_kind_is_one_line_each(work):
         assert result.exit_code == 1, case.name
         assert "Traceback" not in result.output
         assert all(line.startswith("fout: ") for line in result.stderr.splitlines())
+
+
+def test_every_input_of_a_run_is_protected_with_force_too(work):
+    """The recipe's own pages and their images are inputs as much as the recipe itself."""
+    shutil.copy(ROOTS / "trainingsdag" / "kaart.png", work / "kaart.png")
+    (work / "welkom.md").write_text("# Welkom\n\n![De kaart](kaart.png)\n", encoding="utf-8")
+    (work / "recept.yaml").write_text(
+        "titel: Proefdag\nonderdelen:\n  - eigen: welkom.md\n  - notities: 1\n", encoding="utf-8"
+    )
+    before = {name: (work / name).read_bytes() for name in ("welkom.md", "kaart.png")}
+    for name, what in (("welkom.md", "welkom.md"), ("kaart.png", "kaart.png")):
+        result = run("workbook", "recept.yaml", "-o", name, "--force")
+        assert result.exit_code == 1, result.output
+        assert result.stderr == (
+            f"fout: {name}: is een invoerbestand van deze opdracht ({what}); kies een ander pad\n"
+        )
+    assert {name: (work / name).read_bytes() for name in before} == before

@@ -90,7 +90,7 @@ def build_products(
     work = [(product, batch) for product in products for batch in product.batches()]
     check_outputs(
         (path for _, batch in work for target in batch for path in target.files),
-        inputs=[*project.inputs, *inputs],
+        inputs=[*project.inputs, *inputs, *(p for product in products for p in product.inputs())],
         force=force,
     )
     workers = min(len(work), jobs or _cores())

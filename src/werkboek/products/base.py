@@ -83,6 +83,11 @@ class Product:
     def targets(self) -> Iterator[Target]:
         raise NotImplementedError
 
+    def inputs(self) -> list[Path]:
+        """The files this product reads besides the content and styles (a recipe, its own
+        pages and images): never an output of the run that builds it."""
+        return []
+
     def batches(self) -> list[list[Target]]:
         """Targets that are rendered together; by default each on its own."""
         return [[target] for target in self.targets()]

@@ -109,6 +109,9 @@ class AttendanceProduct(Product):
     options: AttendanceOptions
     stylesheets = ("werkboek.css", "trainingsdag.css")
 
+    def inputs(self) -> list[Path]:
+        return list(self.options.recipe.files) if self.options.recipe is not None else []
+
     def targets(self) -> Iterator[Target]:
         recipe = self.options.recipe
         if recipe is None:  # (a list belongs to a recipe: with none, there is nothing to make)
@@ -153,6 +156,11 @@ class CertificatesProduct(Product):
     Options = CertificateOptions
     options: CertificateOptions
     stylesheets = ("werkboek.css", "trainingsdag.css")
+
+    def inputs(self) -> list[Path]:
+        recipe, signature = self.options.recipe, self.options.signature
+        files = list(recipe.files) if recipe is not None else []
+        return files + ([signature] if signature is not None else [])
 
     def _shared(self, recipe: Recipe) -> dict[str, Any]:
         signature = self.options.signature

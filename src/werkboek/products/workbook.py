@@ -114,6 +114,9 @@ class WorkbookProduct(Product):
             raise RecipeError(*problems)
         return recipes
 
+    def inputs(self) -> list[Path]:
+        return [path for recipe in self.recipes() for path in recipe.files]
+
     def _context(self, recipe: Recipe, person: str | None) -> dict[str, Any]:
         used = []
         for selection in recipe.selections:

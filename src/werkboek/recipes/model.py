@@ -192,6 +192,12 @@ class Recipe:
         return f"{self.slug}-trainer" if self.for_trainer else self.slug
 
     @property
+    def files(self) -> tuple[Path, ...]:
+        """The files the recipe was read from: itself, its own pages and their images."""
+        own = [path for s in self.selections if s.own is not None for path in s.own.files]
+        return (*([self.path] if self.path is not None else []), *own)
+
+    @property
     def for_trainer(self) -> bool:
         return self.edition == "trainer"
 

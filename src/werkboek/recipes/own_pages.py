@@ -18,7 +18,7 @@ import base64
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -50,6 +50,8 @@ class OwnPage:
     html: Markup
     source: str
     """What the page came from: its file name, or "tekst" for Markdown in the recipe."""
+    files: tuple[Path, ...] = ()
+    """The files it was read from (its Markdown file, its images): a run's inputs."""
 
     @property
     def digest(self) -> str:
@@ -94,7 +96,8 @@ def read_own_page(value: str, folder: Path | None) -> OwnPage:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise OwnPageError([(0, f"{name!r}: geen UTF-8-tekst")]) from None
-        return render(text, name, folder)
+        page = render(text, name, folder)
+        return replace(page, files=(path, *page.files))
     return render(value, "tekst", None)
 
 
@@ -105,16 +108,18 @@ def render(text: str, source: str, folder: Path | None) -> OwnPage:
     tokens = markdown.parse(text)
     problems: list[tuple[int, str]] = []
     title = _headings(tokens, source, problems)
+    files: list[Path] = []
     for token in tokens:
         for child in token.children or ():
             if child.type == "image":
-                _image(child, token, source, folder, problems)
+                if (image := _image(child, token, source, folder, problems)) is not None:
+                    files.append(image)
             elif child.type == "softbreak":  # a line end inside a paragraph is a space
                 child.type, child.content = "text", " "
     if problems:
         raise OwnPageError(problems)
     html = markdown.renderer.render(tokens, markdown.options, {})
-    return OwnPage(title=title, html=Markup(html), source=source)
+    return OwnPage(title=title, html=Markup(html), source=source, files=tuple(files))
 
 
 def _line(token: Token) -> int:
@@ -152,7 +157,8 @@ def _headings(tokens: list[Token], source: str, problems: list[tuple[int, str]])
 
 def _image(
     image: Token, block: Token, source: str, folder: Path | None, problems: list[tuple[int, str]]
-) -> None:
+) -> Path | None:
+    """Check an image and put it in the page as a ``data:`` URI; the file it came from."""
     line = _line(block)
     where = f"{source}:{line}" if line else source
     src = str(image.attrs.get("src", ""))
@@ -160,6 +166,7 @@ def _image(
         problems.append(
             (line, f"{where}: geef de afbeelding een beschrijving: ![beschrijving]({src})")
         )
+    path: Path | None = None
     if match := DATA_URI.fullmatch(src):
         data = _decode(match.group(2))
         kind = match.group(1)
@@ -170,7 +177,7 @@ def _image(
                 f"{where}: afbeelding {src[:80]!r}: alleen afbeeldingen uit de map van het recept",
             )
         )
-        return
+        return None
     else:
         path = _inside(folder, src) if folder is not None else None
         if folder is None or path is None:
@@ -180,29 +187,30 @@ def _image(
                     f"{where}: afbeelding {src!r}: alleen afbeeldingen uit de map van het recept",
                 )
             )
-            return
+            return None
         kind = IMAGE_TYPES.get(path.suffix.lower(), "")
         if not kind:
             problems.append((line, f"{where}: afbeelding {src!r}: alleen PNG, JPEG of SVG"))
-            return
+            return None
         if not path.is_file():
             problems.append((line, f"{where}: afbeelding {src!r} niet gevonden"))
-            return
+            return None
         if path.stat().st_size > MAX_IMAGE:
             problems.append(
                 (line, f"{where}: afbeelding {src!r} is groter dan {MAX_IMAGE // 1_000_000} MB")
             )
-            return
+            return None
         data = path.read_bytes()
     if data is None or len(data) > MAX_IMAGE or not _looks_like(kind, data):
         problems.append(
             (line, f"{where}: afbeelding {src[:80]!r} is geen geldige {kind.split('/')[1].upper()}")
         )
-        return
+        return None
     if kind != "image/svg+xml" and (problem := _raster_problem(data, kind)):
         problems.append((line, f"{where}: afbeelding {src[:80]!r} {problem}"))
-        return
+        return None
     image.attrs["src"] = f"data:{kind};base64,{base64.b64encode(data).decode()}"
+    return path
 
 
 def _decode(text: str) -> bytes | None:
