@@ -132,11 +132,14 @@ def _resolve(
         if key in seen:
             first = seen[key]
             line, _ = source.locate(["onderdelen", first])
-            message = f"dubbel onderdeel: hetzelfde als onderdelen[{first}] (regel {line})"
+            message = (
+                f"dit staat al in het werkboek (onderdeel {first + 1}, regel {line}); "
+                "haal een van de twee weg"
+            )
             if key[0] == "principe" and selections[indices.index(first)].parts != selection.parts:
                 message = (
-                    f"dit basisprincipe staat al in onderdelen[{first}] (regel {line}); "
-                    "noem alle delen die je wilt in één onderdeel"
+                    f"dit basisprincipe staat al in het werkboek (onderdeel {first + 1}, "
+                    f"regel {line}); noem alle delen die je wilt bij dat onderdeel"
                 )
             problems.append(source.problem(["onderdelen", index], message))
             continue
@@ -178,11 +181,19 @@ def _overlaps(source: YamlFile, selections: list[Selection], indices: list[int])
         if item is None or (selection.kind, item.slug) not in included:
             continue
         other = included[(selection.kind, item.slug)]
+        whole = selections[indices.index(other)].principle
+        what, it, part = (
+            ("de oefening", "hem", "oefenen")
+            if selection.kind is Kind.EXERCISE
+            else ("het verhaal", "het", "verhalen")
+        )
+        title = whole.plain_title if whole is not None else ""
         problems.append(
             source.problem(
                 ["onderdelen", index, selection.kind.value],
-                f"dubbel onderdeel: {item.slug!r} zit al in onderdelen[{other}] "
-                f"(principe: {selection.principle.slug if selection.principle else ''})",
+                f"{what} {item.plain_title!r} staat al in het werkboek, bij het basisprincipe "
+                f"{title} (onderdeel {other + 1}); haal {it} hier weg, of laat bij dat "
+                f"basisprincipe het deel {part} weg",
             )
         )
     return problems
