@@ -20,6 +20,21 @@ CONTENT = REPO / "content"
 SEEDS = REPO.parent / "shared" / "seeds"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def qr_cache(tmp_path_factory) -> Iterator[Path]:
+    """QR codes are kept in a folder of this test run's own (child processes inherit it)."""
+    import os
+
+    folder = tmp_path_factory.mktemp("qr-cache")
+    previous = os.environ.get("WERKBOEK_QR_CACHE")
+    os.environ["WERKBOEK_QR_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["WERKBOEK_QR_CACHE"]
+    else:
+        os.environ["WERKBOEK_QR_CACHE"] = previous
+
+
 def make_content(tmp_path: Path, case: str | None = None) -> Path:
     """A copy of the minimal content with the files of ``tests/roots/<case>`` laid over it."""
     target = tmp_path / "content"

@@ -85,3 +85,23 @@ def test_a_sound_image_passes():
     recipe = parse_recipe(recipe_with(good.getvalue()), CONTENTS)
     [own] = [s.own for s in recipe.selections]
     assert own is not None and "data:image/png;base64," in str(own.html)
+
+
+def test_a_qr_code_is_made_once_kept_verified_and_made_again_when_damaged(tmp_path, monkeypatch):
+    from werkboek.rendering import qr
+
+    monkeypatch.setenv("WERKBOEK_QR_CACHE", str(tmp_path))
+    qr._folder.cache_clear()
+    qr.qr_svg.cache_clear()
+    try:
+        url = "https://www.voorbeeld.example/verhalen#een"
+        made = qr.qr_svg(url)
+        [entry] = list(tmp_path.rglob("*.json"))
+        qr.qr_svg.cache_clear()
+        assert qr.qr_svg(url) == made  # from the kept file
+        entry.write_text(entry.read_text().replace("svg", "SVG", 1))  # damaged
+        qr.qr_svg.cache_clear()
+        assert qr.qr_svg(url) == made == qr._make(url)
+    finally:
+        qr._folder.cache_clear()
+        qr.qr_svg.cache_clear()
