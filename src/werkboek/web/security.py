@@ -212,7 +212,8 @@ def replay(body: bytes, receive: Receive) -> Receive:
 
 
 def route_path(scope: Scope) -> str:
-    """The request's path below the app's ``root_path`` (where its routes start)."""
+    """The request's path below the app's root path (where its routes start), also once a
+    mount has made its own root path the scope's."""
     path: str = scope["path"]
-    root: str = scope.get("root_path", "")
+    root: str = scope.get("app_root_path", scope.get("root_path", ""))
     return path[len(root) :] if root and path.startswith(root) else path
