@@ -426,6 +426,10 @@ def test_every_form_route_needs_the_csrf_token(server):
             else:
                 assert response.status_code == 403, path
                 assert "Dit formulier is verlopen" in response.text
+        # what no route takes changes nothing: its page says so, token or not
+        assert client.post("/bestaat-niet").status_code == 404
+        assert client.post("/recepten").status_code == 405
+        assert client.post("/static/werkboek.css").status_code == 405
 
 
 def test_a_form_without_scripts_sends_its_token_with_an_upload(server):

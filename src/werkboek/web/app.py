@@ -68,7 +68,10 @@ class WebApp(Site):
             ),
             Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
             Middleware(security.TokenGate, token=self.config.token),
-            Middleware(security.CsrfCheck, exempt=(security.API,), error=error_page),
+            # not the API (a Bearer token; JSON or YAML only), nor the files (GET only)
+            Middleware(
+                security.CsrfCheck, exempt=(security.API, *security.STATIC), error=error_page
+            ),
         ]
         app = Starlette(
             routes=routes(),

@@ -22,6 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -153,7 +154,8 @@ class CsrfCheck:
 
     A form's body is read here to find the field, then handed to the page as it came. What
     goes wrong while reading it (too large, not a form) is the app's own error page
-    (``error``), as if the page had read it.
+    (``error``), as if the page had read it. A request no route takes goes on to its 404 or
+    405 page.
     """
 
     def __init__(self, app: ASGIApp, exempt: tuple[str, ...], error: ErrorPage) -> None:
@@ -166,27 +168,41 @@ class CsrfCheck:
             scope["type"] != "http"
             or scope["method"] in SAFE_METHODS
             or route_path(scope).startswith(self.exempt)
+            or not routed(scope)
         ):
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
         given = request.headers.get(CSRF_HEADER)
         if given is None:
+            chunks: list[bytes] = []
+
+            async def recording() -> Message:
+                message = await receive()
+                chunks.append(message.get("body", b""))
+                return message
+
             try:
-                body = await request.body()
-                async with Request(scope, replay(body, receive)).form() as form:
+                async with Request(scope, recording).form() as form:
                     value = form.get(CSRF_FIELD)
-                receive = replay(body, receive)  # the page reads the form again
             except HTTPException as exc:
                 response = await self.error(request, exc)
                 await response(scope, receive, send)
                 return
+            receive = replay(b"".join(chunks), receive)  # the page reads the form again
             given = value if isinstance(value, str) else None
         expected = request.session.get(CSRF_FIELD)
         if not (isinstance(expected, str) and given is not None and same(given, expected)):
             await expired()(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def routed(scope: Scope) -> bool:
+    """Whether a route of the app takes this request (else it gets its 404 or 405 page, as
+    it would without a token: nothing changes)."""
+    router: Router = scope["app"].router
+    return any(route.matches(scope)[0] == Match.FULL for route in router.routes)
 
 
 def expired() -> Response:
