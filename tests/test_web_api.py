@@ -335,3 +335,148 @@ def test_a_saved_recipe_with_own_pages_opens_in_the_composer(server):
     )
     assert refused.status_code == 422
     assert "kan alleen bij een receptbestand" in refused.json()["problemen"][0]["bericht"]
+
+
+# ---------------------------------------------------------------- the app's shape
+
+WEB = REPO / "src" / "werkboek" / "web"
+INTERNAL_URL = re.compile(r'\b(?:href|src|action|formaction|hx-(?:get|post|put|patch|delete))="/')
+
+
+def test_no_template_spells_out_an_internal_url():
+    """Pages make their URLs from route names (url_for), so they work below a root path."""
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted((WEB / "templates").glob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if INTERNAL_URL.search(line)
+    ]
+    assert found == []
+    script = (WEB / "static" / "werkboek.js").read_text(encoding="utf-8")
+    assert re.search(r"""["']/[a-z]""", script) is None
+
+
+def web_imports() -> dict[str, set[str]]:
+    """Each module of werkboek.web, and the modules of werkboek.web it imports (an import
+    under ``if TYPE_CHECKING:`` counts too)."""
+    import ast
+
+    modules = {
+        ".".join(path.relative_to(REPO / "src").with_suffix("").parts).removesuffix(
+            ".__init__"
+        ): path
+        for path in WEB.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*(base if node.level else []), *filter(None, [node.module])])
+                candidates = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            else:
+                continue
+            found |= {c for c in candidates if c in modules and c != name}
+        graph[name] = found
+    return graph
+
+
+def test_the_pages_take_the_app_from_the_request_not_from_an_import():
+    """No import circle: what app.py imports (the pages, the API, their helpers) never
+    imports app.py again, directly or through another module."""
+    graph = web_imports()
+    assert "werkboek.web.pages.composer" in graph["werkboek.web.app"]
+    assert "werkboek.web.site" in graph["werkboek.web.pages.composer"]
+    seen: set[str] = set()
+    todo = list(graph["werkboek.web.app"])
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph[module])
+    assert "werkboek.web.app" not in seen
+    assert [m for m, imported in graph.items() if "werkboek.web.app" in imported] == [
+        "werkboek.web.serve"
+    ]
+
+
+def test_every_form_route_needs_the_csrf_token(server):
+    """One middleware checks every POST but the API's: no route is left out."""
+    from starlette.routing import Route
+
+    from werkboek.web.app import routes
+
+    samples = {"index": "0", "action": "omhoog", "name": "een-recept", "id": "x" * 24}
+    posts = [
+        re.sub(r"{(\w+)(?::\w+)?}", lambda m: samples[m.group(1)], route.path)
+        for route in routes()
+        if isinstance(route, Route) and "POST" in (route.methods or ())
+    ]
+    assert len(posts) >= 15 and "/api/werkboek" in posts
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")  # a session with a token
+        for path in posts:
+            response = client.post(path, data={"naam": "x"}, follow_redirects=False)
+            if path.startswith("/api/"):
+                assert response.status_code == 415, path  # a form never reaches the API
+            else:
+                assert response.status_code == 403, path
+                assert "Dit formulier is verlopen" in response.text
+        # what no route takes changes nothing: its page says so, token or not
+        assert client.post("/bestaat-niet").status_code == 404
+        assert client.post("/recepten").status_code == 405
+        assert client.post("/static/werkboek.css").status_code == 405
+
+
+def test_a_form_without_scripts_sends_its_token_with_an_upload(server):
+    """The middleware reads the token from a multipart form; the page then gets the file."""
+    with httpx.Client(base_url=server.url) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/werkboek").text).group(1)
+        markdown = b"# Eigen welkomstpagina\n\nTot straks.\n"
+        response = client.post(
+            "/werkboek/eigen",
+            data={"csrf": token, "markdown": ""},
+            files={"bestand": ("welkom.md", markdown, "text/markdown")},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303 and response.headers["location"] == "/werkboek"
+        assert "Eigen welkomstpagina" in client.get("/werkboek").text
+
+
+def test_below_a_root_path_every_url_keeps_it(tmp_path):
+    """Behind a proxy that serves werkboek at /training/ (and strips it): links, forms,
+    redirects and the login all carry the prefix."""
+    config = ServerConfig(token=TOKEN)
+    with (
+        running(tmp_path, config, root_path="/training") as server,
+        httpx.Client(base_url=server.url) as client,
+    ):
+        first = client.get("/werkboek", follow_redirects=False)
+        assert first.status_code == 303
+        assert first.headers["location"] == "/training/inloggen?volgende=/training/werkboek"
+        login = client.get("/inloggen")
+        assert 'action="/training/inloggen"' in login.text
+        assert 'href="/training/static/werkboek.css"' in login.text
+        token = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
+        right = client.post(
+            "/inloggen",
+            data={"csrf": token, "token": TOKEN, "volgende": "/training/werkboek"},
+            follow_redirects=False,
+        )
+        assert right.headers["location"] == "/training/werkboek"
+        page = client.get("/werkboek")
+        assert page.status_code == 200
+        assert 'hx-post="/training/werkboek/notities"' in page.text
+        assert 'href="/training/recepten"' in page.text and 'href="/training/"' in page.text
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        added = client.post("/werkboek/notities", data={"csrf": token}, follow_redirects=False)
+        assert added.status_code == 303 and added.headers["location"] == "/training/werkboek"
+        assert 'data-verplaatsen="/training/werkboek/onderdelen/0/verplaatsen"' in (
+            client.get("/werkboek").text
+        )
+        static = client.get("/static/htmx.min.js")
+        assert static.status_code == 200 and static.headers.get("cache-control") != "no-store"

@@ -40,8 +40,11 @@ class Running:
 
 
 @contextlib.contextmanager
-def running(folder: Path, config: ServerConfig | None = None) -> Iterator[Running]:
-    """The app for the shipped content, writing below ``folder``, until the block ends."""
+def running(
+    folder: Path, config: ServerConfig | None = None, root_path: str = ""
+) -> Iterator[Running]:
+    """The app for the shipped content, writing below ``folder``, until the block ends;
+    with ``root_path``, as a proxy would serve it below that path (which it strips)."""
     os.environ.setdefault("WERKBOEK_VERZENDLOG", str(folder / "staat" / "verzendlog.sqlite"))
     port = free_port()
     config = config or ServerConfig(port=port)
@@ -54,7 +57,12 @@ def running(folder: Path, config: ServerConfig | None = None) -> Iterator[Runnin
     web = WebApp(project, config)
     server = uvicorn.Server(
         uvicorn.Config(
-            web.asgi(), host="127.0.0.1", port=port, log_level="warning", access_log=False
+            web.asgi(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            root_path=root_path,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

@@ -11,21 +11,17 @@ catalogue as ``werkboek list --json`` gives it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ..content.catalogue import build_catalogue
 from ..errors import RecipeError
-from ..products import WorkbookOptions, WorkbookProduct
+from ..products import workbook_pdf
 from ..recipes import EDITIONS, MAX_BYTES, Recipe, parse_recipe
-from .pages.tasks import Download, download
-
-if TYPE_CHECKING:
-    from .app import WebApp
+from .responses import Download, download
+from .site import site_of
 
 TYPES = {
     "application/json": "json",
@@ -35,48 +31,61 @@ TYPES = {
 }
 
 
-def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"fout": message}, status_code=status)
+class Refusal(Exception):
+    """A request the API does not take: its status and why, in Dutch."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
-def routes(app: WebApp) -> list[Route]:
-    async def workbook(request: Request) -> Response:
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+async def read_body(request: Request) -> str:
+    """The request's recipe text (raises the JSON answer when it is too large or not
+    UTF-8)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BYTES:
+            raise Refusal(413, f"het recept is te groot (hoogstens {MAX_BYTES // 1000} kB)")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refusal(400, "het recept is geen UTF-8-tekst") from None
+
+
+def recipe_of(request: Request, text: str) -> Recipe:
+    """The request's recipe, in the edition the query asks for."""
+    recipe = parse_recipe(text, site_of(request).project.content, "recept")
+    return recipe.with_edition(request.query_params.get("editie"))
+
+
+async def workbook(request: Request) -> Response:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    edition = request.query_params.get("editie")
+    try:
         if media not in TYPES:
-            return _problem(415, "stuur het recept als application/json of application/yaml")
-        edition = request.query_params.get("editie")
+            raise Refusal(415, "stuur het recept als application/json of application/yaml")
         if edition is not None and edition not in EDITIONS:
-            return _problem(400, f"editie {edition!r} bestaat niet; kies deelnemer of trainer")
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BYTES:
-                return _problem(413, f"het recept is te groot (hoogstens {MAX_BYTES // 1000} kB)")
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return _problem(400, "het recept is geen UTF-8-tekst")
-        try:
-            recipe = parse_recipe(text, app.project.content, "recept")
-        except RecipeError as exc:
-            problems = [
-                {"regel": p.line, "kolom": p.column, "pad": p.path, "bericht": p.message}
-                for p in exc.problems
-            ]
-            return JSONResponse({"problemen": problems}, status_code=422)
-        recipe = recipe.with_edition(edition)
+            raise Refusal(400, f"editie {edition!r} bestaat niet; kies deelnemer of trainer")
+        recipe = recipe_of(request, await read_body(request))
+    except Refusal as refusal:
+        return JSONResponse({"fout": refusal.message}, status_code=refusal.status)
+    except RecipeError as exc:
+        problems = [
+            {"regel": p.line, "kolom": p.column, "pad": p.path, "bericht": p.message}
+            for p in exc.problems
+        ]
+        return JSONResponse({"problemen": problems}, status_code=422)
+    data = await run_in_threadpool(workbook_pdf, site_of(request).project, recipe)
+    return download(Download(f"{recipe.file_stem}.pdf", data))
 
-        def render(recipe: Recipe) -> bytes:
-            product = WorkbookProduct(app.project, WorkbookOptions(recipe))
-            return product.pdf(next(iter(product.targets())))
 
-        data = await run_in_threadpool(render, recipe)
-        return download(Download(f"{recipe.file_stem}.pdf", data))
+async def catalogue(request: Request) -> Response:
+    return JSONResponse(build_catalogue(site_of(request).project.content))
 
-    async def catalogue(request: Request) -> Response:
-        return JSONResponse(build_catalogue(app.project.content))
 
-    return [
-        Route("/api/werkboek", workbook, methods=["POST"]),
-        Route("/api/catalogus", catalogue, methods=["GET"]),
-    ]
+ROUTES: list[BaseRoute] = [
+    Route("/api/werkboek", workbook, methods=["POST"], name="api_workbook"),
+    Route("/api/catalogus", catalogue, methods=["GET"], name="api_catalogue"),
+]

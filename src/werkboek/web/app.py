@@ -4,82 +4,45 @@ Like Datasette's ``Datasette`` class, :class:`WebApp` is made from the objects t
 command line uses (a :class:`~werkboek.project.Project`) and builds the ASGI app;
 ``werkboek serve`` runs it with uvicorn. The server renders HTML and the browser swaps
 fragments (htmx, served by werkboek itself); every form also works without scripts.
+
+The routes come from the page modules' route tables (``ROUTES``), each route named, and
+pages and templates make their URLs from those names (``url_for``), so the app also works
+below a ``root_path``. A page gets this app from the request (:func:`.site.site_of`).
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..content.markup import plain_text, render_inline
 from ..files.atomic import write_atomically
-from ..project import Project
 from ..rendering.fonts import font_dir
-from ..rendering.templates import ENVIRONMENT
-from ..words import dutch_date, format_size, plural
-from . import security
-from .config import ServerConfig
-from .drafts import Draft, Drafts
-from .jobs import Jobs, Work
-from .previews import Previews
+from . import api, security
+from .pages import catalogue, composer, copies, login, mailing, recipes, tasks
+from .site import Site, site_of
 
 HERE = Path(__file__).resolve().parent
 MAX_BODY = 12_000_000
 """The largest request werkboek accepts (an upload of a list or a recipe is far smaller)."""
-SECTIONS = [
-    ("/", "catalogus", "Catalogus"),
-    ("/werkboek", "werkboek", "Werkboek samenstellen"),
-    ("/recepten", "recepten", "Recepten"),
-    ("/exemplaren", "exemplaren", "Eigen exemplaren"),
-    ("/mail", "mail", "Mailen"),
-]
+ERRORS = {
+    404: "Deze pagina bestaat niet.",
+    405: "Dat kan op deze pagina niet.",
+    413: "Dit bestand is te groot voor werkboek.",
+}
 
 
-KEEP_PAGES = 200
-"""Pages of laid-out workbook chapters the server keeps: both editions of a few trainers'
-workbooks (some 0.6 MB a page)."""
-
-
-class WebApp:
-    """werkboek in the browser, for one project."""
-
-    def __init__(self, project: Project, config: ServerConfig | None = None) -> None:
-        self.project = project
-        self.config = config or ServerConfig()
-        self.state = project.output_dir / ".web"
-        self.drafts = Drafts(self.state / "concepten")
-        self.jobs = Jobs()
-        self.previews = Previews()
-        self.templates = self._templates()
-        # the preview after a change lays out only the chapters that changed
-        project.renderer.chapters.keep = KEEP_PAGES
-
-    # ------------------------------------------------------------ setup
-
-    def _templates(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(HERE / "templates")), **ENVIRONMENT
-        )
-        env.filters["inline"] = render_inline
-        env.filters["plain"] = plain_text
-        env.filters["size"] = format_size
-        env.filters["date"] = dutch_date
-        env.globals["plural"] = plural
-        env.globals["SECTIONS"] = SECTIONS
-        return env
+class WebApp(Site):
+    """werkboek in the browser, for one project, as an ASGI app."""
 
     def _secret(self) -> str:
         """The key that signs session cookies, kept so a restart keeps everyone's session."""
@@ -93,14 +56,6 @@ class WebApp:
             return secret
 
     def asgi(self) -> Starlette:
-        from . import api
-        from .pages import catalogue, composer, copies, login, mailing, recipes
-
-        routes: list[BaseRoute] = [Route("/kleuren.css", self._colours, methods=["GET"])]
-        for module in (login, catalogue, composer, recipes, copies, mailing, api):
-            routes.extend(module.routes(self))
-        routes.append(Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"))
-        routes.append(Mount("/lettertype", StaticFiles(directory=str(font_dir())), name="fonts"))
         middleware = [
             Middleware(security.HostCheck, allowed=self.config.allowed_hosts()),
             Middleware(security.Headers),
@@ -113,111 +68,49 @@ class WebApp:
             ),
             Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
             Middleware(security.TokenGate, token=self.config.token),
+            # not the API (a Bearer token; JSON or YAML only), nor the files (GET only)
+            Middleware(
+                security.CsrfCheck, exempt=(security.API, *security.STATIC), error=error_page
+            ),
         ]
         app = Starlette(
-            routes=routes,
+            routes=routes(),
             middleware=middleware,
-            exception_handlers={HTTPException: self._error},
+            exception_handlers={HTTPException: error_page},
         )
         app.state.werkboek = self
         return app
 
-    async def _colours(self, request: Request) -> Response:
-        """The principles' colours as CSS classes (no inline styles: see the CSP)."""
-        rules = [
-            f".kleur-{p.slug} {{ --kleur: {p.colour}; }}" for p in self.project.content.principles
-        ]
-        return Response("\n".join(rules) + "\n", media_type="text/css")
 
-    # ------------------------------------------------------------ helpers for pages
-
-    def session(self, request: Request) -> str:
-        """The session's id (made on first use): the owner of drafts and jobs."""
-        value = request.session.get("id")
-        if not isinstance(value, str) or len(value) < 16:
-            value = secrets.token_urlsafe(24)
-            request.session["id"] = value
-        return value
-
-    def draft(self, request: Request) -> Draft:
-        return self.drafts.get(self.session(request))
-
-    def save_draft(self, request: Request, draft: Draft) -> None:
-        self.drafts.save(self.session(request), draft)
-
-    def page(
-        self, request: Request, template: str, status: int = 200, **context: Any
-    ) -> HTMLResponse:
-        """A page or, for htmx, the fragment a template's ``fragment`` block renders."""
-        draft = self.draft(request)
-        values: dict[str, Any] = {
-            "request": request,
-            "csrf": security.csrf_token(request),
-            "content": self.project.content,
-            "draft_count": len(draft.onderdelen),
-            "logged_in": self.config.token is not None,
-            "htmx": is_htmx(request),
-            **context,
-        }
-        html = self.templates.get_template(template).render(values)
-        response = HTMLResponse(html, status_code=status)
-        if status == 422 and is_htmx(request) and not template.startswith("_"):
-            # a form with problems: the whole page again, problems beside their fields, in
-            # place of the page's main part (htmx swaps a 422, see base.html)
-            response.headers.update(
-                {"HX-Retarget": "#inhoud", "HX-Reselect": "#inhoud", "HX-Reswap": "outerHTML"}
-            )
-        return response
-
-    def start_job(self, request: Request, kind: str, title: str, work: Work) -> Response:
-        """Start ``work`` as this session's job; its progress in place (htmx) or on its own
-        page (a form without scripts)."""
-        job = self.jobs.start(self.session(request), kind, title, work)
-        if is_htmx(request):
-            return self.page(request, "_taak.html", active="", job=job)
-        return back(f"/taken/{job.id}")
-
-    async def _error(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        messages = {
-            404: "Deze pagina bestaat niet.",
-            405: "Dat kan op deze pagina niet.",
-            413: "Dit bestand is te groot voor werkboek.",
-        }
-        message = messages.get(exc.status_code, "Dat ging niet goed.")
-        if request.url.path.startswith("/api/"):
-            from starlette.responses import JSONResponse
-
-            return JSONResponse({"fout": message}, status_code=exc.status_code)
-        return self.page(request, "fout.html", status=exc.status_code, message=message)
+def routes() -> list[BaseRoute]:
+    """Every route of the app, from the page modules' tables."""
+    return [
+        Route("/kleuren.css", colours, methods=["GET"], name="colours"),
+        *login.ROUTES,
+        *catalogue.ROUTES,
+        *tasks.ROUTES,
+        *composer.ROUTES,
+        *recipes.ROUTES,
+        *copies.ROUTES,
+        *mailing.ROUTES,
+        *api.ROUTES,
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+        Mount("/lettertype", StaticFiles(directory=str(font_dir())), name="fonts"),
+    ]
 
 
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+async def colours(request: Request) -> Response:
+    """The principles' colours as CSS classes (no inline styles: see the CSP)."""
+    principles = site_of(request).project.content.principles
+    rules = [f".kleur-{p.slug} {{ --kleur: {p.colour}; }}" for p in principles]
+    return Response("\n".join(rules) + "\n", media_type="text/css")
 
 
-def back(url: str) -> RedirectResponse:
-    """After a form without scripts: see the page again (post, redirect, get)."""
-    return RedirectResponse(url, status_code=303)
-
-
-def local_path(value: object, default: str = "/") -> str:
-    """A path on this server to go back to: never another site (``//elders``, ``https:``)."""
-    if (
-        isinstance(value, str)
-        and value.startswith("/")
-        and not value.startswith("//")
-        and ("\\" not in value)
-    ):
-        return value
-    return default
-
-
-def form_text(form: Mapping[str, Any], name: str, limit: int = 2000) -> str:
-    value = form.get(name)
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def app_of(request: Request) -> WebApp:
-    werkboek: WebApp = request.app.state.werkboek
-    return werkboek
+async def error_page(request: Request, exc: Exception) -> Response:
+    """An HTTP error in Dutch: a page, or for the API a JSON ``fout``."""
+    if not isinstance(exc, HTTPException):
+        raise TypeError(f"not an HTTP error: {exc!r}")
+    message = ERRORS.get(exc.status_code, "Dat ging niet goed.")
+    if security.route_path(request.scope).startswith(security.API):
+        return JSONResponse({"fout": message}, status_code=exc.status_code)
+    return site_of(request).page(request, "fout.html", status=exc.status_code, message=message)

@@ -6,8 +6,8 @@
   sniffing, no referrer, and pages that are never cached (they can show participants).
 * :class:`TokenGate`: with an access token, every page needs a login (a signed cookie)
   and the API an ``Authorization: Bearer`` header.
-* CSRF: every state-changing form carries a token bound to the session
-  (:func:`csrf_token`, :func:`check_csrf`); htmx sends it as a header.
+* :class:`CsrfCheck`: every state-changing request carries a token bound to the session
+  (:func:`csrf_token`): a form's hidden field, or the header htmx sends.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import Headers as RequestHeaders
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -32,6 +33,10 @@ CSP = (
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+API = "/api/"
+"""Where the HTTP API's routes start (below the app's root path)."""
+STATIC = ("/static/", "/lettertype/")
+"""The files that may be cached, and that the login page itself needs."""
 
 
 def _host_of(value: str | None) -> str | None:
@@ -81,14 +86,11 @@ class Headers:
                 headers["X-Frame-Options"] = "DENY"
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                if not scope["path"].startswith(("/static/", "/lettertype/")):
+                if not route_path(scope).startswith(STATIC):
                     headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-LOGIN_PATHS = ("/inloggen", "/static/", "/lettertype/")
 
 
 class TokenGate:
@@ -102,9 +104,10 @@ class TokenGate:
         if scope["type"] != "http" or self.token is None:
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        path = route_path(scope)
         request = Request(scope)
-        if path.startswith("/api/"):
+        login = request.url_for("login").path
+        if path.startswith(API):
             given = request.headers.get("authorization", "")
             if not (given.startswith("Bearer ") and same(given[7:], self.token)):
                 response: Response = PlainTextResponse(
@@ -114,11 +117,14 @@ class TokenGate:
                 )
                 await response(scope, receive, send)
                 return
-        elif not path.startswith(LOGIN_PATHS) and not request.session.get("ingelogd"):
-            target = quote(
-                path + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
-            )
-            response = RedirectResponse(f"/inloggen?volgende={target}", status_code=303)
+        elif (
+            scope["path"] != login
+            and not path.startswith(STATIC)
+            and not request.session.get("ingelogd")
+        ):
+            query = scope["query_string"].decode()
+            target = quote(scope["path"] + (f"?{query}" if query else ""))
+            response = RedirectResponse(f"{login}?volgende={target}", status_code=303)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -137,42 +143,93 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def check_csrf(request: Request) -> bool:
-    """Whether a state-changing request carries the session's CSRF token."""
-    expected = request.session.get(CSRF_FIELD)
-    if not isinstance(expected, str):
-        return False
-    given = request.headers.get(CSRF_HEADER)
-    if given is None:
-        form = await request.form()
-        value = form.get(CSRF_FIELD)
-        given = value if isinstance(value, str) else None
-    return given is not None and same(given, expected)
+ErrorPage = Callable[[Request, Exception], Awaitable[Response]]
 
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+class CsrfCheck:
+    """Every request that may change something (not GET, HEAD, OPTIONS) carries the session's
+    CSRF token: htmx in the ``X-CSRF-Token`` header, a form without scripts in its hidden
+    ``csrf`` field. Paths below ``exempt`` (the API: a Bearer token, and only JSON or YAML,
+    which no form on another site can send) are not checked.
+
+    A form's body is read here to find the field, then handed to the page as it came. What
+    goes wrong while reading it (too large, not a form) is the app's own error page
+    (``error``), as if the page had read it. A request no route takes goes on to its 404 or
+    405 page.
+    """
+
+    def __init__(self, app: ASGIApp, exempt: tuple[str, ...], error: ErrorPage) -> None:
+        self.app = app
+        self.exempt = exempt
+        self.error = error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in SAFE_METHODS
+            or route_path(scope).startswith(self.exempt)
+            or not routed(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        given = request.headers.get(CSRF_HEADER)
+        if given is None:
+            chunks: list[bytes] = []
+
+            async def recording() -> Message:
+                message = await receive()
+                chunks.append(message.get("body", b""))
+                return message
+
+            try:
+                async with Request(scope, recording).form() as form:
+                    value = form.get(CSRF_FIELD)
+            except HTTPException as exc:
+                response = await self.error(request, exc)
+                await response(scope, receive, send)
+                return
+            receive = replay(b"".join(chunks), receive)  # the page reads the form again
+            given = value if isinstance(value, str) else None
+        expected = request.session.get(CSRF_FIELD)
+        if not (isinstance(expected, str) and given is not None and same(given, expected)):
+            await expired()(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
-def protected(endpoint: Endpoint) -> Endpoint:
-    """A form endpoint that refuses requests without the session's CSRF token."""
-
-    async def wrapper(request: Request) -> Response:
-        try:
-            if request.method not in SAFE_METHODS and not await check_csrf(request):
-                return PlainTextResponse(
-                    "Dit formulier is verlopen of komt niet van werkboek zelf; laad de pagina "
-                    "opnieuw en probeer het nog eens.",
-                    status_code=403,
-                )
-            return await endpoint(request)
-        finally:
-            await request.close()  # the temporary files of uploads
-
-    wrapper.__name__ = getattr(endpoint, "__name__", "endpoint")
-    wrapper.__doc__ = endpoint.__doc__
-    return wrapper
+def routed(scope: Scope) -> bool:
+    """Whether a route of the app takes this request (else it gets its 404 or 405 page, as
+    it would without a token: nothing changes)."""
+    router: Router = scope["app"].router
+    return any(route.matches(scope)[0] == Match.FULL for route in router.routes)
 
 
-def client_hint(request: Request) -> dict[str, Any]:
-    """What every page template gets for its forms."""
-    return {"csrf": csrf_token(request)}
+def expired() -> Response:
+    return PlainTextResponse(
+        "Dit formulier is verlopen of komt niet van werkboek zelf; laad de pagina "
+        "opnieuw en probeer het nog eens.",
+        status_code=403,
+    )
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` (read already) once, then waits as ``receive``."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
+def route_path(scope: Scope) -> str:
+    """The request's path below the app's root path (where its routes start), also once a
+    mount has made its own root path the scope's."""
+    path: str = scope["path"]
+    root: str = scope.get("app_root_path", scope.get("root_path", ""))
+    return path[len(root) :] if root and path.startswith(root) else path

@@ -1,1 +1,2 @@
-"""The pages of the web app, one module per page (each gives its routes)."""
+"""The pages of the web app, one module per page, each with its table of named routes
+(``ROUTES``); a page gets the app from the request (:func:`..site.site_of`)."""

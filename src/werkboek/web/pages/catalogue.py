@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from ..app import back, form_text, is_htmx, local_path
-from ..catalogue import DURATIONS, KINDS, entries, select
 from ..drafts import KINDS as ITEM_KINDS
-from ..jobs import Job
-from ..products import find, grouped, make
-from ..security import protected
-from . import tasks
-from .tasks import Download
-
-if TYPE_CHECKING:
-    from ..app import WebApp
+from ..jobs import Job, Work
+from ..ready import Ready, find, grouped, make
+from ..responses import Download, form_text, is_htmx, local_path, path_for, redirect
+from ..search import DURATIONS, KINDS, entries, select
+from ..site import Site, site_of
 
 
 def _filters(request: Request) -> dict[str, object]:
@@ -34,62 +29,63 @@ def _filters(request: Request) -> dict[str, object]:
     }
 
 
-def routes(app: WebApp) -> list[Route]:
-    async def home(request: Request) -> Response:
-        content = app.project.content
-        filters = _filters(request)
-        found = select(entries(content), **filters)  # type: ignore[arg-type]
-        draft = app.draft(request)
-        context: dict[str, Any] = {
-            "active": "catalogus",
-            "entries": found,
-            "filters": filters,
-            "kinds": KINDS,
-            "durations": DURATIONS,
-            "draft": draft,
-            "products": grouped(app.project),
-        }
-        if is_htmx(request) and request.headers.get("hx-target") == "resultaten":
-            return app.page(request, "catalogus_resultaten.html", **context)
-        return app.page(request, "catalogus.html", **context)
+async def home(request: Request) -> Response:
+    site = site_of(request)
+    filters = _filters(request)
+    context: dict[str, Any] = {
+        "active": "catalogus",
+        "entries": select(entries(site.project.content), **filters),  # type: ignore[arg-type]
+        "filters": filters,
+        "kinds": KINDS,
+        "durations": DURATIONS,
+        "draft": site.draft(request),
+        "products": grouped(site.project),
+    }
+    if is_htmx(request) and request.headers.get("hx-target") == "resultaten":
+        return site.page(request, "catalogus_resultaten.html", **context)
+    return site.page(request, "catalogus.html", **context)
 
-    async def build(request: Request) -> Response:
-        form = await request.form()
-        ready = find(app.project, form_text(form, "product", 200))
-        if ready is None:
-            raise HTTPException(404)
 
-        def work(job: Job) -> Download:
-            job.step(0, 1, "wordt gemaakt")
-            data = make(app.project, ready)
-            job.step(1, 1)
-            return Download(ready.download_name, data)
+def _making(site: Site, ready: Ready) -> Work:
+    """The job that makes a ready product."""
 
-        return app.start_job(request, "product", ready.title, work)
+    def work(job: Job) -> Download:
+        job.step(0, 1, "wordt gemaakt")
+        data = make(site.project, ready)
+        job.step(1, 1)
+        return Download(ready.download_name, data)
 
-    async def add(request: Request) -> Response:
-        form = await request.form()
+    return work
+
+
+async def build(request: Request) -> Response:
+    site = site_of(request)
+    async with request.form() as form:
+        ready = find(site.project, form_text(form, "product", 200))
+    if ready is None:
+        raise HTTPException(404)
+    return site.start_job(request, "product", ready.title, _making(site, ready))
+
+
+async def add(request: Request) -> Response:
+    site = site_of(request)
+    async with request.form() as form:
         kind = form_text(form, "soort", 20)
         slug = form_text(form, "slug", 200)
-        if kind not in ITEM_KINDS:
-            raise HTTPException(404)
-        draft = app.draft(request)
-        draft.add(kind, slug, pages=1)
-        app.save_draft(request, draft)
-        if is_htmx(request):
-            return app.page(
-                request,
-                "toegevoegd.html",
-                active="",
-                kind=kind,
-                slug=slug,
-                count=len(draft.onderdelen),
-            )
-        return back(local_path(form_text(form, "terug", 500)))
+        wanted = form_text(form, "terug", 500)
+    if kind not in ITEM_KINDS:
+        raise HTTPException(404)
+    draft = site.draft(request)
+    draft.add(kind, slug, pages=1)
+    site.save_draft(request, draft)
+    if is_htmx(request):
+        count = len(draft.onderdelen)
+        return site.page(request, "toegevoegd.html", active="", kind=kind, slug=slug, count=count)
+    return redirect(local_path(wanted, path_for(request, "catalogue")))
 
-    return [
-        Route("/", home, methods=["GET"]),
-        Route("/producten", protected(build), methods=["POST"]),
-        Route("/werkboek/onderdelen", protected(add), methods=["POST"]),
-        *tasks.routes(app),
-    ]
+
+ROUTES: list[BaseRoute] = [
+    Route("/", home, methods=["GET"], name="catalogue"),
+    Route("/producten", build, methods=["POST"], name="product"),
+    Route("/werkboek/onderdelen", add, methods=["POST"], name="composer_add"),
+]

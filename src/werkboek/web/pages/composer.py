@@ -9,30 +9,27 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ...content.schema import PART_KEYS, Range
 from ...errors import Problem, RecipeError
-from ...products import WorkbookOptions, WorkbookProduct
+from ...products import workbook_pdf
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
-from ..app import back, form_text, is_htmx
 from ..drafts import DAY_KEYS, MAX_OWN, Draft
 from ..previews import LARGE_WIDTH, THUMBNAIL_WIDTH
-from ..security import protected
-from .tasks import Download, download
-
-if TYPE_CHECKING:
-    from ..app import WebApp
+from ..responses import Download, back, download, form_text, is_htmx
+from ..site import Site, site_of
 
 ITEM = re.compile(r"^onderdelen\[(\d+)\]")
 CHANGED = {"HX-Trigger": "werkboek-gewijzigd"}
@@ -73,11 +70,11 @@ class Checked:
         ]
 
 
-def check(app: WebApp, draft: Draft) -> Checked:
+def check(site: Site, draft: Draft) -> Checked:
     try:
         # own pages named by file are read from the recipes folder, beside the saved recipes
         recipe = recipe_from_mapping(
-            draft.mapping(), app.project.content, "werkboek", app.project.recipes_dir
+            draft.mapping(), site.project.content, "werkboek", site.project.recipes_dir
         )
     except RecipeError as exc:
         return Checked(draft, None, list(exc.problems))
@@ -97,9 +94,9 @@ def total_minutes(recipe: Recipe | None) -> tuple[Range | None, list[str]]:
     return total, untimed
 
 
-def titles(app: WebApp, draft: Draft) -> list[dict[str, Any]]:
+def titles(site: Site, draft: Draft) -> list[dict[str, Any]]:
     """How each item of the draft is shown: its kind, title and principle."""
-    content = app.project.content
+    content = site.project.content
     principles = {p.slug: p for p in content.principles}
     exercises = {e.slug: (p, e) for p, e in content.exercises()}
     stories = {s.slug: (p, s) for p, s in content.stories()}
@@ -151,184 +148,222 @@ def titles(app: WebApp, draft: Draft) -> list[dict[str, Any]]:
     return shown
 
 
-def routes(app: WebApp) -> list[Route]:
-    def context(request: Request, checked: Checked) -> dict[str, Any]:
-        total, untimed = total_minutes(checked.recipe)
-        plan = (
-            session_plan(checked.recipe)
-            if checked.recipe is not None and checked.recipe.for_trainer
-            else SessionPlan()
-        )
-        return {
-            "active": "werkboek",
-            "checked": checked,
-            "draft": checked.draft,
-            "items": titles(app, checked.draft),
-            "parts": app.project.content.parts,
-            "total": total,
-            "untimed": untimed,
-            "plan": plan,
-            "editions": EDITIONS,
-        }
+def context(site: Site, checked: Checked) -> dict[str, Any]:
+    """What the composer's templates show of a checked draft."""
+    total, untimed = total_minutes(checked.recipe)
+    recipe = checked.recipe
+    plan = session_plan(recipe) if recipe is not None and recipe.for_trainer else SessionPlan()
+    return {
+        "active": "werkboek",
+        "checked": checked,
+        "draft": checked.draft,
+        "items": titles(site, checked.draft),
+        "parts": site.project.content.parts,
+        "total": total,
+        "untimed": untimed,
+        "plan": plan,
+        "editions": EDITIONS,
+    }
 
-    def composer(request: Request, changed: bool = True) -> Response:
-        checked = check(app, app.draft(request))
-        if is_htmx(request):
-            response = app.page(request, "_samensteller.html", **context(request, checked))
-            if changed:
-                response.headers.update(CHANGED)
-            return response
-        return back("/werkboek")
 
-    async def show(request: Request) -> Response:
-        checked = check(app, app.draft(request))
-        return app.page(request, "werkboek.html", **context(request, checked))
+def changed(request: Request, draft: Draft) -> Response:
+    """After a change: save the draft; the composer in place (htmx, and the preview follows)
+    or the page again."""
+    site = site_of(request)
+    site.save_draft(request, draft)
+    if not is_htmx(request):
+        return back(request, "composer")
+    checked = check(site, site.draft(request))
+    response = site.page(request, "_samensteller.html", **context(site, checked))
+    response.headers.update(CHANGED)
+    return response
 
-    async def fields(request: Request) -> Response:
-        form = await request.form()
-        draft = app.draft(request)
+
+async def show(request: Request) -> Response:
+    site = site_of(request)
+    checked = check(site, site.draft(request))
+    return site.page(request, "werkboek.html", **context(site, checked))
+
+
+async def fields(request: Request) -> Response:
+    draft = site_of(request).draft(request)
+    async with request.form() as form:
         draft.titel = form_text(form, "titel", 300)
         draft.ondertitel = form_text(form, "ondertitel", 300)
         draft.trainer = form_text(form, "trainer", 200)
         edition = form_text(form, "editie", 20)
         draft.editie = edition if edition in EDITIONS else "deelnemer"
         draft.dag = {key: form_text(form, key, 200) for key in DAY_KEYS}
-        app.save_draft(request, draft)
-        return composer(request)
+    return changed(request, draft)
 
-    def change(action: str) -> Any:
-        async def endpoint(request: Request) -> Response:
-            index = int(request.path_params["index"])
-            form = await request.form()
-            draft = app.draft(request)
-            if action == "omhoog":
-                draft.move(index, index - 1)
-            elif action == "omlaag":
-                draft.move(index, index + 1)
-            elif action == "verplaatsen":
-                to = form_text(form, "naar", 5)
-                if not to.isdigit():
-                    raise HTTPException(400)
-                draft.move(index, int(to))
-            elif action == "verwijderen":
-                draft.remove(index)
-            elif action == "delen":
-                draft.set_parts(index, [p for p in form.getlist("delen") if isinstance(p, str)])
-            elif action == "paginas":
-                pages = form_text(form, "paginas", 3)
-                draft.set_pages(index, max(1, min(20, int(pages))) if pages.isdigit() else 1)
-            app.save_draft(request, draft)
-            return composer(request)
 
-        return protected(endpoint)
+def move_up(draft: Draft, index: int, form: FormData) -> None:
+    draft.move(index, index - 1)
 
-    async def add_own(request: Request) -> Response:
-        """An own page: typed Markdown, or a Markdown file (its text; it has no folder, so
-        its images must be data: URIs, and the recipe check says so otherwise)."""
-        form = await request.form()
-        text = form_text(form, "markdown", MAX_OWN)
-        upload = form.get("bestand")
-        if isinstance(upload, UploadFile) and upload.filename:
-            data = await upload.read(MAX_OWN + 1)
-            try:
-                text = data[:MAX_OWN].decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = f"# {Path(upload.filename).name[:80]}\n\nDit bestand is geen UTF-8-tekst."
-        draft = app.draft(request)
-        draft.add_own(text)
-        app.save_draft(request, draft)
-        return composer(request)
 
-    async def add_notes(request: Request) -> Response:
-        draft = app.draft(request)
-        draft.add("notities", pages=1)
-        app.save_draft(request, draft)
-        return composer(request)
+def move_down(draft: Draft, index: int, form: FormData) -> None:
+    draft.move(index, index + 1)
 
-    async def clear(request: Request) -> Response:
-        app.save_draft(request, Draft())
-        return composer(request)
 
-    def render(recipe: Recipe) -> bytes:
-        product = WorkbookProduct(app.project, WorkbookOptions(recipe))
-        return product.pdf(next(iter(product.targets())))
+def move_to(draft: Draft, index: int, form: FormData) -> None:
+    to = form_text(form, "naar", 5)
+    if not to.isdigit():
+        raise HTTPException(400)
+    draft.move(index, int(to))
 
-    async def preview(request: Request) -> Response:
-        checked = check(app, app.draft(request))
-        shown = None
-        if checked.recipe is not None:
-            pdf = await run_in_threadpool(render, checked.recipe)
-            shown = app.previews.add(pdf)
-        return app.page(
-            request,
-            "_voorbeeld.html",
-            active="werkboek",
-            checked=checked,
-            preview=shown,
-            width=THUMBNAIL_WIDTH,
-        )
 
-    async def image(request: Request) -> Response:
-        digest = request.path_params["digest"]
-        page = int(request.path_params["page"])
-        width = LARGE_WIDTH if request.query_params.get("groot") else THUMBNAIL_WIDTH
-        data = await run_in_threadpool(app.previews.image, digest, page, width)
-        if data is None:
-            raise HTTPException(404)
-        return Response(
-            data,
-            media_type="image/png",
-            headers={"Cache-Control": "private, max-age=86400, immutable"},
-        )
+def remove(draft: Draft, index: int, form: FormData) -> None:
+    draft.remove(index)
 
-    async def large(request: Request) -> Response:
-        digest = request.path_params["digest"]
-        page = int(request.path_params["page"])
-        pdf = app.previews.pdf(digest)
-        if pdf is None:
-            return back("/werkboek")
-        pages = app.previews.add(pdf).pages
-        if not 1 <= page <= pages:
-            raise HTTPException(404)
-        return app.page(
-            request,
-            "voorbeeldpagina.html",
-            active="werkboek",
-            digest=digest,
-            page=page,
-            pages=pages,
-            width=LARGE_WIDTH,
-        )
 
-    async def pdf(request: Request) -> Response:
-        checked = check(app, app.draft(request))
-        if checked.recipe is None:
-            return back("/werkboek")
-        edition = request.query_params.get("editie")
-        recipe = checked.recipe.with_edition(edition if edition in EDITIONS else None)
-        data = await run_in_threadpool(render, recipe)
-        return download(Download(f"{recipe.file_stem}.pdf", data))
+def set_parts(draft: Draft, index: int, form: FormData) -> None:
+    draft.set_parts(index, [p for p in form.getlist("delen") if isinstance(p, str)])
 
-    async def yaml_file(request: Request) -> Response:
-        draft = app.draft(request)
-        data = recipe_yaml(draft.mapping()).encode()
-        checked = check(app, draft)
-        name = checked.recipe.slug if checked.recipe else "recept"
-        return download(Download(f"{name}.yaml", data, "application/yaml"))
 
-    return [
-        Route("/werkboek", show, methods=["GET"]),
-        Route("/werkboek/gegevens", protected(fields), methods=["POST"]),
-        Route("/werkboek/notities", protected(add_notes), methods=["POST"]),
-        Route("/werkboek/eigen", protected(add_own), methods=["POST"]),
-        Route("/werkboek/leegmaken", protected(clear), methods=["POST"]),
-        *(
-            Route(f"/werkboek/onderdelen/{{index:int}}/{action}", change(action), methods=["POST"])
-            for action in ("omhoog", "omlaag", "verplaatsen", "verwijderen", "delen", "paginas")
-        ),
-        Route("/werkboek/voorbeeld", preview, methods=["GET"]),
-        Route("/voorbeeld/{digest:str}/{page:int}.png", image, methods=["GET"]),
-        Route("/voorbeeld/{digest:str}/{page:int}", large, methods=["GET"]),
-        Route("/werkboek/werkboek.pdf", pdf, methods=["GET"]),
-        Route("/werkboek/recept.yaml", yaml_file, methods=["GET"]),
-    ]
+def set_pages(draft: Draft, index: int, form: FormData) -> None:
+    pages = form_text(form, "paginas", 3)
+    draft.set_pages(index, max(1, min(20, int(pages))) if pages.isdigit() else 1)
+
+
+ITEM_ACTIONS: dict[str, Callable[[Draft, int, FormData], None]] = {
+    "omhoog": move_up,
+    "omlaag": move_down,
+    "verplaatsen": move_to,
+    "verwijderen": remove,
+    "delen": set_parts,
+    "paginas": set_pages,
+}
+"""What can be done to one item of the draft, by the last word of its URL."""
+
+
+async def change_item(request: Request) -> Response:
+    action = ITEM_ACTIONS.get(request.path_params["action"])
+    if action is None:
+        raise HTTPException(404)
+    draft = site_of(request).draft(request)
+    async with request.form() as form:
+        action(draft, request.path_params["index"], form)
+    return changed(request, draft)
+
+
+async def own_page_text(form: FormData) -> str:
+    """An own page's Markdown: typed, or a Markdown file's text (it has no folder, so its
+    images must be data: URIs, and the recipe check says so otherwise)."""
+    upload = form.get("bestand")
+    if not (isinstance(upload, UploadFile) and upload.filename):
+        return form_text(form, "markdown", MAX_OWN)
+    data = await upload.read(MAX_OWN + 1)
+    try:
+        return data[:MAX_OWN].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return f"# {Path(upload.filename).name[:80]}\n\nDit bestand is geen UTF-8-tekst."
+
+
+async def add_own(request: Request) -> Response:
+    async with request.form() as form:
+        text = await own_page_text(form)
+    draft = site_of(request).draft(request)
+    draft.add_own(text)
+    return changed(request, draft)
+
+
+async def add_notes(request: Request) -> Response:
+    draft = site_of(request).draft(request)
+    draft.add("notities", pages=1)
+    return changed(request, draft)
+
+
+async def clear(request: Request) -> Response:
+    return changed(request, Draft())
+
+
+async def preview(request: Request) -> Response:
+    site = site_of(request)
+    checked = check(site, site.draft(request))
+    shown = None
+    if checked.recipe is not None:
+        pdf = await run_in_threadpool(workbook_pdf, site.project, checked.recipe)
+        shown = site.previews.add(pdf)
+    return site.page(
+        request,
+        "_voorbeeld.html",
+        active="werkboek",
+        checked=checked,
+        preview=shown,
+        width=THUMBNAIL_WIDTH,
+    )
+
+
+async def image(request: Request) -> Response:
+    digest: str = request.path_params["digest"]
+    page: int = request.path_params["page"]
+    width = LARGE_WIDTH if request.query_params.get("groot") else THUMBNAIL_WIDTH
+    data = await run_in_threadpool(site_of(request).previews.image, digest, page, width)
+    if data is None:
+        raise HTTPException(404)
+    return Response(
+        data,
+        media_type="image/png",
+        headers={"Cache-Control": "private, max-age=86400, immutable"},
+    )
+
+
+async def large(request: Request) -> Response:
+    site = site_of(request)
+    digest: str = request.path_params["digest"]
+    page: int = request.path_params["page"]
+    pdf = site.previews.pdf(digest)
+    if pdf is None:
+        return back(request, "composer")
+    pages = site.previews.add(pdf).pages
+    if not 1 <= page <= pages:
+        raise HTTPException(404)
+    return site.page(
+        request,
+        "voorbeeldpagina.html",
+        active="werkboek",
+        digest=digest,
+        page=page,
+        pages=pages,
+        width=LARGE_WIDTH,
+    )
+
+
+async def pdf(request: Request) -> Response:
+    site = site_of(request)
+    checked = check(site, site.draft(request))
+    if checked.recipe is None:
+        return back(request, "composer")
+    edition = request.query_params.get("editie")
+    recipe = checked.recipe.with_edition(edition if edition in EDITIONS else None)
+    data = await run_in_threadpool(workbook_pdf, site.project, recipe)
+    return download(Download(f"{recipe.file_stem}.pdf", data))
+
+
+async def yaml_file(request: Request) -> Response:
+    site = site_of(request)
+    draft = site.draft(request)
+    data = recipe_yaml(draft.mapping()).encode()
+    checked = check(site, draft)
+    name = checked.recipe.slug if checked.recipe else "recept"
+    return download(Download(f"{name}.yaml", data, "application/yaml"))
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/werkboek", show, methods=["GET"], name="composer"),
+    Route("/werkboek/gegevens", fields, methods=["POST"], name="composer_fields"),
+    Route("/werkboek/notities", add_notes, methods=["POST"], name="composer_notes"),
+    Route("/werkboek/eigen", add_own, methods=["POST"], name="composer_own"),
+    Route("/werkboek/leegmaken", clear, methods=["POST"], name="composer_clear"),
+    Route(
+        "/werkboek/onderdelen/{index:int}/{action:str}",
+        change_item,
+        methods=["POST"],
+        name="composer_item",
+    ),
+    Route("/werkboek/voorbeeld", preview, methods=["GET"], name="preview"),
+    Route("/voorbeeld/{digest:str}/{page:int}.png", image, methods=["GET"], name="preview_image"),
+    Route("/voorbeeld/{digest:str}/{page:int}", large, methods=["GET"], name="preview_page"),
+    Route("/werkboek/werkboek.pdf", pdf, methods=["GET"], name="composer_pdf"),
+    Route("/werkboek/recept.yaml", yaml_file, methods=["GET"], name="composer_recipe"),
+]

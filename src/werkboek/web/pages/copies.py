@@ -4,33 +4,28 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import TYPE_CHECKING
+from typing import Any
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ...errors import Problem, WerkboekError
 from ...people import MAX_BYTES, Person, decode, parse_people, people_from_names
 from ...products import WorkbookOptions, WorkbookProduct
-from ...recipes import EDITIONS
-from ..app import back, form_text
-from ..jobs import Job
-from ..security import protected
-from .composer import check
-from .tasks import Download
-
-if TYPE_CHECKING:
-    from ..app import WebApp
+from ...recipes import EDITIONS, Recipe
+from ..jobs import Job, Work
+from ..responses import Download, back, form_text
+from ..site import Site, site_of
+from .composer import Checked, check
 
 ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 """Every file in the ZIP gets the same time: the same names give the same ZIP."""
 
 
-async def read_people(request: Request, names_field: str, file_field: str) -> list[Person]:
+async def read_people(form: FormData, names_field: str, file_field: str) -> list[Person]:
     """The people of a form: an uploaded list (CSV), or names pasted one per line."""
-    form = await request.form()
     file = form.get(file_field)
     if isinstance(file, UploadFile) and file.filename:
         data = await file.read(MAX_BYTES + 1)
@@ -45,59 +40,60 @@ async def read_people(request: Request, names_field: str, file_field: str) -> li
     return people_from_names(names, "namen")
 
 
-def routes(app: WebApp) -> list[Route]:
-    async def show(request: Request) -> Response:
-        checked = check(app, app.draft(request))
-        job = app.jobs.latest(app.session(request), "exemplaren")
-        return app.page(
-            request,
-            "exemplaren.html",
-            active="exemplaren",
-            checked=checked,
-            problems=[],
-            job=job,
-            names="",
-        )
+def copies_page(request: Request, checked: Checked, status: int = 200, **context: Any) -> Response:
+    site = site_of(request)
+    return site.page(
+        request, "exemplaren.html", status=status, active="exemplaren", checked=checked, **context
+    )
 
-    async def make(request: Request) -> Response:
-        form = await request.form()
-        checked = check(app, app.draft(request))
+
+async def show(request: Request) -> Response:
+    site = site_of(request)
+    checked = check(site, site.draft(request))
+    job = site.jobs.latest(site.session(request), "exemplaren")
+    return copies_page(request, checked, problems=[], job=job, names="")
+
+
+def zipped(site: Site, recipe: Recipe, names: tuple[str, ...]) -> Work:
+    """The job that makes everyone's copy and puts them in one ZIP."""
+
+    def work(job: Job) -> Download:
+        product = WorkbookProduct(site.project, WorkbookOptions(recipe, names))
+        job.step(0, len(names), "de eerste wordt gemaakt")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for batch in product.batches():
+                for target, files in zip(batch, product.pdfs(batch), strict=True):
+                    info = zipfile.ZipInfo(target.path.name, ZIP_TIME)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    archive.writestr(info, files[-1])
+                    job.step(message="")
+        return Download(f"{recipe.file_stem}-exemplaren.zip", out.getvalue(), "application/zip")
+
+    return work
+
+
+async def make(request: Request) -> Response:
+    site = site_of(request)
+    checked = check(site, site.draft(request))
+    async with request.form() as form:
         edition = form_text(form, "editie", 20)
         try:
-            people = await read_people(request, "namen", "lijst")
+            people = await read_people(form, "namen", "lijst")
         except WerkboekError as exc:
-            return app.page(
-                request,
-                "exemplaren.html",
-                status=422,
-                active="exemplaren",
-                checked=checked,
-                problems=exc.problems,
-                job=None,
-                names=form_text(form, "namen", 200_000),
+            typed = form_text(form, "namen", 200_000)
+            return copies_page(
+                request, checked, status=422, problems=exc.problems, job=None, names=typed
             )
-        if checked.recipe is None:
-            return back("/exemplaren")
-        recipe = checked.recipe.with_edition(edition if edition in EDITIONS else None)
-        names = tuple(person.name for person in people)
+    if checked.recipe is None:
+        return back(request, "copies")
+    recipe = checked.recipe.with_edition(edition if edition in EDITIONS else None)
+    names = tuple(person.name for person in people)
+    title = f"{len(names)} eigen exemplaren van {recipe.title}"
+    return site.start_job(request, "exemplaren", title, zipped(site, recipe, names))
 
-        def work(job: Job) -> Download:
-            product = WorkbookProduct(app.project, WorkbookOptions(recipe, names))
-            job.step(0, len(names), "de eerste wordt gemaakt")
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-                for batch in product.batches():
-                    for target, files in zip(batch, product.pdfs(batch), strict=True):
-                        info = zipfile.ZipInfo(target.path.name, ZIP_TIME)
-                        info.compress_type = zipfile.ZIP_DEFLATED
-                        archive.writestr(info, files[-1])
-                        job.step(message="")
-            return Download(f"{recipe.file_stem}-exemplaren.zip", out.getvalue(), "application/zip")
 
-        title = f"{len(names)} eigen exemplaren van {recipe.title}"
-        return app.start_job(request, "exemplaren", title, work)
-
-    return [
-        Route("/exemplaren", show, methods=["GET"]),
-        Route("/exemplaren", protected(make), methods=["POST"]),
-    ]
+ROUTES: list[BaseRoute] = [
+    Route("/exemplaren", show, methods=["GET"], name="copies"),
+    Route("/exemplaren", make, methods=["POST"], name="copies"),
+]

@@ -2,51 +2,42 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
-from ..app import local_path
-from ..security import protected, same
-
-if TYPE_CHECKING:
-    from ..app import WebApp
+from ..responses import back, local_path, path_for, redirect
+from ..security import same
+from ..site import site_of
 
 
-def routes(app: WebApp) -> list[Route]:
-    async def form(request: Request) -> Response:
-        if app.config.token is None:
-            return RedirectResponse("/", status_code=303)
-        return app.page(
-            request,
-            "inloggen.html",
-            active="",
-            next=local_path(request.query_params.get("volgende")),
-            wrong=False,
-        )
+async def form(request: Request) -> Response:
+    site = site_of(request)
+    if site.config.token is None:
+        return back(request, "catalogue")
+    wanted = local_path(request.query_params.get("volgende"), path_for(request, "catalogue"))
+    return site.page(request, "inloggen.html", active="", next=wanted, wrong=False)
 
-    async def login(request: Request) -> Response:
-        form_data = await request.form()
-        token = form_data.get("token")
-        target = local_path(form_data.get("volgende"))
-        if (
-            app.config.token is not None
-            and isinstance(token, str)
-            and same(token, app.config.token)
-        ):
-            request.session.clear()
-            request.session["ingelogd"] = True
-            return RedirectResponse(target, status_code=303)
-        return app.page(request, "inloggen.html", status=401, active="", next=target, wrong=True)
 
-    async def logout(request: Request) -> Response:
+async def log_in(request: Request) -> Response:
+    site = site_of(request)
+    async with request.form() as data:
+        token = data.get("token")
+        target = local_path(data.get("volgende"), path_for(request, "catalogue"))
+    if site.config.token is not None and isinstance(token, str) and same(token, site.config.token):
         request.session.clear()
-        return RedirectResponse("/inloggen" if app.config.token else "/", status_code=303)
+        request.session["ingelogd"] = True
+        return redirect(target)
+    return site.page(request, "inloggen.html", status=401, active="", next=target, wrong=True)
 
-    return [
-        Route("/inloggen", form, methods=["GET"]),
-        Route("/inloggen", protected(login), methods=["POST"]),
-        Route("/uitloggen", protected(logout), methods=["POST"]),
-    ]
+
+async def log_out(request: Request) -> Response:
+    request.session.clear()
+    return back(request, "login" if site_of(request).config.token else "catalogue")
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/inloggen", form, methods=["GET"], name="login"),
+    Route("/inloggen", log_in, methods=["POST"], name="login"),
+    Route("/uitloggen", log_out, methods=["POST"], name="logout"),
+]

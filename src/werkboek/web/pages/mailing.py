@@ -13,34 +13,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ...errors import Problem, WerkboekError
 from ...files.atomic import write_atomically
 from ...mail import prepare_mailing
 from ...mail.errors import SendError
+from ...mail.mailing import Mailing
 from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
+from ...mail.smtp import SmtpSettings
 from ...mail.template import read_message_template
 from ...people import MAX_BYTES, decode, list_columns
-from ...products import WorkbookOptions, WorkbookProduct
+from ...products import workbook_pdf
 from ...recipes import recipe_yaml
-from ..app import form_text, is_htmx
 from ..drafts import Draft
-from ..jobs import Job
-from ..products import find, make, ready_products
-from ..security import protected
-from .composer import check
-
-if TYPE_CHECKING:
-    from ..app import WebApp
+from ..jobs import Job, Work
+from ..ready import find, make, ready_products
+from ..responses import form_text, is_htmx
+from ..site import Site, site_of
+from .composer import Checked, check
 
 SUBJECT = "Je werkboek van de training, {{ naam }}"
 BODY = """Beste {{ naam }},
@@ -73,299 +72,341 @@ class Report:
     lines: list[str]
 
 
-def routes(app: WebApp) -> list[Route]:
-    def folder(request: Request) -> Path:
-        return app.state / "mail" / app.session(request)
+def folder(request: Request) -> Path:
+    """The session's mail folder: its list, message, choices and attachments."""
+    site = site_of(request)
+    return site.state / "mail" / site.session(request)
 
-    def load(request: Request) -> MailForm:
-        base = folder(request)
-        saved = MailForm(sender=app.config.sender or "")
-        try:
-            saved.list_text = (base / "deelnemers.csv").read_text(encoding="utf-8")
-            message = (base / "bericht.md").read_text(encoding="utf-8")
-            head, _, body = message.partition("\n\n")
-            for line in head.splitlines():
-                name, _, value = line.partition(":")
-                if name == "Subject":
-                    saved.subject = value.strip()
-                elif name == "From":
-                    saved.sender = value.strip()
-            saved.body = body
-            choices = (base / "keuzes.txt").read_text(encoding="utf-8").split()
-            saved.personal = "eigen-werkboek" in choices
-            saved.workbook = "werkboek" in choices
-            saved.products = [
-                c.removeprefix("product:") for c in choices if c.startswith("product:")
-            ]
-        except OSError:
-            pass
+
+def load(request: Request) -> MailForm:
+    """What the trainer filled in last time (the defaults for what was not stored)."""
+    base = folder(request)
+    saved = MailForm(sender=site_of(request).config.sender or "")
+    try:
+        saved.list_text = (base / "deelnemers.csv").read_text(encoding="utf-8")
+        message = (base / "bericht.md").read_text(encoding="utf-8")
+    except OSError:
         return saved
+    head, _, body = message.partition("\n\n")
+    for line in head.splitlines():
+        name, _, value = line.partition(":")
+        if name == "Subject":
+            saved.subject = value.strip()
+        elif name == "From":
+            saved.sender = value.strip()
+    saved.body = body
+    try:
+        choices = (base / "keuzes.txt").read_text(encoding="utf-8").split()
+    except OSError:
+        return saved
+    saved.personal = "eigen-werkboek" in choices
+    saved.workbook = "werkboek" in choices
+    saved.products = [c.removeprefix("product:") for c in choices if c.startswith("product:")]
+    return saved
 
-    async def read_form(request: Request) -> MailForm:
-        form: FormData = await request.form()
-        upload = form.get("lijst")
-        list_text = form_text(form, "deelnemers", MAX_BYTES)
-        if isinstance(upload, UploadFile) and upload.filename:
-            data = await upload.read(MAX_BYTES + 1)
-            if len(data) > MAX_BYTES:
-                raise WerkboekError(Problem("deelnemers.csv", 1, 1, "", "de lijst is te groot"))
-            list_text = decode(data, upload.filename.rsplit("/", 1)[-1][:100])
-        products = [p for p in form.getlist("product") if isinstance(p, str)]
-        return MailForm(
-            list_text=list_text.replace("\r\n", "\n"),
-            sender=form_text(form, "afzender", 300).strip(),
-            subject=form_text(form, "onderwerp", 500).strip(),
-            body=form_text(form, "tekst", 200_000).replace("\r\n", "\n"),
-            personal=form.get("eigen-werkboek") == "ja",
-            workbook=form.get("werkboek") == "ja",
-            products=products[:50],
-            resend_unknown=form.get("onzeker") == "ja",
-        )
 
-    def place_problems(problems: Iterable[Problem], mail: MailForm) -> dict[str, list[str]]:
-        """Each problem beside the field it concerns, with the line counted in that field."""
-        header = 2 + (1 if mail.sender else 0)  # Subject, From, blank line: then the text
-        placed: dict[str, list[str]] = {}
-        for problem in problems:
-            field, line, name = "algemeen", problem.line, Path(problem.file).name
-            if not problem.file and problem.path == "afzender":
-                field = "afzender"
-            elif name == "deelnemers.csv":
-                field = "deelnemers"
-            elif name == "bericht.md" and problem.line > header:
-                field, line = "tekst", problem.line - header
-            elif name == "bericht.md" and problem.line == 1:
-                field, line = "onderwerp", 0
-            elif name == "bericht.md" and problem.line == 2 and mail.sender:
-                field, line = "afzender", 0
-            where = f"regel {line}: " if line else ""
-            what = f"{problem.path}: " if problem.path and field == "algemeen" else ""
-            placed.setdefault(field, []).append(f"{where}{what}{problem.message}")
-        return placed
+async def read_form(form: FormData) -> MailForm:
+    """What the trainer filled in now: the list pasted or uploaded, the message, the
+    attachments."""
+    upload = form.get("lijst")
+    list_text = form_text(form, "deelnemers", MAX_BYTES)
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise WerkboekError(Problem("deelnemers.csv", 1, 1, "", "de lijst is te groot"))
+        list_text = decode(data, upload.filename.rsplit("/", 1)[-1][:100])
+    products = [p for p in form.getlist("product") if isinstance(p, str)]
+    return MailForm(
+        list_text=list_text.replace("\r\n", "\n"),
+        sender=form_text(form, "afzender", 300).strip(),
+        subject=form_text(form, "onderwerp", 500).strip(),
+        body=form_text(form, "tekst", 200_000).replace("\r\n", "\n"),
+        personal=form.get("eigen-werkboek") == "ja",
+        workbook=form.get("werkboek") == "ja",
+        products=products[:50],
+        resend_unknown=form.get("onzeker") == "ja",
+    )
 
-    def store(base: Path, mail: MailForm) -> Path:
-        """Write the list, the message and the choices as the files the mailing is made of."""
-        base.mkdir(parents=True, exist_ok=True)
-        write_atomically(base / "deelnemers.csv", mail.list_text.encode())
-        message = f"Subject: {mail.subject}\n"
-        if mail.sender:
-            message += f"From: {mail.sender}\n"
-        write_atomically(base / "bericht.md", f"{message}\n{mail.body.strip()}\n".encode())
-        choices = [
-            *(["eigen-werkboek"] if mail.personal else []),
-            *(["werkboek"] if mail.workbook else []),
-            *(f"product:{p}" for p in mail.products),
-        ]
-        write_atomically(base / "keuzes.txt", "\n".join(choices).encode())
-        return base
 
-    def validate(base: Path, mail: MailForm) -> None:
-        """Check the list and the message before any work starts: every problem at once."""
-        store(base, mail)
-        problems: list[Problem] = []
-        try:
-            read_recipients(base / "deelnemers.csv")
-        except WerkboekError as exc:
-            problems.extend(exc.problems)
-        try:
-            template = read_message_template(base / "bericht.md")
-            columns = list_columns(mail.list_text, ("naam", "email"))
-            if columns:
-                template.check_names(columns)
-        except WerkboekError as exc:
-            problems.extend(exc.problems)
-        if not mail.sender and not app.config.sender:
-            message = "vul een afzender in, zoals: Anna de Vries <anna@voorbeeld.nl>"
-            problems.append(Problem(path="afzender", message=message))
-        if problems:
-            raise WerkboekError(*problems)
+def field_of(problem: Problem, mail: MailForm) -> tuple[str, int]:
+    """The field of the page a problem concerns, and its line counted in that field."""
+    header = 2 + (1 if mail.sender else 0)  # Subject, From, blank line: then the text
+    name = Path(problem.file).name
+    if not problem.file and problem.path == "afzender":
+        return "afzender", problem.line
+    if name == "deelnemers.csv":
+        return "deelnemers", problem.line
+    if name == "bericht.md" and problem.line > header:
+        return "tekst", problem.line - header
+    if name == "bericht.md" and problem.line == 1:
+        return "onderwerp", 0
+    if name == "bericht.md" and problem.line == 2 and mail.sender:
+        return "afzender", 0
+    return "algemeen", problem.line
 
-    def prepared(base: Path, draft: Draft, mail: MailForm) -> Any:
-        """The mailing, composed and checked (raises with every problem); its list and
-        message are the files :func:`validate` stored."""
-        checked = check(app, draft)
-        problems: list[Problem] = []
-        if (mail.personal or mail.workbook) and checked.recipe is None:
-            problems.append(
-                Problem(
-                    "",
-                    0,
-                    0,
-                    "bijlagen",
-                    "het werkboek klopt nog niet; los eerst de punten in je werkboek op",
-                )
-            )
-        attachments: list[Path] = []
-        unknown = [p for p in mail.products if find(app.project, p) is None]
-        if unknown:
-            problems.append(Problem("", 0, 0, "bijlagen", "een gekozen PDF bestaat niet meer"))
-        if problems:
-            raise WerkboekError(*problems)
-        folder_attachments = base / "bijlagen"
-        for ident in mail.products:
-            ready = find(app.project, ident)
-            assert ready is not None
-            path = folder_attachments / ready.file
-            write_atomically(path, make(app.project, ready))
-            attachments.append(path)
-        recipe_path = None
-        if checked.recipe is not None and (mail.personal or mail.workbook):
-            recipe_path = base / "recept.yaml"
-            write_atomically(recipe_path, recipe_yaml(checked.draft.mapping()).encode())
-            if mail.workbook:
-                product = WorkbookProduct(app.project, WorkbookOptions(checked.recipe))
-                target = next(iter(product.targets()))
-                path = folder_attachments / f"{checked.recipe.file_stem}.pdf"
-                write_atomically(path, product.pdf(target))
-                attachments.append(path)
-        return prepare_mailing(
-            base / "deelnemers.csv",
-            base / "bericht.md",
-            output_dir=app.project.output_dir,
-            attachments=attachments,
-            workbook=recipe_path if mail.personal else None,
-            project=app.project,
-            sender=app.config.sender,
-        )
 
-    def context(request: Request, mail: MailForm, **extra: Any) -> dict[str, Any]:
-        smtp = app.config.smtp
-        return {
-            "active": "mail",
-            "mail": mail,
-            "products": ready_products(app.project),
-            "smtp": smtp,
-            "checked": check(app, app.draft(request)),
-            "example": LIST_EXAMPLE,
-            "placed": {},
-            "preview": None,
-            "state": None,
-            "job": app.jobs.latest(app.session(request), "mail"),
-            **extra,
-        }
+def place_problems(problems: Iterable[Problem], mail: MailForm) -> dict[str, list[str]]:
+    """Each problem beside the field it concerns, with the line counted in that field."""
+    placed: dict[str, list[str]] = {}
+    for problem in problems:
+        field, line = field_of(problem, mail)
+        where = f"regel {line}: " if line else ""
+        what = f"{problem.path}: " if problem.path and field == "algemeen" else ""
+        placed.setdefault(field, []).append(f"{where}{what}{problem.message}")
+    return placed
 
-    def problems_page(request: Request, mail: MailForm, exc: WerkboekError) -> Response:
-        placed = place_problems(exc.problems, mail)
-        return app.page(request, "mail.html", status=422, **context(request, mail, placed=placed))
 
-    async def show(request: Request) -> Response:
-        mail = load(request)
-        state = None
-        if (folder(request) / "bericht.md").is_file():
-            base = folder(request)
-            try:
-                state = mailing_state(
-                    base / "deelnemers.csv", base / "bericht.md", app.project.output_dir
-                )
-            except WerkboekError:
-                state = None
-        return app.page(request, "mail.html", **context(request, mail, state=state))
-
-    async def preview(request: Request) -> Response:
-        try:
-            mail = await read_form(request)
-            base = store(folder(request), mail)
-            recipients = read_recipients(base / "deelnemers.csv")
-            template = read_message_template(base / "bericht.md")
-            template.check_names(list(recipients[0].fields))
-            index = form_text(await request.form(), "wie", 6)
-            chosen = (
-                recipients[int(index)]
-                if index.isdigit() and int(index) < len(recipients)
-                else recipients[0]
-            )
-            rendered = template.render(chosen, sender=app.config.sender)
-        except WerkboekError as exc:
-            return problems_page(request, load(request), exc)
-        html = None
-        if rendered.html:
-            body = rendered.html.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
-            html = Markup(body)  # markdown-it, raw HTML off, values escaped: see mail/template.py
-        data: dict[str, Any] = {
-            "recipients": recipients,
-            "chosen": chosen,
-            "rendered": rendered,
-            "html": html,
-        }
-        if is_htmx(request):
-            return app.page(request, "_mail_voorbeeld.html", **data)
-        return app.page(request, "mail.html", **context(request, mail, preview=data))
-
-    async def dry(request: Request) -> Response:
-        try:
-            mail = await read_form(request)
-            await run_in_threadpool(validate, folder(request), mail)
-        except WerkboekError as exc:
-            return problems_page(request, load(request), exc)
-
-        base, draft = folder(request), app.draft(request)
-
-        def work(job: Job) -> Report:
-            job.step(0, 1, "berichten opstellen")
-            mailing = prepared(base, draft, mail)
-            lines = dry_run(mailing, app.project.output_dir)
-            job.step(1, 1)
-            return Report(lines)
-
-        return app.start_job(request, "mail", "Proefrun", work)
-
-    async def deliver(request: Request) -> Response:
-        smtp = app.config.smtp
-        try:
-            mail = await read_form(request)
-            if smtp is None:
-                raise SendError(
-                    Problem(
-                        message="deze server heeft geen mailserver; "
-                        "start werkboek serve met --smtp-host"
-                    )
-                )
-            await run_in_threadpool(validate, folder(request), mail)
-        except WerkboekError as exc:
-            return problems_page(request, load(request), exc)
-
-        base, draft = folder(request), app.draft(request)
-
-        def work(job: Job) -> Report:
-            job.step(0, 1, "berichten opstellen")
-            mailing = prepared(base, draft, mail)
-
-            def progress(count: int) -> Any:
-                job.step(0, count, "verzenden")
-                return lambda _message, _state: job.step()
-
-            def no_password(prompt: str) -> str:
-                raise SendError(
-                    Problem(
-                        message="het wachtwoord voor de mailserver staat niet in de "
-                        "instellingen van de server (WERKBOEK_SMTP_PASSWORD)"
-                    )
-                )
-
-            planned: list[str] = []
-            outcome = send(
-                mailing,
-                smtp,
-                output_dir=app.project.output_dir,
-                rate=30,
-                retries=3,
-                resend_unknown=mail.resend_unknown,
-                ask_password=no_password,
-                announce=planned.extend,
-                progress=progress,
-            )
-            if outcome.problem:
-                raise SendError(*(Problem(message=line) for line in [*planned, *outcome.lines]))
-            return Report([*planned, *outcome.lines])
-
-        return app.start_job(request, "mail", "Verzenden", work)
-
-    return [
-        Route("/mail", show, methods=["GET"]),
-        Route("/mail/voorbeeld", protected(preview), methods=["POST"]),
-        Route("/mail/proefrun", protected(dry), methods=["POST"]),
-        Route("/mail/verzenden", protected(deliver), methods=["POST"]),
+def store(base: Path, mail: MailForm) -> Path:
+    """Write the list, the message and the choices as the files the mailing is made of."""
+    base.mkdir(parents=True, exist_ok=True)
+    write_atomically(base / "deelnemers.csv", mail.list_text.encode())
+    message = f"Subject: {mail.subject}\n"
+    if mail.sender:
+        message += f"From: {mail.sender}\n"
+    write_atomically(base / "bericht.md", f"{message}\n{mail.body.strip()}\n".encode())
+    choices = [
+        *(["eigen-werkboek"] if mail.personal else []),
+        *(["werkboek"] if mail.workbook else []),
+        *(f"product:{p}" for p in mail.products),
     ]
+    write_atomically(base / "keuzes.txt", "\n".join(choices).encode())
+    return base
 
 
-__all__ = ["MailingState", "routes"]
+def validate(site: Site, base: Path, mail: MailForm) -> None:
+    """Check the list and the message before any work starts: every problem at once."""
+    store(base, mail)
+    problems: list[Problem] = []
+    try:
+        read_recipients(base / "deelnemers.csv")
+    except WerkboekError as exc:
+        problems.extend(exc.problems)
+    try:
+        template = read_message_template(base / "bericht.md")
+        columns = list_columns(mail.list_text, ("naam", "email"))
+        if columns:
+            template.check_names(columns)
+    except WerkboekError as exc:
+        problems.extend(exc.problems)
+    if not mail.sender and not site.config.sender:
+        message = "vul een afzender in, zoals: Anna de Vries <anna@voorbeeld.nl>"
+        problems.append(Problem(path="afzender", message=message))
+    if problems:
+        raise WerkboekError(*problems)
+
+
+def attachment_problems(site: Site, checked: Checked, mail: MailForm) -> list[Problem]:
+    """Why the chosen attachments cannot go: the workbook is not right, a PDF is gone."""
+    problems: list[Problem] = []
+    if (mail.personal or mail.workbook) and checked.recipe is None:
+        not_ready = "het werkboek klopt nog niet; los eerst de punten in je werkboek op"
+        problems.append(Problem("", 0, 0, "bijlagen", not_ready))
+    if any(find(site.project, p) is None for p in mail.products):
+        problems.append(Problem("", 0, 0, "bijlagen", "een gekozen PDF bestaat niet meer"))
+    return problems
+
+
+def attachments(site: Site, base: Path, checked: Checked, mail: MailForm) -> list[Path]:
+    """The chosen PDFs, and the same workbook for everyone, as files in the mail folder."""
+    found: list[Path] = []
+    for ident in mail.products:
+        ready = find(site.project, ident)
+        assert ready is not None
+        path = base / "bijlagen" / ready.file
+        write_atomically(path, make(site.project, ready))
+        found.append(path)
+    if checked.recipe is not None and mail.workbook:
+        path = base / "bijlagen" / f"{checked.recipe.file_stem}.pdf"
+        write_atomically(path, workbook_pdf(site.project, checked.recipe))
+        found.append(path)
+    return found
+
+
+def prepared(site: Site, base: Path, draft: Draft, mail: MailForm) -> Mailing:
+    """The mailing, composed and checked (raises with every problem); its list and
+    message are the files :func:`validate` stored."""
+    checked = check(site, draft)
+    problems = attachment_problems(site, checked, mail)
+    if problems:
+        raise WerkboekError(*problems)
+    files = attachments(site, base, checked, mail)
+    recipe_path = None
+    if checked.recipe is not None and (mail.personal or mail.workbook):
+        recipe_path = base / "recept.yaml"
+        write_atomically(recipe_path, recipe_yaml(checked.draft.mapping()).encode())
+    return prepare_mailing(
+        base / "deelnemers.csv",
+        base / "bericht.md",
+        output_dir=site.project.output_dir,
+        attachments=files,
+        workbook=recipe_path if mail.personal else None,
+        project=site.project,
+        sender=site.config.sender,
+    )
+
+
+def mail_page(request: Request, mail: MailForm, status: int = 200, **extra: Any) -> Response:
+    site = site_of(request)
+    context = {
+        "active": "mail",
+        "mail": mail,
+        "products": ready_products(site.project),
+        "smtp": site.config.smtp,
+        "checked": check(site, site.draft(request)),
+        "example": LIST_EXAMPLE,
+        "placed": {},
+        "preview": None,
+        "state": None,
+        "job": site.jobs.latest(site.session(request), "mail"),
+        **extra,
+    }
+    return site.page(request, "mail.html", status=status, **context)
+
+
+def problems_page(request: Request, exc: WerkboekError) -> Response:
+    """The page as last stored, each problem beside its field (422)."""
+    mail = load(request)
+    return mail_page(request, mail, status=422, placed=place_problems(exc.problems, mail))
+
+
+def state_of(request: Request) -> MailingState | None:
+    """How far the session's mailing is (none before its first dry run)."""
+    base = folder(request)
+    if not (base / "bericht.md").is_file():
+        return None
+    output_dir = site_of(request).project.output_dir
+    try:
+        return mailing_state(base / "deelnemers.csv", base / "bericht.md", output_dir)
+    except WerkboekError:
+        return None
+
+
+async def show(request: Request) -> Response:
+    return mail_page(request, load(request), state=state_of(request))
+
+
+def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, Any]:
+    """The message to one participant (the ``index``-th, or the first), as the page shows it."""
+    base = store(folder(request), mail)
+    recipients = read_recipients(base / "deelnemers.csv")
+    template = read_message_template(base / "bericht.md")
+    template.check_names(list(recipients[0].fields))
+    chosen = (
+        recipients[int(index)]
+        if index.isdigit() and int(index) < len(recipients)
+        else recipients[0]
+    )
+    rendered = template.render(chosen, sender=site_of(request).config.sender)
+    html = None
+    if rendered.html:
+        body = rendered.html.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
+        html = Markup(body)  # markdown-it, raw HTML off, values escaped: see mail/template.py
+    return {"recipients": recipients, "chosen": chosen, "rendered": rendered, "html": html}
+
+
+async def preview(request: Request) -> Response:
+    try:
+        async with request.form() as form:
+            mail = await read_form(form)
+            data = message_preview(request, mail, form_text(form, "wie", 6))
+    except WerkboekError as exc:
+        return problems_page(request, exc)
+    if is_htmx(request):
+        return site_of(request).page(request, "_mail_voorbeeld.html", **data)
+    return mail_page(request, mail, preview=data)
+
+
+async def checked_form(request: Request, need_smtp: bool = False) -> MailForm:
+    """The form, stored and checked (raises with every problem)."""
+    async with request.form() as form:
+        mail = await read_form(form)
+    if need_smtp and site_of(request).config.smtp is None:
+        no_server = "deze server heeft geen mailserver; start werkboek serve met --smtp-host"
+        raise SendError(Problem(message=no_server))
+    await run_in_threadpool(validate, site_of(request), folder(request), mail)
+    return mail
+
+
+def dry_running(site: Site, base: Path, draft: Draft, mail: MailForm) -> Work:
+    """The job of a dry run: every message written, nothing sent."""
+
+    def work(job: Job) -> Report:
+        job.step(0, 1, "berichten opstellen")
+        mailing = prepared(site, base, draft, mail)
+        lines = dry_run(mailing, site.project.output_dir)
+        job.step(1, 1)
+        return Report(lines)
+
+    return work
+
+
+async def dry(request: Request) -> Response:
+    try:
+        mail = await checked_form(request)
+    except WerkboekError as exc:
+        return problems_page(request, exc)
+    site = site_of(request)
+    work = dry_running(site, folder(request), site.draft(request), mail)
+    return site.start_job(request, "mail", "Proefrun", work)
+
+
+def no_password(prompt: str) -> str:
+    raise SendError(
+        Problem(
+            message="het wachtwoord voor de mailserver staat niet in de "
+            "instellingen van de server (WERKBOEK_SMTP_PASSWORD)"
+        )
+    )
+
+
+def sending(site: Site, base: Path, draft: Draft, mail: MailForm, smtp: SmtpSettings) -> Work:
+    """The job that sends what the send log says is left, with its progress."""
+
+    def work(job: Job) -> Report:
+        job.step(0, 1, "berichten opstellen")
+        mailing = prepared(site, base, draft, mail)
+
+        def progress(count: int) -> Any:
+            job.step(0, count, "verzenden")
+            return lambda _message, _state: job.step()
+
+        planned: list[str] = []
+        outcome = send(
+            mailing,
+            smtp,
+            output_dir=site.project.output_dir,
+            rate=30,
+            retries=3,
+            resend_unknown=mail.resend_unknown,
+            ask_password=no_password,
+            announce=planned.extend,
+            progress=progress,
+        )
+        if outcome.problem:
+            raise SendError(*(Problem(message=line) for line in [*planned, *outcome.lines]))
+        return Report([*planned, *outcome.lines])
+
+    return work
+
+
+async def deliver(request: Request) -> Response:
+    try:
+        mail = await checked_form(request, need_smtp=True)
+    except WerkboekError as exc:
+        return problems_page(request, exc)
+    site = site_of(request)
+    smtp = site.config.smtp
+    assert smtp is not None  # checked_form refuses without one
+    work = sending(site, folder(request), site.draft(request), mail, smtp)
+    return site.start_job(request, "mail", "Verzenden", work)
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/mail", show, methods=["GET"], name="mail"),
+    Route("/mail/voorbeeld", preview, methods=["POST"], name="mail_preview"),
+    Route("/mail/proefrun", dry, methods=["POST"], name="mail_dry_run"),
+    Route("/mail/verzenden", deliver, methods=["POST"], name="mail_send"),
+]
+
+
+__all__ = ["ROUTES", "MailingState"]

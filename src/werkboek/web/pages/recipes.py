@@ -11,26 +11,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import yaml
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from ...content.slugs import is_slug
 from ...errors import Problem, RecipeError
 from ...files.atomic import write_atomically
 from ...recipes import MAX_BYTES, load_recipe, parse_recipe, recipe_yaml
-from ..app import back, form_text
 from ..drafts import Draft
-from ..security import protected
-from .tasks import Download, download
-
-if TYPE_CHECKING:
-    from ..app import WebApp
+from ..responses import Download, back, download, form_text
+from ..site import Site, site_of
 
 
 @dataclass(frozen=True)
@@ -43,168 +39,178 @@ class Saved:
     problems: tuple[Problem, ...]
 
 
-def routes(app: WebApp) -> list[Route]:
-    def folder() -> Path:
-        if app.project.recipes_dir is None:
-            raise HTTPException(404)
-        return app.project.recipes_dir
+def folder(site: Site) -> Path:
+    """The recipes folder (404 when the server has none)."""
+    if site.project.recipes_dir is None:
+        raise HTTPException(404)
+    return site.project.recipes_dir
 
-    def path_of(name: str) -> Path:
-        if not is_slug(name) or len(name) > 80:
-            raise HTTPException(404)
-        path = folder() / f"{name}.yaml"
-        if not path.resolve().is_relative_to(folder().resolve()):
-            raise HTTPException(404)
-        return path
 
-    def saved() -> list[Saved]:
-        found = []
-        base = folder()
-        for path in sorted(base.glob("*.yaml")) if base.is_dir() else []:
-            if not is_slug(path.stem) or not path.resolve().is_relative_to(base.resolve()):
-                continue
-            modified = dt.datetime.fromtimestamp(path.stat().st_mtime)
-            try:
-                recipe = load_recipe(path, app.project.content)
-                found.append(
-                    Saved(
-                        path.stem,
-                        recipe.title,
-                        recipe.edition,
-                        len(recipe.selections),
-                        modified,
-                        (),
-                    )
-                )
-            except RecipeError as exc:
-                found.append(Saved(path.stem, path.stem, "", 0, modified, tuple(exc.problems)))
-        return found
+def path_of(site: Site, name: str) -> Path:
+    """The file of the recipe called ``name``: always in the recipes folder (404 if not)."""
+    if not is_slug(name) or len(name) > 80:
+        raise HTTPException(404)
+    path = folder(site) / f"{name}.yaml"
+    if not path.resolve().is_relative_to(folder(site).resolve()):
+        raise HTTPException(404)
+    return path
 
-    async def listing(request: Request) -> Response:
-        return app.page(
-            request,
-            "recepten.html",
-            active="recepten",
-            recipes=saved(),
-            upload_problems=[],
-            folder=str(app.project.recipes_dir),
-        )
 
-    def open_in_composer(request: Request, text: str, name: str) -> Response:
-        try:
-            parse_recipe(text, app.project.content, name, app.project.recipes_dir)
-        except RecipeError as exc:
-            return refused(request, list(exc.problems))
-        import yaml
+def existing(request: Request) -> Path:
+    """The file of the recipe the URL names, which must exist (404 if not)."""
+    path = path_of(site_of(request), request.path_params["name"])
+    if not path.is_file():
+        raise HTTPException(404)
+    return path
 
-        data = yaml.safe_load(text)
-        app.save_draft(request, Draft.from_mapping(data))
-        return back("/werkboek")
 
-    async def open_saved(request: Request) -> Response:
-        path = path_of(request.path_params["name"])
-        if not path.is_file():
-            raise HTTPException(404)
-        return open_in_composer(request, path.read_text(encoding="utf-8"), path.name)
+def read_saved(site: Site, path: Path) -> Saved:
+    modified = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    try:
+        recipe = load_recipe(path, site.project.content)
+    except RecipeError as exc:
+        return Saved(path.stem, path.stem, "", 0, modified, tuple(exc.problems))
+    return Saved(path.stem, recipe.title, recipe.edition, len(recipe.selections), modified, ())
 
-    def refused(request: Request, problems: list[Problem]) -> Response:
-        return app.page(
-            request,
-            "recepten.html",
-            status=422,
-            active="recepten",
-            recipes=saved(),
-            upload_problems=problems,
-            folder=str(app.project.recipes_dir),
-        )
 
-    async def upload(request: Request) -> Response:
-        form = await request.form()
+def saved(site: Site) -> list[Saved]:
+    """The recipes in the folder (only slug-named files inside it)."""
+    base = folder(site)
+    paths = sorted(base.glob("*.yaml")) if base.is_dir() else []
+    return [
+        read_saved(site, path)
+        for path in paths
+        if is_slug(path.stem) and path.resolve().is_relative_to(base.resolve())
+    ]
+
+
+def listing_page(request: Request, problems: list[Problem], status: int = 200) -> Response:
+    """The recipes page; ``problems`` those of an upload that could not be opened."""
+    site = site_of(request)
+    return site.page(
+        request,
+        "recepten.html",
+        status=status,
+        active="recepten",
+        recipes=saved(site),
+        upload_problems=problems,
+        folder=str(site.project.recipes_dir),
+    )
+
+
+async def listing(request: Request) -> Response:
+    return listing_page(request, [])
+
+
+def open_in_composer(request: Request, text: str, name: str) -> Response:
+    """A recipe's text as the session's draft, if it is a good recipe."""
+    site = site_of(request)
+    try:
+        parse_recipe(text, site.project.content, name, site.project.recipes_dir)
+    except RecipeError as exc:
+        return listing_page(request, list(exc.problems), status=422)
+    site.save_draft(request, Draft.from_mapping(yaml.safe_load(text)))
+    return back(request, "composer")
+
+
+async def open_saved(request: Request) -> Response:
+    path = existing(request)
+    return open_in_composer(request, path.read_text(encoding="utf-8"), path.name)
+
+
+async def uploaded_text(file: UploadFile) -> str:
+    """An uploaded recipe's text (raises the problem when it is too large or not UTF-8)."""
+    data = await file.read(MAX_BYTES + 1)
+    name = Path(file.filename or "").name[:100]
+    if len(data) > MAX_BYTES:
+        too_large = f"het recept is te groot (hoogstens {MAX_BYTES // 1000} kB)"
+        raise RecipeError(Problem(name, 1, 1, "", too_large))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        not_utf8 = "geen UTF-8-tekst; bewaar het bestand als UTF-8"
+        raise RecipeError(Problem(name, 1, 1, "", not_utf8)) from None
+
+
+async def upload(request: Request) -> Response:
+    async with request.form() as form:
         file = form.get("bestand")
         if not isinstance(file, UploadFile) or not file.filename:
-            return refused(
-                request, [Problem("", 0, 0, "bestand", "kies een receptbestand (.yaml)")]
-            )
-        data = await file.read(MAX_BYTES + 1)
-        name = Path(file.filename).name[:100]
-        if len(data) > MAX_BYTES:
-            too_large = f"het recept is te groot (hoogstens {MAX_BYTES // 1000} kB)"
-            return refused(request, [Problem(name, 1, 1, "", too_large)])
+            missing = Problem("", 0, 0, "bestand", "kies een receptbestand (.yaml)")
+            return listing_page(request, [missing], status=422)
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            not_utf8 = "geen UTF-8-tekst; bewaar het bestand als UTF-8"
-            return refused(request, [Problem(name, 1, 1, "", not_utf8)])
-        return open_in_composer(request, text, name)
-
-    async def duplicate(request: Request) -> Response:
-        source = path_of(request.path_params["name"])
-        if not source.is_file():
-            raise HTTPException(404)
-        number = 2
-        while (target := folder() / f"{source.stem}-{number}.yaml").exists():
-            number += 1
-        write_atomically(target, source.read_bytes())
-        return back("/recepten")
-
-    async def confirm_delete(request: Request) -> Response:
-        path = path_of(request.path_params["name"])
-        if not path.is_file():
-            raise HTTPException(404)
-        return app.page(request, "recept_verwijderen.html", active="recepten", name=path.stem)
-
-    async def delete(request: Request) -> Response:
-        path = path_of(request.path_params["name"])
-        if path.is_file():
-            path.unlink()
-        return back("/recepten")
-
-    async def yaml_file(request: Request) -> Response:
-        path = path_of(request.path_params["name"])
-        if not path.is_file():
-            raise HTTPException(404)
-        return download(Download(path.name, path.read_bytes(), "application/yaml"))
-
-    async def save(request: Request) -> Response:
-        form = await request.form()
-        name = form_text(form, "naam", 80).strip()
-        draft = app.draft(request)
-        problems: list[Problem] = []
-        if not is_slug(name):
-            problems.append(Problem("", 0, 0, "naam", "een naam van kleine letters, cijfers en -"))
-        try:
-            await run_in_threadpool(
-                parse_recipe, recipe_yaml(draft.mapping()), app.project.content, "werkboek"
-            )
+            text = await uploaded_text(file)
         except RecipeError as exc:
-            problems += exc.problems
-        if not problems:
-            target = path_of(name)
-            if target.exists() and form_text(form, "vervangen", 3) != "ja":
-                problems.append(
-                    Problem(
-                        "",
-                        0,
-                        0,
-                        "naam",
-                        f"er is al een recept '{name}'; kies een andere naam of vink "
-                        "'vervangen' aan",
-                    )
-                )
-            else:
-                write_atomically(target, recipe_yaml(draft.mapping()).encode())
-                return back(f"/recepten?bewaard={name}")
-        return app.page(
+            return listing_page(request, list(exc.problems), status=422)
+        return open_in_composer(request, text, Path(file.filename).name[:100])
+
+
+async def duplicate(request: Request) -> Response:
+    source = existing(request)
+    number = 2
+    while (target := source.with_name(f"{source.stem}-{number}.yaml")).exists():
+        number += 1
+    write_atomically(target, source.read_bytes())
+    return back(request, "recipes")
+
+
+async def confirm_delete(request: Request) -> Response:
+    name = existing(request).stem
+    return site_of(request).page(request, "recept_verwijderen.html", active="recepten", name=name)
+
+
+async def delete(request: Request) -> Response:
+    path = path_of(site_of(request), request.path_params["name"])
+    if path.is_file():
+        path.unlink()
+    return back(request, "recipes")
+
+
+async def yaml_file(request: Request) -> Response:
+    path = existing(request)
+    return download(Download(path.name, path.read_bytes(), "application/yaml"))
+
+
+async def save_problems(site: Site, name: str, draft: Draft, replace: bool) -> list[Problem]:
+    """Why the draft cannot be saved as recipe ``name``: nothing when it can."""
+    problems: list[Problem] = []
+    if not is_slug(name):
+        problems.append(Problem("", 0, 0, "naam", "een naam van kleine letters, cijfers en -"))
+    try:
+        text = recipe_yaml(draft.mapping())
+        await run_in_threadpool(parse_recipe, text, site.project.content, "werkboek")
+    except RecipeError as exc:
+        problems += exc.problems
+    if not problems and path_of(site, name).exists() and not replace:
+        taken = f"er is al een recept '{name}'; kies een andere naam of vink 'vervangen' aan"
+        problems.append(Problem("", 0, 0, "naam", taken))
+    return problems
+
+
+async def save(request: Request) -> Response:
+    site = site_of(request)
+    async with request.form() as form:
+        name = form_text(form, "naam", 80).strip()
+        replace = form_text(form, "vervangen", 3) == "ja"
+    draft = site.draft(request)
+    problems = await save_problems(site, name, draft, replace)
+    if problems:
+        return site.page(
             request, "bewaren_mislukt.html", status=422, active="werkboek", problems=problems
         )
+    write_atomically(path_of(site, name), recipe_yaml(draft.mapping()).encode())
+    return back(request, "recipes", query={"bewaard": name})
 
-    return [
-        Route("/recepten", listing, methods=["GET"]),
-        Route("/recepten/openen", protected(upload), methods=["POST"]),
-        Route("/recepten/opslaan", protected(save), methods=["POST"]),
-        Route("/recepten/{name:str}.yaml", yaml_file, methods=["GET"]),
-        Route("/recepten/{name:str}/openen", protected(open_saved), methods=["POST"]),
-        Route("/recepten/{name:str}/dupliceren", protected(duplicate), methods=["POST"]),
-        Route("/recepten/{name:str}/verwijderen", confirm_delete, methods=["GET"]),
-        Route("/recepten/{name:str}/verwijderen", protected(delete), methods=["POST"]),
-    ]
+
+ROUTES: list[BaseRoute] = [
+    Route("/recepten", listing, methods=["GET"], name="recipes"),
+    Route("/recepten/openen", upload, methods=["POST"], name="recipe_upload"),
+    Route("/recepten/opslaan", save, methods=["POST"], name="recipe_save"),
+    Route("/recepten/{name:str}.yaml", yaml_file, methods=["GET"], name="recipe_file"),
+    Route("/recepten/{name:str}/openen", open_saved, methods=["POST"], name="recipe_open"),
+    Route("/recepten/{name:str}/dupliceren", duplicate, methods=["POST"], name="recipe_duplicate"),
+    Route(
+        "/recepten/{name:str}/verwijderen", confirm_delete, methods=["GET"], name="recipe_delete"
+    ),
+    Route("/recepten/{name:str}/verwijderen", delete, methods=["POST"], name="recipe_delete"),
+]

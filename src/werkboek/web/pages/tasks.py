@@ -2,53 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import quote
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
-from ..app import is_htmx
-
-if TYPE_CHECKING:
-    from ..app import WebApp
-
-
-@dataclass(frozen=True)
-class Download:
-    """What a job that makes a file leaves: the file."""
-
-    name: str
-    data: bytes
-    media_type: str = "application/pdf"
+from ..jobs import Job
+from ..responses import Download, download, is_htmx
+from ..site import site_of
 
 
-def download(file: Download) -> Response:
-    disposition = f"attachment; filename*=UTF-8''{quote(file.name)}"
-    return Response(
-        file.data, media_type=file.media_type, headers={"Content-Disposition": disposition}
-    )
+def _job(request: Request) -> Job:
+    """The request's job, if it belongs to the request's session (404 otherwise)."""
+    site = site_of(request)
+    job = site.jobs.get(site.session(request), request.path_params["id"])
+    if job is None:
+        raise HTTPException(404)
+    return job
 
 
-def routes(app: WebApp) -> list[Route]:
-    async def status(request: Request) -> Response:
-        job = app.jobs.get(app.session(request), request.path_params["id"])
-        if job is None:
-            raise HTTPException(404)
-        return app.page(
-            request, "_taak.html" if is_htmx(request) else "taak.html", active="", job=job
-        )
+async def status(request: Request) -> Response:
+    template = "_taak.html" if is_htmx(request) else "taak.html"
+    return site_of(request).page(request, template, active="", job=_job(request))
 
-    async def result(request: Request) -> Response:
-        job = app.jobs.get(app.session(request), request.path_params["id"])
-        if job is None or job.state != "klaar" or not isinstance(job.result, Download):
-            raise HTTPException(404)
-        return download(job.result)
 
-    return [
-        Route("/taken/{id:str}", status, methods=["GET"]),
-        Route("/taken/{id:str}/bestand", result, methods=["GET"]),
-    ]
+async def result(request: Request) -> Response:
+    job = _job(request)
+    if job.state != "klaar" or not isinstance(job.result, Download):
+        raise HTTPException(404)
+    return download(job.result)
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/taken/{id:str}", status, methods=["GET"], name="job"),
+    Route("/taken/{id:str}/bestand", result, methods=["GET"], name="job_file"),
+]

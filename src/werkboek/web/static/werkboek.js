@@ -39,7 +39,8 @@
     event.preventDefault();
     var from = dragged.dataset.index, to = item.dataset.index;
     if (from === to || !window.htmx) { return; }
-    window.htmx.ajax("POST", "/werkboek/onderdelen/" + from + "/verplaatsen", {
+    // the item's own address for a move (the server names it: see data-verplaatsen)
+    window.htmx.ajax("POST", dragged.dataset.verplaatsen, {
       source: "#samensteller",
       target: "#samensteller",
       swap: "outerHTML",

@@ -1,0 +1,127 @@
+"""What every page works with: the project, the server's settings and state, and the page
+renderer. The ASGI app (:class:`~werkboek.web.app.WebApp`) is one of these; a page gets it
+from the request (:func:`site_of`), so no page imports the app that imports the pages.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from ..content.markup import plain_text, render_inline
+from ..project import Project
+from ..rendering.templates import ENVIRONMENT
+from ..words import dutch_date, format_size, plural
+from . import security
+from .config import ServerConfig
+from .drafts import Draft, Drafts
+from .jobs import Jobs, Work
+from .previews import Previews
+from .responses import back, is_htmx, path_for
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SECTIONS = [
+    ("catalogue", "catalogus", "Catalogus"),
+    ("composer", "werkboek", "Werkboek samenstellen"),
+    ("recipes", "recepten", "Recepten"),
+    ("copies", "exemplaren", "Eigen exemplaren"),
+    ("mail", "mail", "Mailen"),
+]
+"""The main menu: route name, the key a page marks itself active with, and the label."""
+
+KEEP_PAGES = 200
+"""Pages of laid-out workbook chapters the server keeps: both editions of a few trainers'
+workbooks (some 0.6 MB a page)."""
+
+
+class Site:
+    """werkboek in the browser, for one project: what the pages share."""
+
+    def __init__(self, project: Project, config: ServerConfig | None = None) -> None:
+        self.project = project
+        self.config = config or ServerConfig()
+        self.state = project.output_dir / ".web"
+        self.drafts = Drafts(self.state / "concepten")
+        self.jobs = Jobs()
+        self.previews = Previews()
+        self.templates = templates()
+        # the preview after a change lays out only the chapters that changed
+        project.renderer.chapters.keep = KEEP_PAGES
+
+    def session(self, request: Request) -> str:
+        """The session's id (made on first use): the owner of drafts and jobs."""
+        value = request.session.get("id")
+        if not isinstance(value, str) or len(value) < 16:
+            value = secrets.token_urlsafe(24)
+            request.session["id"] = value
+        return value
+
+    def draft(self, request: Request) -> Draft:
+        return self.drafts.get(self.session(request))
+
+    def save_draft(self, request: Request, draft: Draft) -> None:
+        self.drafts.save(self.session(request), draft)
+
+    def page(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        """A page or, for htmx, the fragment a template's ``fragment`` block renders."""
+        draft = self.draft(request)
+        values: dict[str, Any] = {
+            "request": request,
+            "csrf": security.csrf_token(request),
+            "content": self.project.content,
+            "draft_count": len(draft.onderdelen),
+            "logged_in": self.config.token is not None,
+            "htmx": is_htmx(request),
+            **context,
+        }
+        html = self.templates.get_template(template).render(values)
+        response = HTMLResponse(html, status_code=status)
+        if status == 422 and is_htmx(request) and not template.startswith("_"):
+            # a form with problems: the whole page again, problems beside their fields, in
+            # place of the page's main part (htmx swaps a 422, see base.html)
+            response.headers.update(
+                {"HX-Retarget": "#inhoud", "HX-Reselect": "#inhoud", "HX-Reswap": "outerHTML"}
+            )
+        return response
+
+    def start_job(self, request: Request, kind: str, title: str, work: Work) -> Response:
+        """Start ``work`` as this session's job; its progress in place (htmx) or on its own
+        page (a form without scripts)."""
+        job = self.jobs.start(self.session(request), kind, title, work)
+        if is_htmx(request):
+            return self.page(request, "_taak.html", active="", job=job)
+        return back(request, "job", id=job.id)
+
+
+def site_of(request: Request) -> Site:
+    """The site a request came to (the app keeps it in its state)."""
+    site = request.app.state.werkboek
+    if not isinstance(site, Site):
+        raise TypeError("the app's state.werkboek is not a werkboek site")
+    return site
+
+
+@jinja2.pass_context
+def url_for(context: jinja2.runtime.Context, name: str, /, **params: Any) -> str:
+    """In a template: the path of a route by its name, as :func:`~.responses.path_for`."""
+    request: Request = context["request"]
+    return path_for(request, name, **params)
+
+
+def templates() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), **ENVIRONMENT)
+    env.filters["inline"] = render_inline
+    env.filters["plain"] = plain_text
+    env.filters["size"] = format_size
+    env.filters["date"] = dutch_date
+    env.globals["plural"] = plural
+    env.globals["url_for"] = url_for
+    env.globals["SECTIONS"] = SECTIONS
+    return env
