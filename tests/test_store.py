@@ -43,7 +43,7 @@ def test_migrations_are_numbered_and_applied_once(tmp_path):
     assert first.execute("PRAGMA user_version").fetchone()[0] == numbers[-1]
     assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in first.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"accounts", "sessions", "api_tokens", "login_failures"} <= tables
+    assert {"accounts", "sessions", "api_tokens", "login_failures", "token_sessions"} <= tables
     first.close()
     connect(path).close()  # nothing applied twice (a CREATE TABLE again would fail)
 

@@ -480,3 +480,53 @@ def test_below_a_root_path_every_url_keeps_it(tmp_path):
         )
         static = client.get("/static/htmx.min.js")
         assert static.status_code == 200 and static.headers.get("cache-control") != "no-store"
+
+
+def _log_in(client: httpx.Client, token: str) -> httpx.Response:
+    page = client.get("/inloggen")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return client.post(
+        "/inloggen", data={"csrf": csrf, "token": token, "volgende": "/"}, follow_redirects=False
+    )
+
+
+def test_a_login_ends_with_logout_for_a_copied_cookie_too_and_with_a_new_token(tmp_path):
+    with running(tmp_path, ServerConfig(token=TOKEN)) as server:
+        with httpx.Client(base_url=server.url) as client:
+            assert _log_in(client, TOKEN).status_code == 303
+            assert client.get("/werkboek").status_code == 200
+            copied = dict(client.cookies)
+            csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/werkboek").text).group(1)
+            client.post("/uitloggen", data={"csrf": csrf})
+        with httpx.Client(base_url=server.url, cookies=copied) as thief:
+            # the copy of the cookie still carries its session, which ended on the server
+            assert thief.get("/werkboek", follow_redirects=False).status_code == 303
+        with httpx.Client(base_url=server.url) as client:
+            assert _log_in(client, TOKEN).status_code == 303
+            kept = dict(client.cookies)
+    # the same folder, the same signing key, another access token: everyone logs in again
+    other = TOKEN[::-1]
+    with (
+        running(tmp_path, ServerConfig(token=other)) as server,
+        httpx.Client(base_url=server.url, cookies=kept) as client,
+    ):
+        assert client.get("/werkboek", follow_redirects=False).status_code == 303
+        assert _log_in(client, other).status_code == 303
+        assert client.get("/werkboek").status_code == 200
+
+
+def test_token_guesses_are_throttled_for_pages_and_the_api(tmp_path):
+    with (
+        running(tmp_path, ServerConfig(token=TOKEN)) as server,
+        httpx.Client(base_url=server.url) as client,
+    ):
+        for _ in range(20):
+            assert _log_in(client, "geraden-token-123").status_code == 401
+        locked = _log_in(client, TOKEN)  # even the right token waits now
+        assert locked.status_code == 429 and "Te veel verkeerde pogingen" in locked.text
+        api = client.post(
+            "/api/werkboek",
+            json={"titel": "x", "onderdelen": [{"notities": 1}]},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert api.status_code == 429 and api.headers["retry-after"] == "900"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import re
 import secrets
 import sqlite3
@@ -340,3 +341,86 @@ class Accounts:
                 "UPDATE api_tokens SET last_used = ? WHERE id = ?", (self.clock(), row["token_id"])
             )
         return self._account(row)
+
+
+class TokenSessions:
+    """Sessions of the single-token mode (``WERKBOEK_TOKEN``): each is bound to the token it
+    logged in with (a new token ends them all) and ends on logout, for a copied cookie too.
+    Wrong tokens count as failed logins of their address."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self.clock = clock
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = connect(self.path)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _fingerprint(token: str) -> str:
+        return hashlib.sha256(b"werkboek-toegangstoken\0" + token.encode()).hexdigest()
+
+    def locked(self, address: str) -> bool:
+        """Whether ``address`` guessed wrong too often lately (and must wait)."""
+        now = self.clock()
+        with self._connect() as connection:
+            count = connection.execute(
+                "SELECT count(*) FROM login_failures WHERE address = ? AND at >= ?",
+                (address, now - FAILURE_WINDOW),
+            ).fetchone()[0]
+        return bool(count >= 4 * MAX_FAILURES)
+
+    def failed(self, address: str) -> None:
+        now = self.clock()
+        with self._connect() as connection:
+            connection.execute("DELETE FROM login_failures WHERE at < ?", (now - FAILURE_WINDOW,))
+            connection.execute(
+                "INSERT INTO login_failures (name, address, at) VALUES ('', ?, ?)", (address, now)
+            )
+
+    def start(self, token: str) -> str:
+        """A new session for who gave ``token`` (the server's): the cookie's session token."""
+        session = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self._connect() as connection:
+            connection.execute(
+                "INSERT INTO token_sessions (token_hash, token_fingerprint, created, last_seen) "
+                "VALUES (?, ?, ?, ?)",
+                (_digest(session), self._fingerprint(token), now, now),
+            )
+        return session
+
+    def valid(self, session: str, token: str) -> bool:
+        """Whether ``session`` is live and was begun with the server's current ``token``."""
+        now = self.clock()
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT * FROM token_sessions WHERE token_hash = ?", (_digest(session),)
+            ).fetchone()
+            if row is None:
+                return False
+            if (
+                not hmac.compare_digest(row["token_fingerprint"], self._fingerprint(token))
+                or now - row["last_seen"] > IDLE_SECONDS
+                or now - row["created"] > MAX_AGE_SECONDS
+            ):
+                connection.execute(
+                    "DELETE FROM token_sessions WHERE token_hash = ?", (_digest(session),)
+                )
+                return False
+            if now - row["last_seen"] > 60:
+                connection.execute(
+                    "UPDATE token_sessions SET last_seen = ? WHERE token_hash = ?",
+                    (now, _digest(session)),
+                )
+        return True
+
+    def end(self, session: str) -> None:
+        with self._connect() as connection:
+            connection.execute(
+                "DELETE FROM token_sessions WHERE token_hash = ?", (_digest(session),)
+            )

@@ -67,7 +67,7 @@ class WebApp(Site):
                 max_age=14 * 24 * 3600,
             ),
             Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
-            Middleware(security.TokenGate, token=self.config.token),
+            Middleware(security.TokenGate, token=self.config.token, database=self.database),
             # not the API (a Bearer token; JSON or YAML only), nor the files (GET only)
             Middleware(
                 security.CsrfCheck, exempt=(security.API, *security.STATIC), error=error_page

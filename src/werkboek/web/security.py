@@ -15,8 +15,10 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from urllib.parse import quote
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers as RequestHeaders
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -24,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..store.accounts import TokenSessions
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -93,12 +97,24 @@ class Headers:
         await self.app(scope, receive, with_headers)
 
 
-class TokenGate:
-    """With a token: pages need a login session, the API a Bearer header."""
+SESSION_KEY = "sessie"
+"""The session cookie's field holding the login session's own token (its hash is in the
+database, with the access token it logged in with)."""
 
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "onbekend"
+
+
+class TokenGate:
+    """With a token: pages need a live login session begun with the current token, the API a
+    Bearer header; wrong tokens count as failed logins of their address, which then waits."""
+
+    def __init__(self, app: ASGIApp, token: str | None, database: Path) -> None:
         self.app = app
         self.token = token
+        self.sessions = TokenSessions(database)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.token is None:
@@ -109,8 +125,19 @@ class TokenGate:
         login = request.url_for("login").path
         if path.startswith(API):
             given = request.headers.get("authorization", "")
-            if not (given.startswith("Bearer ") and same(given[7:], self.token)):
+            address = client_address(scope)
+            if await run_in_threadpool(self.sessions.locked, address):
                 response: Response = PlainTextResponse(
+                    "Te veel verkeerde toegangstokens; probeer het over een kwartier opnieuw.",
+                    status_code=429,
+                    headers={"Retry-After": "900"},
+                )
+                await response(scope, receive, send)
+                return
+            if not (given.startswith("Bearer ") and same(given[7:], self.token)):
+                if given:
+                    await run_in_threadpool(self.sessions.failed, address)
+                response = PlainTextResponse(
                     "Geef het toegangstoken: Authorization: Bearer <token>",
                     status_code=401,
                     headers={"WWW-Authenticate": 'Bearer realm="werkboek"'},
@@ -120,7 +147,7 @@ class TokenGate:
         elif (
             scope["path"] != login
             and not path.startswith(STATIC)
-            and not request.session.get("ingelogd")
+            and not await self._logged_in(request)
         ):
             query = scope["query_string"].decode()
             target = quote(scope["path"] + (f"?{query}" if query else ""))
@@ -128,6 +155,12 @@ class TokenGate:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def _logged_in(self, request: Request) -> bool:
+        session = request.session.get(SESSION_KEY)
+        if not isinstance(session, str) or self.token is None:
+            return False
+        return await run_in_threadpool(self.sessions.valid, session, self.token)
 
 
 def same(given: str, expected: str) -> bool:

@@ -46,6 +46,9 @@ class Site:
         self.project = project
         self.config = config or ServerConfig()
         self.state = project.output_dir / ".web"
+        self.database = self.state / "werkboek.sqlite"
+        """The server's state (sessions and accounts; ``werkboek gebruikers`` and ``werkboek
+        backup`` use the same file)."""
         self.drafts = Drafts(self.state / "concepten")
         self.jobs = Jobs()
         self.previews = Previews()
