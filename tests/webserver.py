@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -49,9 +50,7 @@ def running(
     port = free_port()
     config = config or ServerConfig(port=port)
     if config.port != port:
-        config = ServerConfig(
-            config.host, port, config.token, config.host_names, config.smtp, config.sender
-        )
+        config = dataclasses.replace(config, port=port)
     (folder / "recepten").mkdir(parents=True, exist_ok=True)
     project = Project(CONTENT, REPO / "styles", folder / "output", folder / "recepten")
     web = WebApp(project, config)

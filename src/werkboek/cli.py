@@ -603,6 +603,38 @@ def mail(
     show_envvar=True,
     help="De standaardafzender van een mailing.",
 )
+@option(
+    "--inloggen",
+    "login",
+    type=DutchChoice(["token", "accounts", "sso"]),
+    default="token",
+    show_default=True,
+    envvar="WERKBOEK_INLOGGEN",
+    show_envvar=True,
+    help="token: één toegangstoken (WERKBOEK_TOKEN) of niemand op een laptop; accounts: de "
+    "eigen accounts (werkboek gebruikers); sso: de single sign-on van de organisatie, via de "
+    "reverse proxy.",
+)
+@option(
+    "--gebruikerskop",
+    "user_header",
+    metavar="KOP",
+    default="Remote-User",
+    show_default=True,
+    envvar="WERKBOEK_GEBRUIKERSKOP",
+    show_envvar=True,
+    help="Met sso: de HTTP-kop waarin de proxy de gebruiker noemt.",
+)
+@option(
+    "--vertrouwde-proxy",
+    "trusted_proxies",
+    metavar="ADRES",
+    multiple=True,
+    envvar="WERKBOEK_VERTROUWDE_PROXY",
+    show_envvar=True,
+    help="Met sso: het adres (of netwerk) van de proxy wiens gebruikerskop telt; herhaal voor "
+    "meer. Van elders wordt de kop genegeerd.",
+)
 @reports_errors
 def serve(
     host: str,
@@ -617,6 +649,9 @@ def serve(
     smtp_user: str | None,
     smtp_cafile: Path | None,
     sender: str | None,
+    login: str,
+    user_header: str,
+    trusted_proxies: tuple[str, ...],
 ) -> None:
     """Start de app in de browser: samenstellen, bekijken, downloaden en mailen.
 
@@ -631,7 +666,15 @@ def serve(
     smtp = (
         smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if smtp_host else None
     )
-    config = ServerConfig.from_environment(host, port, smtp=smtp, sender=sender)
+    config = ServerConfig.from_environment(
+        host,
+        port,
+        smtp=smtp,
+        sender=sender,
+        login=login,
+        user_header=user_header,
+        trusted_proxies=trusted_proxies,
+    )
     project = _project(
         content_dir=content_dir,
         styles_dir=styles_dir,

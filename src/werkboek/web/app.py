@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from ..files.atomic import write_atomically
 from ..rendering.fonts import font_dir
 from . import api, security
-from .pages import catalogue, composer, copies, login, mailing, recipes, tasks
+from .pages import account, catalogue, composer, copies, login, mailing, recipes, tasks
 from .site import Site, site_of
 
 HERE = Path(__file__).resolve().parent
@@ -68,6 +68,7 @@ class WebApp(Site):
             ),
             Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
             Middleware(security.TokenGate, token=self.config.token, database=self.database),
+            Middleware(security.AccountGate, config=self.config, database=self.database),
             # not the API (a Bearer token; JSON or YAML only), nor the files (GET only)
             Middleware(
                 security.CsrfCheck, exempt=(security.API, *security.STATIC), error=error_page
@@ -87,6 +88,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/kleuren.css", colours, methods=["GET"], name="colours"),
         *login.ROUTES,
+        *account.ROUTES,
         *catalogue.ROUTES,
         *tasks.ROUTES,
         *composer.ROUTES,

@@ -18,6 +18,16 @@ HOSTS_VARIABLE = "WERKBOEK_HOSTS"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
+def proxy_network(value: str) -> str:
+    """A proxy's address or network as given (``10.0.0.5``, ``10.0.0.0/24``, ``::1``)."""
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError:
+        raise WerkboekError(
+            f"{value!r} is geen IP-adres of netwerk van een proxy (bijvoorbeeld 10.0.0.5)"
+        ) from None
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -25,6 +35,13 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+LOGINS = ("token", "accounts", "sso")
+"""How trainers log in: with one shared access token (``WERKBOEK_TOKEN``, or nobody on a
+laptop), with werkboek's own accounts, or through the organisation's single sign-on (a
+reverse proxy names the user in a header)."""
+USER_HEADER = "Remote-User"
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,13 @@ class ServerConfig:
     """The mail server for sending; without it the app only makes dry runs."""
     sender: str | None = None
     """The default From address of a mailing."""
+    login: str = "token"
+    """One of :data:`LOGINS`."""
+    user_header: str = USER_HEADER
+    """With single sign-on: the header in which the proxy names the user."""
+    trusted_proxies: tuple[str, ...] = ()
+    """With single sign-on: the addresses (or networks) of the proxies whose user header
+    counts; from anywhere else it is ignored."""
 
     @classmethod
     def from_environment(
@@ -48,11 +72,23 @@ class ServerConfig:
         *,
         smtp: SmtpSettings | None = None,
         sender: str | None = None,
+        login: str = "token",
+        user_header: str = USER_HEADER,
+        trusted_proxies: tuple[str, ...] = (),
     ) -> ServerConfig:
         """The config for ``werkboek serve``: a token and host names from the environment.
 
-        Refuses to serve on another address than loopback without a token.
+        Refuses to serve on another address than loopback without a way to log in, and
+        single sign-on without the proxies it may trust.
         """
+        if login not in LOGINS:
+            raise WerkboekError(f"onbekende manier van inloggen {login!r}")
+        proxies = tuple(proxy_network(p) for p in trusted_proxies)
+        if login == "sso" and not proxies:
+            raise WerkboekError(
+                "met single sign-on vertrouwt werkboek de gebruikerskop alleen van de proxy "
+                "van de organisatie: noem het adres van die proxy"
+            )
         token = os.environ.get(TOKEN_VARIABLE) or None
         if token is not None and len(token) < 16:
             raise WerkboekError(
@@ -60,7 +96,7 @@ class ServerConfig:
                     "", 0, 0, TOKEN_VARIABLE, "het toegangstoken is te kort (minstens 16 tekens)"
                 )
             )
-        if not is_loopback(host) and token is None:
+        if not is_loopback(host) and token is None and login == "token":
             raise WerkboekError(
                 Problem(
                     "",
@@ -72,7 +108,25 @@ class ServerConfig:
                 )
             )
         names = tuple(n.strip() for n in os.environ.get(HOSTS_VARIABLE, "").split(",") if n.strip())
-        return cls(host, port, token, names, smtp, sender)
+        return cls(
+            host,
+            port,
+            token,
+            names,
+            smtp,
+            sender,
+            login=login,
+            user_header=user_header,
+            trusted_proxies=proxies,
+        )
+
+    def trusts(self, address: str) -> bool:
+        """Whether ``address`` is one of the proxies whose user header counts."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(net) for net in self.trusted_proxies)
 
     @property
     def address(self) -> str:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -27,7 +28,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..store.accounts import TokenSessions
+from ..errors import WerkboekError
+from ..store.accounts import Account, Accounts, TokenSessions
+from .config import ServerConfig
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -266,3 +269,80 @@ def route_path(scope: Scope) -> str:
     path: str = scope["path"]
     root: str = scope.get("app_root_path", scope.get("root_path", ""))
     return path[len(root) :] if root and path.startswith(root) else path
+
+
+ACCOUNT_KEY = "account"
+"""The session cookie's field holding an account's login session token."""
+LOG = logging.getLogger("werkboek.web")
+
+
+def actor_of(request: Request) -> Account | None:
+    """The account a request comes from (own accounts, single sign-on or a personal API
+    token); ``None`` in the single-token mode."""
+    actor = request.scope.get("state", {}).get("actor")
+    return actor if isinstance(actor, Account) else None
+
+
+class AccountGate:
+    """With own accounts or single sign-on: every request names its account (its *actor*).
+
+    Single sign-on: the organisation's reverse proxy authenticates and names the user in
+    ``header``; that header counts only from a trusted proxy's address (from anywhere else
+    it is ignored and logged). Own accounts: a login session in the cookie. Both: the API
+    takes a personal token (``Authorization: Bearer wbk_…``). Without an actor, a page goes
+    to the login page and the API answers 401.
+    """
+
+    def __init__(self, app: ASGIApp, config: ServerConfig, database: Path) -> None:
+        self.app = app
+        self.config = config
+        self.accounts = Accounts(database)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.config.login == "token":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = route_path(scope)
+        actor = await run_in_threadpool(self._actor, request, path)
+        scope.setdefault("state", {})["actor"] = actor
+        login = request.url_for("login").path
+        if actor is None and path.startswith(API):
+            response: Response = PlainTextResponse(
+                "Geef je persoonlijke API-sleutel: Authorization: Bearer <sleutel>",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="werkboek"'},
+            )
+            await response(scope, receive, send)
+            return
+        if actor is None and scope["path"] != login and not path.startswith(STATIC):
+            query = scope["query_string"].decode()
+            target = quote(scope["path"] + (f"?{query}" if query else ""))
+            response = RedirectResponse(f"{login}?volgende={target}", status_code=303)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _actor(self, request: Request, path: str) -> Account | None:
+        given = request.headers.get("authorization", "")
+        if given.startswith("Bearer "):
+            return self.accounts.token_account(given[7:].strip())
+        if self.config.login == "sso":
+            name = request.headers.get(self.config.user_header, "").strip()
+            if not name:
+                return None
+            address = client_address(request.scope)
+            if not self.config.trusts(address):
+                LOG.warning(
+                    "kop %s van %s genegeerd: geen vertrouwde proxy",
+                    self.config.user_header,
+                    address,
+                )
+                return None
+            try:
+                return self.accounts.for_single_sign_on(name)
+            except WerkboekError:
+                LOG.warning("kop %s: %r is geen gebruikersnaam", self.config.user_header, name)
+                return None
+        session = request.session.get(ACCOUNT_KEY)
+        return self.accounts.session(session) if isinstance(session, str) else None

@@ -5,6 +5,7 @@ from the request (:func:`site_of`), so no page imports the app that imports the 
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,11 @@ class Site:
         project.renderer.chapters.keep = KEEP_PAGES
 
     def session(self, request: Request) -> str:
-        """The session's id (made on first use): the owner of drafts and jobs."""
+        """Who owns drafts, jobs and mailings: the account (with accounts or single sign-on),
+        else the browser session (its id, made on first use)."""
+        actor = security.actor_of(request)
+        if actor is not None:
+            return f"account-{actor.id:010d}"
         value = request.session.get("id")
         if not isinstance(value, str) or len(value) < 16:
             value = secrets.token_urlsafe(24)
@@ -80,7 +85,9 @@ class Site:
             "csrf": security.csrf_token(request),
             "content": self.project.content,
             "draft_count": len(draft.onderdelen),
-            "logged_in": self.config.token is not None,
+            "logged_in": self.config.token is not None or security.actor_of(request) is not None,
+            "actor": security.actor_of(request),
+            "login_mode": self.config.login,
             "htmx": is_htmx(request),
             **context,
         }
@@ -118,12 +125,19 @@ def url_for(context: jinja2.runtime.Context, name: str, /, **params: Any) -> str
     return path_for(request, name, **params)
 
 
+def timestamp(value: float) -> str:
+    """A moment (seconds since the epoch) as a trainer reads it: 7 december 2026, 09:30."""
+    moment = datetime.datetime.fromtimestamp(value)
+    return f"{dutch_date(moment.date())}, {moment:%H:%M}"
+
+
 def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), **ENVIRONMENT)
     env.filters["inline"] = render_inline
     env.filters["plain"] = plain_text
     env.filters["size"] = format_size
     env.filters["date"] = dutch_date
+    env.filters["timestamp"] = timestamp
     env.globals["plural"] = plural
     env.globals["url_for"] = url_for
     env.globals["SECTIONS"] = SECTIONS
