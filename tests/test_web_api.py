@@ -530,3 +530,12 @@ def test_token_guesses_are_throttled_for_pages_and_the_api(tmp_path):
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         assert api.status_code == 429 and api.headers["retry-after"] == "900"
+
+
+def test_a_huge_number_in_a_url_is_a_page_that_does_not_exist(server):
+    digits = "9" * 5000
+    for path in (f"/voorbeeld/abc/{digits}.png", f"/voorbeeld/abc/{digits}"):
+        answer = httpx.get(f"{server.url}{path}")
+        assert answer.status_code == 404 and "Deze pagina bestaat niet." in answer.text
+    posted = httpx.post(f"{server.url}/werkboek/onderdelen/{digits}/omhoog")
+    assert posted.status_code in (403, 404)  # (no CSRF token: refused before anything is read)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -71,3 +72,13 @@ def download(file: Download) -> Response:
     return Response(
         file.data, media_type=file.media_type, headers={"Content-Disposition": disposition}
     )
+
+
+class SmallNumber(IntegerConvertor):
+    """A number in a URL (a page, an item's place): at most six digits, so a path with five
+    thousand of them is a page that does not exist (404), never a failed conversion (500)."""
+
+    regex = "[0-9]{1,6}"
+
+
+register_url_convertor("nummer", SmallNumber())

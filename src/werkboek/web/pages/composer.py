@@ -356,14 +356,14 @@ ROUTES: list[BaseRoute] = [
     Route("/werkboek/eigen", add_own, methods=["POST"], name="composer_own"),
     Route("/werkboek/leegmaken", clear, methods=["POST"], name="composer_clear"),
     Route(
-        "/werkboek/onderdelen/{index:int}/{action:str}",
+        "/werkboek/onderdelen/{index:nummer}/{action:str}",
         change_item,
         methods=["POST"],
         name="composer_item",
     ),
     Route("/werkboek/voorbeeld", preview, methods=["GET"], name="preview"),
-    Route("/voorbeeld/{digest:str}/{page:int}.png", image, methods=["GET"], name="preview_image"),
-    Route("/voorbeeld/{digest:str}/{page:int}", large, methods=["GET"], name="preview_page"),
+    Route("/voorbeeld/{digest:str}/{page:nummer}.png", image, methods=["GET"], name="preview_image"),
+    Route("/voorbeeld/{digest:str}/{page:nummer}", large, methods=["GET"], name="preview_page"),
     Route("/werkboek/werkboek.pdf", pdf, methods=["GET"], name="composer_pdf"),
     Route("/werkboek/recept.yaml", yaml_file, methods=["GET"], name="composer_recipe"),
 ]
