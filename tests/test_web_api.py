@@ -539,3 +539,9 @@ def test_a_huge_number_in_a_url_is_a_page_that_does_not_exist(server):
         assert answer.status_code == 404 and "Deze pagina bestaat niet." in answer.text
     posted = httpx.post(f"{server.url}/werkboek/onderdelen/{digits}/omhoog")
     assert posted.status_code in (403, 404)  # (no CSRF token: refused before anything is read)
+
+
+def test_a_server_on_another_loopback_address_answers_to_that_address():
+    config = ServerConfig(host="127.0.0.2")
+    assert "127.0.0.2" in (config.allowed_hosts() or set())
+    assert "localhost" in (config.allowed_hosts() or set())

@@ -138,7 +138,7 @@ class ServerConfig:
         it listens on every address and no names were given)."""
         names = set(self.host_names)
         if is_loopback(self.host):
-            names.update(LOOPBACK_NAMES)
+            names.update({*LOOPBACK_NAMES, self.host})
         elif self.host in ("0.0.0.0", "::"):
             if not names:
                 return None
