@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 packages=(python3 python3-venv python3-pip libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-[ "${1:-}" = "test" ] && packages+=(poppler-utils chromium qpdf)
+[ "${1:-}" = "test" ] && packages+=(poppler-utils chromium qpdf nginx)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -632,8 +632,18 @@ def mail(
     multiple=True,
     envvar="WERKBOEK_VERTROUWDE_PROXY",
     show_envvar=True,
-    help="Met sso: het adres (of netwerk) van de proxy wiens gebruikerskop telt; herhaal voor "
-    "meer. Van elders wordt de kop genegeerd.",
+    help="Het adres (of netwerk) van de reverse proxy ervoor: zijn X-Forwarded-For en -Proto "
+    "tellen, en met sso zijn gebruikerskop; herhaal voor meer. Van elders worden die koppen "
+    "genegeerd.",
+)
+@option(
+    "--subpad",
+    "root_path",
+    metavar="PAD",
+    default="",
+    envvar="WERKBOEK_SUBPAD",
+    show_envvar=True,
+    help="Het pad waaronder de reverse proxy werkboek aanbiedt (bijvoorbeeld /werkboek).",
 )
 @reports_errors
 def serve(
@@ -652,6 +662,7 @@ def serve(
     login: str,
     user_header: str,
     trusted_proxies: tuple[str, ...],
+    root_path: str,
 ) -> None:
     """Start de app in de browser: samenstellen, bekijken, downloaden en mailen.
 
@@ -674,6 +685,7 @@ def serve(
         login=login,
         user_header=user_header,
         trusted_proxies=trusted_proxies,
+        root_path=root_path,
     )
     project = _project(
         content_dir=content_dir,

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..files.atomic import write_atomically
 from ..rendering.fonts import font_dir
@@ -57,12 +58,25 @@ class WebApp(Site):
 
     def asgi(self) -> Starlette:
         middleware = [
+            # the peer as it connected (the proxy), before X-Forwarded-For names the browser
+            Middleware(security.RememberPeer),
+            *(
+                [
+                    Middleware(
+                        ProxyHeadersMiddleware, trusted_hosts=list(self.config.trusted_proxies)
+                    )
+                ]
+                if self.config.trusted_proxies
+                else []
+            ),
             Middleware(security.HostCheck, allowed=self.config.allowed_hosts()),
             Middleware(security.Headers),
+            Middleware(security.SecureCookies),
             Middleware(
                 SessionMiddleware,
                 secret_key=self._secret(),
                 session_cookie="werkboek",
+                path=self.config.root_path or "/",
                 same_site="strict",
                 max_age=14 * 24 * 3600,
             ),

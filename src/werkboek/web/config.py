@@ -7,6 +7,7 @@ a trainer's browser never sees the access token's value or the mail password.
 from __future__ import annotations
 
 import ipaddress
+import re
 import os
 from dataclasses import dataclass, field
 
@@ -16,6 +17,16 @@ from ..mail.smtp import SmtpSettings
 TOKEN_VARIABLE = "WERKBOEK_TOKEN"
 HOSTS_VARIABLE = "WERKBOEK_HOSTS"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def sub_path(value: str) -> str:
+    """``/werkboek`` from ``werkboek/`` or ``/werkboek``; empty for the root."""
+    path = "/" + value.strip().strip("/")
+    if path == "/":
+        return ""
+    if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", path):
+        raise WerkboekError(f"{value!r} is geen pad onder de server (bijvoorbeeld /werkboek)")
+    return path
 
 
 def proxy_network(value: str) -> str:
@@ -61,8 +72,11 @@ class ServerConfig:
     user_header: str = USER_HEADER
     """With single sign-on: the header in which the proxy names the user."""
     trusted_proxies: tuple[str, ...] = ()
-    """With single sign-on: the addresses (or networks) of the proxies whose user header
-    counts; from anywhere else it is ignored."""
+    """The addresses (or networks) of the reverse proxies in front: their X-Forwarded-For
+    and -Proto count, and with single sign-on their user header; from anywhere else these
+    headers are ignored."""
+    root_path: str = ""
+    """The path the proxy serves werkboek below (``/werkboek``); empty: the root."""
 
     @classmethod
     def from_environment(
@@ -75,6 +89,7 @@ class ServerConfig:
         login: str = "token",
         user_header: str = USER_HEADER,
         trusted_proxies: tuple[str, ...] = (),
+        root_path: str = "",
     ) -> ServerConfig:
         """The config for ``werkboek serve``: a token and host names from the environment.
 
@@ -118,6 +133,7 @@ class ServerConfig:
             login=login,
             user_header=user_header,
             trusted_proxies=proxies,
+            root_path=sub_path(root_path),
         )
 
     def trusts(self, address: str) -> bool:

@@ -105,9 +105,59 @@ SESSION_KEY = "sessie"
 database, with the access token it logged in with)."""
 
 
+PEER = "werkboek.peer"
+"""Where :class:`RememberPeer` keeps the address that connected (a proxy, maybe)."""
+
+
 def client_address(scope: Scope) -> str:
+    """The browser's address (behind a trusted proxy: the one it forwarded for)."""
     client = scope.get("client")
     return str(client[0]) if client else "onbekend"
+
+
+def peer_address(scope: Scope) -> str:
+    """The address that connected to werkboek itself: a proxy, if one stands in front."""
+    peer = scope.get(PEER) or scope.get("client")
+    return str(peer[0]) if peer else "onbekend"
+
+
+class RememberPeer:
+    """Keep the connecting address before X-Forwarded-For from a trusted proxy replaces the
+    client's: the user header counts only when the proxy itself connected."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[PEER] = scope.get("client")
+        await self.app(scope, receive, send)
+
+
+class SecureCookies:
+    """Cookies over HTTPS (as the proxy says it was, or directly) carry ``Secure``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("scheme") != "https":
+            await self.app(scope, receive, send)
+            return
+
+        async def secure(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                cookies = headers.getlist("set-cookie")
+                if cookies:
+                    del headers["set-cookie"]
+                    for cookie in cookies:
+                        if "; secure" not in cookie.lower():
+                            cookie += "; secure"
+                        headers.append("set-cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, secure)
 
 
 class TokenGate:
@@ -331,7 +381,7 @@ class AccountGate:
             name = request.headers.get(self.config.user_header, "").strip()
             if not name:
                 return None
-            address = client_address(request.scope)
+            address = peer_address(request.scope)
             if not self.config.trusts(address):
                 LOG.warning(
                     "kop %s van %s genegeerd: geen vertrouwde proxy",

@@ -32,7 +32,8 @@ def serve(project: Project, config: ServerConfig) -> None:
             log_level="warning",
             access_log=False,
             server_header=False,
-            proxy_headers=False,
+            proxy_headers=False,  # (the app trusts X-Forwarded-* from its proxies only)
+            root_path=config.root_path,
         )
     finally:
         web.jobs.shutdown()

@@ -362,7 +362,9 @@ ROUTES: list[BaseRoute] = [
         name="composer_item",
     ),
     Route("/werkboek/voorbeeld", preview, methods=["GET"], name="preview"),
-    Route("/voorbeeld/{digest:str}/{page:nummer}.png", image, methods=["GET"], name="preview_image"),
+    Route(
+        "/voorbeeld/{digest:str}/{page:nummer}.png", image, methods=["GET"], name="preview_image"
+    ),
     Route("/voorbeeld/{digest:str}/{page:nummer}", large, methods=["GET"], name="preview_page"),
     Route("/werkboek/werkboek.pdf", pdf, methods=["GET"], name="composer_pdf"),
     Route("/werkboek/recept.yaml", yaml_file, methods=["GET"], name="composer_recipe"),
