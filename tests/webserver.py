@@ -76,3 +76,4 @@ def running(
         server.should_exit = True
         thread.join(timeout=10)
         web.jobs.shutdown()
+        web.pool.shutdown()

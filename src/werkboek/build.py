@@ -93,13 +93,13 @@ def build_products(
         inputs=[*project.inputs, *inputs, *(p for product in products for p in product.inputs())],
         force=force,
     )
-    workers = min(len(work), jobs or _cores())
+    workers = min(len(work), jobs or cores())
     if workers <= 1:
         return [path for product, batch in work for path in product.build(batch)]
     return [path for paths in _build_in_parallel(project, work, workers) for path in paths]
 
 
-def _cores() -> int:
+def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -112,7 +112,7 @@ WORKER_TEMP_PREFIX = "werkboek-"
 (its font files) goes when the worker ends, however it ends."""
 
 
-def _start_worker(project: Project, parent: int) -> None:
+def start_worker(project: Project, parent: int) -> None:
     """Set a worker up: it dies with its parent, cleans up after itself, leaves Ctrl-C to
     the parent, and has the project (content loaded, with fork)."""
     global _worker_project
@@ -137,6 +137,13 @@ def _start_worker(project: Project, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     _worker_project = project
+
+
+def worker_project() -> Project:
+    """In a worker process: the project it works for."""
+    if _worker_project is None:
+        raise RuntimeError("not a werkboek worker process")
+    return _worker_project
 
 
 def clean_stale_tempdirs() -> None:
@@ -178,7 +185,7 @@ def _build_in_parallel(
     slowest_first = sorted(range(len(work)), key=lambda i: -cost(i))
     clean_stale_tempdirs()
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(project, os.getpid())
+        workers, mp_context=context, initializer=start_worker, initargs=(project, os.getpid())
     )
     try:
         futures = {}
@@ -195,13 +202,13 @@ def _build_in_parallel(
             raise exception
         return [futures[i].result() for i in range(len(work))]
     except BaseException:  # a failure, Ctrl-C, SIGTERM: stop every worker now
-        _stop(pool)
+        stop_pool(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _stop(pool: Any) -> None:
+def stop_pool(pool: Any) -> None:
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:

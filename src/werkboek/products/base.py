@@ -178,6 +178,12 @@ class Product:
             found[index] = files
         return [found[i] for i in range(len(batch))]
 
+    def cached(self, target: Target) -> bytes | None:
+        """The main file of ``target`` from the cache, or ``None`` (nothing is rendered)."""
+        if not target.key:
+            return None
+        return self.project.cache.fetch(self._keys(target)[-1])
+
     def pdf(self, target: Target) -> bytes:
         """The main file of one target, as bytes."""
         return self.pdfs([target])[0][-1]

@@ -11,14 +11,12 @@ catalogue as ``werkboek list --json`` gives it.
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..content.catalogue import build_catalogue
 from ..errors import RecipeError
-from ..products import workbook_pdf
 from ..recipes import EDITIONS, MAX_BYTES, Recipe, parse_recipe
 from .responses import Download, download
 from .site import site_of
@@ -77,7 +75,7 @@ async def workbook(request: Request) -> Response:
             for p in exc.problems
         ]
         return JSONResponse({"problemen": problems}, status_code=422)
-    data = await run_in_threadpool(workbook_pdf, site_of(request).project, recipe)
+    data = await site_of(request).workbook_pdf(request, recipe)
     return download(Download(f"{recipe.file_stem}.pdf", data))
 
 

@@ -30,6 +30,7 @@ from ..files.atomic import write_atomically
 from ..rendering.fonts import font_dir
 from . import api, security
 from .pages import account, catalogue, composer, copies, login, mailing, recipes, tasks
+from .pool import Busy
 from .site import Site, site_of
 
 HERE = Path(__file__).resolve().parent
@@ -91,7 +92,7 @@ class WebApp(Site):
         app = Starlette(
             routes=routes(),
             middleware=middleware,
-            exception_handlers={HTTPException: error_page},
+            exception_handlers={HTTPException: error_page, Busy: busy_page},
         )
         app.state.werkboek = self
         return app
@@ -130,3 +131,16 @@ async def error_page(request: Request, exc: Exception) -> Response:
     if security.route_path(request.scope).startswith(security.API):
         return JSONResponse({"fout": message}, status_code=exc.status_code)
     return site_of(request).page(request, "fout.html", status=exc.status_code, message=message)
+
+
+async def busy_page(request: Request, exc: Exception) -> Response:
+    """No room in the render pool: ``503`` with ``Retry-After``, in Dutch, the place in the row."""
+    if not isinstance(exc, Busy):
+        raise TypeError(f"not a full pool: {exc!r}")
+    headers = {"Retry-After": str(exc.retry_after)}
+    if security.route_path(request.scope).startswith(security.API):
+        body = {"fout": str(exc), "plaats": exc.place}
+        return JSONResponse(body, status_code=503, headers=headers)
+    response = site_of(request).page(request, "druk.html", status=503, busy=exc)
+    response.headers.update(headers)
+    return response

@@ -7,8 +7,8 @@ a trainer's browser never sees the access token's value or the mail password.
 from __future__ import annotations
 
 import ipaddress
-import re
 import os
+import re
 from dataclasses import dataclass, field
 
 from ..errors import Problem, WerkboekError

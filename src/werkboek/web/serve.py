@@ -37,6 +37,7 @@ def serve(project: Project, config: ServerConfig) -> None:
         )
     finally:
         web.jobs.shutdown()
+        web.pool.shutdown()
 
 
 def check_free(config: ServerConfig) -> None:

@@ -11,17 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..content.markup import plain_text, render_inline
+from ..products import WorkbookOptions, WorkbookProduct
 from ..project import Project
+from ..recipes import Recipe
 from ..rendering.templates import ENVIRONMENT
 from ..words import dutch_date, format_size, plural
 from . import security
 from .config import ServerConfig
 from .drafts import Draft, Drafts
 from .jobs import Jobs, Work
+from .pool import RenderPool, render_workbook
 from .previews import Previews
 from .responses import back, is_htmx, path_for
 
@@ -34,10 +38,6 @@ SECTIONS = [
     ("mail", "mail", "Mailen"),
 ]
 """The main menu: route name, the key a page marks itself active with, and the label."""
-
-KEEP_PAGES = 200
-"""Pages of laid-out workbook chapters the server keeps: both editions of a few trainers'
-workbooks (some 0.6 MB a page)."""
 
 
 class Site:
@@ -53,9 +53,8 @@ class Site:
         self.drafts = Drafts(self.state / "concepten")
         self.jobs = Jobs()
         self.previews = Previews()
+        self.pool = RenderPool(project)
         self.templates = templates()
-        # the preview after a change lays out only the chapters that changed
-        project.renderer.chapters.keep = KEEP_PAGES
 
     def session(self, request: Request) -> str:
         """Who owns drafts, jobs and mailings: the account (with accounts or single sign-on),
@@ -68,6 +67,17 @@ class Site:
             value = secrets.token_urlsafe(24)
             request.session["id"] = value
         return value
+
+    async def workbook_pdf(
+        self, request: Request, recipe: Recipe, *, preview: bool = False
+    ) -> bytes:
+        """The workbook of ``recipe``: from the build cache at once, else made in this
+        trainer's worker process (:class:`~.pool.Busy` when there is no room)."""
+        product = WorkbookProduct(self.project, WorkbookOptions(recipe))
+        cached = await run_in_threadpool(product.cached, next(iter(product.targets())))
+        if cached is not None:
+            return cached
+        return await self.pool.run(self.session(request), render_workbook, recipe, preview=preview)
 
     def draft(self, request: Request) -> Draft:
         return self.drafts.get(self.session(request))

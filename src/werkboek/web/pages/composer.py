@@ -23,10 +23,10 @@ from starlette.routing import BaseRoute, Route
 
 from ...content.schema import PART_KEYS, Range
 from ...errors import Problem, RecipeError
-from ...products import workbook_pdf
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
 from ..drafts import DAY_KEYS, MAX_OWN, Draft
+from ..pool import Busy, Superseded
 from ..previews import LARGE_WIDTH, THUMBNAIL_WIDTH
 from ..responses import Download, back, download, form_text, is_htmx
 from ..site import Site, site_of
@@ -282,7 +282,12 @@ async def preview(request: Request) -> Response:
     checked = check(site, site.draft(request))
     shown = None
     if checked.recipe is not None:
-        pdf = await run_in_threadpool(workbook_pdf, site.project, checked.recipe)
+        try:
+            pdf = await site.workbook_pdf(request, checked.recipe, preview=True)
+        except Busy as busy:  # (asked again by itself after a while)
+            return site.page(request, "_voorbeeld_druk.html", active="werkboek", busy=busy)
+        except Superseded:  # a newer preview is on its way: leave the page as it is
+            return Response(status_code=204)
         shown = site.previews.add(pdf)
     return site.page(
         request,
@@ -336,7 +341,7 @@ async def pdf(request: Request) -> Response:
         return back(request, "composer")
     edition = request.query_params.get("editie")
     recipe = checked.recipe.with_edition(edition if edition in EDITIONS else None)
-    data = await run_in_threadpool(workbook_pdf, site.project, recipe)
+    data = await site.workbook_pdf(request, recipe)
     return download(Download(f"{recipe.file_stem}.pdf", data))
 
 

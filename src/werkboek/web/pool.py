@@ -1,0 +1,143 @@
+"""Render work off the server's process: a pool of worker processes, bounded.
+
+Laying out a workbook is CPU work in one Python thread; in the server's own process four
+trainers' previews would take turns on one core (the GIL), and the catalogue would wait too.
+So previews, downloads and the API render in worker processes, one per core, each with the
+content loaded and its own laid-out chapters kept warm. A trainer's renders always go to the
+same worker (by a stable hash of who they are), so the chapters of their workbook are where
+their next preview is made.
+
+The work is bounded: each worker takes at most :data:`QUEUE_PER_WORKER` renders waiting and
+each trainer :data:`PER_OWNER` at once; past that :class:`Busy` says how long to wait (the
+API answers ``503`` with ``Retry-After``, a page says it in Dutch). A newer preview of the
+same trainer passes by the one still waiting, which is then not made (the trainer has
+moved on). Workers are started
+on first use and end with the server, ``kill -9`` included (see :mod:`werkboek.build`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+from .. import build
+from ..products import workbook_pdf
+from ..project import Project
+from ..recipes import Recipe
+
+T = TypeVar("T")
+
+QUEUE_PER_WORKER = 4
+"""Renders waiting for one worker, beyond the one it is making."""
+PER_OWNER = 2
+"""Renders one trainer may have waiting or running at once."""
+SECONDS_PER_RENDER = 3
+"""Roughly how long one render takes, for ``Retry-After``."""
+KEEP_PAGES = 200
+"""Pages of laid-out workbook chapters each worker keeps (some 0.6 MB a page)."""
+
+
+class Superseded(Exception):
+    """A preview still waiting when its trainer asked for a newer one: not made at all."""
+
+
+class Busy(Exception):
+    """The pool is full, or this trainer has enough waiting: try again after a while."""
+
+    def __init__(self, retry_after: int, place: int) -> None:
+        super().__init__(f"werkboek is druk; probeer het over {retry_after} seconden opnieuw")
+        self.retry_after = retry_after
+        self.place = place
+
+
+def _start(project: Project, parent: int) -> None:
+    build.start_worker(project, parent)
+    build.worker_project().renderer.chapters.keep = KEEP_PAGES
+
+
+def render_workbook(recipe: Recipe) -> bytes:
+    """In a worker: the workbook of ``recipe`` (into the shared build cache)."""
+    return workbook_pdf(build.worker_project(), recipe)
+
+
+def worker_pid() -> int:
+    """In a worker: its process id (for the tests)."""
+    return os.getpid()
+
+
+class RenderPool:
+    def __init__(self, project: Project, workers: int | None = None) -> None:
+        self.project = project
+        self.size = max(1, workers or build.cores())
+        self._executors: list[ProcessPoolExecutor | None] = [None] * self.size
+        self._waiting = [0] * self.size
+        self._owners: dict[str, int] = {}
+        self._previews: dict[str, object] = {}
+        self._gates: dict[tuple[int, int], asyncio.Lock] = {}
+        self._lock = threading.Lock()
+
+    def worker_for(self, owner: str) -> int:
+        """The worker a trainer's renders go to, always the same one."""
+        return int(hashlib.sha256(owner.encode()).hexdigest(), 16) % self.size
+
+    def _executor(self, index: int) -> ProcessPoolExecutor:
+        executor = self._executors[index]
+        if executor is None:
+            # spawn: the server runs threads (uvicorn, jobs), and forking those is unsafe
+            executor = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=(self.project, os.getpid()),
+            )
+            self._executors[index] = executor
+        return executor
+
+    def _gate(self, index: int) -> asyncio.Lock:
+        """The turn of worker ``index``: one render is handed over at a time, so what waits
+        stays here, where a newer preview can still pass it by."""
+        key = (id(asyncio.get_running_loop()), index)
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = asyncio.Lock()
+        return gate
+
+    async def run(self, owner: str, task: Callable[..., T], *args: Any, preview: bool = False) -> T:
+        """``task(*args)`` in the owner's worker; :class:`Busy` when there is no room,
+        :class:`Superseded` for a preview whose trainer asked for a newer one meanwhile."""
+        index = self.worker_for(owner)
+        ticket = object()
+        with self._lock:
+            if self._waiting[index] > QUEUE_PER_WORKER or self._owners.get(owner, 0) >= PER_OWNER:
+                place = self._waiting[index] + 1
+                raise Busy(SECONDS_PER_RENDER * place, place)
+            self._waiting[index] += 1
+            self._owners[owner] = self._owners.get(owner, 0) + 1
+            if preview:
+                self._previews[owner] = ticket
+        try:
+            async with self._gate(index):
+                if preview and self._previews.get(owner) is not ticket:
+                    raise Superseded
+                future = self._executor(index).submit(task, *args)
+                return await asyncio.wrap_future(future)
+        finally:
+            with self._lock:
+                self._waiting[index] -= 1
+                self._owners[owner] -= 1
+                if not self._owners[owner]:
+                    del self._owners[owner]
+                if self._previews.get(owner) is ticket:
+                    del self._previews[owner]
+
+    def shutdown(self) -> None:
+        for executor in self._executors:
+            if executor is not None:
+                build.stop_pool(executor)
+        self._executors = [None] * self.size
