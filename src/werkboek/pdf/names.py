@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape
 import pikepdf
 from pikepdf import Dictionary, Name, Operator
 
-from ..rendering.tagging import children_of, is_element, is_mcid
+from .structure import children_of, is_element, is_mcid
 
 NAME_ID = "werkboek:naam"
 """The structure element ID the first certificate's name carries (``data-pdf-id="naam"``)."""
