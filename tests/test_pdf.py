@@ -181,3 +181,34 @@ def test_the_cache_key_holds_every_library_that_shapes_the_bytes(monkeypatch, tm
         cache.metadata, "version", lambda name: "0.0" if name == "pikepdf" else real(name)
     )
     assert cache.fingerprint(tmp_path) != before
+
+
+# ---------------------------------------------------------------- the finishing pass
+
+
+def test_finishing_refuses_marked_content_it_cannot_read():
+    import re
+
+    from weasyprint import HTML
+
+    from werkboek.pdf.finish import finish
+    from werkboek.pdf.structure import MARKED
+
+    html = (
+        "<html lang='nl'><head><title>Proef</title><style>@page { @top-center { content: 'Kop' }"
+        " }</style></head><body><h1>Proef</h1><p>Tekst.</p></body></html>"
+    )
+    written = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    finished = finish(written)  # the running head becomes an artifact
+    with pikepdf.open(io.BytesIO(finished)) as pdf:
+        assert b"/Artifact <</Type /Pagination>> BDC" in page_contents(pdf.pages[0])
+    # a WeasyPrint that writes more in each property list: the pattern no longer matches
+    with pikepdf.open(io.BytesIO(written)) as pdf:
+        page = pdf.pages[0]
+        data, count = re.subn(rb"(/MCID \d+)>>", rb"\1 /Lang (nl)>>", page_contents(page))
+        assert count and not MARKED.search(data)
+        page.obj.Contents = pdf.make_stream(data)
+        out = io.BytesIO()
+        pdf.save(out)
+    with pytest.raises(BuildError, match="gemarkeerde inhoud"):
+        finish(out.getvalue())

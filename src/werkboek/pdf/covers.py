@@ -87,13 +87,26 @@ class CoverGraft:
             for name in ("/Root", "/Info", "/ID")
             if name in trailer
         ) + b" /Prev %d" % _startxref(base)
-        self._last: tuple[tuple[tuple[int, int], ...], bytes, list[int]] | None = None
-        """The objects last written, their bytes and offsets (the covers share fonts)."""
+        page = Dictionary(dict(self.page.items()))
+        del page["/Contents"], page["/Resources"]
+        self.own = serialise(page, self._own)[2:-2]
+        """Page 1's dictionary but its content and resources, as the workbook has it."""
+        self._reached: dict[tuple[int, int], list[Any] | None] = {}
+        self._written: dict[tuple[int, tuple[tuple[int, int], ...]], tuple[bytes, list[int]]] = {}
+        """Resources (the covers share theirs) as found and as written, by where they start."""
 
     @staticmethod
     def _own(obj: Any) -> bytes:
         """A reference to an object of the workbook: as it is."""
         return b"%d %d R" % obj.objgen
+
+    def _resources(self, resources: Any) -> list[Any] | None:
+        """:func:`_reachable` from ``resources``, found once for resources the covers share."""
+        if not (isinstance(resources, pikepdf.Object) and resources.is_indirect):
+            return _reachable([resources])
+        if resources.objgen not in self._reached:
+            self._reached[resources.objgen] = _reachable([resources])
+        return self._reached[resources.objgen]
 
     def copy(self, index: int) -> bytes | None:
         """The workbook with page ``index`` of ``covers`` as its cover; ``None`` when that
@@ -102,36 +115,45 @@ class CoverGraft:
         if not self.expected or marked_content(page_contents(source)) != self.expected:
             return None
         roots = [source.obj.get("/Contents"), source.obj.get("/Resources")]
-        objects = _reachable(roots)
-        if objects is None or roots[0] is None:
+        if roots[0] is None:
             return None
+        first = _reachable(roots[:1])
+        rest = self._resources(roots[1]) if roots[1] is not None else []
+        if first is None or rest is None:
+            return None
+        mine = {obj.objgen for obj in first}
+        rest = [obj for obj in rest if obj.objgen not in mine]
+        objects = [*first, *rest]
         numbers = {obj.objgen: self.size + at for at, obj in enumerate(objects)}
 
         def theirs(obj: Any) -> bytes:
             return b"%d 0 R" % numbers[obj.objgen]
 
+        def write(objects: list[Any], number: int) -> tuple[bytes, list[int]]:
+            out, places = BytesIO(), []
+            for at, obj in enumerate(objects, number):
+                places.append(out.tell())
+                out.write(_object(at, obj, theirs))
+            return out.getvalue(), places
+
         start = len(self.base)
         update = BytesIO()
-        written = tuple(obj.objgen for obj in objects)
-        if self._last is None or self._last[0] != written:
-            places = []
-            for at, obj in enumerate(objects):
-                places.append(update.tell())
-                update.write(_object(self.size + at, obj, theirs))
-            self._last = (written, update.getvalue(), places)
-        else:
-            update.write(self._last[1])
-        offsets = [start + at for at in self._last[2]]
-        page = Dictionary(dict(self.page.items()))
-        del page["/Contents"], page["/Resources"]
-        own = serialise(page, self._own)[2:-2]
+        written, places = write(first, self.size)
+        update.write(written)
+        offsets = [start + at for at in places]
+        shared = (self.size + len(first), tuple(obj.objgen for obj in rest))
+        if shared not in self._written:
+            self._written[shared] = write(rest, shared[0])
+        written, places = self._written[shared]
+        offsets += [start + update.tell() + at for at in places]
+        update.write(written)
         grafted = b"/Contents %s /Resources %s" % (
             serialise(roots[0], theirs),
             serialise(roots[1], theirs) if roots[1] is not None else b"<<>>",
         )
         page_at = start + update.tell()
         number, generation = self.page.objgen
-        update.write(b"%d %d obj\n<<%s %s>>\nendobj\n" % (number, generation, own, grafted))
+        update.write(b"%d %d obj\n<<%s %s>>\nendobj\n" % (number, generation, self.own, grafted))
         xref = self.size + len(objects)
         xref_at = start + update.tell()
         entries = [struct.pack(">BIB", 1, page_at, generation)]

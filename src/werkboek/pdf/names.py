@@ -12,7 +12,11 @@ certificate carries another participant's name.
 
 A name is only grafted when its text is drawn from the same transformation as the whole
 certificate's and nothing but text and colour is drawn for it; :meth:`NameGraft.certificate`
-says ``None`` otherwise and the caller lays that certificate out whole.
+says ``None`` otherwise and the caller lays that certificate out whole. A certificate whose
+name has no marked content to find (:class:`NotGraftable` at :class:`NameGraft`) takes no
+name at all: every certificate is laid out whole.
+
+Public pikepdf only.
 """
 
 from __future__ import annotations
