@@ -99,6 +99,8 @@ def test_the_tag_tree_builder_is_wrapped_once():
     wrapped = tags._build_box_tree
     install()
     assert tags._build_box_tree is wrapped and wrapped.werkboek
+    internals.get.cache_clear()
+    internals.check()  # (the wrapped builder has WeasyPrint's signature)
 
 
 # ---------------------------------------------------------------- cover graft

@@ -31,12 +31,14 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import threading
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
 from ..errors import BuildError
 
+_INSTALLING = threading.Lock()
 TESTED = {"weasyprint": ">=70,<71", "pydyf": ">=0.13,<0.14"}
 """The versions werkboek is tested with (as ``pyproject.toml`` pins them)."""
 
@@ -172,11 +174,12 @@ def install_tag_builder(wrap: Callable[[Callable[..., Any]], Callable[..., Any]]
     get("weasyprint.pdf.tags._build_box_tree")  # (checked as WeasyPrint has it)
     from weasyprint.pdf import tags
 
-    if getattr(tags._build_box_tree, "werkboek", False):
-        return
-    built = wrap(tags._build_box_tree)
-    built.werkboek = True  # type: ignore[attr-defined]
-    tags._build_box_tree = built
+    with _INSTALLING:  # (renders in threads: wrapped once)
+        if getattr(tags._build_box_tree, "werkboek", False):
+            return
+        built = wrap(tags._build_box_tree)
+        built.werkboek = True  # type: ignore[attr-defined]
+        tags._build_box_tree = built
 
 
 def pdf_string(text: str) -> Any:

@@ -15,6 +15,7 @@ placeholder's ``_box``; ``pydyf.String``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,6 +29,7 @@ def install() -> None:
 
 
 def _wrap(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    @functools.wraps(original)  # (its signature stays WeasyPrint's, for internals.check)
     def build(box: Any, parent: Any, *args: Any) -> Iterator[Any]:
         own = internals.placed_box(box)  # an absolute placeholder stands for its box
         for element in original(box, parent, *args):
