@@ -39,11 +39,12 @@ echo "virtualenv: $work/venv"
 pip=("$work/venv/bin/python" -m pip --disable-pip-version-check -q)
 # werkboek as pinned (a copy of the checkout, so nothing is built inside it) ...
 cp -r "$repo/src" "$repo/pyproject.toml" "$repo/README.md" "$work/"
-"${pip[@]}" install "$work[test]"
+quiet='dependency resolver|requires weasyprint|requires pydyf|^WARNING: Location .* is ignored'
+"${pip[@]}" install "$work[test]" 2> >(grep -Ev "$quiet" >&2)
 # ... then the newest WeasyPrint and pydyf over the pin (no constraints file may hold them
 # back; pip says werkboek's requirement is broken: that is the point)
 PIP_CONSTRAINT="" "${pip[@]}" install --upgrade "weasyprint${WEASYPRINT:-}" "pydyf${PYDYF:-}" \
-    2> >(grep -v "dependency resolver\|requires weasyprint\|requires pydyf" >&2)
+    2> >(grep -Ev "$quiet" >&2)
 versions="$("$work/venv/bin/python" - <<'EOF'
 from importlib.metadata import version
 print(", ".join(f"{name} {version(name)}" for name in ("weasyprint", "pydyf", "pikepdf")))
