@@ -10,10 +10,11 @@ import pypdfium2
 import pytest
 
 from werkboek import BuildError, Project
+from werkboek.pdf import chapters
+from werkboek.pdf.chapters import MARKER, LockedDocument
 from werkboek.products import WorkbookOptions, WorkbookProduct
 from werkboek.recipes import load_recipe, recipe_from_mapping
-from werkboek.rendering import chapters, pdf
-from werkboek.rendering.chapters import MARKER, LockedDocument
+from werkboek.rendering import pdf
 
 from conftest import CONTENT, REPO
 

@@ -10,9 +10,9 @@ import threading
 import pytest
 
 from werkboek import BuildError, Project, RecipeError, parse_recipe, recipe_from_mapping
+from werkboek.pdf.logs import weasyprint_must_stay_silent
 from werkboek.products import HandoutsProduct, WorkbookOptions, WorkbookProduct
 from werkboek.recipes import load_recipe, recipe_yaml
-from werkboek.rendering.logs import weasyprint_must_stay_silent
 
 from conftest import REPO, make_content
 

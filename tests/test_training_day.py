@@ -270,7 +270,7 @@ def test_certificates_from_the_command_line_refuse_a_signature_that_is_no_image(
 
 
 def test_saddle_stitch_puts_each_page_on_its_sheet_and_blanks_before_the_back_cover():
-    from werkboek.products.booklet import saddle_stitch
+    from werkboek.pdf.booklet import saddle_stitch
 
     assert saddle_stitch(8) == [(7, 0), (1, 6), (5, 2), (3, 4)]
     # 6 pages: two blanks, before the back cover (page 5 stays the last page)
@@ -285,7 +285,7 @@ def test_saddle_stitch_puts_each_page_on_its_sheet_and_blanks_before_the_back_co
 
 
 def test_the_booklet_holds_the_a5_pages_two_to_a_sheet_in_order(project, recipe, tmp_path):
-    from werkboek.products.booklet import saddle_stitch
+    from werkboek.pdf.booklet import saddle_stitch
 
     from conftest import locate_qr_codes
 

@@ -240,7 +240,7 @@ def test_output_file_option(tmp_path, monkeypatch):
 
 
 def test_personal_copies_keep_tags_outline_and_links(tmp_path):
-    from werkboek.products.copies import marked_content
+    from werkboek.pdf.covers import marked_content
 
     content = make_content(tmp_path)
     project = Project(content, REPO / "styles", tmp_path / "output")
@@ -260,7 +260,7 @@ def test_personal_copies_keep_tags_outline_and_links(tmp_path):
 
 
 def test_a_cover_with_other_tagging_is_not_grafted(tmp_path):
-    from werkboek.products.copies import graft_covers
+    from werkboek.pdf.covers import graft_covers
 
     content = make_content(tmp_path)
     project = Project(content, REPO / "styles", tmp_path / "output")

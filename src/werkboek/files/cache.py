@@ -20,11 +20,22 @@ PACKAGE = Path(__file__).resolve().parent.parent
 LIBRARIES = (
     "weasyprint",
     "pydyf",
+    "tinycss2",
+    "cssselect2",
+    "tinyhtml5",
+    "pyphen",
     "fonttools",
+    "pillow",
+    "pikepdf",
+    "pypdfium2",
     "segno",
-    "fontpkg-atkinson-hyperlegible",
-    "fontpkg-noto-sans",
+    "markdown-it-py",
+    "jinja2",
 )
+"""The libraries whose version shapes the bytes of a PDF (layout, fonts, hyphenation,
+images, the finishing pass and grafts, link names, QR codes, the HTML), and every font
+package (``fontpkg-*``, found installed)."""
+FONT_PACKAGES = "fontpkg"
 _CHECKSUM = hashlib.sha256().digest_size
 
 
@@ -48,12 +59,30 @@ def fingerprint(*folders: Path) -> str:
     digest = hashlib.sha256()
     for folder in (*folders, PACKAGE):
         _hash_tree(digest, folder)
+    for library, version in library_versions():
+        digest.update(f"{library}={version}".encode())
+    return digest.hexdigest()
+
+
+def library_versions() -> list[tuple[str, str]]:
+    """The version of each library in :data:`LIBRARIES` (``-`` when not installed), of every
+    installed font package, and of the qpdf inside pikepdf."""
+    found = []
     for library in LIBRARIES:
         try:
-            digest.update(f"{library}={metadata.version(library)}".encode())
+            found.append((library, metadata.version(library)))
         except metadata.PackageNotFoundError:
-            digest.update(f"{library}=-".encode())
-    return digest.hexdigest()
+            found.append((library, "-"))
+    fonts = {
+        (name.lower(), str(dist.version))
+        for dist in metadata.distributions()
+        if (name := str(dist.metadata["Name"] or "")).lower().startswith(FONT_PACKAGES)
+    }
+    found += sorted(fonts)
+    import pikepdf
+
+    found.append(("libqpdf", str(pikepdf.__libqpdf_version__)))
+    return found
 
 
 class BuildCache:

@@ -50,10 +50,10 @@ def made_by_werkboek(path: Path) -> bool:
         with path.open("rb") as file:
             if file.read(5) != b"%PDF-":
                 return False
-        from pypdf import PdfReader
+        import pikepdf
 
-        metadata = PdfReader(path).metadata
-        return metadata is not None and metadata.get("/Creator") == CREATOR
+        with pikepdf.open(path) as pdf:
+            return str(pdf.docinfo.get("/Creator", "")) == CREATOR
     except Exception:  # unreadable, damaged: not ours to overwrite
         return False
 

@@ -3,7 +3,7 @@
 Both come from the workbook's recipe (title, date, location, hours, trainer, what is covered)
 and the participant list. The attendance list is one file; certificates are one file per
 participant: one certificate is laid out and written whole and every participant's name is
-grafted into a copy of it (:mod:`.name_graft`), so thirty cost little more than one and each
+grafted into a copy of it (:mod:`werkboek.pdf.names`), so thirty cost little more than one and each
 file keeps its own tags.
 """
 
@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from weasyprint.formatting_structure import boxes
-
 from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
+from ..pdf.boxes import places as block_places
+from ..pdf.names import NameGraft, NotGraftable
 from ..people import PLACEHOLDER, Person
 from ..recipes import Kind, Recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
-from .name_graft import NameGraft, NotGraftable
 from .workbook import file_names
 
+NAME_CLASS = "bewijs-naam"
+"""The class of the block that holds a certificate's name (see ``certificates.html.j2``)."""
 WALK_INS = 6
 """Blank rows at the end of the attendance list, for who comes without being listed."""
 MAX_SIGNATURE = 1_000_000
@@ -203,7 +204,7 @@ class CertificatesProduct(Product):
     def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
         """One certificate laid out whole, and every name of the list laid out alone after
         it, in one layout; each certificate is the whole one with its own name grafted in
-        (see :mod:`.name_graft`). A name that cannot be grafted (it takes more lines than
+        (see :mod:`werkboek.pdf.names`). A name that cannot be grafted (it takes more lines than
         the whole certificate's) is laid out whole; so are all when the whole certificate
         runs over a page.
 
@@ -222,7 +223,7 @@ class CertificatesProduct(Product):
         )
         renderer = self.project.renderer
         document = self.layout(together)
-        places = _name_places(document.pages)
+        places = block_places(document.pages, NAME_CLASS)
         if (
             renderer.print_shop
             or places is None
@@ -249,24 +250,3 @@ class CertificatesProduct(Product):
             return files
         finally:
             graft.close()
-
-
-def _name_places(pages: Sequence[Any]) -> list[tuple[int, float, float, float]] | None:
-    """Where each name stands: its page, its top, its height and its bottom (CSS pixels,
-    the bottom with margins); ``None`` when a name is split over two pages."""
-    places = []
-    seen = set()
-    for number, page in enumerate(pages):
-        for box in page._page_box.descendants():
-            if (
-                isinstance(box, boxes.BlockBox)
-                and box.element is not None
-                and "bewijs-naam" in (box.element.get("class") or "").split()
-            ):
-                if id(box.element) in seen:
-                    return None
-                seen.add(id(box.element))
-                top = round(box.position_y, 4)
-                bottom = round(box.position_y + box.margin_height(), 4)
-                places.append((number, top, round(box.height, 4), bottom))
-    return places

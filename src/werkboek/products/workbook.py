@@ -3,7 +3,7 @@
 The workbook product makes the workbook of one recipe (its option), or with no recipe
 given the workbook of every recipe in the project's recipes folder. With people, every
 person gets a personal copy ("Werkboek van <naam>" on the cover); the copies share one
-render (see :mod:`.copies`).
+render (see :mod:`werkboek.pdf.covers`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from ..content.markup import plain_text
 from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
 from ..files.outputs import file_slug
+from ..pdf.booklet import impose
+from ..pdf.covers import graft_covers
 from ..people import PLACEHOLDER
 from ..project import Project
 from ..recipes import Kind, Recipe, load_recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
-from .booklet import impose
-from .copies import graft_covers
 
 
 @dataclass
@@ -217,9 +217,10 @@ class WorkbookProduct(Product):
     def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
         """Personal copies share one render and differ only in their cover: the workbook is
         rendered once with :data:`PLACEHOLDER` on its cover, the covers of every person on
-        the list together, and each copy gets its own grafted on (see :mod:`.copies`). So a
-        copy is the same bytes whether it is made with the whole list or alone (the cache
-        may hold the others), and no copy carries another participant's name."""
+        the list together, and each copy gets its own grafted on (see
+        :mod:`werkboek.pdf.covers`). So a copy is the same bytes whether it is made with the
+        whole list or alone (the cache may hold the others), and no copy carries another
+        participant's name."""
         if not self.options.people:
             return super().render(batch)
         renderer = self.project.renderer

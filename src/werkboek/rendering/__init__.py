@@ -1,8 +1,8 @@
 """HTML → PDF: templates, WeasyPrint, and the files and cache around them.
 
 * :mod:`.templates`: the Jinja environment of a project (overridable, sandboxed);
-* :mod:`.pdf`: WeasyPrint, through :mod:`.fetch` (what may be read), :mod:`.logs` (what
-  it logs fails the build) and :mod:`.fonts` (the packaged font);
+* :mod:`.pdf`: WeasyPrint, through :mod:`.fetch` (what may be read) and :mod:`.fonts` (the
+  packaged font); the PDF work beyond WeasyPrint's public calls is :mod:`werkboek.pdf`;
 * :mod:`.renderer`: all of that for one project;
 * :mod:`.qr`: QR codes; :mod:`.dates`: dates as printed;
 * :mod:`.files`: atomic writes; :mod:`.cache`: built PDFs by what went into them.

@@ -1,4 +1,9 @@
-"""PDF from HTML: WeasyPrint, with safe loading, a silent log, and tagged PDF/UA-1 output."""
+"""PDF from HTML: WeasyPrint, with safe loading, a silent log, and tagged PDF/UA-1 output.
+
+The public WeasyPrint calls (``HTML``, ``CSS``, ``render``, ``write_pdf``) are made here;
+everything beyond them (the tag-tree patch, chapter layout, the finishing pass) is in
+:mod:`werkboek.pdf`.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,12 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from ..errors import BuildError
-from .chapters import ChapterLayouts
+from ..pdf.chapters import ChapterLayouts
+from ..pdf.finish import finish
+from ..pdf.logs import weasyprint_must_stay_silent
+from ..pdf.tags import install
 from .fetch import SafeFetcher
 from .fonts import font_css, font_dirs
-from .logs import weasyprint_must_stay_silent
-from .tagging import finish, install
-
-install()
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 """Every PDF werkboek writes is tagged PDF/UA-1 (the accessible file, the default)."""
@@ -50,7 +54,9 @@ def layout(
     chapters: ChapterLayouts | None = None,
 ) -> Document:
     """Lay out ``html`` into pages (chapter by chapter when it has chapters and
-    ``chapters`` is given, see ``chapters.py``); what WeasyPrint logs fails the build."""
+    ``chapters`` is given, see :mod:`werkboek.pdf.chapters`); what WeasyPrint logs fails
+    the build."""
+    install()  # (once; checks the WeasyPrint it patches, see werkboek.pdf.internals)
     fetcher = SafeFetcher([*roots, *font_dirs()])
     with weasyprint_must_stay_silent(what), _fetch_errors_fail(what):
         if chapters is not None:
@@ -59,6 +65,7 @@ def layout(
                 stylesheets=stylesheets,
                 base=base,
                 fetcher=fetcher,
+                fonts_css=font_css(),
                 options=options(print_shop),
                 what=what,
             )
@@ -81,7 +88,7 @@ def pdf_bytes(document: Document, *, what: str, print_shop: bool = False) -> byt
 
 def draft_bytes(document: Document, *, what: str) -> bytes:
     """The laid-out ``document`` as an untagged PDF, unfinished: pages to take drawings
-    from (see ``products/name_graft.py``), never a file werkboek writes."""
+    from (see :mod:`werkboek.pdf.names`), never a file werkboek writes."""
     with weasyprint_must_stay_silent(what):
         data: bytes = document.write_pdf()
     return data

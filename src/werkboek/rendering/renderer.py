@@ -10,8 +10,8 @@ from typing import Any
 from weasyprint import Document
 
 from ..errors import BuildError, WerkboekError
+from ..pdf.chapters import ChapterLayouts
 from . import pdf
-from .chapters import ChapterLayouts
 from .fetch import stylesheet_problems
 from .fonts import font_dirs
 from .templates import OVERRIDES, Templates

@@ -21,8 +21,8 @@ from markupsafe import Markup
 
 from ..content import schema
 from ..content.markup import plain_text, render_inline
+from ..pdf.chapters import MARKER
 from ..words import dutch_date
-from .chapters import MARKER
 from .qr import qr_image
 
 OVERRIDES = "sjablonen"

@@ -5,6 +5,8 @@ staple on the fold. The pages are placed as they are (vector, fonts and all; pik
 each A5 page a form XObject on the sheet); blank pages pad the booklet to a multiple of four,
 before the back cover. The imposed file is for the printer only: it has no tags, and its
 metadata says so and names the accessible A5 file.
+
+Public pikepdf only.
 """
 
 from __future__ import annotations

@@ -12,7 +12,11 @@ certificate carries another participant's name.
 
 A name is only grafted when its text is drawn from the same transformation as the whole
 certificate's and nothing but text and colour is drawn for it; :meth:`NameGraft.certificate`
-says ``None`` otherwise and the caller lays that certificate out whole.
+says ``None`` otherwise and the caller lays that certificate out whole. A certificate whose
+name has no marked content to find (:class:`NotGraftable` at :class:`NameGraft`) takes no
+name at all: every certificate is laid out whole.
+
+Public pikepdf only.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from xml.sax.saxutils import escape
 import pikepdf
 from pikepdf import Dictionary, Name, Operator
 
-from ..rendering.tagging import children_of, is_element, is_mcid
+from .structure import children_of, is_element, is_mcid
 
 NAME_ID = "werkboek:naam"
 """The structure element ID the first certificate's name carries (``data-pdf-id="naam"``)."""

@@ -25,6 +25,11 @@ up to :attr:`ChapterLayouts.keep` pages), so a change to the cover lays out the 
 again and reuses the rest. Whatever the chapters cannot say for sure — a boundary that is
 not a forced page break, styles that count all pages (``counter(pages)``) or use targets
 in another way, no fixed point — the document is laid out whole instead.
+
+Private WeasyPrint names (through :mod:`.internals`, checked there): the break between two
+chapters (``block_level_page_break`` on the pages' boxes, :mod:`.boxes`), the metadata of
+the whole (``get_html_metadata``, ``DocumentMetadata``) and ``Document(...)`` built from
+pages (by keyword).
 """
 
 from __future__ import annotations
@@ -39,13 +44,9 @@ from pathlib import Path
 from typing import Any
 
 from weasyprint import CSS, HTML, Document
-from weasyprint.document import DocumentMetadata
-from weasyprint.html import get_html_metadata
-from weasyprint.layout.block import block_level_page_break
 from weasyprint.text.fonts import FontConfiguration
 
-from .fetch import SafeFetcher
-from .fonts import font_css
+from . import boxes, internals
 from .logs import weasyprint_must_stay_silent
 
 MARKER = "<!--werkboek:chapter-->"
@@ -109,9 +110,9 @@ class _Styles:
     """The stylesheets as WeasyPrint objects, parsed once, with the font configuration
     that every chapter laid out with them shares (so their pages can make one PDF)."""
 
-    def __init__(self, texts: Sequence[tuple[Path, str]], fetcher: SafeFetcher) -> None:
+    def __init__(self, texts: Sequence[tuple[Path, str]], fetcher: Any, fonts_css: str) -> None:
         self.fonts = FontConfiguration()
-        self.css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=self.fonts)]
+        self.css = [CSS(string=fonts_css, url_fetcher=fetcher, font_config=self.fonts)]
         self.css += [
             CSS(
                 string=text.replace(TARGET_PAGE, TARGET_PAGE_ELSEWHERE),
@@ -159,13 +160,15 @@ class ChapterLayouts:
         *,
         stylesheets: Sequence[Path],
         base: Path,
-        fetcher: SafeFetcher,
+        fetcher: Any,
+        fonts_css: str,
         options: dict[str, Any],
         what: str,
     ) -> Document | None:
         """The pages of ``html`` laid out chapter by chapter, as one document; None when
-        it must be laid out whole. What WeasyPrint logs while parsing the styles or laying
-        out a chapter fails the build at once, and nothing of it is kept for later."""
+        it must be laid out whole. ``fetcher`` is WeasyPrint's URL fetcher, ``fonts_css`` the
+        ``@font-face`` rules of the fonts. What WeasyPrint logs while parsing the styles or
+        laying out a chapter fails the build at once, and nothing of it is kept for later."""
         parts = split(html)
         if parts is None:
             return None
@@ -174,10 +177,12 @@ class ChapterLayouts:
         if any(WHOLE_ONLY.search(text.replace(TARGET_PAGE, "")) for text in sources):
             return None
         digest = hashlib.sha256(
-            "\0".join([str(base), repr(sorted(options.items()))] + [t for _, t in texts]).encode()
+            "\0".join(
+                [str(base), repr(sorted(options.items())), fonts_css] + [t for _, t in texts]
+            ).encode()
         ).hexdigest()
         with self.lock:
-            styles = self._styles_for(digest, texts, fetcher, what)
+            styles = self._styles_for(digest, texts, fetcher, fonts_css, what)
             run = _Run(self, parts, styles, digest, base, fetcher, options, what)
             placed = run.place()
             if placed is None:
@@ -189,23 +194,23 @@ class ChapterLayouts:
                 pages.extend(chapter.document.pages)
             metadata = HTML(string=parts.metadata_html, base_url=str(base) + "/")
             first = placed[0].document
-            whole = LockedDocument(
-                pages,
-                DocumentMetadata(**get_html_metadata(metadata)),
-                fetcher,
-                styles.fonts,
-                first.color_profiles,
-                first.output_intent,
+            whole: LockedDocument = internals.document(
+                pages, metadata, fetcher, styles.fonts, first, LockedDocument
             )
             whole.lock = self.lock
             return whole
 
     def _styles_for(
-        self, digest: str, texts: Sequence[tuple[Path, str]], fetcher: SafeFetcher, what: str
+        self,
+        digest: str,
+        texts: Sequence[tuple[Path, str]],
+        fetcher: Any,
+        fonts_css: str,
+        what: str,
     ) -> _Styles:
         if self._styles is None or self._styles[0] != digest:
             with weasyprint_must_stay_silent(what):
-                styles = _Styles(texts, fetcher)
+                styles = _Styles(texts, fetcher, fonts_css)
             self._styles = (digest, styles)
             self._kept.clear()
             self._pages = 0
@@ -258,7 +263,7 @@ class _Run:
         styles: _Styles,
         digest: str,
         base: Path,
-        fetcher: SafeFetcher,
+        fetcher: Any,
         options: dict[str, Any],
         what: str,
     ) -> None:
@@ -391,11 +396,8 @@ class _Run:
         boundary is no forced page break."""
         if previous is None:
             return None
-        before, after = _body(previous.pages[-1]), _body(document.pages[0])
-        if before is None or after is None or not before.children or not after.children:
-            return False
-        value = block_level_page_break(before.children[-1], after.children[0])
-        if value not in FORCED:
+        value = boxes.page_break(previous.pages[-1], document.pages[0])
+        if value is False or value not in FORCED:
             return False
         return FORCED[value]
 
@@ -415,11 +417,3 @@ def _start(html: str, page: int) -> str:
 
 def _side(page: int) -> str:
     return "right" if page % 2 else "left"
-
-
-def _body(page: Any) -> Any:
-    """The body box on a laid-out page, or None."""
-    boxes = page._page_box.children
-    if not boxes or not getattr(boxes[0], "children", None):
-        return None
-    return boxes[0].children[0]

@@ -1,0 +1,194 @@
+"""Every name werkboek takes from WeasyPrint and pydyf beyond their public API, in one place.
+
+WeasyPrint's API reference says to pin a version before depending on anything outside it.
+werkboek does (``weasyprint>=70,<71`` in ``pyproject.toml``, ``pydyf`` likewise), and every
+such name is looked up here and nowhere else, and checked at its first use (:func:`get`;
+:func:`check` checks them all): that it exists and that it takes the arguments werkboek
+gives it, by name. When one has changed, the render stops with one Dutch line that says
+which and what to install (a :class:`BuildError`), instead of a wrong PDF or a traceback
+deep in a layout.
+
+What is used, and where:
+
+- ``weasyprint.pdf.tags._build_box_tree(box, parent, pdf, page_number, nums, annotations,
+  tags)``: wrapped once (:mod:`.tags`) so the HTML can name structure types;
+- ``weasyprint.layout.block.block_level_page_break(sibling_before, sibling_after)``: the
+  break between two chapters (:mod:`.boxes`);
+- ``weasyprint.html.get_html_metadata(html)`` and ``weasyprint.document.DocumentMetadata``:
+  the metadata of a document put together from chapters (:mod:`.chapters`);
+- ``weasyprint.Document(pages, metadata, url_fetcher, font_config, color_profiles,
+  output_intent)``: that document (called with keywords, :func:`document`);
+- ``weasyprint.document.Page._page_box`` and the boxes below it
+  (``weasyprint.formatting_structure.boxes``: ``children``, ``descendants()``, ``element``,
+  ``position_y``, ``height``, ``margin_height()``): read by :mod:`.boxes`; in the tag-tree
+  patch (:mod:`.tags`) ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and
+  an absolute placeholder's ``_box``;
+- ``pydyf.String``: a structure element's ``/ID`` (:mod:`.tags`).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import threading
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any
+
+from ..errors import BuildError
+
+_INSTALLING = threading.Lock()
+TESTED = {"weasyprint": ">=70,<71", "pydyf": ">=0.13,<0.14"}
+"""The versions werkboek is tested with (as ``pyproject.toml`` pins them)."""
+
+EXPECTED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "weasyprint.pdf.tags._build_box_tree": (
+        "weasyprint",
+        ("box", "parent", "pdf", "page_number", "nums", "annotations", "tags"),
+    ),
+    "weasyprint.layout.block.block_level_page_break": (
+        "weasyprint",
+        ("sibling_before", "sibling_after"),
+    ),
+    "weasyprint.html.get_html_metadata": ("weasyprint", ("html",)),
+    "weasyprint.document.Document": (
+        "weasyprint",
+        ("pages", "metadata", "url_fetcher", "font_config", "color_profiles", "output_intent"),
+    ),
+    "weasyprint.document.Page": ("weasyprint", ("page_box",)),
+    "weasyprint.document.DocumentMetadata": (
+        "weasyprint",
+        ("title", "authors", "description", "keywords", "generator", "created"),
+    ),
+    "weasyprint.formatting_structure.boxes.BlockBox.descendants": ("weasyprint", ()),
+    "weasyprint.formatting_structure.boxes.BlockBox.margin_height": ("weasyprint", ()),
+    "pydyf.String": ("pydyf", ("string",)),
+}
+"""Each private name werkboek uses: its library and the parameters werkboek passes (by
+name; for a class, its constructor's, after ``self``)."""
+
+
+def untested(name: str, library: str) -> BuildError:
+    """One Dutch line: the installed ``library`` differs from what werkboek was tested with."""
+    try:
+        version = metadata.version(library)
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return BuildError(
+        f"{library} {version} is niet getest met werkboek: {name} heeft een andere vorm; "
+        f"installeer {library}{TESTED[library]}"
+    )
+
+
+def _find(name: str, library: str) -> Any:
+    """The object ``name`` (a dotted path: a module, then attributes)."""
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            found: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attribute in parts[cut:]:
+                found = getattr(found, attribute)
+        except AttributeError:
+            break
+        return found
+    raise untested(name, library)
+
+
+def _parameters(found: Any) -> tuple[str, ...]:
+    function = getattr(found, "__init__") if isinstance(found, type) else found  # noqa: B009
+    names = tuple(inspect.signature(function).parameters)
+    return names[1:] if isinstance(found, type) else names
+
+
+@functools.cache
+def get(name: str) -> Any:
+    """The private name ``name`` of :data:`EXPECTED`, checked: it exists and takes the
+    parameters werkboek passes; else :func:`untested` is raised."""
+    library, parameters = EXPECTED[name]
+    found = _find(name, library)
+    if not callable(found):
+        raise untested(name, library)
+    try:
+        names = _parameters(found)
+    except (TypeError, ValueError):
+        raise untested(name, library) from None
+    if names[: len(parameters)] != parameters:
+        raise untested(name, library)
+    return found
+
+
+def check() -> None:
+    """Every private name of :data:`EXPECTED` as werkboek expects it (or :func:`untested`)."""
+    for name in EXPECTED:
+        get(name)
+
+
+def page_box(page: Any) -> Any:
+    """The root box of a laid-out WeasyPrint page."""
+    try:
+        return page._page_box
+    except AttributeError:
+        raise untested("weasyprint.document.Page._page_box", "weasyprint") from None
+
+
+def placed_box(box: Any) -> Any:
+    """The box an absolutely placed box's placeholder stands for (``_box``), or ``box``."""
+    return getattr(box, "_box", box)
+
+
+def box_attribute(box: Any, name: str) -> Any:
+    """Attribute ``name`` of a WeasyPrint box (set by its constructor: no class default)."""
+    try:
+        return getattr(box, name)
+    except AttributeError:
+        raise untested(f"weasyprint.formatting_structure.boxes.Box.{name}", "weasyprint") from None
+
+
+def document(pages: list[Any], html: Any, fetcher: Any, fonts: Any, first: Any, cls: type) -> Any:
+    """A WeasyPrint ``Document`` (of class ``cls``, a subclass) of ``pages``, with the
+    metadata of the WeasyPrint ``HTML`` document ``html`` and the colour profiles and output
+    intent of the document ``first``."""
+    get("weasyprint.document.Document")
+    metadata_of = get("weasyprint.html.get_html_metadata")
+    return cls(
+        pages=pages,
+        metadata=get("weasyprint.document.DocumentMetadata")(**metadata_of(html)),
+        url_fetcher=fetcher,
+        font_config=fonts,
+        color_profiles=first.color_profiles,
+        output_intent=first.output_intent,
+    )
+
+
+def page_break(before: Any, after: Any) -> Any:
+    """The page break WeasyPrint puts between the boxes ``before`` and ``after``."""
+    return get("weasyprint.layout.block.block_level_page_break")(before, after)
+
+
+def install_tag_builder(wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace WeasyPrint's tag-tree builder by ``wrap(original)``, once."""
+    get("weasyprint.pdf.tags._build_box_tree")  # (checked as WeasyPrint has it)
+    from weasyprint.pdf import tags
+
+    with _INSTALLING:  # (renders in threads: wrapped once)
+        if getattr(tags._build_box_tree, "werkboek", False):
+            return
+        built = wrap(tags._build_box_tree)
+        built.werkboek = True  # type: ignore[attr-defined]
+        tags._build_box_tree = built
+
+
+def pdf_string(text: str) -> Any:
+    """A PDF text string as WeasyPrint's writer (pydyf) takes it."""
+    return get("pydyf.String")(text)
+
+
+def block_box() -> Any:
+    """WeasyPrint's class of block boxes."""
+    from weasyprint.formatting_structure import boxes
+
+    return boxes.BlockBox

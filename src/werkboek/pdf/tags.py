@@ -1,0 +1,56 @@
+"""WeasyPrint's tag tree, told more than the HTML element names.
+
+WeasyPrint 70 tags a PDF from the HTML element names alone. :func:`install` wraps its
+tag-tree builder (the private ``weasyprint.pdf.tags._build_box_tree``, through
+:mod:`.internals`) so the HTML can say more: ``data-pdf-tag="TOC"`` (or ``TOCI``,
+``Artifact``…) names an element's structure type; a ``leader()``'s dots become an artifact;
+the ``::before``/``::after`` boxes of a link are part of that link (a Span in it), not a
+second link inside it; ``data-pdf-id`` becomes the element's ``/ID`` (for :mod:`.faces` and
+the name graft, :mod:`.names`).
+
+Private names used (all through :mod:`.internals`): ``_build_box_tree``; the box
+attributes ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and an absolute
+placeholder's ``_box``; ``pydyf.String``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from . import internals
+from .faces import FACE_ID_PREFIX
+
+
+def install() -> None:
+    """Wrap WeasyPrint's tag-tree builder once (see the module's docstring)."""
+    internals.install_tag_builder(_wrap)
+
+
+def _wrap(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    @functools.wraps(original)  # (its signature stays WeasyPrint's, for internals.check)
+    def build(box: Any, parent: Any, *args: Any) -> Iterator[Any]:
+        own = internals.placed_box(box)  # an absolute placeholder stands for its box
+        for element in original(box, parent, *args):
+            if element["P"] == parent.reference:  # this box's element, not a grandchild
+                _adjust(own, element)
+            yield element
+
+    return build
+
+
+def _adjust(box: Any, element: Any) -> None:
+    node = internals.box_attribute(box, "element")
+    tag = internals.box_attribute(box, "element_tag") if node is not None else None
+    if getattr(box, "is_leader", False):
+        element["S"] = "/Artifact"
+    elif tag and "::" in tag:
+        if element["S"] == "/Link" and not box.link_annotation:
+            element["S"] = "/Span"
+    elif tag and (wanted := node.get("data-pdf-tag")) and element["S"] != "/LBody":
+        # (a list item without a marker is an LI around an LBody, both for the same box:
+        # the name goes to the item, its body stays a body)
+        element["S"] = f"/{wanted}"
+    if tag and "::" not in tag and (ident := node.get("data-pdf-id")):
+        element["ID"] = internals.pdf_string(f"{FACE_ID_PREFIX}{ident}")
