@@ -36,8 +36,8 @@ def a5(tmp_path_factory) -> dict[str, Path]:
 def a6(tmp_path_factory) -> dict[str, Path]:
     """Built through the command line, with its option for the small cards."""
     output = tmp_path_factory.mktemp("kaarten-a6")
-    command = [sys.executable, "-m", "werkboek", "build", "cards", "--card-size", "a6"]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(output)]
+    command = [sys.executable, "-m", "werkboek", "build", "cards", "--kaartformaat", "a6"]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(output)]
     result = subprocess.run(command, check=True, capture_output=True, text=True)
     paths = [Path(line.removeprefix("geschreven: ")) for line in result.stdout.splitlines()]
     return {path.stem: path for path in paths}
@@ -474,8 +474,8 @@ def test_outlines_and_metadata(cards, content):
 
 
 def test_rebuilt_cards_are_byte_identical(a5, tmp_path):
-    command = [sys.executable, "-m", "werkboek", "build", "cards", "--jobs", "1"]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    command = [sys.executable, "-m", "werkboek", "build", "cards", "--taken", "1"]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(tmp_path)]
     subprocess.run(command, check=True, capture_output=True)
     for name, path in a5.items():
         assert (tmp_path / "kaarten" / f"{name}.pdf").read_bytes() == path.read_bytes(), name

@@ -169,7 +169,7 @@ def test_no_blank_pages_but_before_a_right_hand_start(reader, page_texts):
 
 def test_builds_are_byte_identical_across_processes(document_pdf, tmp_path):
     command = [sys.executable, "-m", "werkboek", "build", "document"]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(tmp_path)]
     subprocess.run(command, check=True, capture_output=True)
     assert (
         tmp_path / "document" / "inspiratiedocument.pdf"

@@ -253,8 +253,8 @@ def test_certificates_from_the_command_line_refuse_a_signature_that_is_no_image(
     (tmp_path / "handtekening.png").write_text("geen plaatje", encoding="utf-8")
     args = ["certificates", str(tmp_path / "dag" / "recept.yaml"), "--deelnemers"]
     args += [str(tmp_path / "groep.csv"), "-o", str(tmp_path / "uit")]
-    args += ["--content", str(CONTENT), "--styles", str(REPO / "styles")]
-    result = CliRunner().invoke(main, [*args, "--signature", str(tmp_path / "handtekening.png")])
+    args += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles")]
+    result = CliRunner().invoke(main, [*args, "--handtekening", str(tmp_path / "handtekening.png")])
     assert result.exit_code == 1
     assert result.output.strip().endswith("de handtekening is geen PNG of JPEG")
     assert not (tmp_path / "uit").exists()

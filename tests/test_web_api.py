@@ -286,13 +286,13 @@ def test_with_a_token_every_page_needs_a_login_and_the_api_a_bearer(tmp_path):
 def start_serving(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """``werkboek serve`` with ``options`` in a process of its own, without WERKBOEK_TOKEN."""
     command = [sys.executable, "-m", "werkboek", "serve", *options]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(tmp_path)]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     return subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
 
 
 def test_serving_on_another_address_needs_a_token(tmp_path):
-    result = start_serving(tmp_path, "--host", "0.0.0.0", "--port", "8999")
+    result = start_serving(tmp_path, "--host", "0.0.0.0", "--poort", "8999")
     assert result.returncode == 1
     assert result.stderr.startswith(
         "fout: --host: werkboek luistert alleen op een ander adres dan 127.0.0.1 met een "
@@ -301,11 +301,11 @@ def test_serving_on_another_address_needs_a_token(tmp_path):
 
 
 def test_a_port_in_use_is_said_in_dutch_and_the_start_fails(server, tmp_path):
-    result = start_serving(tmp_path, "--port", str(server.port))
+    result = start_serving(tmp_path, "--poort", str(server.port))
     assert result.returncode == 1
     assert result.stderr == (
-        f"fout: --port: poort {server.port} is al in gebruik (draait werkboek al?); "
-        "kies een andere met --port\n"
+        f"fout: --poort: poort {server.port} is al in gebruik (draait werkboek al?); "
+        "kies een andere met --poort\n"
     )
     assert "Traceback" not in result.stderr
 
