@@ -437,13 +437,3 @@ def recipe_yaml(data: Mapping[str, Any]) -> str:
     return yaml.safe_dump(
         json.loads(json.dumps(data)), allow_unicode=True, sort_keys=False, width=1000
     )
-
-
-def parse_edition(value: str | None) -> str | None:
-    if value is not None and value not in EDITIONS:
-        raise RecipeError(
-            Problem(
-                "", 0, 0, "--editie", f"editie {value!r} bestaat niet; kies {' of '.join(EDITIONS)}"
-            )
-        )
-    return value

@@ -35,7 +35,6 @@ ARTIFACT = Name("/Artifact")
 MARKED = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 FACE_ID_PREFIX = "werkboek:"
 FACE = re.compile(r"werkboek:kaart-(\d+)-(\d+)-(voor|achter)")
-PAGINATION = Dictionary(Type=Name("/Pagination"))
 PRINT = 4
 """The Print flag of an annotation."""
 
