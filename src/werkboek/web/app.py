@@ -216,8 +216,3 @@ def local_path(value: object, default: str = "/") -> str:
 def form_text(form: Mapping[str, Any], name: str, limit: int = 2000) -> str:
     value = form.get(name)
     return value[:limit] if isinstance(value, str) else ""
-
-
-def app_of(request: Request) -> WebApp:
-    werkboek: WebApp = request.app.state.werkboek
-    return werkboek

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import Headers as RequestHeaders
@@ -171,8 +170,3 @@ def protected(endpoint: Endpoint) -> Endpoint:
     wrapper.__name__ = getattr(endpoint, "__name__", "endpoint")
     wrapper.__doc__ = endpoint.__doc__
     return wrapper
-
-
-def client_hint(request: Request) -> dict[str, Any]:
-    """What every page template gets for its forms."""
-    return {"csrf": csrf_token(request)}
