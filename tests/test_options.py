@@ -144,6 +144,9 @@ def test_messages_name_the_dutch_option_whatever_was_typed():
         )
     near = run("build", "--outpt", "map")
     assert near.stderr.splitlines()[0] == "fout: onbekende optie --outpt; bedoel je '--uitvoer'?"
+    missing = run("attendance", "recept.yaml")
+    assert missing.exit_code == 2
+    assert missing.stderr.splitlines()[0] == "fout: de optie --deelnemers ontbreekt"
 
 
 def test_help_loads_no_heavy_library():

@@ -300,7 +300,9 @@ def build(
     type=DutchChoice(["deelnemer", "trainer"]),
     help="Een andere editie dan het recept noemt.",
 )
-@option("--voor", "names", multiple=True, help="Een eigen exemplaar voor deze naam.")
+@option(
+    "--voor", "names", metavar="NAAM", multiple=True, help="Een eigen exemplaar voor deze naam."
+)
 @participants_option("Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.")
 @option(
     "--boekje",

@@ -127,9 +127,9 @@ def usage_message(exc: click.UsageError) -> str:
         hint = "; bedoel je " + " of ".join(map(repr, close)) + "?" if close else ""
         return f"onbekende optie {exc.option_name}{hint}"
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
-        what = "argument" if isinstance(exc.param, click.Argument) else "optie"
-        name = exc.param.human_readable_name
-        return f"het {what} {name} ontbreekt"
+        if isinstance(exc.param, click.Option):
+            return f"de optie {max(exc.param.opts, key=len)} ontbreekt"
+        return f"het argument {exc.param.human_readable_name} ontbreekt"
     if isinstance(exc, click.BadParameter):
         name = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else "een waarde"
         return f"ongeldige waarde voor {name}: {exc.message}"
