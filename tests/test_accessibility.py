@@ -32,6 +32,8 @@ from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS
 
+pytestmark = pytest.mark.slow  # every test reads the products built once for the module
+
 LEADER_DOTS = re.compile(r"(?:\s*\.){3,}\s*")
 
 

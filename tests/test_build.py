@@ -43,6 +43,7 @@ def _project(tmp_path, output: str = "output") -> Project:
     )
 
 
+@pytest.mark.slow
 def test_the_command_word_is_the_products_name_and_its_files_go_to_its_folder(tmp_path):
     """One rule: the registry key is the class's ``name``, which is the word ``werkboek
     build`` takes; every file a product writes lies in ``output/<folder>/``; no two products
@@ -80,6 +81,7 @@ def test_the_command_word_is_the_products_name_and_its_files_go_to_its_folder(tm
     assert build_command.name == "build"
 
 
+@pytest.mark.slow
 def test_all_builds_every_product_in_the_same_order_on_one_core_or_several(tmp_path):
     project = _project(tmp_path)
     parallel = build_products(project, ["all"], jobs=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from werkboek.cli import main
@@ -21,6 +22,7 @@ PRINCIPLES = [
 ]
 
 
+@pytest.mark.slow
 def test_check_passes_on_the_shipped_content():
     result = CliRunner().invoke(
         main, ["check", "--inhoud", str(CONTENT), "--recepten", str(REPO / "recepten")]

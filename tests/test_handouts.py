@@ -17,6 +17,8 @@ from werkboek.words import dutch_date
 from conftest import CONTENT, REPO, decode_qr_codes, outline, reading_text
 from printed import article_text, blocks_text, principle_text
 
+pytestmark = pytest.mark.slow  # every test reads the handouts built once for the session
+
 PARTS = load_content(CONTENT).parts
 
 A4 = (595.28, 841.89)

@@ -163,6 +163,7 @@ def test_a_build_writes_everything_or_nothing(work):
 # ---------------------------------------------------------------- 4. a damaged cache
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_entry_is_a_miss(work):
     project = Project(work / "content", work / "styles", work / "output")
     [first] = build_workbook(project, work / "recept.yaml", work / "een.pdf")
@@ -246,6 +247,7 @@ def test_a_huge_recipe_is_refused_before_it_is_parsed(work):
     )
 
 
+@pytest.mark.slow
 def test_special_files_are_never_read(work, smtp):
     shutil.copyfile(ROOTS / "mail" / "deelnemers.csv", work / "deelnemers.csv")
     shutil.copyfile(ROOTS / "mail" / "bericht.txt", work / "bericht.txt")
@@ -315,6 +317,7 @@ def test_a_linked_template_override_is_not_followed(work):
 # ---------------------------------------------------------------- 8. no tracebacks
 
 
+@pytest.mark.slow
 def test_very_long_titles_and_names_make_short_file_names(work):
     title = "Een heel lange titel " * 20
     (work / "lang.yaml").write_text(
@@ -354,6 +357,7 @@ def test_a_damaged_send_log_stops_before_anything_is_written(work):
 # ---------------------------------------------------------------- 9, 10. killed builds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 def test_workers_end_with_their_parent_and_leave_nothing(work, stop):
     stale = work / "output" / "document" / ".inspiratiedocument.pdf.oud.tmp"
@@ -450,6 +454,7 @@ def test_a_log_kept_by_an_older_werkboek_is_not_forgotten(work, smtp):
         assert db.execute("SELECT count(*) FROM messages WHERE state = 'sent'").fetchone() == (5,)
 
 
+@pytest.mark.slow
 def test_one_run_per_mailing_at_a_time(work, smtp):
     server = smtp()
     _mail_files(work)
@@ -482,6 +487,7 @@ def test_one_run_per_mailing_at_a_time(work, smtp):
     assert "werkboek werd gestopt" not in slow_out + out
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_sending_gives_the_summary_and_how_to_go_on(work, smtp):
     server = smtp()
     _mail_files(work)

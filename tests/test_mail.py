@@ -684,6 +684,7 @@ def write_two_participants(work: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_each_participant_gets_their_own_workbook(work, smtp):
     server = smtp()
     write_two_participants(work)
@@ -709,6 +710,7 @@ def test_each_participant_gets_their_own_workbook(work, smtp):
         assert "Feiten of interpretaties" in text
 
 
+@pytest.mark.slow
 def test_each_participant_gets_their_own_certificate_beside_their_workbook(work, smtp):
     server = smtp()
     write_two_participants(work)
