@@ -170,12 +170,12 @@ class DutchOption(click.Option):
     def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
         super().add_to_parser(parser, ctx)
         if self.aliases:  # the same parameter once more, under its old names
-            shown = self.opts
-            self.opts = self.aliases
+            shown, secondary = self.opts, self.secondary_opts
+            self.opts, self.secondary_opts = self.aliases, []
             try:
                 super().add_to_parser(parser, ctx)
             finally:
-                self.opts = shown
+                self.opts, self.secondary_opts = shown, secondary
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         if self.hidden:
