@@ -160,7 +160,9 @@ class DutchOption(click.Option):
     """An option whose help says ``standaard:`` and ``omgevingsvariabele:``.
 
     ``aliases`` are old names that the parser still takes; they are not in ``opts``, so
-    help, error hints and completion show only the Dutch names.
+    help, error hints and completion show only the Dutch names. Click has no aliases of its
+    own: :meth:`add_to_parser` (public) registers the option a second time under them. The
+    parser it gets is typed ``Any`` because its class is private to click.
     """
 
     def __init__(self, *args: Any, aliases: Sequence[str] = (), **kwargs: Any) -> None:
