@@ -122,8 +122,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         port = free_port()
         command = [
-            sys.executable, "-m", "werkboek", "serve", "--port", str(port),
-            "--content", str(REPO / "content"), "--styles", str(REPO / "styles"),
+            sys.executable, "-m", "werkboek", "serve", "--poort", str(port),
+            "--inhoud", str(REPO / "content"), "--stijlen", str(REPO / "styles"),
             "-o", str(Path(folder) / "output"), "--recepten", str(Path(folder) / "recepten"),
         ]  # fmt: skip
         server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/werkboek check --quiet
+.venv/bin/werkboek check --stil
 .venv/bin/werkboek build all

@@ -32,6 +32,8 @@ from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS
 
+pytestmark = pytest.mark.slow  # every test reads the products built once for the module
+
 LEADER_DOTS = re.compile(r"(?:\s*\.){3,}\s*")
 
 
@@ -295,9 +297,9 @@ def test_the_print_shop_variant_goes_to_its_own_folder(tmp_path):
             "build",
             "handouts",
             "--drukwerk",
-            "--content",
+            "--inhoud",
             str(CONTENT),
-            "--styles",
+            "--stijlen",
             str(REPO / "styles"),
             "-o",
             str(tmp_path),

@@ -44,6 +44,7 @@ def _project(tmp_path, output: str = "output") -> Project:
     )
 
 
+@pytest.mark.slow
 def test_the_command_word_is_the_products_name_and_its_files_go_to_its_folder(tmp_path):
     """One rule: the registry key is the class's ``name``, which is the word ``werkboek
     build`` takes; every file a product writes lies in ``output/<folder>/``; no two products
@@ -60,9 +61,9 @@ def test_the_command_word_is_the_products_name_and_its_files_go_to_its_folder(tm
             [
                 "build",
                 name,
-                "--content",
+                "--inhoud",
                 str(project.content_dir),
-                "--styles",
+                "--stijlen",
                 str(project.styles_dir),
                 "--recepten",
                 str(project.recipes_dir),
@@ -87,6 +88,7 @@ def test_the_command_word_is_the_products_name_and_its_files_go_to_its_folder(tm
     assert build_command.name == "build"
 
 
+@pytest.mark.slow
 def test_all_builds_every_product_in_the_same_order_on_one_core_or_several(tmp_path):
     project = _project(tmp_path)
     parallel = build_products(project, ["all"], jobs=2)
@@ -136,7 +138,7 @@ def test_a_failure_in_a_worker_is_one_clean_line(tmp_path):
     with pytest.raises(BuildError, match=r"oefenkaarten\.pdf: WeasyPrint meldt: Ignored `colour"):
         build_products(project, ["all"], jobs=2)
     command = [sys.executable, "-m", "werkboek", "build", "cards", "handouts"]
-    command += ["--content", str(project.content_dir), "--styles", str(project.styles_dir)]
+    command += ["--inhoud", str(project.content_dir), "--stijlen", str(project.styles_dir)]
     command += ["-o", str(tmp_path / "cli")]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 1
@@ -184,9 +186,9 @@ def test_check_fails_on_a_broken_recipe_in_the_recipes_folder_with_its_line(tmp_
         main,
         [
             "check",
-            "--content",
+            "--inhoud",
             str(project.content_dir),
-            "--styles",
+            "--stijlen",
             str(project.styles_dir),
             "--recepten",
             str(project.recipes_dir),

@@ -36,8 +36,8 @@ def a5(tmp_path_factory) -> dict[str, Path]:
 def a6(tmp_path_factory) -> dict[str, Path]:
     """Built through the command line, with its option for the small cards."""
     output = tmp_path_factory.mktemp("kaarten-a6")
-    command = [sys.executable, "-m", "werkboek", "build", "cards", "--card-size", "a6"]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(output)]
+    command = [sys.executable, "-m", "werkboek", "build", "cards", "--kaartformaat", "a6"]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(output)]
     result = subprocess.run(command, check=True, capture_output=True, text=True)
     paths = [Path(line.removeprefix("geschreven: ")) for line in result.stdout.splitlines()]
     return {path.stem: path for path in paths}
@@ -111,6 +111,7 @@ def characters(path: Path) -> list[tuple[int, str, float, float, float]]:
 # ---------------------------------------------------------------- files and sizes
 
 
+@pytest.mark.slow
 def test_a_card_per_exercise_and_the_sheets(cards, content):
     fmt, files = cards
     slugs = [e.slug for _, e in content.exercises()]
@@ -128,6 +129,7 @@ def test_a_card_per_exercise_and_the_sheets(cards, content):
     assert len(page_sizes(files["uitgangspunten"])) == 2 * 3  # twelve cards, four a sheet
 
 
+@pytest.mark.slow
 def test_a_single_card_has_a_real_bleed_for_the_print_shop(cards, content):
     fmt, files = cards
     for _, exercise in content.exercises():
@@ -150,6 +152,7 @@ def test_a_single_card_has_a_real_bleed_for_the_print_shop(cards, content):
     assert corner != (255, 255, 255), corner
 
 
+@pytest.mark.slow
 def test_every_crop_mark_is_inside_what_an_office_printer_prints(cards):
     """Nothing is printed within 5 mm of the sheet's edge: measured on the rendered sheets."""
     fmt, files = cards
@@ -201,6 +204,7 @@ def test_the_a5_cards_are_a5_and_the_small_ones_fit_four_to_a_sheet_with_marks()
 # ---------------------------------------------------------------- text
 
 
+@pytest.mark.slow
 def test_every_step_of_every_exercise_is_on_its_a5_cards(a5, content):
     sheets = squeeze(" ".join(reading_text(a5["oefenkaarten"])))
     for principle, exercise in content.exercises():
@@ -215,6 +219,7 @@ def test_every_step_of_every_exercise_is_on_its_a5_cards(a5, content):
             assert squeeze(line) in sheets, (exercise.slug, line)
 
 
+@pytest.mark.slow
 def test_trainer_only_material_stays_off_the_cards(a5, content):
     exercise = next(e for _, e in content.exercises() if e.has_trainer_material())
     shown = set(blocks_text([b for s in exercise.steps for b in s.body], trainer=False))
@@ -230,6 +235,7 @@ def test_trainer_only_material_stays_off_the_cards(a5, content):
     assert "trainer" not in text.lower()
 
 
+@pytest.mark.slow
 def test_follow_up_cards_say_so(cards, content):
     fmt, files = cards
     follow_ups = 0
@@ -246,6 +252,7 @@ def test_follow_up_cards_say_so(cards, content):
     assert follow_ups > 0 if fmt.full_steps else follow_ups == 0
 
 
+@pytest.mark.slow
 def test_the_small_cards_list_the_steps_in_short(a6, content):
     for _, exercise in content.exercises():
         pages = reading_text(a6[exercise.slug])
@@ -260,6 +267,7 @@ def test_the_small_cards_list_the_steps_in_short(a6, content):
         assert squeeze(longest) not in squeeze(" ".join(pages))  # the full text is online
 
 
+@pytest.mark.slow
 def test_text_is_never_smaller_than_8_5_pt(cards):
     _, files = cards
     for path in files.values():
@@ -267,6 +275,7 @@ def test_text_is_never_smaller_than_8_5_pt(cards):
         assert min(sizes) >= 8.5 - 0.01, path.name
 
 
+@pytest.mark.slow
 def test_text_stays_in_its_face(cards):
     """Nothing runs into the footer of a single card; nothing leaves its card on a sheet."""
     fmt, files = cards
@@ -289,6 +298,7 @@ def test_text_stays_in_its_face(cards):
 # ---------------------------------------------------------------- QR codes
 
 
+@pytest.mark.slow
 def test_every_qr_code_decodes_to_its_exercise_and_is_big_enough(cards, content):
     fmt, files = cards
     urls = {e.slug: content.exercise_url(p, e) for p, e in content.exercises()}
@@ -315,6 +325,7 @@ def _slot_of(fmt: CardFormat, x: float, y: float) -> int:
     return index
 
 
+@pytest.mark.slow
 def test_backs_land_behind_their_fronts(cards, content):
     """Measured: where each card's QR code and title land on the front and on the back."""
     fmt, files = cards
@@ -344,6 +355,7 @@ def test_backs_land_behind_their_fronts(cards, content):
         assert fmt.slot(fmt.back_slot(index)).contains(SHEET_WIDTH - front_x, y)
 
 
+@pytest.mark.slow
 def test_uitgangspunten_fronts_and_backs(a5, content):
     article = content.article(UITGANGSPUNTEN)
     path = a5["uitgangspunten"]
@@ -386,6 +398,7 @@ def _paths(path: Path, page: int) -> list[Rect]:
         document.close()
 
 
+@pytest.mark.slow
 def test_crop_marks_on_every_sheet_side(cards, content):
     fmt, files = cards
     for name, sheet_format in (("oefenkaarten", fmt), ("uitgangspunten", A6)):
@@ -424,6 +437,7 @@ def test_crop_marks_on_every_sheet_side(cards, content):
         document.close()
 
 
+@pytest.mark.slow
 def test_colour_bands_bleed_past_the_cut(cards, content):
     fmt, files = cards
     principle, _ = next(iter(content.exercises()))
@@ -450,6 +464,7 @@ def test_colour_bands_bleed_past_the_cut(cards, content):
 # ---------------------------------------------------------------- outline, metadata, rebuilds
 
 
+@pytest.mark.slow
 def test_outlines_and_metadata(cards, content):
     fmt, files = cards
     exercises = [e for _, e in content.exercises()]
@@ -473,14 +488,16 @@ def test_outlines_and_metadata(cards, content):
         assert "/StructTreeRoot" in catalog
 
 
+@pytest.mark.slow
 def test_rebuilt_cards_are_byte_identical(a5, tmp_path):
-    command = [sys.executable, "-m", "werkboek", "build", "cards", "--jobs", "1"]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    command = [sys.executable, "-m", "werkboek", "build", "cards", "--taken", "1"]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(tmp_path)]
     subprocess.run(command, check=True, capture_output=True)
     for name, path in a5.items():
         assert (tmp_path / "kaarten" / f"{name}.pdf").read_bytes() == path.read_bytes(), name
 
 
+@pytest.mark.slow
 def test_an_exercise_too_long_for_any_card_is_an_error(tmp_path):
     """A part that cannot continue on the next card is reported, never clipped."""
     from werkboek import BuildError

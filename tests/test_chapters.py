@@ -56,6 +56,7 @@ def _pdf(project: Project, document) -> bytes:
     return project.renderer.pdf(document, what="test")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("recipe_path", "edition", "booklet"),
     [
@@ -77,6 +78,7 @@ def test_chapters_give_the_pdf_of_one_layout_byte_for_byte(tmp_path, recipe_path
     assert _pdf(project, in_chapters) == _pdf(project, whole)
 
 
+@pytest.mark.slow
 def test_a_change_to_the_cover_lays_out_only_the_cover(tmp_path, monkeypatch):
     project = _project(tmp_path, keep=200)
     first = _product(project, DAY, "trainer")
@@ -104,6 +106,7 @@ def test_a_change_to_the_cover_lays_out_only_the_cover(tmp_path, monkeypatch):
     assert "Proeftuin Zaanstreek, groep 7" in cover
 
 
+@pytest.mark.slow
 def test_kept_chapters_stay_within_their_pages(tmp_path):
     project = _project(tmp_path, keep=30)
     for n in range(3):
@@ -124,6 +127,7 @@ def _styles_with(tmp_path: Path, old: str, new: str) -> Path:
     return styles
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("old", "new"),
     [
@@ -191,6 +195,7 @@ def test_what_weasyprint_logs_fails_every_build_not_only_the_first(tmp_path):
             product.layout(next(iter(product.targets())))
 
 
+@pytest.mark.slow
 def test_a_chapter_that_logs_fails_every_build_and_is_never_kept(tmp_path):
     project = _project(tmp_path, keep=200)
     broken = "# Welkom\n\n![kapot](data:image/png;base64,iVBORw0KGgoAAAAA)\n"

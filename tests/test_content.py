@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from werkboek.cli import main
@@ -21,9 +22,10 @@ PRINCIPLES = [
 ]
 
 
+@pytest.mark.slow
 def test_check_passes_on_the_shipped_content():
     result = CliRunner().invoke(
-        main, ["check", "--content", str(CONTENT), "--recepten", str(REPO / "recepten")]
+        main, ["check", "--inhoud", str(CONTENT), "--recepten", str(REPO / "recepten")]
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].startswith(
@@ -32,7 +34,7 @@ def test_check_passes_on_the_shipped_content():
 
 
 def test_list_json_is_the_catalogue():
-    result = CliRunner().invoke(main, ["list", "--json", "--content", str(CONTENT)])
+    result = CliRunner().invoke(main, ["list", "--json", "--inhoud", str(CONTENT)])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert [p["slug"] for p in data["principes"]] == PRINCIPLES
@@ -67,7 +69,7 @@ def test_the_b1_answers_are_for_the_trainer_only(content):
 
 
 def test_list_text_names_every_slug():
-    result = CliRunner().invoke(main, ["list", "--content", str(CONTENT)])
+    result = CliRunner().invoke(main, ["list", "--inhoud", str(CONTENT)])
     assert result.exit_code == 0
     assert "intervisie-incidentmethode" in result.stdout
     assert "samen-beslissen-over-passende-hulp" in result.stdout

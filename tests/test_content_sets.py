@@ -33,6 +33,7 @@ def text(path: Path) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(path).pages)
 
 
+@pytest.mark.slow
 def test_every_product_is_built_under_its_own_names(built):
     assert sorted(built) == [
         "document/handreiking-samen-sterk.pdf",
@@ -53,6 +54,7 @@ def test_check_counts_the_second_programme(project):
     assert report.files == 9
 
 
+@pytest.mark.slow
 def test_nothing_of_the_first_programme_is_printed(built):
     for name, path in built.items():
         printed = text(path)
@@ -66,6 +68,7 @@ def test_nothing_of_the_first_programme_is_printed(built):
             assert word not in printed, (name, word)
 
 
+@pytest.mark.slow
 def test_the_programmes_own_part_titles_language_and_title(built, project):
     reader = pypdf.PdfReader(built["document/handreiking-samen-sterk.pdf"])
     assert reader.trailer["/Root"]["/Lang"] == "nl-BE"
@@ -86,6 +89,7 @@ def test_the_programmes_own_part_titles_language_and_title(built, project):
     assert "Uit de Handreiking Samen Sterk in de Wijk, versie 15 september 2025" in handout
 
 
+@pytest.mark.slow
 def test_links_follow_the_programmes_pattern(built):
     codes = {url for _, url, _ in decode_qr_codes(built["kaarten/oefenkaarten.pdf"])}
     assert codes == {
@@ -96,6 +100,7 @@ def test_links_follow_the_programmes_pattern(built):
     assert story == "https://wijkkracht.voorbeeld.be/video/buurvrouw"  # its own url
 
 
+@pytest.mark.slow
 def test_card_texts_and_colours_come_from_the_content(built):
     card = built["kaarten/het-eerste-gesprek.pdf"]
     assert "PIJLER 1 · WERKKAART" in text(card)  # (the band is set in capitals)
@@ -107,6 +112,7 @@ def test_card_texts_and_colours_come_from_the_content(built):
     assert "Werkafspraken" in uitgangspunten and "Uit: Werkafspraken" in uitgangspunten
 
 
+@pytest.mark.slow
 def test_a_template_of_the_content_set_replaces_the_packages(built):
     workbook = built["werkboeken/startdag-wijkteams-trainer.pdf"]
     cover = " ".join(pypdf.PdfReader(workbook).pages[0].extract_text().split())

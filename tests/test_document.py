@@ -43,6 +43,7 @@ def page_texts(reader) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in reader.pages]
 
 
+@pytest.mark.slow
 def test_pages_are_a4(reader):
     assert len(reader.pages) > 60
     for page in reader.pages:
@@ -51,6 +52,7 @@ def test_pages_are_a4(reader):
         )
 
 
+@pytest.mark.slow
 def test_outline_has_chapters_principles_parts_stories_and_exercises(reader, content):
     outline = read_outline(reader)
     titles = [title for title, _, _ in outline]
@@ -66,6 +68,7 @@ def test_outline_has_chapters_principles_parts_stories_and_exercises(reader, con
         assert [t for t, _, _ in exercises] == [e.plain_title for e in principle.exercises]
 
 
+@pytest.mark.slow
 def test_every_principle_story_and_exercise_is_on_its_page(reader, page_texts, content):
     outline = read_outline(reader)
     for principle, (_, opener, parts) in zip(content.principles, outline[-8:-2], strict=True):
@@ -76,6 +79,7 @@ def test_every_principle_story_and_exercise_is_on_its_page(reader, page_texts, c
                 assert title in page_texts[child_page - 1]
 
 
+@pytest.mark.slow
 def test_exercises_show_steps_with_minutes_and_writing_space(page_texts, content):
     text = " ".join(page_texts)
     for _, exercise in content.exercises():
@@ -84,6 +88,7 @@ def test_exercises_show_steps_with_minutes_and_writing_space(page_texts, content
     assert "Wat ik uit deze oefening mee wil nemen is" in text
 
 
+@pytest.mark.slow
 def test_kernelementen_are_listed(page_texts, content):
     text = " ".join(page_texts)
     for principle in content.principles:
@@ -91,6 +96,7 @@ def test_kernelementen_are_listed(page_texts, content):
             assert kernelement_label(principle, number) in text
 
 
+@pytest.mark.slow
 def test_answers_are_at_the_back_and_the_exercise_points_there(reader, page_texts, content):
     """The full document is the whole source: the answers of "B1 niveau" are printed, in
     "Antwoorden" at the back, and the exercise says where (without giving them away)."""
@@ -111,6 +117,7 @@ def test_answers_are_at_the_back_and_the_exercise_points_there(reader, page_text
     assert text.count("toch / maar / alleen") == 1
 
 
+@pytest.mark.slow
 def test_toc_entries_link_to_their_pages(reader, content):
     toc_page = reader.pages[2]
     links = [a.get_object() for a in toc_page.get("/Annots", [])]
@@ -119,6 +126,7 @@ def test_toc_entries_link_to_their_pages(reader, content):
     assert len(internal) > 20
 
 
+@pytest.mark.slow
 def test_sources_are_clickable_with_their_url(reader, content):
     uris = set()
     for page in reader.pages:
@@ -132,6 +140,7 @@ def test_sources_are_clickable_with_their_url(reader, content):
     assert "https://www.voordejeugdenhetgezin.nl/toekomstscenario-kind-en-gezinsbescherming" in uris
 
 
+@pytest.mark.slow
 def test_metadata_and_language(reader, content):
     info = reader.metadata
     assert info.title == "Inspiratiedocument Toekomstscenario kind- en gezinsbescherming"
@@ -144,6 +153,7 @@ def test_metadata_and_language(reader, content):
     assert b"pdfuaid:part" in catalog["/Metadata"].get_object().get_data()
 
 
+@pytest.mark.slow
 def test_only_the_packaged_font_is_used_and_embedded(reader):
     fonts = set()
     for page in reader.pages:
@@ -159,6 +169,7 @@ def test_only_the_packaged_font_is_used_and_embedded(reader):
     }
 
 
+@pytest.mark.slow
 def test_no_blank_pages_but_before_a_right_hand_start(reader, page_texts):
     outline = read_outline(reader)
     starts = {page for _, page, _ in outline}
@@ -167,9 +178,10 @@ def test_no_blank_pages_but_before_a_right_hand_start(reader, page_texts):
             assert number % 2 == 0 and number + 1 in starts, f"page {number} is blank"
 
 
+@pytest.mark.slow
 def test_builds_are_byte_identical_across_processes(document_pdf, tmp_path):
     command = [sys.executable, "-m", "werkboek", "build", "document"]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(tmp_path)]
     subprocess.run(command, check=True, capture_output=True)
     assert (
         tmp_path / "document" / "inspiratiedocument.pdf"
@@ -186,6 +198,7 @@ def _small_project(tmp_path) -> Project:
     return Project(content, styles, tmp_path / "output")
 
 
+@pytest.mark.slow
 def test_bad_css_fails_the_build_and_leaves_no_pdf(tmp_path):
     project = _small_project(tmp_path)
     with (project.styles_dir / "werkboek.css").open("a") as sheet:
@@ -223,6 +236,7 @@ def _override(project: Project, html: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_network_is_never_fetched(tmp_path):
     """Neither from a stylesheet (named at its line) nor from a template."""
     project = _small_project(tmp_path)
@@ -249,6 +263,7 @@ def test_the_network_is_never_fetched(tmp_path):
     assert not (tmp_path / "dag.pdf").exists()
 
 
+@pytest.mark.slow
 def test_files_outside_content_and_styles_are_never_read(tmp_path):
     """Through ``..``, through a symbolic link, from a stylesheet or from a template."""
     project = _small_project(tmp_path)
@@ -274,6 +289,7 @@ def test_files_outside_content_and_styles_are_never_read(tmp_path):
         build_workbook(templated, recipe, tmp_path / "dag.pdf")
 
 
+@pytest.mark.slow
 def test_content_cannot_inject_html(tmp_path):
     project = _small_project(tmp_path)
     path = project.content_dir / "principes" / "proef.yaml"
@@ -287,6 +303,7 @@ def test_content_cannot_inject_html(tmp_path):
 # ---------------------------------------------------------------- QR codes
 
 
+@pytest.mark.slow
 def test_every_qr_code_decodes_to_its_story_url(document_pdf, content):
     expected = {content.story_url(p, s) for p, s in content.stories() if s.media} | {
         s.url or content.deep_link(p, "leidinggevenden", s.slug)
@@ -312,6 +329,7 @@ def text_in(document: pypdfium2.PdfDocument, index: int, *, top: float) -> str:
     return " ".join(page.get_textpage().get_text_bounded(0, height - top, width, height).split())
 
 
+@pytest.mark.slow
 def test_running_heads_name_the_principle_and_are_pagination_artifacts(
     reader, document_pdf, content
 ):

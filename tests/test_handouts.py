@@ -17,6 +17,8 @@ from werkboek.words import dutch_date
 from conftest import CONTENT, REPO, decode_qr_codes, outline, reading_text
 from printed import article_text, blocks_text, principle_text
 
+pytestmark = pytest.mark.slow  # every test reads the handouts built once for the session
+
 PARTS = load_content(CONTENT).parts
 
 A4 = (595.28, 841.89)
@@ -189,8 +191,8 @@ def test_the_twelve_uitgangspunten_are_a_numbered_list(handouts, content):
 
 
 def test_rebuilt_handouts_are_byte_identical(handouts, tmp_path):
-    command = [sys.executable, "-m", "werkboek", "build", "handouts", "--jobs", "2"]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    command = [sys.executable, "-m", "werkboek", "build", "handouts", "--taken", "2"]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(tmp_path)]
     subprocess.run(command, check=True, capture_output=True)
     for name, path in handouts.items():
         assert (tmp_path / "handouts" / f"{name}.pdf").read_bytes() == path.read_bytes(), name

@@ -82,15 +82,15 @@ def test_a_file_werkboek_did_not_make_is_never_replaced(work):
     assert result.exit_code == 1
     assert result.stderr == (
         "fout: dag.pdf: bestaat al en is niet door werkboek gemaakt; kies een ander pad\n"
-        "Vervangen mag: dezelfde opdracht met --force.\n"
+        "Vervangen mag: dezelfde opdracht met --overschrijven.\n"
     )
     assert mine.read_text(encoding="utf-8") == "mijn eigen aantekeningen"
-    # werkboek's own PDF may be made again; --force replaces anything
+    # werkboek's own PDF may be made again; --overschrijven replaces anything
     first = run("workbook", "recept.yaml", "-o", "nieuw.pdf")
     assert first.exit_code == 0, first.output
     again = run("workbook", "recept.yaml", "-o", "nieuw.pdf")
     assert again.exit_code == 0, again.output
-    forced = run("workbook", "recept.yaml", "-o", "dag.pdf", "--force")
+    forced = run("workbook", "recept.yaml", "-o", "dag.pdf", "--overschrijven")
     assert forced.exit_code == 0, forced.output
     assert mine.read_bytes().startswith(b"%PDF-")
 
@@ -127,11 +127,11 @@ def test_below_a_file_and_onto_an_input_are_refused(work):
             "fout: recept.yaml: is een invoerbestand van deze opdracht (recept.yaml); "
             "kies een ander pad\n"
         ),
-        ("-o", "./content/../recept.yaml", "--force"): (
+        ("-o", "./content/../recept.yaml", "--overschrijven"): (
             "fout: content/../recept.yaml: is een invoerbestand van deze opdracht (recept.yaml); "
             "kies een ander pad\n"
         ),
-        ("-o", "content/principes/proef.yaml", "--force"): (
+        ("-o", "content/principes/proef.yaml", "--overschrijven"): (
             "fout: content/principes/proef.yaml: ligt in een invoermap van deze opdracht "
             "(content); kies een ander pad\n"
         ),
@@ -163,6 +163,7 @@ def test_a_build_writes_everything_or_nothing(work):
 # ---------------------------------------------------------------- 4. a damaged cache
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_entry_is_a_miss(work):
     project = Project(work / "content", work / "styles", work / "output")
     [first] = build_workbook(project, work / "recept.yaml", work / "een.pdf")
@@ -207,8 +208,8 @@ def test_a_value_that_reaches_the_subject_is_checked_as_sent(work, smtp):
         "Subject: Welkom {{ rol }}\nFrom: Trainer <t@voorbeeld.example>\n\nTekst\n",
         encoding="utf-8",
     )
-    args = ["--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port)]
-    result = run("mail", "lijst.csv", "bericht.txt", *args, "--security", "none", "--rate", "0")
+    args = ["--verzenden", "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port)]
+    result = run("mail", "lijst.csv", "bericht.txt", *args, "--beveiliging", "none", "--tempo", "0")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "fout: lijst.csv:2:1: Subject bevat een gecodeerd woord (=?…?=) met deze regel "
@@ -246,12 +247,13 @@ def test_a_huge_recipe_is_refused_before_it_is_parsed(work):
     )
 
 
+@pytest.mark.slow
 def test_special_files_are_never_read(work, smtp):
     shutil.copyfile(ROOTS / "mail" / "deelnemers.csv", work / "deelnemers.csv")
     shutil.copyfile(ROOTS / "mail" / "bericht.txt", work / "bericht.txt")
     os.mkfifo(work / "pijp")
     for special in ["/dev/zero", "pijp"]:
-        process = werkboek("mail", "deelnemers.csv", "bericht.txt", "--attach", special, cwd=work)
+        process = werkboek("mail", "deelnemers.csv", "bericht.txt", "--bijlage", special, cwd=work)
         try:
             _out, err = process.communicate(timeout=60)  # a FIFO would hang: this would time out
         finally:
@@ -269,7 +271,7 @@ def test_an_attachment_larger_than_a_message_is_refused_once_without_composing(w
     shutil.copyfile(ROOTS / "mail" / "bericht.txt", work / "bericht.txt")
     with (work / "groot.bin").open("wb") as big:
         big.truncate(50_000_000)  # sparse: 50 MB that cost nothing to make
-    result = run("mail", "deelnemers.csv", "bericht.txt", "--attach", "groot.bin")
+    result = run("mail", "deelnemers.csv", "bericht.txt", "--bijlage", "groot.bin")
     assert result.exit_code == 1
     assert result.stderr == (
         "fout: groot.bin:1:1: de bijlage is 50,0 MB, meer dan de grens van 10,0 MB voor een "
@@ -284,7 +286,7 @@ def test_a_link_in_content_to_a_file_outside_is_not_read(work):
     outside = work / "buiten.yaml"
     outside.write_text("slug: buiten\ntitel: Geheim\ninhoud:\n  - Geheime tekst.\n", "utf-8")
     (work / "content" / "artikelen" / "buiten.yaml").symlink_to(outside)
-    result = run("check", "-q", "--content", "content")
+    result = run("check", "-q", "--inhoud", "content")
     assert result.exit_code == 1
     assert result.stderr == (
         "fout: content/artikelen/buiten.yaml:1:1: verwijst naar een bestand buiten de map "
@@ -297,7 +299,7 @@ def test_a_link_in_content_to_a_file_outside_is_not_read(work):
     shutil.move(str(outside), elsewhere / "buiten.yaml")
     shutil.rmtree(work / "content" / "artikelen")
     (work / "content" / "artikelen").symlink_to(elsewhere)
-    result = run("check", "-q", "--content", "content")
+    result = run("check", "-q", "--inhoud", "content")
     assert result.exit_code == 1
     assert "verwijst naar een bestand buiten de map met de inhoud" in result.stderr
 
@@ -315,6 +317,7 @@ def test_a_linked_template_override_is_not_followed(work):
 # ---------------------------------------------------------------- 8. no tracebacks
 
 
+@pytest.mark.slow
 def test_very_long_titles_and_names_make_short_file_names(work):
     title = "Een heel lange titel " * 20
     (work / "lang.yaml").write_text(
@@ -341,8 +344,8 @@ def test_a_damaged_send_log_stops_before_anything_is_written(work):
     log = work / "staat" / "verzendlog.sqlite"
     log.parent.mkdir(exist_ok=True)
     log.write_bytes(b"dit is geen database" * 100)
-    for extra in ([], ["--send", "--smtp-host", "127.0.0.1", "--security", "none"]):
-        result = run("mail", "deelnemers.csv", "bericht.txt", "--from", "a@b.example", *extra)
+    for extra in ([], ["--verzenden", "--smtp-host", "127.0.0.1", "--beveiliging", "none"]):
+        result = run("mail", "deelnemers.csv", "bericht.txt", "--afzender", "a@b.example", *extra)
         assert result.exit_code == 1, result.output
         assert result.stderr.startswith(
             "fout: staat/verzendlog.sqlite: het verzendlog is beschadigd"
@@ -354,6 +357,7 @@ def test_a_damaged_send_log_stops_before_anything_is_written(work):
 # ---------------------------------------------------------------- 9, 10. killed builds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 def test_workers_end_with_their_parent_and_leave_nothing(work, stop):
     stale = work / "output" / "document" / ".inspiratiedocument.pdf.oud.tmp"
@@ -398,14 +402,14 @@ def _mail_files(folder: Path) -> None:
 
 def _send(server: Server, *extra: str) -> list[str]:
     return [
-        "--send",
+        "--verzenden",
         "--smtp-host",
         "127.0.0.1",
         "--smtp-port",
         str(server.port),
-        "--security",
+        "--beveiliging",
         "none",
-        "--retries",
+        "--pogingen",
         "0",
         *extra,
     ]
@@ -417,7 +421,7 @@ def test_the_send_log_follows_the_mailing_not_the_folder(work, smtp, monkeypatch
     _mail_files(one)
     _mail_files(two)
     monkeypatch.chdir(one)
-    result = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--rate", "0"))
+    result = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--tempo", "0"))
     assert result.exit_code == 0, result.output
     assert len(server.handler.received) == 5
     monkeypatch.chdir(two)
@@ -425,9 +429,9 @@ def test_the_send_log_follows_the_mailing_not_the_folder(work, smtp, monkeypatch
         "mail",
         "deelnemers.csv",
         "bericht.txt",
-        "--output",
+        "--uitvoer",
         "elders",
-        *_send(server, "--rate", "0"),
+        *_send(server, "--tempo", "0"),
     )
     assert again.exit_code == 0, again.output
     assert "0 berichten te verzenden, 5 al eerder verzonden" in again.stdout
@@ -437,32 +441,33 @@ def test_the_send_log_follows_the_mailing_not_the_folder(work, smtp, monkeypatch
 def test_a_log_kept_by_an_older_werkboek_is_not_forgotten(work, smtp):
     server = smtp()
     _mail_files(work)
-    first = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--rate", "0"))
+    first = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--tempo", "0"))
     assert first.exit_code == 0, first.output
     # as an older werkboek left it: in output/mail/, and the user's log is gone
     legacy = work / "output" / "mail" / "verzendlog.sqlite"
     legacy.parent.mkdir(parents=True)
     shutil.move(str(work / "staat" / "verzendlog.sqlite"), legacy)
-    result = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--rate", "0"))
+    result = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--tempo", "0"))
     assert result.exit_code == 0, result.output
     assert len(server.handler.received) == 5
     with sqlite3.connect(work / "staat" / "verzendlog.sqlite") as db:
         assert db.execute("SELECT count(*) FROM messages WHERE state = 'sent'").fetchone() == (5,)
 
 
+@pytest.mark.slow
 def test_one_run_per_mailing_at_a_time(work, smtp):
     server = smtp()
     _mail_files(work)
     env = {**os.environ, "WERKBOEK_VERZENDLOG": str(work / "staat" / "verzendlog.sqlite")}
     slow = werkboek(
-        "mail", "deelnemers.csv", "bericht.txt", *_send(server, "--rate", "30"), cwd=work, env=env
+        "mail", "deelnemers.csv", "bericht.txt", *_send(server, "--tempo", "30"), cwd=work, env=env
     )
     deadline = time.time() + 60
     while time.time() < deadline and not server.handler.received:
         time.sleep(0.1)
     assert server.handler.received, "the first run did not start sending"
     second = werkboek(
-        "mail", "deelnemers.csv", "bericht.txt", *_send(server, "--rate", "0"), cwd=work, env=env
+        "mail", "deelnemers.csv", "bericht.txt", *_send(server, "--tempo", "0"), cwd=work, env=env
     )
     out, err = second.communicate(timeout=60)
     assert second.returncode == 1
@@ -482,12 +487,13 @@ def test_one_run_per_mailing_at_a_time(work, smtp):
     assert "werkboek werd gestopt" not in slow_out + out
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_sending_gives_the_summary_and_how_to_go_on(work, smtp):
     server = smtp()
     _mail_files(work)
     env = {**os.environ, "WERKBOEK_VERZENDLOG": str(work / "staat" / "verzendlog.sqlite")}
     process = werkboek(
-        "mail", "deelnemers.csv", "bericht.txt", *_send(server, "--rate", "20"), cwd=work, env=env
+        "mail", "deelnemers.csv", "bericht.txt", *_send(server, "--tempo", "20"), cwd=work, env=env
     )
     deadline = time.time() + 60
     while time.time() < deadline and len(server.handler.received) < 1:
@@ -501,7 +507,7 @@ def test_ctrl_c_while_sending_gives_the_summary_and_how_to_go_on(work, smtp):
     assert "Traceback" not in err and "Aborted" not in err
     sent = len(server.handler.received)
     assert 1 <= sent < 5
-    again = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--rate", "0"))
+    again = run("mail", "deelnemers.csv", "bericht.txt", *_send(server, "--tempo", "0"))
     assert again.exit_code == 0, again.output
     received = [r.recipients[0] for r in server.handler.received]
     assert len(received) == len(set(received)) == 5  # each exactly once
@@ -564,9 +570,9 @@ def test_names_in_other_scripts_are_printed_with_the_packaged_fallback_font(work
 
 
 COMMANDS = {
-    "check": ["check", "--content", "nergens"],
-    "list": ["list", "--content", "nergens"],
-    "build": ["build", "document", "--content", "nergens"],
+    "check": ["check", "--inhoud", "nergens"],
+    "list": ["list", "--inhoud", "nergens"],
+    "build": ["build", "document", "--inhoud", "nergens"],
     "workbook": ["workbook", "nergens.yaml"],
     "mail": ["mail", "nergens.csv", "nergens.txt"],
 }

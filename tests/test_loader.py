@@ -41,7 +41,7 @@ def test_minimal_content_loads(tmp_path):
 @pytest.mark.parametrize("case", CASES)
 def test_broken_content_is_reported_exactly(case, tmp_path, monkeypatch):
     make_content(tmp_path, case)
-    result = run(tmp_path, monkeypatch, "check", "-q", "--content", "content")
+    result = run(tmp_path, monkeypatch, "check", "-q", "--inhoud", "content")
     expected = (ROOTS / case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert result.exit_code == 1
     assert result.stderr.splitlines() == expected
@@ -60,7 +60,7 @@ def test_all_problems_are_reported_at_once(tmp_path):
 
 def test_check_lists_missing_urls_as_warnings(tmp_path, monkeypatch):
     make_content(tmp_path)
-    result = run(tmp_path, monkeypatch, "check", "--content", "content")
+    result = run(tmp_path, monkeypatch, "check", "--inhoud", "content")
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stdout.splitlines() if line.startswith("waarschuwing:")]
     # the podcast has a url of its own; two stories and two exercises do not
@@ -78,7 +78,7 @@ def test_check_lists_missing_urls_as_warnings(tmp_path, monkeypatch):
 
 def test_list_json(tmp_path, monkeypatch):
     make_content(tmp_path)
-    result = run(tmp_path, monkeypatch, "list", "--json", "--content", "content")
+    result = run(tmp_path, monkeypatch, "list", "--json", "--inhoud", "content")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["principes"][0]["slug"] == "proef"
@@ -101,7 +101,7 @@ def test_list_json(tmp_path, monkeypatch):
 
 
 def test_missing_content_folder(tmp_path, monkeypatch):
-    result = run(tmp_path, monkeypatch, "check", "--content", "nergens")
+    result = run(tmp_path, monkeypatch, "check", "--inhoud", "nergens")
     assert result.exit_code == 1
     assert result.stderr == "fout: nergens:1:1: map met de inhoud niet gevonden\n"
 

@@ -99,16 +99,16 @@ def run(*args: str, env: dict[str, str] | None = None, input: str | None = None)
 
 def send_args(server: Server, *extra: str) -> list[str]:
     return [
-        "--send",
+        "--verzenden",
         "--smtp-host",
         "127.0.0.1",
         "--smtp-port",
         str(server.port),
-        "--security",
+        "--beveiliging",
         "none",
-        "--rate",
+        "--tempo",
         "0",
-        "--retries",
+        "--pogingen",
         "0",
         *extra,
     ]
@@ -160,7 +160,7 @@ def library_send(work: Path, server: Server, sleep: Sleeps, **options: Any):
 
 def test_dry_run_writes_eml_files_and_sends_nothing(work, smtp):
     server = smtp()
-    result = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf")
+    result = run("deelnemers.csv", "bericht.txt", "--bijlage", "handout.pdf")
     assert result.exit_code == 0, result.output
     name = mailing_name(work / "deelnemers.csv", work / "bericht.txt")
     lines = result.stdout.splitlines()
@@ -194,8 +194,8 @@ def test_dry_run_writes_eml_files_and_sends_nothing(work, smtp):
 
 def test_send_delivers_one_message_per_participant_with_the_attachment(work, smtp):
     server = smtp()
-    dry = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf")
-    result = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf", *send_args(server))
+    dry = run("deelnemers.csv", "bericht.txt", "--bijlage", "handout.pdf")
+    result = run("deelnemers.csv", "bericht.txt", "--bijlage", "handout.pdf", *send_args(server))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "5 verzonden, 0 mislukt, 0 nog te verzenden."
     received = server.handler.received
@@ -285,14 +285,14 @@ def test_starttls_with_a_self_signed_certificate_and_login(work, smtp, ca):
     )
     ca.cert_pem.write_to_path(str(work / "ca.pem"))
     secure = [
-        "--send",
+        "--verzenden",
         "--smtp-host",
         "127.0.0.1",
         "--smtp-port",
         str(server.port),
-        "--smtp-user",
+        "--smtp-gebruiker",
         "marieke",
-        "--rate",
+        "--tempo",
         "0",
     ]
 
@@ -305,7 +305,7 @@ def test_starttls_with_a_self_signed_certificate_and_login(work, smtp, ca):
     )
     assert errors(untrusted)[-1].endswith("geef dan het CA-bestand met --smtp-cafile")
 
-    secure += ["--smtp-cafile", "ca.pem"]
+    secure += ["--smtp-ca", "ca.pem"]
     wrong = run("deelnemers.csv", "bericht.txt", *secure, env={"WERKBOEK_SMTP_PASSWORD": "fout"})
     assert wrong.exit_code == 1
     assert errors(wrong)[-1].startswith(
@@ -325,7 +325,7 @@ def test_starttls_with_a_self_signed_certificate_and_login(work, smtp, ca):
 def test_implicit_tls(work, smtp, ca):
     server = smtp(ssl_context=tls_context(ca))
     ca.cert_pem.write_to_path(str(work / "ca.pem"))
-    args = send_args(server, "--smtp-cafile", "ca.pem")
+    args = send_args(server, "--smtp-ca", "ca.pem")
     args[args.index("none")] = "ssl"
     result = run("deelnemers.csv", "bericht.txt", *args)
     assert result.exit_code == 0, result.output
@@ -334,7 +334,7 @@ def test_implicit_tls(work, smtp, ca):
 
 def test_no_password_over_an_unencrypted_connection(work, smtp):
     server = smtp()
-    result = run("deelnemers.csv", "bericht.txt", *send_args(server, "--smtp-user", "marieke"))
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server, "--smtp-gebruiker", "marieke"))
     assert result.exit_code == 1
     assert errors(result) == [
         "aanmelden (--smtp-user) kan alleen over een beveiligde verbinding: "
@@ -344,7 +344,7 @@ def test_no_password_over_an_unencrypted_connection(work, smtp):
 
 
 def test_send_needs_a_server(work):
-    result = run("deelnemers.csv", "bericht.txt", "--send")
+    result = run("deelnemers.csv", "bericht.txt", "--verzenden")
     assert result.exit_code == 1
     assert errors(result) == ["--smtp-host: --send heeft een server nodig"]
 
@@ -461,8 +461,16 @@ def test_server_gone_exits_1_and_says_how_to_go_on(work, smtp):
 
 def test_a_server_that_cannot_be_reached_at_all(work):
     port = free_port()  # nobody listens here
-    args = ["--send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--security", "none"]
-    result = run("deelnemers.csv", "bericht.txt", *args, "--retries", "0")
+    args = [
+        "--verzenden",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(port),
+        "--beveiliging",
+        "none",
+    ]
+    result = run("deelnemers.csv", "bericht.txt", *args, "--pogingen", "0")
     assert result.exit_code == 1
     assert errors(result)[-1] == "verzenden gestopt: 0 verzonden, 0 mislukt, 5 nog te verzenden"
     assert set(states(work).values()) == {"pending"}
@@ -502,7 +510,7 @@ def test_unknown_fate_is_never_resent_without_the_option(work, smtp):
     )
     assert len(server.handler.received) == 5
 
-    third = run("deelnemers.csv", "bericht.txt", *send_args(server, "--resend-unknown"))
+    third = run("deelnemers.csv", "bericht.txt", *send_args(server, "--onzeker-opnieuw"))
     assert third.exit_code == 0, third.output
     assert third.stdout.splitlines()[-1] == (
         "1 verzonden, 0 mislukt, 0 nog te verzenden; 4 overgeslagen (al eerder verzonden)."
@@ -547,7 +555,7 @@ def test_rate_limit_spaces_the_messages(work, smtp):
 def test_messages_over_the_size_limit_stop_everything(work, smtp):
     server = smtp()
     (work / "groot.bin").write_bytes(b"\0" * 3000)
-    result = run("deelnemers.csv", "bericht.txt", "--attach", "groot.bin", "--max-size", "4kB")
+    result = run("deelnemers.csv", "bericht.txt", "--bijlage", "groot.bin", "--max-grootte", "4kB")
     assert result.exit_code == 1
     assert errors(result)[0] == (
         "deelnemers.csv:2:1: het bericht aan anna@voorbeeld.example is 5,0 kB, "
@@ -561,7 +569,7 @@ def test_messages_over_the_size_limit_stop_everything(work, smtp):
 def test_the_servers_size_limit_is_checked_before_sending(work, smtp):
     server = smtp(data_size_limit=4000)
     (work / "groot.bin").write_bytes(b"\0" * 3000)
-    result = run("deelnemers.csv", "bericht.txt", "--attach", "groot.bin", *send_args(server))
+    result = run("deelnemers.csv", "bericht.txt", "--bijlage", "groot.bin", *send_args(server))
     assert result.exit_code == 1
     assert errors(result)[0] == (
         "deelnemers.csv:2:1: het bericht aan anna@voorbeeld.example is 5,0 kB; "
@@ -572,7 +580,7 @@ def test_the_servers_size_limit_is_checked_before_sending(work, smtp):
 
 
 def test_bad_max_size_is_a_usage_error(work):
-    result = run("deelnemers.csv", "bericht.txt", "--max-size", "veel")
+    result = run("deelnemers.csv", "bericht.txt", "--max-grootte", "veel")
     assert result.exit_code == 2
     assert "'veel' is geen grootte" in result.stderr
 
@@ -676,16 +684,17 @@ def write_two_participants(work: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_each_participant_gets_their_own_workbook(work, smtp):
     server = smtp()
     write_two_participants(work)
     shutil.copyfile(MAIL / "recept.yaml", work / "recept.yaml")
     args = [
-        "--workbook",
+        "--werkboek",
         "recept.yaml",
-        "--content",
+        "--inhoud",
         str(CONTENT),
-        "--styles",
+        "--stijlen",
         str(REPO / "styles"),
     ]
     result = run("deelnemers.csv", "bericht.md", *args, *send_args(server))
@@ -701,6 +710,7 @@ def test_each_participant_gets_their_own_workbook(work, smtp):
         assert "Feiten of interpretaties" in text
 
 
+@pytest.mark.slow
 def test_each_participant_gets_their_own_certificate_beside_their_workbook(work, smtp):
     server = smtp()
     write_two_participants(work)
@@ -708,8 +718,8 @@ def test_each_participant_gets_their_own_certificate_beside_their_workbook(work,
     (work / "recept.yaml").write_text(
         recipe + "datum: 2026-03-14\nuren: 6\nlocatie: Zaandam\n", encoding="utf-8"
     )
-    args = ["--workbook", "recept.yaml", "--certificate", "recept.yaml"]
-    folders = ["--content", str(CONTENT), "--styles", str(REPO / "styles")]
+    args = ["--werkboek", "recept.yaml", "--bewijs", "recept.yaml"]
+    folders = ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles")]
     result = run("deelnemers.csv", "bericht.md", *args, *folders, *send_args(server))
     assert result.exit_code == 0, result.output
     for address, name, other in [

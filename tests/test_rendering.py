@@ -28,6 +28,7 @@ def _project(tmp_path, name: str, broken: bool = False) -> Project:
     return Project(content, root / "styles", root / "output")
 
 
+@pytest.mark.slow
 def test_two_renders_at_once_neither_fail_nor_silence_each_other(tmp_path):
     good, bad = _project(tmp_path, "goed"), _project(tmp_path, "kapot", broken=True)
     results: dict[str, list[object]] = {"goed": [], "kapot": []}
@@ -120,6 +121,7 @@ def test_a_recipe_from_a_mapping_is_located_in_its_yaml(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_the_same_recipe_from_a_file_or_a_mapping_is_the_same_workbook(tmp_path):
     project = _project(tmp_path, "inhoud")
     data = {"titel": "Proefdag", "editie": "trainer", "onderdelen": [{"principe": "proef"}]}

@@ -66,6 +66,7 @@ def people_list(tmp_path: Path, count: int, *, long_name: bool = False) -> Path:
 # ---------------------------------------------------------------- own pages
 
 
+@pytest.mark.slow
 def test_own_pages_stand_in_order_with_outline_entries_text_and_image(project, recipe, tmp_path):
     [path] = build_workbook(project, recipe, tmp_path / "dag.pdf")
     titles = [title for title, _, _ in read_outline(pypdf.PdfReader(path))]
@@ -138,6 +139,7 @@ def test_an_own_page_typed_in_a_form_has_no_folder_to_read_from(project):
 # ---------------------------------------------------------------- attendance list
 
 
+@pytest.mark.slow
 def test_the_attendance_list_holds_every_name_with_the_header_on_each_page(
     project, recipe, tmp_path
 ):
@@ -226,6 +228,7 @@ def fonts(data: bytes) -> list[str]:
         return sorted(str(key) for key in pdf.pages[0].Resources.Font)
 
 
+@pytest.mark.slow
 def test_a_grafted_certificate_is_the_certificate_laid_out_for_that_name(project, recipe):
     people = tuple(people_from_names(GRAFTED))
     product = CertificatesProduct(project, CertificateOptions(recipe, people))
@@ -253,8 +256,8 @@ def test_certificates_from_the_command_line_refuse_a_signature_that_is_no_image(
     (tmp_path / "handtekening.png").write_text("geen plaatje", encoding="utf-8")
     args = ["certificates", str(tmp_path / "dag" / "recept.yaml"), "--deelnemers"]
     args += [str(tmp_path / "groep.csv"), "-o", str(tmp_path / "uit")]
-    args += ["--content", str(CONTENT), "--styles", str(REPO / "styles")]
-    result = CliRunner().invoke(main, [*args, "--signature", str(tmp_path / "handtekening.png")])
+    args += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles")]
+    result = CliRunner().invoke(main, [*args, "--handtekening", str(tmp_path / "handtekening.png")])
     assert result.exit_code == 1
     assert result.output.strip().endswith("de handtekening is geen PNG of JPEG")
     assert not (tmp_path / "uit").exists()
@@ -284,6 +287,7 @@ def test_saddle_stitch_puts_each_page_on_its_sheet_and_blanks_before_the_back_co
         assert sides[0][1] == 0 and sides[0][0] == count - 1
 
 
+@pytest.mark.slow
 def test_the_booklet_holds_the_a5_pages_two_to_a_sheet_in_order(project, recipe, tmp_path):
     from werkboek.pdf.booklet import saddle_stitch
 

@@ -51,6 +51,7 @@ def cli_pdf(folder: Path, recipe: Path, edition: str | None = None) -> bytes:
 # ---------------------------------------------------------------- the API
 
 
+@pytest.mark.slow
 def test_the_api_gives_the_same_pdf_as_the_command_line(server, tmp_path):
     text = TRAINING_DAY.read_text(encoding="utf-8")
     as_json = json.dumps(yaml.safe_load(text), ensure_ascii=False)
@@ -122,6 +123,7 @@ def test_the_api_takes_only_json_or_yaml(server):
     assert big.status_code == 413
 
 
+@pytest.mark.slow
 def test_four_requests_at_once_each_get_their_own_workbook(server, tmp_path):
     recipes = {
         "Lerend": {"titel": "Een", "onderdelen": [{"principe": "lerend", "delen": ["uitleg"]}]},
@@ -255,6 +257,7 @@ def test_a_job_belongs_to_its_session(server):
         assert mine.get(job).status_code == 200
 
 
+@pytest.mark.slow
 def test_with_a_token_every_page_needs_a_login_and_the_api_a_bearer(tmp_path):
     config = ServerConfig(token=TOKEN)
     with running(tmp_path, config) as server, httpx.Client(base_url=server.url) as client:
@@ -286,13 +289,14 @@ def test_with_a_token_every_page_needs_a_login_and_the_api_a_bearer(tmp_path):
 def start_serving(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
     """``werkboek serve`` with ``options`` in a process of its own, without WERKBOEK_TOKEN."""
     command = [sys.executable, "-m", "werkboek", "serve", *options]
-    command += ["--content", str(CONTENT), "--styles", str(REPO / "styles"), "-o", str(tmp_path)]
+    command += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles"), "-o", str(tmp_path)]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     return subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
 
 
+@pytest.mark.slow
 def test_serving_on_another_address_needs_a_token(tmp_path):
-    result = start_serving(tmp_path, "--host", "0.0.0.0", "--port", "8999")
+    result = start_serving(tmp_path, "--host", "0.0.0.0", "--poort", "8999")
     assert result.returncode == 1
     assert result.stderr.startswith(
         "fout: --host: werkboek luistert alleen op een ander adres dan 127.0.0.1 met een "
@@ -301,15 +305,16 @@ def test_serving_on_another_address_needs_a_token(tmp_path):
 
 
 def test_a_port_in_use_is_said_in_dutch_and_the_start_fails(server, tmp_path):
-    result = start_serving(tmp_path, "--port", str(server.port))
+    result = start_serving(tmp_path, "--poort", str(server.port))
     assert result.returncode == 1
     assert result.stderr == (
-        f"fout: --port: poort {server.port} is al in gebruik (draait werkboek al?); "
-        "kies een andere met --port\n"
+        f"fout: --poort: poort {server.port} is al in gebruik (draait werkboek al?); "
+        "kies een andere met --poort\n"
     )
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_saved_recipe_with_own_pages_opens_in_the_composer(server):
     """Own pages named by file are found beside the saved recipes (the shipped example)."""
     folder = server.project.recipes_dir

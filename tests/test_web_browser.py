@@ -23,6 +23,8 @@ from werkboek.web.config import ServerConfig
 
 from conftest import CONTENT, REPO, Collector, free_port
 
+pytestmark = pytest.mark.slow  # a real browser against a real server
+
 SERIOUS = ("serious", "critical")
 
 

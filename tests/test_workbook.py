@@ -67,6 +67,7 @@ def test_there_are_at_least_three_example_recipes():
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe_path", RECIPES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("edition", ["deelnemer", "trainer"])
 def test_example_recipe_has_exactly_its_items_in_order(recipe_path, edition, built, content):
@@ -106,6 +107,7 @@ def test_example_recipe_has_exactly_its_items_in_order(recipe_path, edition, bui
             assert f"{exercise.plain_title} " not in text.replace("Oefening:", "")
 
 
+@pytest.mark.slow
 def test_trainer_material_only_in_the_trainer_edition(built):
     participant = text_of(built["intervisie-lerend", "deelnemer"]).lower()
     trainer = text_of(built["intervisie-lerend", "trainer"]).lower()
@@ -116,6 +118,7 @@ def test_trainer_material_only_in_the_trainer_edition(built):
     assert "materiaal: flap (flip-over)" in trainer
 
 
+@pytest.mark.slow
 def test_session_plan_lists_exercises_and_total_time(built, content):
     trainer = text_of(built["intervisie-lerend", "trainer"])
     plan = trainer[trainer.index("Sessieplan Oefening") :]
@@ -127,6 +130,7 @@ def test_session_plan_lists_exercises_and_total_time(built, content):
     assert "Totaal 135 min" in plan
 
 
+@pytest.mark.slow
 def test_exercises_always_get_writing_space(built):
     text = text_of(built["trainingsdag-van-mens-tot-mens-werken", "deelnemer"])
     assert text.count("Aantekeningen") >= 5
@@ -239,6 +243,7 @@ def test_output_file_option(tmp_path, monkeypatch):
     assert len(reader.pages) == 5
 
 
+@pytest.mark.slow
 def test_personal_copies_keep_tags_outline_and_links(tmp_path):
     from werkboek.pdf.covers import marked_content
 
@@ -273,6 +278,7 @@ def test_a_cover_with_other_tagging_is_not_grafted(tmp_path):
     assert copies[0] is not None and copies[2] is None
 
 
+@pytest.mark.slow
 def test_warm_builds_come_from_the_cache_until_anything_changes(tmp_path):
     content = make_content(tmp_path)
     styles = tmp_path / "styles"

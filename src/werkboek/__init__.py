@@ -4,21 +4,54 @@ The flow, in the layout of the package: ``content`` (YAML → model) → ``recip
 ``people`` (what a trainer asks for) → ``products`` (which PDFs, and what goes into
 each) → ``rendering`` (HTML → PDF) → ``mail``; ``build`` checks and schedules, ``cli``
 is the command line.
+
+The names below are imported on first use (PEP 562), so that ``import werkboek.cli``,
+and with it ``werkboek --help``, does not load WeasyPrint, pydantic or pikepdf.
 """
 
-from .build import CheckReport, build_products, check_project
-from .content import Content, load_content
-from .errors import (
-    BuildError,
-    ContentError,
-    ListError,
-    Problem,
-    RecipeError,
-    WerkboekError,
-)
-from .products import PRODUCTS, Product, Target, product_class
-from .project import Project
-from .recipes import Recipe, load_recipe, parse_recipe, recipe_from_mapping
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .build import CheckReport, build_products, check_project
+    from .content import Content, load_content
+    from .errors import (
+        BuildError,
+        ContentError,
+        ListError,
+        Problem,
+        RecipeError,
+        WerkboekError,
+    )
+    from .products import PRODUCTS, Product, Target, product_class
+    from .project import Project
+    from .recipes import Recipe, load_recipe, parse_recipe, recipe_from_mapping
+
+# each public name and the module it comes from
+_MODULES = {
+    "CheckReport": ".build",
+    "build_products": ".build",
+    "check_project": ".build",
+    "Content": ".content",
+    "load_content": ".content",
+    "BuildError": ".errors",
+    "ContentError": ".errors",
+    "ListError": ".errors",
+    "Problem": ".errors",
+    "RecipeError": ".errors",
+    "WerkboekError": ".errors",
+    "PRODUCTS": ".products",
+    "Product": ".products",
+    "Target": ".products",
+    "product_class": ".products",
+    "Project": ".project",
+    "Recipe": ".recipes",
+    "load_recipe": ".recipes",
+    "parse_recipe": ".recipes",
+    "recipe_from_mapping": ".recipes",
+}
 
 __all__ = [
     "PRODUCTS",
@@ -42,3 +75,16 @@ __all__ = [
     "product_class",
     "recipe_from_mapping",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MODULES])

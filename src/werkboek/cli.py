@@ -23,8 +23,9 @@ folder = click.Path(path_type=Path)
 input_file = click.Path(path_type=Path)
 
 content_option = option(
-    "--content",
+    "--inhoud",
     "content_dir",
+    aliases=["--content"],
     type=folder,
     metavar="MAP",
     default=Path("content"),
@@ -32,8 +33,9 @@ content_option = option(
     help="Map met de inhoud (YAML).",
 )
 styles_option = option(
-    "--styles",
+    "--stijlen",
     "styles_dir",
+    aliases=["--styles"],
     type=folder,
     metavar="MAP",
     default=Path("styles"),
@@ -52,7 +54,11 @@ recipes_option = option(
 
 
 force_option = option(
-    "--force", is_flag=True, help="Ook bestanden vervangen die werkboek niet zelf maakte."
+    "--overschrijven",
+    "force",
+    aliases=["--force"],
+    is_flag=True,
+    help="Ook bestanden vervangen die werkboek niet zelf maakte.",
 )
 
 
@@ -69,9 +75,10 @@ def participants_option(help: str, *, required: bool = False) -> Callable[..., A
 
 def output_option(help: str) -> Callable[..., Any]:
     return option(
-        "--output",
+        "--uitvoer",
         "-o",
         "output_dir",
+        aliases=["--output"],
         type=folder,
         metavar="MAP",
         default=Path("output"),
@@ -122,7 +129,9 @@ def smtp_options(host_help: str, *, password_asked: bool) -> Callable[[Any], Any
             help="SMTP-poort [standaard: 587 starttls, 465 ssl, 25 none].",
         ),
         option(
-            "--security",
+            "--beveiliging",
+            "security",
+            aliases=["--security"],
             type=DutchChoice(["starttls", "ssl", "none"]),
             default="starttls",
             show_default=True,
@@ -131,14 +140,18 @@ def smtp_options(host_help: str, *, password_asked: bool) -> Callable[[Any], Any
             help="Hoe de verbinding met de SMTP-server versleuteld is.",
         ),
         option(
-            "--smtp-user",
+            "--smtp-gebruiker",
+            "smtp_user",
+            aliases=["--smtp-user"],
             metavar="GEBRUIKER",
             envvar="WERKBOEK_SMTP_USER",
             show_envvar=True,
             help=f"Aanmelden als deze gebruiker; het wachtwoord komt uit {password}.",
         ),
         option(
-            "--smtp-cafile",
+            "--smtp-ca",
+            "smtp_cafile",
+            aliases=["--smtp-cafile"],
             metavar="CA.pem",
             type=input_file,
             help="Vertrouw het certificaat van de server als deze CA (PEM) het tekende.",
@@ -165,7 +178,9 @@ def main() -> None:
 @content_option
 @styles_option
 @recipes_option
-@option("--quiet", "-q", is_flag=True, help="Geen waarschuwingen tonen.")
+@option(
+    "--stil", "-q", "quiet", aliases=["--quiet"], is_flag=True, help="Geen waarschuwingen tonen."
+)
 @reports_errors
 def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -> None:
     """Controleer de inhoud, de sjablonen en de recepten; schrijf niets."""
@@ -214,7 +229,9 @@ def list_(content_dir: Path, as_json: bool) -> None:
 @recipes_option
 @output_option("Map voor de PDF's.")
 @option(
-    "--card-size",
+    "--kaartformaat",
+    "card_size",
+    aliases=["--card-size"],
     type=DutchChoice(["a5", "a6"]),
     default="a5",
     show_default=True,
@@ -222,8 +239,10 @@ def list_(content_dir: Path, as_json: bool) -> None:
     "vier per A4-vel, de stappen kort met een QR-code naar de hele tekst).",
 )
 @option(
-    "--jobs",
+    "--taken",
     "-j",
+    "jobs",
+    aliases=["--jobs"],
     type=Number(int, 1),
     metavar="N",
     default=None,
@@ -278,8 +297,9 @@ def build(
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
 @option(
     "-o",
-    "--output",
+    "--uitvoer",
     "output",
+    aliases=["--output"],
     metavar="PAD",
     help="De PDF om te schrijven, of een map (eindigt op /) om hem in te zetten; "
     "met --voor/--deelnemers: de map voor de exemplaren.",
@@ -290,10 +310,14 @@ def build(
     type=DutchChoice(["deelnemer", "trainer"]),
     help="Een andere editie dan het recept noemt.",
 )
-@option("--voor", "names", multiple=True, help="Een eigen exemplaar voor deze naam.")
+@option(
+    "--voor", "names", metavar="NAAM", multiple=True, help="Een eigen exemplaar voor deze naam."
+)
 @participants_option("Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.")
 @option(
-    "--booklet",
+    "--boekje",
+    "booklet",
+    aliases=["--booklet"],
     is_flag=True,
     help="Ook op A5 (<naam>-a5.pdf) en als boekje om te drukken (<naam>-boekje.pdf): "
     "A4 liggend, dubbelzijdig omslaan langs de korte kant, vouwen en nieten.",
@@ -361,7 +385,9 @@ def _training_day(
 @participants_option(
     "De deelnemerslijst (CSV met een kolom 'naam'; 'organisatie' komt er ook op).", required=True
 )
-@option("-o", "--output", "output", metavar="PAD", help="De PDF om te schrijven.")
+@option(
+    "-o", "--uitvoer", "output", aliases=["--output"], metavar="PAD", help="De PDF om te schrijven."
+)
 @content_option
 @styles_option
 @force_option
@@ -390,13 +416,21 @@ def attendance(
     "De deelnemerslijst (CSV met een kolom 'naam'): een bewijs per persoon.", required=True
 )
 @option(
-    "--signature",
+    "--handtekening",
     "signature",
+    aliases=["--signature"],
     type=input_file,
     metavar="HANDTEKENING.png",
     help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
 )
-@option("-o", "--output", "output", metavar="MAP", help="De map voor de bewijzen.")
+@option(
+    "-o",
+    "--uitvoer",
+    "output",
+    aliases=["--output"],
+    metavar="MAP",
+    help="De map voor de bewijzen.",
+)
 @content_option
 @styles_option
 @force_option
@@ -436,24 +470,44 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 @click.argument("recipients", metavar="DEELNEMERS.csv", type=input_file)
 @click.argument("message", metavar="BERICHT.txt", type=input_file)
 @option(
-    "--attach", "attachments", multiple=True, type=input_file, help="Meesturen met ieder bericht."
+    "--bijlage",
+    "attachments",
+    aliases=["--attach"],
+    multiple=True,
+    type=input_file,
+    metavar="BESTAND",
+    help="Meesturen met ieder bericht.",
 )
 @option(
-    "--workbook",
+    "--werkboek",
     "recipe",
+    aliases=["--workbook"],
     type=input_file,
     metavar="RECEPT.yaml",
     help="Ieder zijn eigen werkboek meesturen, gemaakt naar dit recept.",
 )
 @option(
-    "--certificate",
+    "--bewijs",
     "certificate",
+    aliases=["--certificate"],
     type=input_file,
     metavar="RECEPT.yaml",
     help="Ieder zijn eigen bewijs van deelname meesturen, gemaakt naar dit recept.",
 )
-@option("--send", is_flag=True, help="Verzend de berichten. Zonder: een proefrun.")
-@option("--from", "sender", metavar="ADRES", help="De afzender, als het bericht geen From: heeft.")
+@option(
+    "--verzenden",
+    "send",
+    aliases=["--send"],
+    is_flag=True,
+    help="Verzend de berichten. Zonder: een proefrun.",
+)
+@option(
+    "--afzender",
+    "sender",
+    aliases=["--from"],
+    metavar="ADRES",
+    help="De afzender, als het bericht geen From: heeft.",
+)
 @option(
     "--mailing",
     "mailing_name",
@@ -461,7 +515,9 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     help="Naam van de mailing (standaard: afgeleid van bericht en lijst).",
 )
 @option(
-    "--max-size",
+    "--max-grootte",
+    "max_size",
+    aliases=["--max-size"],
     metavar="GROOTTE",
     default="10MB",
     show_default=True,
@@ -470,7 +526,9 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 )
 @smtp_options("De SMTP-server.", password_asked=True)
 @option(
-    "--rate",
+    "--tempo",
+    "rate",
+    aliases=["--rate"],
     metavar="N",
     type=Number(float, 0),
     default=30,
@@ -478,7 +536,9 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     help="Hoogstens zoveel berichten per minuut (0: geen grens).",
 )
 @option(
-    "--retries",
+    "--pogingen",
+    "retries",
+    aliases=["--retries"],
     metavar="N",
     type=Number(int, 0),
     default=3,
@@ -486,7 +546,9 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     help="Na een tijdelijke fout opnieuw proberen, na 5, 10, 20 … seconden.",
 )
 @option(
-    "--resend-unknown",
+    "--onzeker-opnieuw",
+    "resend_unknown",
+    aliases=["--resend-unknown"],
     is_flag=True,
     help="Ook de berichten opnieuw sturen die misschien aankwamen "
     "(de verbinding brak na het verzenden).",
@@ -517,12 +579,12 @@ def mail(
     styles_dir: Path,
     output_dir: Path,
 ) -> None:
-    """Mail iedere deelnemer een bericht (een proefrun, tenzij --send).
+    """Mail iedere deelnemer een bericht (een proefrun, tenzij --verzenden).
 
     DEELNEMERS.csv heeft de kolommen naam en email (andere kolommen kunnen in het bericht);
     BERICHT.txt heeft kopregels (Subject:, en eventueel From:, Reply-To:, Cc:), een lege
     regel en de tekst, een Jinja2-sjabloon ({{ naam }}); Markdown (een .md-bestand) krijgt
-    ook HTML. De proefrun schrijft ieder bericht naar OUTPUT/mail/<mailing>/; --send
+    ook HTML. De proefrun schrijft ieder bericht naar UITVOER/mail/<mailing>/; --verzenden
     verzendt, en een volgende run verzendt alleen wat nog niet verzonden is.
     """
     from . import mail as mailing
@@ -589,15 +651,24 @@ def mail(
 
 @main.command()
 @option("--host", default="127.0.0.1", show_default=True, help="Het adres om op te luisteren.")
-@option("--port", type=Number(int, 1, 65535), default=8000, show_default=True, help="De poort.")
+@option(
+    "--poort",
+    "port",
+    aliases=["--port"],
+    type=Number(int, 1, 65535),
+    default=8000,
+    show_default=True,
+    help="De poort.",
+)
 @content_option
 @styles_option
 @recipes_option
 @output_option("Map voor de PDF's en de gegevens van de app (MAP/.web/).")
 @smtp_options("De SMTP-server voor het mailen (zonder: alleen proefruns).", password_asked=False)
 @option(
-    "--from",
+    "--afzender",
     "sender",
+    aliases=["--from"],
     metavar="ADRES",
     envvar="WERKBOEK_MAIL_FROM",
     show_envvar=True,

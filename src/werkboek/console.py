@@ -8,6 +8,9 @@
   used wrongly (an unknown option, a missing argument, a value an option does not take);
   then the line says how to get help.
 * Help, usage lines and click's own messages are Dutch too.
+* Options have Dutch names (``--uitvoer``). An option renamed keeps its old English name as
+  a hidden alias (``option("--uitvoer", "-o", aliases=["--output"])``): it still works, but
+  help, error messages and suggestions only ever name the Dutch one.
 """
 
 from __future__ import annotations
@@ -117,13 +120,16 @@ class DutchGroup(click.Group):
 def usage_message(exc: click.UsageError) -> str:
     """Click's usage errors in Dutch (the common ones; others keep click's text)."""
     if isinstance(exc, click.NoSuchOption):
+        # a near miss of a hidden alias is suggested as the option's Dutch name
+        dutch = _dutch_names(exc.ctx.command) if exc.ctx is not None else {}
         close = difflib.get_close_matches(exc.option_name, exc.possibilities or [], cutoff=0.7)
+        close = list(dict.fromkeys(dutch.get(name, name) for name in close))
         hint = "; bedoel je " + " of ".join(map(repr, close)) + "?" if close else ""
         return f"onbekende optie {exc.option_name}{hint}"
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
-        what = "argument" if isinstance(exc.param, click.Argument) else "optie"
-        name = exc.param.human_readable_name
-        return f"het {what} {name} ontbreekt"
+        if isinstance(exc.param, click.Option):
+            return f"de optie {max(exc.param.opts, key=len)} ontbreekt"
+        return f"het argument {exc.param.human_readable_name} ontbreekt"
     if isinstance(exc, click.BadParameter):
         name = exc.param.get_error_hint(exc.ctx) if exc.param and exc.ctx else "een waarde"
         return f"ongeldige waarde voor {name}: {exc.message}"
@@ -140,8 +146,38 @@ def usage_message(exc: click.UsageError) -> str:
     return message
 
 
+def _dutch_names(command: click.Command) -> dict[str, str]:
+    """Each hidden alias of the command's options, and the name it stands for."""
+    names = {}
+    for param in command.params:
+        if isinstance(param, DutchOption) and param.aliases:
+            shown = max(param.opts, key=len)
+            names.update(dict.fromkeys(param.aliases, shown))
+    return names
+
+
 class DutchOption(click.Option):
-    """An option whose help says ``standaard:`` and ``omgevingsvariabele:``."""
+    """An option whose help says ``standaard:`` and ``omgevingsvariabele:``.
+
+    ``aliases`` are old names that the parser still takes; they are not in ``opts``, so
+    help, error hints and completion show only the Dutch names. Click has no aliases of its
+    own: :meth:`add_to_parser` (public) registers the option a second time under them. The
+    parser it gets is typed ``Any`` because its class is private to click.
+    """
+
+    def __init__(self, *args: Any, aliases: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases = list(aliases)
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        super().add_to_parser(parser, ctx)
+        if self.aliases:  # the same parameter once more, under its old names
+            shown, secondary = self.opts, self.secondary_opts
+            self.opts, self.secondary_opts = self.aliases, []
+            try:
+                super().add_to_parser(parser, ctx)
+            finally:
+                self.opts, self.secondary_opts = shown, secondary
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         if self.hidden:
@@ -161,7 +197,7 @@ class DutchOption(click.Option):
 
 
 def option(*names: str, **attributes: Any) -> Callable[..., Any]:
-    """``click.option`` with werkboek's Dutch help."""
+    """``click.option`` with werkboek's Dutch help (and ``aliases=``, see :class:`DutchOption`)."""
     return click.option(*names, cls=DutchOption, **attributes)
 
 
@@ -212,7 +248,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in exc.lines():
                 error(line)
             if isinstance(exc, OutputError) and exc.replaceable:
-                click.echo("Vervangen mag: dezelfde opdracht met --force.", err=True)
+                click.echo("Vervangen mag: dezelfde opdracht met --overschrijven.", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper

@@ -53,10 +53,6 @@ class Problem:
         parts.append(self.message)
         return ": ".join(parts)
 
-    @property
-    def located(self) -> bool:
-        return bool(self.file)
-
 
 class WerkboekError(Exception):
     """An expected failure: printed without traceback, one line per problem, exit status 1.

@@ -77,8 +77,3 @@ def plain_text(text: str) -> str:
         lambda m: plain_text(m.group("label") or m.group("bold") or m.group("italic") or ""),
         text,
     )
-
-
-def links(text: str) -> list[str]:
-    """The link targets in ``text``."""
-    return [m.group("url") for m in _INLINE.finditer(text) if m.group("url") is not None]

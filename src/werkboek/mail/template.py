@@ -54,7 +54,6 @@ from .recipients import Recipient, address_problem
 HEADERS = ("Subject", "From", "Reply-To", "Cc", "Content-Type")
 MAX_BYTES = 256_000
 """The largest message file werkboek reads."""
-ADDRESS_HEADERS = ("From", "Reply-To", "Cc")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 CONTENT_TYPES = ("text/plain", "text/markdown")
 BODY = "body"

@@ -34,7 +34,6 @@ from .pdfa import without_eol_endings
 from .structure import MARKED, children_of, is_element, is_mcid, objgen, page_contents
 
 ARTIFACT = Name("/Artifact")
-PAGINATION = Dictionary(Type=Name("/Pagination"))
 PRINT = 4
 """The Print flag of an annotation."""
 

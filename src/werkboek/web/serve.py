@@ -50,8 +50,8 @@ def check_free(config: ServerConfig) -> None:
         except OSError as exc:
             reason = (
                 f"poort {config.port} is al in gebruik (draait werkboek al?); "
-                "kies een andere met --port"
+                "kies een andere met --poort"
                 if exc.errno == 98
                 else f"kan niet luisteren op {config.host}:{config.port}: {exc.strerror or exc}"
             )
-            raise WerkboekError(Problem("", 0, 0, "--port", reason)) from None
+            raise WerkboekError(Problem("", 0, 0, "--poort", reason)) from None
