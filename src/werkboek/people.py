@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .content.fonts import unprintable_problem
 from .errors import ListError, Problem, did_you_mean, display_path
-from .rendering.fonts import unprintable_problem
 from .words import format_size
 
 DELIMITERS = (",", ";", "\t")

@@ -11,14 +11,17 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from ..content.fonts import font_dirs
 from ..errors import BuildError
 from .chapters import ChapterLayouts
 from .fetch import SafeFetcher
-from .fonts import font_css, font_dirs
+from .fonts import font_css
 from .logs import weasyprint_must_stay_silent
 from .tagging import finish, install
+from .unicode_map import install as install_unicode_map
 
 install()
+install_unicode_map()
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 """Every PDF werkboek writes is tagged PDF/UA-1 (the accessible file, the default)."""

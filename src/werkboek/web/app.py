@@ -24,10 +24,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..content.fonts import font_dir
 from ..content.markup import plain_text, render_inline
 from ..project import Project
 from ..rendering.files import write_atomically
-from ..rendering.fonts import font_dir
 from ..rendering.templates import ENVIRONMENT
 from ..words import dutch_date, format_size, plural
 from . import security
