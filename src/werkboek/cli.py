@@ -304,30 +304,41 @@ def workbook(
     force: bool,
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
-    from .people import people_from_names, read_people
+    from .people import people_from_names, read_people, split_printable
     from .products.workbook import build_workbook
     from .recipes import load_recipe
 
     _must_exist(recipe, "recept")
     _must_exist(participants, "deelnemerslijst")
-    people = people_from_names(names)
+    people = people_from_names(names, printable=False)
     if participants is not None:
-        people += read_people(participants)
+        people += read_people(participants, printable=False)
+    people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
     loaded = load_recipe(recipe, project.content)
-    _wrote(
-        build_workbook(
-            project,
-            loaded,
-            Path(output) if output else None,
-            edition=edition,
-            names=[p.name for p in people],
-            folder=output is not None and output.endswith(("/", os.sep)),
-            force=force,
-            inputs=[recipe, *([participants] if participants else [])],
-            booklet=booklet,
+    if people or not refused:
+        _wrote(
+            build_workbook(
+                project,
+                loaded,
+                Path(output) if output else None,
+                edition=edition,
+                names=[p.name for p in people],
+                folder=output is not None and output.endswith(("/", os.sep)),
+                force=force,
+                inputs=[recipe, *([participants] if participants else [])],
+                booklet=booklet,
+            )
         )
-    )
+    _left_out(refused)
+
+
+def _left_out(refused: list[Problem]) -> None:
+    """The people nothing was made for (the others' files are written): exit 1."""
+    if refused:
+        from .errors import ListError
+
+        raise ListError(*refused)
 
 
 def _training_day(
@@ -336,17 +347,18 @@ def _training_day(
     content_dir: Path,
     styles_dir: Path,
     extra: Path | None = None,
-) -> tuple[Any, Any, tuple[Any, ...]]:
-    """The project, the recipe and the people of `attendance` and `certificates`."""
-    from .people import read_people
+) -> tuple[Any, Any, tuple[Any, ...], list[Problem]]:
+    """The project, the recipe and the people of `attendance` and `certificates` (whose
+    names can be printed), and a problem for each other person."""
+    from .people import read_people, split_printable
     from .recipes import load_recipe
 
     _must_exist(recipe, "recept")
     _must_exist(participants, "deelnemerslijst")
     _must_exist(extra, "handtekening")
-    people = tuple(read_people(participants))
+    people, refused = split_printable(read_people(participants, printable=False))
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
-    return project, load_recipe(recipe, project.content), people
+    return project, load_recipe(recipe, project.content), tuple(people), refused
 
 
 @main.command()
@@ -370,10 +382,12 @@ def attendance(
     """Maak de presentielijst van een trainingsdag (met een handtekening per dagdeel)."""
     from .products.training_day import AttendanceOptions, AttendanceProduct
 
-    project, loaded, people = _training_day(recipe, participants, content_dir, styles_dir)
+    project, loaded, people, refused = _training_day(recipe, participants, content_dir, styles_dir)
     options = AttendanceOptions(loaded, people, Path(output) if output else None)
     product = AttendanceProduct(project, options)
-    _wrote(product.write(inputs=[recipe, participants], force=force))
+    if people:
+        _wrote(product.write(inputs=[recipe, participants], force=force))
+    _left_out(refused)
 
 
 @main.command()
@@ -405,13 +419,15 @@ def certificates(
     """Maak een bewijs van deelname per deelnemer (datum, plaats, uren, wat er aan bod kwam)."""
     from .products.training_day import CertificateOptions, CertificatesProduct
 
-    project, loaded, people = _training_day(
+    project, loaded, people, refused = _training_day(
         recipe, participants, content_dir, styles_dir, signature
     )
     options = CertificateOptions(loaded, people, Path(output) if output else None, signature)
     product = CertificatesProduct(project, options)
     inputs = [recipe, participants, *([signature] if signature else [])]
-    _wrote(product.write(inputs=inputs, force=force))
+    if people:
+        _wrote(product.write(inputs=inputs, force=force))
+    _left_out(refused)
 
 
 def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:

@@ -6,7 +6,9 @@ independent checkers (and screen-reader users) trip over. Two steps put them rig
 1. :func:`install` wraps WeasyPrint's tag-tree builder so the HTML can say more than its
    element names: ``data-pdf-tag="TOC"`` (or ``TOCI``, ``Artifact``…) names an element's
    structure type; a ``leader()``'s dots become an artifact; the ``::before``/``::after`` boxes
-   of a link are part of that link (a Span in it), not a second link inside it.
+   of a link are part of that link (a Span in it), not a second link inside it; an element
+   with a ``lang`` of its own (a name in another script) gives its structure element that
+   ``/Lang``.
 2. :func:`finish` goes over the written PDF with pikepdf:
 
    - the content of the page margins (running heads, the tab bar, folios), whose structure
@@ -80,6 +82,10 @@ def _adjust(box: Any, element: Any) -> None:
         import pydyf
 
         element["ID"] = pydyf.String(f"{FACE_ID_PREFIX}{ident}")
+    if tag and tag != "html" and "::" not in tag and (language := box.element.get("lang")):
+        import pydyf  # (a name in another language: its element says which, ISO 32000-1 14.9.2)
+
+        element["Lang"] = pydyf.String(language)
 
 
 # ----------------------------------------------------------------- step 2: the PDF
