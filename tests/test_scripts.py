@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+import types
 import unicodedata
 from pathlib import Path
 
@@ -239,3 +240,26 @@ def test_fonts_stay_below_content():
             module.name
         )
     shutil.which("pdftotext") or pytest.fail("poppler's pdftotext is needed")
+
+
+def test_a_letter_drawn_as_two_glyphs_maps_each_glyph_to_its_own_character():
+    """What WeasyPrint gives when a font draws "ị" as "i" and a dot below: the whole letter
+    to the dot, nothing to the "i"; each gets its own character, "i" + U+0323 ("ị", NFD)."""
+    from fontTools.ttLib import TTFont
+
+    from werkboek.content.fonts import faces
+    from werkboek.rendering.unicode_map import UNKNOWN, complete
+
+    [noto] = [f.path for f in faces() if f.family == "Noto Sans" and f.style == "normal"]
+    with TTFont(noto, lazy=True) as font:
+        i, dot = font.getGlyphID("i"), font.getGlyphID("dotbelowcomb")
+        private = max(font.getGlyphOrder().index(n) for n in font.getGlyphOrder()) + 1
+
+    font = types.SimpleNamespace(
+        file_content=noto.read_bytes(),
+        index=0,
+        to_unicode={i: "", dot: "ị", 3: "A", private: ""},
+    )
+    complete(font)
+    assert font.to_unicode == {i: "i", dot: "\u0323", 3: "A", private: UNKNOWN}
+    assert unicodedata.normalize("NFC", font.to_unicode[i] + font.to_unicode[dot]) == "ị"

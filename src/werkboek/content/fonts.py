@@ -38,6 +38,13 @@ FAMILIES = (
     "Noto Emoji",
 )
 """The font families in their order of fallback (the first that has a character sets it)."""
+FONT_PACKAGES = (
+    "fontpkg-atkinson-hyperlegible",
+    "fontpkg-noto-sans",
+    "manimgx-fonts",
+    "justmytype-intl-cjk",
+)
+"""The distributions the fonts come from (a new version may change the PDFs' bytes)."""
 
 
 @dataclass(frozen=True)

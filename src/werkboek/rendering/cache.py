@@ -14,6 +14,7 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+from ..content.fonts import FONT_PACKAGES
 from .files import write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -22,8 +23,7 @@ LIBRARIES = (
     "pydyf",
     "fonttools",
     "segno",
-    "fontpkg-atkinson-hyperlegible",
-    "fontpkg-noto-sans",
+    *FONT_PACKAGES,
 )
 _CHECKSUM = hashlib.sha256().digest_size
 

@@ -10,7 +10,8 @@ of a grafted cover or certificate, one such name failed the others' files too.
 So before WeasyPrint writes the fonts, each glyph of such a cluster gets the character the
 font's own ``cmap`` gives it, when that character is part of the cluster's text (decomposed,
 NFD): "i" is "i" and the dot below is U+0323, and the name reads "Thi\u0323", which is "Thị"
-(the same text, normalised: NFC). A glyph the ``cmap`` does not give keeps what it had.
+(the same text, normalised: NFC). A glyph the ``cmap`` does not give (or gives only a
+private-use character) keeps what it had, or :data:`UNKNOWN` instead of nothing.
 
 WeasyPrint names used (all private; checked in :func:`install`, which refuses in one Dutch
 line when they changed): ``weasyprint.pdf.build_fonts_dictionary(pdf, fonts, compress,
@@ -29,6 +30,9 @@ from typing import Any
 
 from ..errors import WerkboekError
 
+UNKNOWN = "\ufffd"
+"""The text of a glyph that stands for no character of its own (Noto Emoji's keycap "1️⃣",
+whose text WeasyPrint gives to a glyph it does not draw): the replacement character."""
 EXPECTED = ["pdf", "fonts", "compress", "subset", "options"]
 """The parameters of ``weasyprint.pdf.build_fonts_dictionary`` this module was written for."""
 
@@ -64,7 +68,9 @@ def complete(font: Any) -> None:
     own = _characters(font.file_content, font.index)
     for glyph, text in list(to_unicode.items()):
         character = own.get(glyph)
-        if character is None:
+        if character is None or unicodedata.category(character) == "Co":
+            if not text:  # (a glyph of a private character, or of none: not nothing)
+                to_unicode[glyph] = UNKNOWN
             continue
         if not text or (character != text and character in unicodedata.normalize("NFD", text)):
             to_unicode[glyph] = character
