@@ -517,7 +517,7 @@ def test_names_given_one_by_one_are_checked_like_a_lists(work):
         (
             "Zoë 김",
             "--voor: het teken '김' (U+AE40) kan werkboek niet drukken: "
-            "het lettertype heeft het niet: 'Zoë 김'",
+            "het lettertype heeft het niet: 'Zoë 김'; voor deze naam is niets gemaakt",
         ),
     ]:
         result = run("workbook", "recept.yaml", "--voor", name)
