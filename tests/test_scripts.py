@@ -5,9 +5,11 @@ each file PDF/UA-1; a name werkboek cannot print is reported for that person alo
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
+import sys
 import types
 import unicodedata
 from pathlib import Path
@@ -173,6 +175,27 @@ def test_a_turkish_copy_passes_alone_as_in_a_batch_with_a_vietnamese_name(tmp_pa
     for data in (batch, alone.read_bytes()):
         assert "Werkboek van İbrahim Ağaoğlu" in pdfium_lines(data)
         assert_pdf_ua(data, "İbrahim")
+
+
+def test_outloud_finds_no_error_in_any_of_the_files(day):
+    paths = sorted(day.rglob("*.pdf"))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "outloud"), "--json", "-", "--fail-on", "never"]
+        + [str(p) for p in paths],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    errors = {
+        str(Path(r["path"]).relative_to(day)): [
+            f"{f['rule']} p.{f.get('page')}: {f['message']}"
+            for f in r["findings"]
+            if f["severity"] == "error"
+        ]
+        for r in json.loads(result.stdout)["results"]
+    }
+    assert len(errors) == len(paths) == 2 * len(NAMES) + 1
+    assert errors == {name: [] for name in errors}
 
 
 def test_no_glyph_maps_to_no_text(day):
