@@ -286,3 +286,52 @@ def test_a_letter_drawn_as_two_glyphs_maps_each_glyph_to_its_own_character():
     complete(font)
     assert font.to_unicode == {i: "i", dot: "\u0323", 3: "A", private: UNKNOWN}
     assert unicodedata.normalize("NFC", font.to_unicode[i] + font.to_unicode[dot]) == "ị"
+
+
+def test_a_certificate_is_the_same_bytes_made_alone_or_with_names_in_other_scripts(tmp_path):
+    """Names in other scripts are laid out whole, the others grafted: either way a file is
+    the same whether it is made with the whole list or alone (the cache may hold the rest)."""
+    from werkboek import Project, load_recipe
+    from werkboek.people import people_from_names
+    from werkboek.products.training_day import CertificateOptions, CertificatesProduct
+
+    content = make_content(tmp_path)
+    (tmp_path / "recept.yaml").write_text(RECIPE, encoding="utf-8")
+    project = Project(content, REPO / "styles", tmp_path / "uit")
+    recipe = load_recipe(tmp_path / "recept.yaml", project.content)
+    people = tuple(people_from_names(["Anna de Vries", "محمد الأحمد", "Nguyễn Thị Ánh"]))
+    product = CertificatesProduct(project, CertificateOptions(recipe, people))
+    [batch] = product.batches()
+    together = product.render(batch)
+    for target, files in zip(batch, together, strict=True):
+        assert product.render([target]) == [files], target.title
+    [arabic] = together[1]
+    assert languages(arabic) == ["ar"]
+    assert "محمد الأحمد" in pdfium_lines(arabic)
+
+
+def test_the_fonts_carry_no_time_of_writing(day):
+    """WeasyPrint makes an instance of a variable font (the Noto fonts) with fontTools, which
+    stamps it with the time unless SOURCE_DATE_EPOCH is set: each stays at the epoch, so
+    the same input gives the same bytes in a second."""
+    from fontTools.misc.timeTools import epoch_diff
+    from fontTools.ttLib import TTFont
+
+    seen = set()
+    for path in sorted(day.rglob("*.pdf")):
+        with pikepdf.open(path) as pdf:
+            for pdf_page in pdf.pages:
+                for font in pdf_page.Resources.Font.values():
+                    descriptor = font.DescendantFonts[0].FontDescriptor
+                    name = str(font.BaseFont).split("+")[1]
+                    if name.startswith("Noto"):
+                        data = descriptor.FontFile2.read_bytes()
+                        seen.add((name, TTFont(io.BytesIO(data))["head"].modified))
+    assert {name.split("-Bold")[0] for name, _ in seen} >= {
+        "Noto-Sans",
+        "Noto-Sans-Arabic",
+        "Noto-Sans-Hebrew",
+        "Noto-Sans-Ethiopic",
+        "Noto-Sans-SC",
+    }, seen
+    assert {modified for _, modified in seen} == {-epoch_diff}, seen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,11 @@ from .unicode_map import install as install_unicode_map
 
 install()
 install_unicode_map()
+
+# WeasyPrint instantiates a variable font (every Noto font here is one) at the weight it is
+# drawn in with fontTools, which stamps the instance's head.modified with the current time
+# unless SOURCE_DATE_EPOCH says otherwise: the same input gave other bytes a second later.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 """Every PDF werkboek writes is tagged PDF/UA-1 (the accessible file, the default)."""
