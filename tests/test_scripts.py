@@ -335,3 +335,11 @@ def test_the_fonts_carry_no_time_of_writing(day):
         "Noto-Sans-SC",
     }, seen
     assert {modified for _, modified in seen} == {-epoch_diff}, seen
+
+
+def test_a_weasyprint_font_of_another_shape_is_refused_in_one_line():
+    from werkboek.errors import WerkboekError
+    from werkboek.rendering.unicode_map import complete
+
+    with pytest.raises(WerkboekError, match="installeer de versie uit pyproject.toml"):
+        complete(types.SimpleNamespace(to_unicode={1: ""}))

@@ -62,10 +62,18 @@ def install() -> None:
 def complete(font: Any) -> None:
     """Give every glyph of ``font`` that shares its character with another glyph the
     character of its own (see the module's docstring)."""
-    to_unicode: dict[int, str] = font.to_unicode
+    try:
+        to_unicode: dict[int, str] = font.to_unicode
+        data: bytes = font.file_content
+        index: int = font.index
+    except AttributeError:
+        raise WerkboekError(
+            "deze versie van WeasyPrint bewaart lettertypen anders dan werkboek verwacht "
+            "(Font.to_unicode, file_content, index); installeer de versie uit pyproject.toml"
+        ) from None
     if all(to_unicode.values()):
         return
-    own = _characters(font.file_content, font.index)
+    own = _characters(data, index)
     for glyph, text in list(to_unicode.items()):
         character = own.get(glyph)
         if character is None or unicodedata.category(character) == "Co":
