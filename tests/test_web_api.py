@@ -550,3 +550,57 @@ def test_a_server_on_another_loopback_address_answers_to_that_address():
     config = ServerConfig(host="127.0.0.2")
     assert "127.0.0.2" in (config.allowed_hosts() or set())
     assert "localhost" in (config.allowed_hosts() or set())
+
+
+# ---------------------------------------------------------------- any character a trainer types
+
+OWN_RECIPE = "titel: Proefdag\nonderdelen:\n  - eigen: |\n      {page}\n"
+
+
+def test_an_own_page_with_an_emoji_prints_through_the_api(server):
+    body = OWN_RECIPE.format(page="# Welkom 🎉\n\n      Fijn dat je er bent.")
+    response = httpx.post(
+        f"{server.url}/api/werkboek",
+        content=body.encode(),
+        headers={"Content-Type": "application/yaml"},
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    assert "Welkom 🎉" in titles(response.content)
+
+
+def test_an_own_page_with_a_character_no_font_has_is_422_at_its_line(server):
+    body = OWN_RECIPE.format(page="# Welkom\n\n      Annyeong 안녕.")
+    response = httpx.post(
+        f"{server.url}/api/werkboek",
+        content=body.encode(),
+        headers={"Content-Type": "application/yaml"},
+        timeout=120,
+    )
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["problemen"]
+    assert problem["pad"] == "onderdelen[0].eigen"
+    assert "'안' (U+C548), '녕' (U+B155) kan werkboek niet drukken" in problem["bericht"]
+    assert "tekst:3:" in problem["bericht"]  # the Markdown's line
+
+
+def test_an_own_page_in_the_composer_prints_or_is_refused_beside_it(server):
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        page = client.get("/werkboek")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        client.post("/werkboek/leegmaken", data={"csrf": token})
+        client.post("/werkboek/eigen", data={"csrf": token, "markdown": "# Welkom 🎉\n\nHoi."})
+        pdf = client.get("/werkboek/werkboek.pdf")
+        assert pdf.status_code == 200
+        assert "Welkom 🎉" in titles(pdf.content)
+        client.post("/werkboek/eigen", data={"csrf": token, "markdown": "# Groet\n\n안녕"})
+        shown = client.get("/werkboek")
+        assert shown.status_code == 200
+        problem = re.search(r'<p class="fout" id="fout-onderdeel-1">(.*?)</p>', shown.text, re.S)
+        assert problem is not None, shown.text
+        assert "kan werkboek niet drukken" in problem.group(1) and ":3:" in problem.group(1)
+        refused = client.get("/werkboek/werkboek.pdf", follow_redirects=False)
+        assert refused.status_code in (303, 302), refused.status_code
+        preview = client.get("/werkboek/voorbeeld")
+        assert preview.status_code == 200
+        client.post("/werkboek/leegmaken", data={"csrf": token})

@@ -339,15 +339,16 @@ def workbook(
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
     from .build import build_products
-    from .people import people_from_names, read_people
+    from .people import people_from_names, read_people, split_printable
     from .products import workbook_options
     from .recipes import load_recipe
 
     _must_exist(recipe, "recept")
     _must_exist(participants, "deelnemerslijst")
-    people = people_from_names(names)
+    people = people_from_names(names, printable=False)
     if participants is not None:
-        people += read_people(participants)
+        people += read_people(participants, printable=False)
+    people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
     options = workbook_options(
         load_recipe(recipe, project.content),
@@ -358,7 +359,20 @@ def workbook(
         booklet=booklet,
     )
     inputs = [recipe, *([participants] if participants else [])]
-    _wrote(build_products(project, ["workbook"], {"workbook": options}, force=force, inputs=inputs))
+    if people or not refused:
+        built = build_products(
+            project, ["workbook"], {"workbook": options}, force=force, inputs=inputs
+        )
+        _wrote(built)
+    _left_out(refused)
+
+
+def _left_out(refused: list[Problem]) -> None:
+    """The people nothing was made for (the others' files are written): exit 1."""
+    if refused:
+        from .errors import ListError
+
+        raise ListError(*refused)
 
 
 def _training_day(
@@ -367,17 +381,18 @@ def _training_day(
     content_dir: Path,
     styles_dir: Path,
     extra: Path | None = None,
-) -> tuple[Any, Any, tuple[Any, ...]]:
-    """The project, the recipe and the people of `attendance` and `certificates`."""
-    from .people import read_people
+) -> tuple[Any, Any, tuple[Any, ...], list[Problem]]:
+    """The project, the recipe and the people of `attendance` and `certificates` (whose
+    names can be printed), and a problem for each other person."""
+    from .people import read_people, split_printable
     from .recipes import load_recipe
 
     _must_exist(recipe, "recept")
     _must_exist(participants, "deelnemerslijst")
     _must_exist(extra, "handtekening")
-    people = tuple(read_people(participants))
+    people, refused = split_printable(read_people(participants, printable=False))
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
-    return project, load_recipe(recipe, project.content), people
+    return project, load_recipe(recipe, project.content), tuple(people), refused
 
 
 @main.command()
@@ -404,10 +419,12 @@ def attendance(
     from .build import build_products
     from .products import AttendanceOptions
 
-    project, loaded, people = _training_day(recipe, participants, content_dir, styles_dir)
+    project, loaded, people, refused = _training_day(recipe, participants, content_dir, styles_dir)
     options = {"attendance": AttendanceOptions(loaded, people, Path(output) if output else None)}
     inputs = [recipe, participants]
-    _wrote(build_products(project, ["attendance"], options, force=force, inputs=inputs))
+    if people:
+        _wrote(build_products(project, ["attendance"], options, force=force, inputs=inputs))
+    _left_out(refused)
 
 
 @main.command()
@@ -448,13 +465,15 @@ def certificates(
     from .build import build_products
     from .products import CertificateOptions
 
-    project, loaded, people = _training_day(
+    project, loaded, people, refused = _training_day(
         recipe, participants, content_dir, styles_dir, signature
     )
     output_dir = Path(output) if output else None
     options = {"certificates": CertificateOptions(loaded, people, output_dir, signature)}
     inputs = [recipe, participants, *([signature] if signature else [])]
-    _wrote(build_products(project, ["certificates"], options, force=force, inputs=inputs))
+    if people:
+        _wrote(build_products(project, ["certificates"], options, force=force, inputs=inputs))
+    _left_out(refused)
 
 
 def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .content.fonts import unprintable_problem
 from .errors import ListError, Problem, did_you_mean, display_path
-from .rendering.fonts import unprintable_problem
 from .words import format_size
 
 DELIMITERS = (",", ";", "\t")
@@ -75,13 +75,39 @@ def has_control_character(text: str) -> bool:
 
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a participant's name, or ``None`` when it can."""
+    return _form_problem(name) or unprintable_problem(name)
+
+
+def _form_problem(name: str) -> str | None:
+    """Why ``name`` is no name at all (empty, more than one line), or ``None``."""
     if not name:
         return "de naam is leeg"
     if has_line_break(name):
         return "de naam bevat een regeleinde"
     if has_control_character(name):
         return "de naam bevat een stuurteken"
-    return unprintable_problem(name)
+    return None
+
+
+def left_out(person: Person, problem: str) -> Problem:
+    """The problem of a person werkboek makes nothing for (the others are made)."""
+    if not person.line:  # (a name given alone: said as people_from_names says it)
+        message = f"{problem}: {person.name!r}; voor deze naam is niets gemaakt"
+        return Problem("", 0, 0, person.file, message)
+    return person.problem(NAME, f"{problem}; voor deze deelnemer is niets gemaakt")
+
+
+def split_printable(people: Sequence[Person]) -> tuple[list[Person], list[Problem]]:
+    """The people whose names werkboek can print, and a problem for each other one, at
+    its line: so one name that cannot be printed does not stop the group."""
+    printable: list[Person] = []
+    problems: list[Problem] = []
+    for person in people:
+        if problem := unprintable_problem(person.name):
+            problems.append(left_out(person, problem))
+        else:
+            printable.append(person)
+    return printable, problems
 
 
 def decode(data: bytes, file: str) -> str:
@@ -131,9 +157,14 @@ def _rows(file: str, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
 
 
 def read_people(
-    path: Path, required: Sequence[str] = (NAME,), check: RowCheck | None = None
+    path: Path,
+    required: Sequence[str] = (NAME,),
+    check: RowCheck | None = None,
+    *,
+    printable: bool = True,
 ) -> list[Person]:
-    """Read and check a participant list; raise :class:`ListError` with every problem."""
+    """Read and check a participant list; raise :class:`ListError` with every problem
+    (``printable``: see :func:`parse_people`)."""
     file = display_path(path)
     try:
         info = path.stat()
@@ -151,7 +182,7 @@ def read_people(
     except OSError as exc:
         message = f"de deelnemerslijst is niet te lezen: {exc.strerror or exc}"
         raise ListError(Problem(file, 1, 1, "", message)) from None
-    return parse_people(decode(data, file), file, required, check)
+    return parse_people(decode(data, file), file, required, check, printable=printable)
 
 
 def list_columns(text: str, required: Sequence[str] = (NAME,)) -> list[str]:
@@ -164,9 +195,15 @@ def list_columns(text: str, required: Sequence[str] = (NAME,)) -> list[str]:
 
 
 def parse_people(
-    text: str, file: str, required: Sequence[str] = (NAME,), check: RowCheck | None = None
+    text: str,
+    file: str,
+    required: Sequence[str] = (NAME,),
+    check: RowCheck | None = None,
+    *,
+    printable: bool = True,
 ) -> list[Person]:
-    """The people in a list's text (a file's, or what was pasted in a form)."""
+    """The people in a list's text (a file's, or what was pasted in a form); with
+    ``printable=False`` a name no font has is no problem here (see :func:`split_printable`)."""
     if not text.strip():
         raise ListError(Problem(file, 1, 1, "", "de deelnemerslijst is leeg"))
     delimiter = sniff_delimiter(io.StringIO(text, newline="").readline(), required)
@@ -199,7 +236,7 @@ def parse_people(
         values = row + [""] * (len(columns) - len(row))
         fields = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
         person = Person(file, line, fields[NAME], fields)
-        problem = name_problem(person.name)
+        problem = name_problem(person.name) if printable else _form_problem(person.name)
         if problem:
             problems.append(person.problem(NAME, problem))
         if check is not None:
@@ -231,13 +268,17 @@ def _check_header(file: str, columns: list[str], required: Sequence[str]) -> Non
         raise ListError(*(Problem(file, 1, 1, "", p) for p in problems))
 
 
-def people_from_names(names: Iterable[str], source: str = "--voor") -> list[Person]:
-    """People given by name only (``--voor NAAM``, a form), checked like a list's rows."""
+def people_from_names(
+    names: Iterable[str], source: str = "--voor", *, printable: bool = True
+) -> list[Person]:
+    """People given by name only (``--voor NAAM``, a form), checked like a list's rows
+    (``printable``: see :func:`parse_people`)."""
     people = [Person(source, 0, name.strip(), {NAME: name.strip()}) for name in names]
+    check = name_problem if printable else _form_problem
     problems = [
         Problem("", 0, 0, source, f"{problem}: {person.name!r}")
         for person in people
-        if (problem := name_problem(person.name))
+        if (problem := check(person.name))
     ]
     if problems:
         raise ListError(*problems)

@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..rendering.fonts import unprintable_problem
+from .fonts import unprintable_problem
 from .markup import inline_problems, link_problem, plain_text
 from .slugs import is_slug, slugify
 

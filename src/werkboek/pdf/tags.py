@@ -54,3 +54,6 @@ def _adjust(box: Any, element: Any) -> None:
         element["S"] = f"/{wanted}"
     if tag and "::" not in tag and (ident := node.get("data-pdf-id")):
         element["ID"] = internals.pdf_string(f"{FACE_ID_PREFIX}{ident}")
+    if tag and tag != "html" and "::" not in tag and (language := node.get("lang")):
+        # a name in another language: its element says which (ISO 32000-1, 14.9.2)
+        element["Lang"] = internals.pdf_string(language)

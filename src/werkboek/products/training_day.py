@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..content.fonts import language_of
 from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
 from ..pdf.boxes import places as block_places
@@ -214,7 +215,15 @@ class CertificatesProduct(Product):
         if not batch:
             return []
         first = batch[0]
-        everyone = list(first.context["everyone"])
+        # (a name in another script is tagged with its language: its certificate is laid
+        # out whole, and its glyphs stay out of the others' shared fonts)
+        everyone = [name for name in first.context["everyone"] if language_of(name) is None]
+        whole = [t for t in batch if language_of(t.context["people"][0]) is not None]
+        if whole:
+            made = {id(t): self.render_target(t) for t in whole}
+            rest = [t for t in batch if id(t) not in made]
+            others = iter(self.render(rest) if rest else [])
+            return [made[id(t)] if id(t) in made else next(others) for t in batch]
         together = Target(
             first.path,
             first.template,
@@ -242,7 +251,9 @@ class CertificatesProduct(Product):
         try:
             files = []
             for target in batch:
-                page, own_top, own_height, bottom = grafted[target.context["index"]]
+                before = first.context["everyone"][: target.context["index"]]
+                place = sum(1 for name in before if language_of(name) is None)
+                page, own_top, own_height, bottom = grafted[place]
                 data = None
                 if own_height == height:  # as many lines as the whole certificate's name
                     data = graft.certificate(page - 1, own_top, bottom, target.title)

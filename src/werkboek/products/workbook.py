@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content import schema
+from ..content.fonts import language_of
 from ..content.markup import plain_text
 from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
@@ -226,22 +227,36 @@ class WorkbookProduct(Product):
         renderer = self.project.renderer
         first = batch[0]
         what = str(first.path)
-        placeholder = Target(
-            first.path, first.template, first.title, {**first.context, "person": PLACEHOLDER}
-        )
-        base = renderer.pdf(self.layout(placeholder), what=what)
-        covers_target = Target(
-            first.path,
-            "workbook_covers.html.j2",
-            first.title,
-            {**first.context, "people": list(self.options.people)},
-        )
-        covers = renderer.pdf(self.layout(covers_target), what=what)
-        copies = graft_covers(base, covers, [target.context["copy"] for target in batch])
+        # (a name in another script is tagged with its language: its cover is laid out
+        # whole, and its glyphs stay out of the others' shared fonts)
+        graftable = [p for p in self.options.people if language_of(p) is None]
+        grafted = [t for t in batch if language_of(t.context["person"]) is None]
+        copies: dict[int, bytes | None] = {}
+        if grafted:
+            placeholder = Target(
+                first.path, first.template, first.title, {**first.context, "person": PLACEHOLDER}
+            )
+            base = renderer.pdf(self.layout(placeholder), what=what)
+            covers_target = Target(
+                first.path,
+                "workbook_covers.html.j2",
+                first.title,
+                {**first.context, "people": graftable},
+            )
+            covers = renderer.pdf(self.layout(covers_target), what=what)
+            pages = [self._cover_page(t) for t in grafted]
+            made = graft_covers(base, covers, pages)
+            copies = {id(t): copy for t, copy in zip(grafted, made, strict=True)}
         return [
-            [copy] if copy is not None else self.render_target(target)
-            for target, copy in zip(batch, copies, strict=True)
+            [copy] if (copy := copies.get(id(target))) is not None else self.render_target(target)
+            for target in batch
         ]
+
+    def _cover_page(self, target: Target) -> int:
+        """The page of ``target``'s cover among the covers of the names in Latin script
+        (the same name may stand on the list twice: the copy's index tells which)."""
+        before = self.options.people[: target.context["copy"]]
+        return sum(1 for person in before if language_of(person) is None)
 
 
 def workbook_options(

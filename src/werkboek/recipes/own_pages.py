@@ -25,6 +25,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from ..content.fonts import unprintable_problem
+
 MAX_TEXT = 200_000
 """The largest own page (characters)."""
 MAX_IMAGE = 2_000_000
@@ -109,6 +111,9 @@ def render(text: str, source: str, folder: Path | None) -> OwnPage:
     problems: list[tuple[int, str]] = []
     title = _headings(tokens, source, problems)
     files: list[Path] = []
+    for number, line in enumerate(text.splitlines(), 1):  # (before anything is laid out)
+        if problem := unprintable_problem(line):
+            problems.append((number, f"{source}:{number}: {problem}"))
     for token in tokens:
         for child in token.children or ():
             if child.type == "image":

@@ -8,6 +8,7 @@ everything beyond them (the tag-tree patch, chapter layout, the finishing pass) 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,20 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from ..content.fonts import font_dirs
 from ..errors import BuildError
 from ..pdf.chapters import ChapterLayouts
 from ..pdf.finish import finish
 from ..pdf.logs import weasyprint_must_stay_silent
 from ..pdf.tags import install
+from ..pdf.unicode_map import install as install_unicode_map
 from .fetch import SafeFetcher
-from .fonts import font_css, font_dirs
+from .fonts import font_css
+
+# WeasyPrint instantiates a variable font (every Noto font here is one) at the weight it is
+# drawn in with fontTools, which stamps the instance's head.modified with the current time
+# unless SOURCE_DATE_EPOCH says otherwise: the same input gave other bytes a second later.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 """Every PDF werkboek writes is tagged PDF/UA-1 (the accessible file, the default)."""
@@ -57,6 +65,7 @@ def layout(
     ``chapters`` is given, see :mod:`werkboek.pdf.chapters`); what WeasyPrint logs fails
     the build."""
     install()  # (once; checks the WeasyPrint it patches, see werkboek.pdf.internals)
+    install_unicode_map()
     fetcher = SafeFetcher([*roots, *font_dirs()])
     with weasyprint_must_stay_silent(what), _fetch_errors_fail(what):
         if chapters is not None:

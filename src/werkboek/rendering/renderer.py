@@ -9,11 +9,11 @@ from typing import Any
 
 from weasyprint import Document
 
+from ..content.fonts import font_dirs
 from ..errors import BuildError, WerkboekError
 from ..pdf.chapters import ChapterLayouts
 from . import pdf
 from .fetch import stylesheet_problems
-from .fonts import font_dirs
 from .templates import OVERRIDES, Templates
 
 

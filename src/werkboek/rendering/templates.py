@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..content import schema
+from ..content.fonts import is_right_to_left, language_of
 from ..content.markup import plain_text, render_inline
 from ..pdf.chapters import MARKER
 from ..words import dutch_date
@@ -57,6 +58,21 @@ def _blocks_only(blocks: list[Any], trainer: bool) -> list[Any]:
     return [b for b in blocks if trainer or not isinstance(b, schema.TrainerOnly)]
 
 
+def person_name(name: str, css_class: str = "") -> Markup:
+    """A participant's name as HTML: in a script other than Latin, in a ``span`` with its
+    language (the span's tag gets its ``/Lang``, so a screen reader says the name in a voice
+    that can) and, right to left, its direction."""
+    language = language_of(name)
+    attributes = f' class="{css_class}"' if css_class else ""
+    if language is not None:
+        attributes += f' lang="{language}"'
+        if is_right_to_left(name):
+            attributes += ' dir="rtl"'
+    if not attributes:
+        return Markup.escape(name)
+    return Markup(f"<span{attributes}>{Markup.escape(name)}</span>")
+
+
 def _kind(block: Any) -> str:
     return "alinea" if isinstance(block, str) else schema.block_tag(block) or "onbekend"
 
@@ -75,6 +91,7 @@ class Templates:
         env.filters["blocks_only"] = _blocks_only
         env.filters["kind"] = _kind
         env.filters["dutch_date"] = dutch_date
+        env.filters["person_name"] = person_name
         env.globals["qr_image"] = qr_image
         env.globals["CHAPTER"] = Markup(MARKER)
         env.globals.update(names or {})

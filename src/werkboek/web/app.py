@@ -26,8 +26,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from ..content.fonts import font_dir
 from ..files.atomic import write_atomically
-from ..rendering.fonts import font_dir
 from . import api, security
 from .pages import account, catalogue, composer, copies, login, mailing, recipes, tasks
 from .pool import Busy
