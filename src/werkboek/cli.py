@@ -304,7 +304,7 @@ def workbook(
     force: bool,
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
-    from .people import people_from_names, read_people
+    from .people import at_most, people_from_names, read_people
     from .products.workbook import build_workbook
     from .recipes import load_recipe
 
@@ -312,7 +312,7 @@ def workbook(
     _must_exist(participants, "deelnemerslijst")
     people = people_from_names(names)
     if participants is not None:
-        people += read_people(participants)
+        people = at_most(people + read_people(participants), "--deelnemers")
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
     loaded = load_recipe(recipe, project.content)
     _wrote(

@@ -20,7 +20,7 @@ from ..errors import RecipeError, WerkboekError
 from ..people import PLACEHOLDER
 from ..project import Project
 from ..recipes import Recipe, load_recipe
-from ..rendering.outputs import file_slug
+from ..rendering.outputs import name_slug
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
 from .booklet import impose
@@ -65,7 +65,7 @@ def file_names(names: Sequence[str]) -> list[str]:
     used: set[str] = set()
     result = []
     for name in names:
-        base = file_slug(name, "deelnemer")
+        base = name_slug(name, "deelnemer")
         candidate, n = base, 1
         while candidate in used:
             n += 1

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...errors import Problem, WerkboekError
-from ...people import MAX_BYTES, Person, decode, parse_people, people_from_names
+from ...errors import WerkboekError
+from ...people import MAX_BYTES, Person, people_from_bytes, people_from_text
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import EDITIONS
 from ..app import back, form_text
@@ -29,20 +29,14 @@ ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 
 
 async def read_people(request: Request, names_field: str, file_field: str) -> list[Person]:
-    """The people of a form: an uploaded list (CSV), or names pasted one per line."""
+    """The people of a form: an uploaded list (CSV or .xlsx), or names pasted one per line
+    (the same limits either way: :mod:`werkboek.people`)."""
     form = await request.form()
     file = form.get(file_field)
     if isinstance(file, UploadFile) and file.filename:
         data = await file.read(MAX_BYTES + 1)
-        name = file.filename.rsplit("/", 1)[-1][:100]
-        if len(data) > MAX_BYTES:
-            raise WerkboekError(Problem(name, 1, 1, "", "de deelnemerslijst is te groot"))
-        return parse_people(decode(data, name), name)
-    lines = [line.strip() for line in form_text(form, names_field, 200_000).splitlines()]
-    names = [line for line in lines if line]
-    if not names:
-        raise WerkboekError(Problem("", 0, 0, names_field, "geef minstens één naam"))
-    return people_from_names(names, "namen")
+        return people_from_bytes(data, file.filename.rsplit("/", 1)[-1][:100])
+    return people_from_text(form_text(form, names_field, MAX_BYTES + 1), names_field)
 
 
 def routes(app: WebApp) -> list[Route]:

@@ -28,7 +28,8 @@ from ...mail.errors import SendError
 from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.template import read_message_template
-from ...people import MAX_BYTES, decode, list_columns
+from ...people import MAX_BYTES, list_columns
+from ...people import list_text as upload_text
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import recipe_yaml
 from ...rendering.files import write_atomically
@@ -109,7 +110,7 @@ def routes(app: WebApp) -> list[Route]:
             data = await upload.read(MAX_BYTES + 1)
             if len(data) > MAX_BYTES:
                 raise WerkboekError(Problem("deelnemers.csv", 1, 1, "", "de lijst is te groot"))
-            list_text = decode(data, upload.filename.rsplit("/", 1)[-1][:100])
+            list_text = upload_text(data, upload.filename.rsplit("/", 1)[-1][:100])
         products = [p for p in form.getlist("product") if isinstance(p, str)]
         return MailForm(
             list_text=list_text.replace("\r\n", "\n"),
