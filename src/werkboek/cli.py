@@ -61,7 +61,7 @@ def participants_option(help: str, *, required: bool = False) -> Callable[..., A
         "--deelnemers",
         "participants",
         type=input_file,
-        metavar="LIJST.csv",
+        metavar="LIJST",
         required=required,
         help=help,
     )
@@ -281,7 +281,9 @@ def build(
     help="Een andere editie dan het recept noemt.",
 )
 @option("--voor", "names", multiple=True, help="Een eigen exemplaar voor deze naam.")
-@participants_option("Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.")
+@participants_option(
+    "Een deelnemerslijst (CSV of .xlsx met een kolom 'naam'): een exemplaar per persoon."
+)
 @option(
     "--booklet",
     is_flag=True,
@@ -352,7 +354,8 @@ def _training_day(
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
 @participants_option(
-    "De deelnemerslijst (CSV met een kolom 'naam'; 'organisatie' komt er ook op).", required=True
+    "De deelnemerslijst (CSV of .xlsx met een kolom 'naam'; 'organisatie' komt er ook op).",
+    required=True,
 )
 @option("-o", "--output", "output", metavar="PAD", help="De PDF om te schrijven.")
 @content_option
@@ -379,7 +382,7 @@ def attendance(
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
 @participants_option(
-    "De deelnemerslijst (CSV met een kolom 'naam'): een bewijs per persoon.", required=True
+    "De deelnemerslijst (CSV of .xlsx met een kolom 'naam'): een bewijs per persoon.", required=True
 )
 @option(
     "--signature",

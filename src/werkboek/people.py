@@ -470,9 +470,7 @@ def _check_header(file: str, line: int, header: list[str], required: Sequence[st
     named = [c for c in columns if c]
     for column in _missing(columns, required):
         if column == NAME and "voornaam" in columns:
-            problems.append(
-                f"kolom 'achternaam' ontbreekt bij 'voornaam' (of geef een kolom {NAME!r})"
-            )
+            problems.append(f"kolom 'achternaam' ontbreekt bij 'voornaam' (of geef kolom {NAME!r})")
             continue
         problems.append(
             f"kolom {column!r} ontbreekt{did_you_mean(column, named)} "
