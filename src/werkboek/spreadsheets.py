@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
 import warnings
 import zipfile
 from typing import Any
@@ -24,6 +25,9 @@ MAX_UNPACKED = 50_000_000
 MAX_PARTS = 1_000
 """The most parts (files in the ZIP) a workbook may have."""
 SAVE_AS = "sla het op als .xlsx of als CSV"
+_WARNINGS = threading.Lock()
+"""Held while openpyxl's warnings are silenced: the warning filters are the process's, and two
+threads that each save and restore them could leave them silenced for good."""
 
 
 def _refuse(file: str, message: str, row: int = 1) -> ListError:
@@ -83,7 +87,7 @@ def sheet_rows(
 
     result: list[tuple[int, list[str]]] = []
     try:
-        with warnings.catch_warnings():
+        with _WARNINGS, warnings.catch_warnings():
             # openpyxl warns about parts it does not read (data validation, styles): they
             # do not matter for a list.
             warnings.simplefilter("ignore")

@@ -6,6 +6,7 @@ import io
 import zipfile
 from typing import TYPE_CHECKING
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,8 +36,10 @@ async def read_people(request: Request, names_field: str, file_field: str) -> li
     file = form.get(file_field)
     if isinstance(file, UploadFile) and file.filename:
         data = await file.read(MAX_BYTES + 1)
-        return people_from_bytes(data, file.filename.rsplit("/", 1)[-1][:100])
-    return people_from_text(form_text(form, names_field, MAX_BYTES + 1), names_field)
+        name = file.filename.rsplit("/", 1)[-1][:100]
+        return await run_in_threadpool(people_from_bytes, data, name)
+    text = form_text(form, names_field, MAX_BYTES + 1)
+    return await run_in_threadpool(people_from_text, text, names_field)
 
 
 def routes(app: WebApp) -> list[Route]:

@@ -110,7 +110,8 @@ def routes(app: WebApp) -> list[Route]:
             data = await upload.read(MAX_BYTES + 1)
             if len(data) > MAX_BYTES:
                 raise WerkboekError(Problem("deelnemers.csv", 1, 1, "", "de lijst is te groot"))
-            list_text = upload_text(data, upload.filename.rsplit("/", 1)[-1][:100])
+            name = upload.filename.rsplit("/", 1)[-1][:100]
+            list_text = await run_in_threadpool(upload_text, data, name)
         products = [p for p in form.getlist("product") if isinstance(p, str)]
         return MailForm(
             list_text=list_text.replace("\r\n", "\n"),
