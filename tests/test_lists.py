@@ -19,7 +19,7 @@ from webserver import running
 from werkboek.cli import main
 from werkboek.errors import WerkboekError
 from werkboek.mail.recipients import read_recipients
-from werkboek.people import MAX_PEOPLE, people_from_text, read_people
+from werkboek.people import MAX_NAME_LENGTH, MAX_PEOPLE, people_from_text, read_people
 from werkboek.products.workbook import file_names
 from werkboek.rendering.outputs import name_slug
 
@@ -312,9 +312,10 @@ def test_spaces_of_every_kind_are_one_space():
 
 
 def test_too_long_names_and_values_are_refused_in_dutch(tmp_path):
-    (tmp_path / "lang.csv").write_text(f"naam\n{'x' * 201}\n{'y' * 200}\n", encoding="utf-8")
+    longest = MAX_NAME_LENGTH
+    (tmp_path / "lang.csv").write_text(f"naam\n{'x' * (longest + 1)}\n{'y' * longest}\n", "utf-8")
     assert problems(tmp_path / "lang.csv") == [
-        "lang.csv:2:1: naam: de naam is te lang (201 tekens; hoogstens 200)"
+        f"lang.csv:2:1: naam: de naam is te lang ({longest + 1} tekens; hoogstens {longest})"
     ]
     (tmp_path / "veld.csv").write_text(f"naam,notitie\nAnna,{'z' * 3000}\n", encoding="utf-8")
     assert problems(tmp_path / "veld.csv") == [
@@ -428,3 +429,46 @@ def test_the_mail_page_takes_an_xlsx_list(server):
     assert 'id="fout-deelnemers"' not in response.text
     assert 'id="fout-afzender"' in response.text
     assert "Naam,E-mailadres\nÖzlem Yılmaz,ozlem@voorbeeld.example" in response.text
+
+
+def test_the_longest_name_a_list_may_have_fits_a_certificate(tmp_path):
+    import pypdfium2
+
+    name = "W" * MAX_NAME_LENGTH  # the widest letter, as often as a name may have letters
+    (tmp_path / "lijst.csv").write_text(f"naam\n{name}\n", encoding="utf-8")
+    result = run(
+        "certificates",
+        str(REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml"),
+        "--content",
+        str(REPO / "content"),
+        "--styles",
+        str(REPO / "styles"),
+        "--deelnemers",
+        "lijst.csv",
+        "-o",
+        "bewijzen/",
+    )
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "bewijzen").iterdir()
+    document = pypdfium2.PdfDocument(path)
+    assert len(document) == 1
+    text = document[0].get_textpage()
+    assert name in re.sub(r"[\s\-\u00ad\x02]+", "", text.get_text_bounded())
+
+    def box(word: str) -> tuple[float, float, float, float]:
+        searcher = text.search(word)
+        found = searcher.get_next()
+        assert found is not None, word
+        first, count = found
+        boxes = [text.get_charbox(i) for i in range(first, first + count)]
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+
+    # the training's facts stand whole above the trainer's signature, nothing on top of it
+    facts_bottom = min(box(word)[1] for word in ("Behandeld", "Teksten:"))
+    signature_top = box("trainer")[3]
+    assert facts_bottom > signature_top + 10

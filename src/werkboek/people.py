@@ -52,8 +52,11 @@ MAX_BYTES = 5_000_000
 """The largest participant list werkboek reads (a file, an upload, pasted text)."""
 MAX_PEOPLE = 10_000
 """The most participants in one list, however it comes in."""
-MAX_NAME_LENGTH = 200
-"""The longest name (in characters) werkboek takes."""
+MAX_NAME_LENGTH = 120
+"""The longest name (in characters) werkboek takes: generous for any real name (the longest
+Dutch ones, with tussenvoegsels and a double surname, stay under 80), and short enough that
+every layout holds it, even written in its widest letter (a certificate keeps the training's
+facts above the signature; see the test)."""
 MAX_FIELD = 2_000
 """The longest value (in characters) of any column."""
 MAX_COLUMNS = 100
