@@ -472,3 +472,17 @@ def test_the_longest_name_a_list_may_have_fits_a_certificate(tmp_path):
     facts_bottom = min(box(word)[1] for word in ("Behandeld", "Teksten:"))
     signature_top = box("trainer")[3]
     assert facts_bottom > signature_top + 10
+
+
+def test_a_pasted_list_may_be_as_large_as_an_uploaded_one(server):
+    # 10,000 long names: 1.2 MB, more than the web framework's own 1 MB a field
+    names = [f"{n:05d} " + "Wolfeschlegelsteinhausenbergerdorff " * 3 for n in range(MAX_PEOPLE)]
+    names[-1] = "An\u200bna"
+    pasted = "\n".join(names)
+    assert len(pasted.encode()) > 1_100_000
+    response = copies(server, {"namen": pasted})
+    assert response.status_code == 422
+    assert shown_problems(response) == [
+        f"namen: regel {MAX_PEOPLE}: de naam bevat een onzichtbaar teken (U+200B); typ de naam "
+        "opnieuw, zonder het te kopiëren: &#39;An\\u200bna&#39;"
+    ]

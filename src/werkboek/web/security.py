@@ -24,6 +24,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..people import MAX_BYTES as MAX_LIST_BYTES
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -32,6 +34,8 @@ CSP = (
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MAX_PEOPLE_BYTES = MAX_LIST_BYTES + 100_000
+"""The largest form field: a pasted participant list of the largest size, as the form sends it."""
 
 
 def _host_of(value: str | None) -> str | None:
@@ -158,6 +162,10 @@ def protected(endpoint: Endpoint) -> Endpoint:
 
     async def wrapper(request: Request) -> Response:
         try:
+            if request.method not in SAFE_METHODS:
+                # Parsed here once, for the endpoint too: a field may be as large as a pasted
+                # participant list may be (Starlette's own limit is 1 MB a field).
+                await request.form(max_part_size=MAX_PEOPLE_BYTES)
             if request.method not in SAFE_METHODS and not await check_csrf(request):
                 return PlainTextResponse(
                     "Dit formulier is verlopen of komt niet van werkboek zelf; laad de pagina "

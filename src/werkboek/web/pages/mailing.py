@@ -105,7 +105,7 @@ def routes(app: WebApp) -> list[Route]:
     async def read_form(request: Request) -> MailForm:
         form: FormData = await request.form()
         upload = form.get("lijst")
-        list_text = form_text(form, "deelnemers", MAX_BYTES)
+        list_text = form_text(form, "deelnemers", MAX_BYTES + 1)  # more: refused, not cut
         if isinstance(upload, UploadFile) and upload.filename:
             data = await upload.read(MAX_BYTES + 1)
             if len(data) > MAX_BYTES:
