@@ -486,3 +486,10 @@ def test_a_pasted_list_may_be_as_large_as_an_uploaded_one(server):
         f"namen: regel {MAX_PEOPLE}: de naam bevat een onzichtbaar teken (U+200B); typ de naam "
         "opnieuw, zonder het te kopiëren: &#39;An\\u200bna&#39;"
     ]
+
+
+def test_a_file_that_says_it_is_utf8_is_not_read_as_windows_1252(tmp_path):
+    (tmp_path / "kapot.csv").write_bytes(b"\xef\xbb\xbfnaam\nAnna\nZo\xeb\n")
+    assert problems(tmp_path / "kapot.csv") == [
+        "kapot.csv:3:1: dit is geen geldige UTF-8-tekst; bewaar het bestand opnieuw als 'CSV UTF-8'"
+    ]

@@ -226,13 +226,20 @@ def decode(data: bytes, file: str) -> str:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n\x00", 0, exc.start) + data.count(b"\x00\n", 0, exc.start) + 1
+            line = data[: exc.start].decode("utf-16", "replace").count("\n") + 1
             message = f"dit is geen geldige UTF-16-tekst; {SAVE_AS}"
             raise ListError(Problem(file, line, 1, "", message)) from None
     else:
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if data.startswith(codecs.BOM_UTF8):  # says it is UTF-8: no other reading
+                # (the error's position counts from after the byte-order mark)
+                line = data.count(b"\n", 0, exc.start + len(codecs.BOM_UTF8)) + 1
+                message = (
+                    "dit is geen geldige UTF-8-tekst; bewaar het bestand opnieuw als 'CSV UTF-8'"
+                )
+                raise ListError(Problem(file, line, 1, "", message)) from None
             try:
                 # What Excel on Windows writes as "CSV (gescheiden door lijstscheidingsteken)".
                 text = data.decode("cp1252")
