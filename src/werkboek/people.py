@@ -40,6 +40,7 @@ from pathlib import Path
 
 from .errors import ListError, Problem, did_you_mean, display_path
 from .rendering.fonts import unprintable_problem
+from .spreadsheets import SAVE_AS, sheet_rows
 from .words import format_size
 
 DELIMITERS = (",", ";", "\t")
@@ -205,7 +206,6 @@ def _too_large(size: int) -> str:
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SAVE_AS = "sla het op als .xlsx of als CSV"
 
 
 def is_spreadsheet(data: bytes) -> bool:
@@ -261,8 +261,6 @@ def list_text(data: bytes, file: str) -> str:
     that shows the list as text."""
     if not is_spreadsheet(data):
         return decode(data, file)
-    from .spreadsheets import sheet_rows
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for _, row in sheet_rows(data, file, MAX_PEOPLE, MAX_COLUMNS):
@@ -277,10 +275,6 @@ def _header(first_line: str, delimiter: str) -> list[str]:
     return [column_name(name) for name in next(csv.reader([first_line], delimiter=delimiter), [])]
 
 
-def _names_everyone(columns: Sequence[str], required: Sequence[str]) -> bool:
-    return not _missing(columns, required)
-
-
 def sniff_delimiter(first_line: str, required: Sequence[str]) -> str:
     """The delimiter under which the header names every required column.
 
@@ -289,7 +283,7 @@ def sniff_delimiter(first_line: str, required: Sequence[str]) -> str:
     """
     headers = {d: _header(first_line, d) for d in DELIMITERS}
     for delimiter, names in headers.items():
-        if _names_everyone(names, required):
+        if not _missing(names, required):
             return delimiter
     return max(DELIMITERS, key=lambda d: len(headers[d]))
 
@@ -350,8 +344,6 @@ def people_from_bytes(
     if len(data) > MAX_BYTES:
         raise ListError(Problem(file, 1, 1, "", _too_large(len(data))))
     if is_spreadsheet(data):
-        from .spreadsheets import sheet_rows
-
         rows = sheet_rows(data, file, MAX_PEOPLE, MAX_COLUMNS)
         return _people(file, iter(rows), required, check, None)
     return parse_people(decode(data, file), file, required, check)
