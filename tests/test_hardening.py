@@ -327,7 +327,7 @@ def test_very_long_titles_and_names_make_short_file_names(work):
     assert result.exit_code == 0, result.output
     [written] = [Path(line.removeprefix("geschreven: ")) for line in result.stdout.splitlines()]
     assert len(written.stem) <= 80 and written.stem.startswith("een-heel-lange-titel-")
-    name = "Anna " + "de Vries-" * 40
+    name = "Anna " + "de Vries-" * 12
     result = run("workbook", "recept.yaml", "--voor", name, "--voor", name + "x")
     assert result.exit_code == 0, result.output
     stems = [Path(line).stem for line in result.stdout.splitlines()]
@@ -532,12 +532,13 @@ def test_names_given_one_by_one_are_checked_like_a_lists(work):
 
 
 def test_a_list_with_problems_says_where(work):
-    (work / "latin1.csv").write_bytes("naam\nZoë\n".encode("latin-1"))
+    (work / "geen-tekst.csv").write_bytes("naam\nZoë\n".encode("latin-1") + b"\x81\n")
     (work / "twee-regels.csv").write_text('naam\n"Anna\nde Vries"\n', encoding="utf-8")
     for name, expected in [
         (
-            "latin1.csv",
-            "fout: latin1.csv:2:1: dit is geen UTF-8-tekst; bewaar het bestand als 'CSV UTF-8'\n",
+            "geen-tekst.csv",
+            "fout: geen-tekst.csv:3:1: dit is geen tekst in UTF-8 of Windows-1252; bewaar het "
+            "bestand als 'CSV UTF-8' of als .xlsx\n",
         ),
         ("twee-regels.csv", "fout: twee-regels.csv:2:1: naam: de naam bevat een regeleinde\n"),
     ]:

@@ -176,7 +176,7 @@ def test_dry_run_writes_eml_files_and_sends_nothing(work, smtp):
     assert [f.name for f in files] == [
         "001-anna-de-vries.eml",
         "002-bram-bakker.eml",
-        "003-chantal-ozdemir.eml",
+        "003-chantal-özdemir.eml",
         "004-daan-de-jong.eml",
         "005-eva-visser.eml",
     ]

@@ -294,10 +294,46 @@ def test_personal_copies_as_one_zip(page: Page):
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("link", name=re.compile("^Downloaden")).click(timeout=120_000)
     archive = zipfile.ZipFile(info.value.path())
-    assert archive.namelist() == ["anna-de-vries.pdf", "bram-bakker.pdf", "chantal-ozdemir.pdf"]
+    assert archive.namelist() == ["anna-de-vries.pdf", "bram-bakker.pdf", "chantal-özdemir.pdf"]
     for name, person in zip(
         archive.namelist(), ["Anna de Vries", "Bram Bakker", "Chantal Özdemir"], strict=True
     ):
+        cover = pypdf.PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
+        assert f"Werkboek van {person}" in " ".join(cover.split())
+
+
+def excel_list(kind: str, names: list[str]) -> bytes:
+    """A list as Excel writes it on Windows: CSV in Windows-1252 with semicolons, or .xlsx."""
+    if kind == "csv":
+        return "\r\n".join(["Naam;E-mail", *(f"{n};x@voorbeeld.example" for n in names)]).encode(
+            "cp1252"
+        )
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Naam", "E-mail"])
+    for name in names:
+        book.active.append([name, "x@voorbeeld.example"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_personal_copies_from_a_list_excel_wrote(page: Page, kind: str):
+    page.goto("/")
+    add(page, "Waarden van samenwerking")
+    page.goto("/exemplaren")
+    names = ["Chantal Özdemir", "Jürgen Groß"]
+    page.get_by_label(re.compile("Of een deelnemerslijst")).set_input_files(
+        {"name": f"deelnemers.{kind}", "mimeType": "", "buffer": excel_list(kind, names)}
+    )
+    page.get_by_role("button", name="Exemplaren maken").click()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("link", name=re.compile("^Downloaden")).click(timeout=120_000)
+    archive = zipfile.ZipFile(info.value.path())
+    assert archive.namelist() == ["chantal-özdemir.pdf", "jürgen-groß.pdf"]
+    for name, person in zip(archive.namelist(), names, strict=True):
         cover = pypdf.PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
         assert f"Werkboek van {person}" in " ".join(cover.split())
 

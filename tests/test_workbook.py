@@ -147,7 +147,7 @@ def test_personal_copies_have_their_name_and_distinct_files(tmp_path):
         "anna-de-vries.pdf",
         "jan-jansen.pdf",
         "anna-de-vries-2.pdf",
-        "zoe-omann.pdf",
+        "zoë-ößmann.pdf",
     ]
     assert {p.parent for p in paths} == {tmp_path / "output" / "werkboeken" / "proefdag"}
     for name, path in zip(names, paths, strict=True):
@@ -210,7 +210,7 @@ def test_participants_csv_needs_names(tmp_path, monkeypatch):
 
 
 def test_file_names_are_unique_slugs():
-    assert file_names(["A", "a", "Ä", "!!"]) == ["a", "a-2", "a-3", "deelnemer"]
+    assert file_names(["A", "a", "Ä", "!!"]) == ["a", "a-2", "ä", "deelnemer"]
 
 
 @pytest.mark.parametrize("case", BAD)

@@ -67,7 +67,7 @@ def participants_option(help: str, *, required: bool = False) -> Callable[..., A
         "--deelnemers",
         "participants",
         type=input_file,
-        metavar="LIJST.csv",
+        metavar="LIJST",
         required=required,
         help=help,
     )
@@ -313,7 +313,9 @@ def build(
 @option(
     "--voor", "names", metavar="NAAM", multiple=True, help="Een eigen exemplaar voor deze naam."
 )
-@participants_option("Een deelnemerslijst (CSV met een kolom 'naam'): een exemplaar per persoon.")
+@participants_option(
+    "Een deelnemerslijst (CSV of .xlsx met een kolom 'naam'): een exemplaar per persoon."
+)
 @option(
     "--boekje",
     "booklet",
@@ -339,7 +341,7 @@ def workbook(
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
     from .build import build_products
-    from .people import people_from_names, read_people, split_printable
+    from .people import at_most, people_from_names, read_people, split_printable
     from .products import workbook_options
     from .recipes import load_recipe
 
@@ -347,7 +349,7 @@ def workbook(
     _must_exist(participants, "deelnemerslijst")
     people = people_from_names(names, printable=False)
     if participants is not None:
-        people += read_people(participants, printable=False)
+        people = at_most(people + read_people(participants, printable=False), "--deelnemers")
     people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
     options = workbook_options(
@@ -398,7 +400,8 @@ def _training_day(
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
 @participants_option(
-    "De deelnemerslijst (CSV met een kolom 'naam'; 'organisatie' komt er ook op).", required=True
+    "De deelnemerslijst (CSV of .xlsx met een kolom 'naam'; 'organisatie' komt er ook op).",
+    required=True,
 )
 @option(
     "-o", "--uitvoer", "output", aliases=["--output"], metavar="PAD", help="De PDF om te schrijven."
@@ -430,7 +433,7 @@ def attendance(
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
 @participants_option(
-    "De deelnemerslijst (CSV met een kolom 'naam'): een bewijs per persoon.", required=True
+    "De deelnemerslijst (CSV of .xlsx met een kolom 'naam'): een bewijs per persoon.", required=True
 )
 @option(
     "--handtekening",

@@ -9,13 +9,15 @@ is written, so a run either writes everything or nothing:
 * the run's inputs (the content and styles folders, the recipe, the participant list,
   attachments) are never an output, however they are named (``..``, links);
 * a file name longer than the file system takes is refused (names made from titles and
-  participants' names are shortened before they get here, see :func:`file_slug`).
+  participants' names are shortened before they get here, see :func:`file_slug` and
+  :func:`name_slug`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -28,20 +30,60 @@ MAX_NAME = 80
 """The longest file name (without extension) werkboek makes from a title or a name."""
 
 
-def file_slug(text: str, fallback: str) -> str:
-    """A file name from a title or a name: its slug, at most :data:`MAX_NAME` characters.
+MAX_NAME_BYTES = 160
+"""The most bytes (UTF-8) of such a name: with a prefix and suffix, well below the 255 bytes
+file systems and ZIP readers take."""
+RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"{port}{n}" for port in ("com", "lpt") for n in [*"123456789", "¹", "²", "³"]]
+)
+"""Names Windows does not allow for a file, with any extension."""
+
+
+def _shortened(slug: str) -> str:
+    """``slug`` at most :data:`MAX_NAME` characters and :data:`MAX_NAME_BYTES` bytes.
 
     A longer slug is cut at a hyphen and ends in a short hash of the whole, so two long
     titles that start alike still get two files.
     """
-    slug = slugify(text) or fallback
-    if len(slug) <= MAX_NAME:
+    if len(slug) <= MAX_NAME and len(slug.encode()) <= MAX_NAME_BYTES:
         return slug
     digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
     head = slug[: MAX_NAME - len(digest) - 1]
+    while len(head.encode()) > MAX_NAME_BYTES - len(digest) - 1:
+        head = head[:-1]
     if "-" in head:
         head = head.rsplit("-", 1)[0]
-    return f"{head}-{digest}"
+    return f"{head.rstrip('-')}-{digest}"
+
+
+def file_slug(text: str, fallback: str) -> str:
+    """A file name from a title: its ASCII slug, shortened when long."""
+    return _shortened(slugify(text) or fallback)
+
+
+def name_slug(name: str, fallback: str) -> str:
+    """A file name from a person's name that keeps its letters: ``Özlem Yılmaz`` →
+    ``özlem-yılmaz``.
+
+    Normal form C in lower case; letters (with their accents) and digits are kept, every
+    other run of characters becomes one ``-``, so the name holds nothing a file system
+    (Windows, macOS, Linux) or a ZIP reader treats specially; a name Windows reserves
+    (``con``, ``nul`` …) gets ``-1``; shortened like :func:`file_slug`.
+    """
+    lower = unicodedata.normalize("NFC", name).lower().replace("i\u0307", "i")  # İ → i
+    text = unicodedata.normalize("NFC", lower)
+    kept = "".join(
+        c if unicodedata.category(c)[0] in "LM" or unicodedata.category(c) == "Nd" else "-"
+        for c in text
+    )
+    slug = "-".join(part for part in kept.split("-") if part)
+    while slug and unicodedata.category(slug[0])[0] == "M":  # no accent without its letter
+        slug = slug[1:].lstrip("-")
+    slug = slug or fallback
+    if slug in RESERVED:
+        slug += "-1"
+    return _shortened(slug)
 
 
 def made_by_werkboek(path: Path) -> bool:

@@ -282,7 +282,7 @@ def write_messages(mailing: Mailing) -> list[Path]:
     always holds exactly the messages of the last run; other files are left alone.
     """
     from ..files.atomic import write_atomically
-    from ..files.outputs import file_slug
+    from ..files.outputs import name_slug
 
     mailing.folder.mkdir(parents=True, exist_ok=True)
     for old in mailing.folder.iterdir():
@@ -290,7 +290,7 @@ def write_messages(mailing: Mailing) -> list[Path]:
             old.unlink()
     written = []
     for index, message in enumerate(mailing.composed(), start=1):
-        stem = file_slug(message.recipient.name, "deelnemer")
+        stem = name_slug(message.recipient.name, "deelnemer")
         path = mailing.folder / f"{index:03d}-{stem}.eml"
         written.append(write_atomically(path, message.data))
     return written

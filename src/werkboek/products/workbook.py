@@ -18,7 +18,7 @@ from ..content.fonts import language_of
 from ..content.markup import plain_text
 from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
-from ..files.outputs import file_slug
+from ..files.outputs import name_slug
 from ..pdf.booklet import impose
 from ..pdf.covers import graft_covers
 from ..people import PLACEHOLDER
@@ -66,7 +66,7 @@ def file_names(names: Sequence[str]) -> list[str]:
     used: set[str] = set()
     result = []
     for name in names:
-        base = file_slug(name, "deelnemer")
+        base = name_slug(name, "deelnemer")
         candidate, n = base, 1
         while candidate in used:
             n += 1

@@ -29,6 +29,7 @@ from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import WerkboekError
+from ..people import MAX_BYTES as MAX_LIST_BYTES
 from ..store.accounts import Account, Accounts, TokenSessions
 from .config import ServerConfig
 
@@ -44,6 +45,8 @@ API = "/api/"
 """Where the HTTP API's routes start (below the app's root path)."""
 STATIC = ("/static/", "/lettertype/")
 """The files that may be cached, and that the login page itself needs."""
+MAX_PEOPLE_BYTES = MAX_LIST_BYTES + 100_000
+"""The largest form field: a pasted participant list of the largest size, as the form sends it."""
 
 
 def _host_of(value: str | None) -> str | None:
@@ -269,7 +272,9 @@ class CsrfCheck:
                 return message
 
             try:
-                async with Request(scope, recording).form() as form:
+                # (a field may be as large as a pasted participant list: Starlette's own
+                # limit is 1 MB a field)
+                async with Request(scope, recording).form(max_part_size=MAX_PEOPLE_BYTES) as form:
                     value = form.get(CSRF_FIELD)
             except HTTPException as exc:
                 response = await self.error(request, exc)

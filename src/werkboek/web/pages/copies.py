@@ -6,17 +6,19 @@ import io
 import zipfile
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ...errors import Problem, WerkboekError
-from ...people import MAX_BYTES, Person, decode, parse_people, people_from_names
+from ...errors import WerkboekError
+from ...people import MAX_BYTES, Person, people_from_bytes, people_from_text
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import EDITIONS, Recipe
 from ..jobs import Job, Work
 from ..responses import Download, back, form_text
+from ..security import MAX_PEOPLE_BYTES
 from ..site import Site, site_of
 from .composer import Checked, check
 
@@ -25,19 +27,15 @@ ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 
 
 async def read_people(form: FormData, names_field: str, file_field: str) -> list[Person]:
-    """The people of a form: an uploaded list (CSV), or names pasted one per line."""
+    """The people of a form: an uploaded list (CSV or .xlsx), or names pasted one per line
+    (the same limits either way: :mod:`werkboek.people`)."""
     file = form.get(file_field)
     if isinstance(file, UploadFile) and file.filename:
         data = await file.read(MAX_BYTES + 1)
         name = file.filename.rsplit("/", 1)[-1][:100]
-        if len(data) > MAX_BYTES:
-            raise WerkboekError(Problem(name, 1, 1, "", "de deelnemerslijst is te groot"))
-        return parse_people(decode(data, name), name)
-    lines = [line.strip() for line in form_text(form, names_field, 200_000).splitlines()]
-    names = [line for line in lines if line]
-    if not names:
-        raise WerkboekError(Problem("", 0, 0, names_field, "geef minstens één naam"))
-    return people_from_names(names, "namen")
+        return await run_in_threadpool(people_from_bytes, data, name)
+    text = form_text(form, names_field, MAX_BYTES + 1)
+    return await run_in_threadpool(people_from_text, text, names_field)
 
 
 def copies_page(request: Request, checked: Checked, status: int = 200, **context: Any) -> Response:
@@ -76,12 +74,12 @@ def zipped(site: Site, recipe: Recipe, names: tuple[str, ...]) -> Work:
 async def make(request: Request) -> Response:
     site = site_of(request)
     checked = check(site, site.draft(request))
-    async with request.form() as form:
+    async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
         edition = form_text(form, "editie", 20)
         try:
             people = await read_people(form, "namen", "lijst")
         except WerkboekError as exc:
-            typed = form_text(form, "namen", 200_000)
+            typed = form_text(form, "namen", MAX_BYTES)
             return copies_page(
                 request, checked, status=422, problems=exc.problems, job=None, names=typed
             )

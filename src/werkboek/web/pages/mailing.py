@@ -31,13 +31,15 @@ from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.smtp import SmtpSettings
 from ...mail.template import read_message_template
-from ...people import MAX_BYTES, decode, list_columns
+from ...people import MAX_BYTES, list_columns
+from ...people import list_text as upload_text
 from ...products import workbook_pdf
 from ...recipes import recipe_yaml
 from ..drafts import Draft
 from ..jobs import Job, Work
 from ..ready import find, make, ready_products
 from ..responses import form_text, is_htmx
+from ..security import MAX_PEOPLE_BYTES
 from ..site import Site, site_of
 from .composer import Checked, check
 
@@ -109,12 +111,13 @@ async def read_form(form: FormData) -> MailForm:
     """What the trainer filled in now: the list pasted or uploaded, the message, the
     attachments."""
     upload = form.get("lijst")
-    list_text = form_text(form, "deelnemers", MAX_BYTES)
+    list_text = form_text(form, "deelnemers", MAX_BYTES + 1)  # more: refused, not cut
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise WerkboekError(Problem("deelnemers.csv", 1, 1, "", "de lijst is te groot"))
-        list_text = decode(data, upload.filename.rsplit("/", 1)[-1][:100])
+        name = upload.filename.rsplit("/", 1)[-1][:100]
+        list_text = await run_in_threadpool(upload_text, data, name)
     products = [p for p in form.getlist("product") if isinstance(p, str)]
     return MailForm(
         list_text=list_text.replace("\r\n", "\n"),
@@ -306,7 +309,7 @@ def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, A
 
 async def preview(request: Request) -> Response:
     try:
-        async with request.form() as form:
+        async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
             mail = await read_form(form)
             data = message_preview(request, mail, form_text(form, "wie", 6))
     except WerkboekError as exc:
@@ -318,7 +321,7 @@ async def preview(request: Request) -> Response:
 
 async def checked_form(request: Request, need_smtp: bool = False) -> MailForm:
     """The form, stored and checked (raises with every problem)."""
-    async with request.form() as form:
+    async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
         mail = await read_form(form)
     if need_smtp and site_of(request).config.smtp is None:
         no_server = "deze server heeft geen mailserver; start werkboek serve met --smtp-host"
