@@ -12,6 +12,7 @@ import pypdfium2
 import pytest
 
 from werkboek import Project
+from werkboek.build import build_workbook
 from werkboek.errors import BuildError
 from werkboek.pdf import internals
 from werkboek.pdf.covers import graft_covers
@@ -19,7 +20,6 @@ from werkboek.pdf.names import NameGraft, NotGraftable
 from werkboek.pdf.structure import marked_content, page_contents
 from werkboek.people import people_from_names
 from werkboek.products.training_day import CertificateOptions, CertificatesProduct
-from werkboek.products.workbook import build_workbook
 from werkboek.recipes import load_recipe
 from werkboek.rendering import cache
 
