@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from webserver import running
 from werkboek.cli import main
 from werkboek.errors import WerkboekError
+from werkboek.files.outputs import name_slug
 from werkboek.mail.recipients import read_recipients
 from werkboek.people import MAX_NAME_LENGTH, MAX_PEOPLE, people_from_text, read_people
 from werkboek.products.workbook import file_names
-from werkboek.rendering.outputs import name_slug
 
 from conftest import REPO, make_content
 

@@ -14,6 +14,7 @@ import pytest
 from werkboek import Project
 from werkboek.build import build_workbook
 from werkboek.errors import BuildError
+from werkboek.files import cache
 from werkboek.pdf import internals
 from werkboek.pdf.covers import graft_covers
 from werkboek.pdf.names import NameGraft, NotGraftable
@@ -21,7 +22,6 @@ from werkboek.pdf.structure import marked_content, page_contents
 from werkboek.people import people_from_names
 from werkboek.products.training_day import CertificateOptions, CertificatesProduct
 from werkboek.recipes import load_recipe
-from werkboek.rendering import cache
 
 from conftest import CONTENT, REPO, ROOTS, make_content
 
