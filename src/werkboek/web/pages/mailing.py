@@ -1,11 +1,14 @@
 """Mail: every participant their message, with the workbook and any product attached.
 
-The same mailing and send log as ``werkboek mail``: the page writes the list and the
-message as files (``deelnemers.csv``, ``bericht.md``) in the session's mail folder, and
-the mailing's name comes from them by the same rule, so whichever of the two started a
-mailing, nobody gets it twice. The dry run comes first; sending runs off the request
-path with its progress on the page. The mail server and its password come from the
-server's configuration, never from the page.
+The same mailings and send log as ``werkboek mail``: the page writes the list and the
+message as files (``deelnemers.csv``, ``bericht.md``) in the session's mail folder and
+prepares the mailing from them; its sender (the actor) is the browser session, so two
+trainers' mailings never become one (see :mod:`werkboek.mail.mailing`). Subject and
+sender are checked where they are typed: no line break or control character reaches
+the message file. The dry run comes first; whoever already had another mailing of this
+session is named, and gets this one only when the trainer ticks the box for it. Sending
+runs off the request path with its progress on the page. The mail server and its
+password come from the server's configuration, never from the page.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from starlette.routing import Route
 
 from ...errors import Problem, WerkboekError
 from ...mail import prepare_mailing
-from ...mail.errors import SendError
+from ...mail.errors import AlreadyReached, SendError
+from ...mail.headers import header_value_problem
+from ...mail.mailing import session_actor
 from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
-from ...mail.template import read_message_template
+from ...mail.template import Rendered, read_message_template
 from ...people import MAX_BYTES, decode, list_columns
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import recipe_yaml
@@ -64,6 +69,24 @@ class MailForm:
     workbook: bool = False
     products: list[str] = field(default_factory=list)
     resend_unknown: bool = False
+    resend_to_earlier: bool = False
+
+
+FIELDS = {"onderwerp": "het onderwerp", "afzender": "de afzender"}
+"""The form's fields that become a mail header, and what they are called in a problem."""
+LAST_MAILING = "mailing.txt"
+"""The name of the session's last mailing (its dry run or send), for its state."""
+
+
+def field_problems(mail: MailForm) -> list[Problem]:
+    """A header field with a line break or a control character is refused where it is typed:
+    it would otherwise write another header into the message file."""
+    problems = []
+    for name, value in (("onderwerp", mail.subject), ("afzender", mail.sender)):
+        problem = header_value_problem(value)
+        if problem:
+            problems.append(Problem(path=name, message=f"{FIELDS[name]} {problem}"))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,7 @@ def routes(app: WebApp) -> list[Route]:
             workbook=form.get("werkboek") == "ja",
             products=products[:50],
             resend_unknown=form.get("onzeker") == "ja",
+            resend_to_earlier=form.get("opnieuw") == "ja",
         )
 
     def place_problems(problems: Iterable[Problem], mail: MailForm) -> dict[str, list[str]]:
@@ -128,8 +152,8 @@ def routes(app: WebApp) -> list[Route]:
         placed: dict[str, list[str]] = {}
         for problem in problems:
             field, line, name = "algemeen", problem.line, Path(problem.file).name
-            if not problem.file and problem.path == "afzender":
-                field = "afzender"
+            if not problem.file and problem.path in FIELDS:
+                field = problem.path
             elif name == "deelnemers.csv":
                 field = "deelnemers"
             elif name == "bericht.md" and problem.line > header:
@@ -161,8 +185,10 @@ def routes(app: WebApp) -> list[Route]:
 
     def validate(base: Path, mail: MailForm) -> None:
         """Check the list and the message before any work starts: every problem at once."""
+        problems = field_problems(mail)
+        if problems:
+            raise WerkboekError(*problems)
         store(base, mail)
-        problems: list[Problem] = []
         try:
             read_recipients(base / "deelnemers.csv")
         except WerkboekError as exc:
@@ -180,7 +206,7 @@ def routes(app: WebApp) -> list[Route]:
         if problems:
             raise WerkboekError(*problems)
 
-    def prepared(base: Path, draft: Draft, mail: MailForm) -> Any:
+    def prepared(base: Path, draft: Draft, mail: MailForm, actor: str) -> Any:
         """The mailing, composed and checked (raises with every problem); its list and
         message are the files :func:`validate` stored."""
         checked = check(app, draft)
@@ -226,6 +252,8 @@ def routes(app: WebApp) -> list[Route]:
             workbook=recipe_path if mail.personal else None,
             project=app.project,
             sender=app.config.sender,
+            actor=actor,
+            stage=True,
         )
 
     def context(request: Request, mail: MailForm, **extra: Any) -> dict[str, Any]:
@@ -251,59 +279,64 @@ def routes(app: WebApp) -> list[Route]:
     async def show(request: Request) -> Response:
         mail = load(request)
         state = None
-        if (folder(request) / "bericht.md").is_file():
-            base = folder(request)
-            try:
-                state = mailing_state(
-                    base / "deelnemers.csv", base / "bericht.md", app.project.output_dir
-                )
-            except WerkboekError:
-                state = None
+        base = folder(request)
+        try:
+            name = (base / LAST_MAILING).read_text(encoding="utf-8").strip()
+            state = mailing_state(name, base / "deelnemers.csv", app.project.output_dir)
+        except (OSError, WerkboekError):
+            state = None
         return app.page(request, "mail.html", **context(request, mail, state=state))
 
-    async def preview(request: Request) -> Response:
-        try:
-            mail = await read_form(request)
-            base = store(folder(request), mail)
-            recipients = read_recipients(base / "deelnemers.csv")
-            template = read_message_template(base / "bericht.md")
-            template.check_names(list(recipients[0].fields))
-            index = form_text(await request.form(), "wie", 6)
-            chosen = (
-                recipients[int(index)]
-                if index.isdigit() and int(index) < len(recipients)
-                else recipients[0]
-            )
-            rendered = template.render(chosen, sender=app.config.sender)
-        except WerkboekError as exc:
-            return problems_page(request, load(request), exc)
+    def render_preview(base: Path, mail: MailForm, index: str) -> dict[str, Any]:
+        """One participant's message, rendered (off the event loop: template work is bounded
+        but not free)."""
+        problems = field_problems(mail)
+        if problems:
+            raise WerkboekError(*problems)
+        store(base, mail)
+        recipients = read_recipients(base / "deelnemers.csv")
+        template = read_message_template(base / "bericht.md")
+        template.check_names(list(recipients[0].fields))
+        chosen = (
+            recipients[int(index)]
+            if index.isdigit() and int(index) < len(recipients)
+            else recipients[0]
+        )
+        rendered: Rendered = template.render(chosen, sender=app.config.sender)
         html = None
         if rendered.html:
             body = rendered.html.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
             html = Markup(body)  # markdown-it, raw HTML off, values escaped: see mail/template.py
-        data: dict[str, Any] = {
-            "recipients": recipients,
-            "chosen": chosen,
-            "rendered": rendered,
-            "html": html,
-        }
+        return {"recipients": recipients, "chosen": chosen, "rendered": rendered, "html": html}
+
+    async def preview(request: Request) -> Response:
+        mail = None
+        try:
+            mail = await read_form(request)
+            index = form_text(await request.form(), "wie", 6)
+            data = await run_in_threadpool(render_preview, folder(request), mail, index)
+        except WerkboekError as exc:
+            return problems_page(request, mail or load(request), exc)
         if is_htmx(request):
             return app.page(request, "_mail_voorbeeld.html", **data)
         return app.page(request, "mail.html", **context(request, mail, preview=data))
 
     async def dry(request: Request) -> Response:
+        mail = None
         try:
             mail = await read_form(request)
             await run_in_threadpool(validate, folder(request), mail)
         except WerkboekError as exc:
-            return problems_page(request, load(request), exc)
+            return problems_page(request, mail or load(request), exc)
 
         base, draft = folder(request), app.draft(request)
+        actor = session_actor(app.session(request))
 
         def work(job: Job) -> Report:
             job.step(0, 1, "berichten opstellen")
-            mailing = prepared(base, draft, mail)
-            lines = dry_run(mailing, app.project.output_dir)
+            mailing = prepared(base, draft, mail, actor)
+            write_atomically(base / LAST_MAILING, mailing.name.encode())
+            lines = dry_run(mailing, app.project.output_dir, show_folder=False)
             job.step(1, 1)
             return Report(lines)
 
@@ -311,6 +344,7 @@ def routes(app: WebApp) -> list[Route]:
 
     async def deliver(request: Request) -> Response:
         smtp = app.config.smtp
+        mail = None
         try:
             mail = await read_form(request)
             if smtp is None:
@@ -322,13 +356,15 @@ def routes(app: WebApp) -> list[Route]:
                 )
             await run_in_threadpool(validate, folder(request), mail)
         except WerkboekError as exc:
-            return problems_page(request, load(request), exc)
+            return problems_page(request, mail or load(request), exc)
 
         base, draft = folder(request), app.draft(request)
+        actor = session_actor(app.session(request))
 
         def work(job: Job) -> Report:
             job.step(0, 1, "berichten opstellen")
-            mailing = prepared(base, draft, mail)
+            mailing = prepared(base, draft, mail, actor)
+            write_atomically(base / LAST_MAILING, mailing.name.encode())
 
             def progress(count: int) -> Any:
                 job.step(0, count, "verzenden")
@@ -343,17 +379,25 @@ def routes(app: WebApp) -> list[Route]:
                 )
 
             planned: list[str] = []
-            outcome = send(
-                mailing,
-                smtp,
-                output_dir=app.project.output_dir,
-                rate=30,
-                retries=3,
-                resend_unknown=mail.resend_unknown,
-                ask_password=no_password,
-                announce=planned.extend,
-                progress=progress,
-            )
+            try:
+                outcome = send(
+                    mailing,
+                    smtp,
+                    output_dir=app.project.output_dir,
+                    rate=30,
+                    retries=3,
+                    resend_unknown=mail.resend_unknown,
+                    resend_to_earlier=mail.resend_to_earlier,
+                    ask_password=no_password,
+                    announce=planned.extend,
+                    progress=progress,
+                )
+            except AlreadyReached as exc:
+                hint = Problem(
+                    message="moeten zij dit bericht ook krijgen? Zet dan het vinkje "
+                    "'Ook naar wie al een ander bericht kreeg' aan en verzend opnieuw"
+                )
+                raise AlreadyReached(*exc.problems, hint) from None
             if outcome.problem:
                 raise SendError(*(Problem(message=line) for line in [*planned, *outcome.lines]))
             return Report([*planned, *outcome.lines])
