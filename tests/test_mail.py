@@ -904,6 +904,30 @@ def test_the_library_names_who_had_another_mailing(work, smtp):
     assert already_reached(other) == []
 
 
+def test_a_mailing_name_another_sender_used_is_refused(work, smtp):
+    from werkboek.mail import SendError
+    from werkboek.mail.run import send
+
+    server = smtp()
+    settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
+
+    def run_as(actor: str):
+        mailing = prepare_mailing(
+            Path("deelnemers.csv"), Path("bericht.txt"), name="groep-a", actor=actor, stage=True
+        )
+        options = {"rate": 0, "retries": 0, "resend_unknown": False}
+        return send(mailing, settings, ask_password=str, announce=print, **options)
+
+    assert len(run_as("sessie:een").report.sent) == 5
+    with pytest.raises(SendError) as info:
+        run_as("sessie:twee")
+    assert info.value.lines() == [
+        "mailing groep-a is van een andere afzender; kies een andere naam voor deze mailing"
+    ]
+    assert len(server.handler.received) == 5
+    assert not (work / "output").exists()
+
+
 # ---------------------------------------------------------------- template errors and bounds
 
 
@@ -978,11 +1002,11 @@ def test_a_dry_run_composes_each_message_once_and_encodes_an_attachment_once(wor
         return real(rendered, recipient, **options)
 
     monkeypatch.setattr(mailings, "compose_message", counted)
-    composing._attachment_part.cache_clear()
+    composing._attachment_bytes.cache_clear()
     result = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf")
     assert result.exit_code == 0, result.output
     assert calls == PEOPLE
-    assert composing._attachment_part.cache_info().misses == 1
+    assert composing._attachment_bytes.cache_info().misses == 1
     written = sorted((work / "output" / "mail").glob("*/*.eml"))
     assert len(written) == 5
     assert [p.name for p in (work / "output" / "mail").iterdir()] == [written[0].parent.name]

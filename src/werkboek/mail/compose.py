@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
+import secrets
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -159,14 +160,22 @@ def compose_message(
     message.set_content(rendered.text, subtype="plain", cte="quoted-printable")
     if rendered.html is not None:
         message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    stand_ins = []
     if attachments:
         message.make_mixed()
         for attachment in attachments:
-            message.attach(_attachment_part(attachment))
+            stand_in = _stand_in()
+            message.attach(stand_in)
+            stand_ins.append((stand_in.as_bytes(), _attachment_bytes(attachment)))
     _fix_boundaries(message, identifier)
     for part in message.iter_parts():
         _drop_inner_mime_version(part)
     data = message.as_bytes()
+    for stand_in_bytes, attachment_bytes in stand_ins:
+        # the part as the generator writes it, written once for every message
+        before, found, after = data.partition(stand_in_bytes)
+        assert found and stand_in_bytes not in after, "an attachment's stand-in is not unique"
+        data = before + attachment_bytes + after
     _check_headers(data, recipient)
     return Composed(
         recipient=recipient,
@@ -194,15 +203,24 @@ EXPECTED = {
 
 
 @lru_cache(maxsize=8)
-def _attachment_part(attachment: Attachment) -> EmailMessage:
-    """An attachment as a MIME part, encoded (base64) once for every message it goes with:
-    the same file attached to two thousand messages is encoded once. (The part is only
-    read when a message is written; the few kept are those of the files for everyone.)"""
+def _attachment_bytes(attachment: Attachment) -> bytes:
+    """An attachment's MIME part as it is written in a message (headers, base64), made once
+    for every message it goes with: the same file attached to two thousand messages is
+    encoded and written once. (The few kept are those of the files for everyone.)"""
     maintype, subtype = attachment.content_type.split("/", 1)
     part = EmailMessage(policy=policy.SMTP)
     part.set_content(
         attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
     )
+    del part["MIME-Version"]
+    return part.as_bytes()
+
+
+def _stand_in() -> EmailMessage:
+    """A small part that holds an attachment's place while the message is written; its
+    bytes are then replaced by the attachment's (a random token: nobody can forge it)."""
+    part = EmailMessage(policy=policy.SMTP)
+    part.set_content(f"werkboek-bijlage-{secrets.token_hex(16)}")
     del part["MIME-Version"]
     return part
 

@@ -251,6 +251,8 @@ def prepare_mailing(
     except BaseException:
         mailing.discard()  # nothing is left of a mailing that was refused
         raise
+    if mailing.staged is not None:  # the messages are on disk: no rendered text is kept
+        return replace(mailing, messages=tuple(summaries), rendered=())
     return replace(mailing, messages=tuple(summaries))
 
 
