@@ -1015,6 +1015,17 @@ def test_a_dry_run_composes_each_message_once_and_encodes_an_attachment_once(wor
         assert attachments(message) == {"handout.pdf": (MAIL / "handout.pdf").read_bytes()}
 
 
+def test_what_a_killed_run_left_staged_is_removed_by_the_next(work):
+    gone = 2**22 + 1  # above Linux's largest pid: no process has it
+    stale = work / "output" / "mail" / f".opgesteld-{gone}-abc"
+    stale.mkdir(parents=True)
+    (stale / "000001.eml").write_bytes(b"half")
+    result = run("deelnemers.csv", "bericht.txt")
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert [p.name for p in (work / "output" / "mail").iterdir()] == [prepare(work).name]
+
+
 def test_a_send_composes_each_message_once(work, smtp, monkeypatch):
     from werkboek.mail import mailing as mailings
 

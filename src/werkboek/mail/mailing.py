@@ -238,7 +238,8 @@ def prepare_mailing(
     if stage:
         made = tuple(d for d in (output_dir, folder) if not d.exists())
         folder.mkdir(parents=True, exist_ok=True)
-        staged = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        _remove_stale_staging(folder)
+        staged = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
         mailing = replace(mailing, staged=staged, made=made)
     try:
         summaries = []
@@ -254,6 +255,20 @@ def prepare_mailing(
     if mailing.staged is not None:  # the messages are on disk: no rendered text is kept
         return replace(mailing, messages=tuple(summaries), rendered=())
     return replace(mailing, messages=tuple(summaries))
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    """Remove what a run that was killed left staged (its process is gone)."""
+    for path in folder.glob(f"{STAGING_PREFIX}*-*"):
+        pid = path.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass  # alive, another user's
 
 
 def _default_project(workbook: Path | None, certificate: Path | None) -> Project | None:

@@ -276,15 +276,17 @@ def routes(app: WebApp) -> list[Route]:
         placed = place_problems(exc.problems, mail)
         return app.page(request, "mail.html", status=422, **context(request, mail, placed=placed))
 
-    async def show(request: Request) -> Response:
-        mail = load(request)
-        state = None
-        base = folder(request)
+    def last_state(base: Path) -> MailingState | None:
+        """Where the session's last mailing stands (the list read off the event loop)."""
         try:
             name = (base / LAST_MAILING).read_text(encoding="utf-8").strip()
-            state = mailing_state(name, base / "deelnemers.csv", app.project.output_dir)
+            return mailing_state(name, base / "deelnemers.csv", app.project.output_dir)
         except (OSError, WerkboekError):
-            state = None
+            return None
+
+    async def show(request: Request) -> Response:
+        mail = load(request)
+        state = await run_in_threadpool(last_state, folder(request))
         return app.page(request, "mail.html", **context(request, mail, state=state))
 
     def render_preview(base: Path, mail: MailForm, index: str) -> dict[str, Any]:
