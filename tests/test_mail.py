@@ -304,9 +304,10 @@ def test_starttls_with_a_self_signed_certificate_and_login(work, smtp, ca):
     )
     assert untrusted.exit_code == 1
     assert errors(untrusted)[-1].startswith(
-        f"127.0.0.1:{server.port}: het certificaat van de server is niet te vertrouwen ("
+        f"ca-bestand: 127.0.0.1:{server.port}: het certificaat van de server is niet te "
+        "vertrouwen ("
     )
-    assert errors(untrusted)[-1].endswith("geef dan het CA-bestand met --smtp-cafile")
+    assert errors(untrusted)[-1].endswith("geef dan het CA-bestand van de server (--smtp-cafile)")
 
     secure += ["--smtp-cafile", "ca.pem"]
     wrong = run("deelnemers.csv", "bericht.txt", *secure, env={"WERKBOEK_SMTP_PASSWORD": "fout"})
@@ -340,8 +341,8 @@ def test_no_password_over_an_unencrypted_connection(work, smtp):
     result = run("deelnemers.csv", "bericht.txt", *send_args(server, "--smtp-user", "marieke"))
     assert result.exit_code == 1
     assert errors(result) == [
-        "aanmelden (--smtp-user) kan alleen over een beveiligde verbinding: "
-        "kies --security starttls of ssl"
+        "beveiliging: aanmelden kan alleen over een beveiligde verbinding: "
+        "kies starttls of ssl (--security)"
     ]
     assert server.handler.received == []
 
@@ -1200,3 +1201,30 @@ def test_a_template_error_in_the_preview_stands_beside_the_text(sessions, expres
     assert response.status_code == 422
     beside = re.search(r'<ul class="fout" id="fout-tekst">(.*?)</ul>', response.text, re.S)
     assert beside is not None and "regel 3: " in beside.group(1)
+
+
+def test_the_mail_library_never_names_a_command_line_option():
+    """The web app shows the library's messages too: options are the CLI's to add."""
+    import ast
+
+    package = REPO / "src" / "werkboek" / "mail"
+    found = []
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and re.search(r"--[a-z]", node.value)
+            ):
+                found.append(f"{path.name}:{node.lineno}: {node.value}")
+    assert found == []

@@ -543,9 +543,10 @@ def mail(
         raise mailing.SendError(
             Problem(path="--smtp-host", message="--send heeft een server nodig")
         )
-    settings = (
-        smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if send else None
-    )
+    with _mail_hints():
+        settings = (
+            smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if send else None
+        )
     project = None
     if recipe is not None or certificate is not None:
         project = _project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
@@ -604,7 +605,7 @@ def mail(
 def _mail_hints() -> Iterator[None]:
     """The library's problems with the option that changes them (the library never names
     an option: the web app shows the same problems)."""
-    from .mail.errors import SENDER, SIZE, AlreadyReached, MailError, SendError
+    from .mail.errors import CAFILE, SECURITY, SENDER, SIZE, AlreadyReached, MailError, SendError
 
     try:
         yield
@@ -612,7 +613,12 @@ def _mail_hints() -> Iterator[None]:
         hint = Problem(message="wie het toch moet krijgen: geef --opnieuw-naar-ontvangers")
         raise AlreadyReached(*exc.problems, hint) from None
     except MailError as exc:
-        options = {SIZE: "--max-size", SENDER: "--from"}
+        options = {
+            SIZE: "--max-size",
+            SENDER: "--from",
+            SECURITY: "--security",
+            CAFILE: "--smtp-cafile",
+        }
 
         def hinted(problem: Problem) -> Problem:
             option = options.get(problem.path)
@@ -665,9 +671,12 @@ def serve(
     from .web.serve import serve as run
 
     _must_exist(smtp_cafile, "CA-bestand")
-    smtp = (
-        smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if smtp_host else None
-    )
+    with _mail_hints():
+        smtp = (
+            smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile)
+            if smtp_host
+            else None
+        )
     config = ServerConfig.from_environment(host, port, smtp=smtp, sender=sender)
     project = _project(
         content_dir=content_dir,

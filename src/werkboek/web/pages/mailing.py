@@ -353,7 +353,7 @@ def routes(app: WebApp) -> list[Route]:
                 raise SendError(
                     Problem(
                         message="deze server heeft geen mailserver; "
-                        "start werkboek serve met --smtp-host"
+                        "vraag de beheerder er een in te stellen"
                     )
                 )
             await run_in_threadpool(validate, folder(request), mail)
