@@ -965,6 +965,25 @@ def test_an_error_in_a_template_expression_is_a_located_dutch_problem(work, expr
     assert not (work / "output").exists()
 
 
+def test_the_bounds_leave_ordinary_templates_alone(work):
+    (work / "lijst.csv").write_text(
+        "naam,email,nr,tel\nAnna,anna@voorbeeld.example,12345678,tel:0612345678\n", "utf-8"
+    )
+    (work / "bericht.txt").write_text(
+        "Subject: Nummer {{ nr|int|string }}\nFrom: T <t@voorbeeld.example>\n\n"
+        "{{ '%d'|format(2500000) }} {{ '{:,}'.format(2500000) }} {{ 3000000 * 2 }} "
+        "{{ tel|upper }} {{ tel.strip() }} {{ naam|center(9) }}|"
+        "{% for i in range(3) %}{{ i }}{% endfor %}\n",
+        encoding="utf-8",
+    )
+    template = read_message_template(work / "bericht.txt")
+    rendered = template.render(read_recipients(work / "lijst.csv")[0])
+    assert rendered.subject == "Nummer 12345678"
+    assert rendered.text == (
+        "2500000 2,500,000 6000000 TEL:0612345678 tel:0612345678    Anna  |012\n"
+    )
+
+
 def test_ctrl_c_while_the_next_message_is_composed_leaves_it_pending(work, smtp):
     server = smtp()
     mailing = prepare(work)

@@ -268,13 +268,27 @@ def _check_value(value: Any) -> None:
         raise TooMuch("het getal wordt te groot")
 
 
-def _check_arguments(arguments: Any) -> None:
-    """No width, count or repeat of a million or more; no format string with such a width."""
+SIZED = frozenset(
+    {"batch", "center", "expandtabs", "indent", "ljust", "rjust", "slice", "wordwrap", "zfill"}
+)
+"""The filters and string methods whose numbers are sizes of what they make."""
+
+
+FORMATS = frozenset({"format", "format_map"})
+"""The filter and string methods that read a format string (``%5d``, ``{:>5}``)."""
+
+
+def _check_sizes(arguments: Any) -> None:
+    """No number of a million or more given to a function that makes something that size."""
     for argument in arguments:
         if isinstance(argument, int | float) and abs(argument) > MAX_OUTPUT:
             raise TooMuch(f"het getal {argument} is te groot voor een bericht")
-        if isinstance(argument, str) and _BIG_WIDTH.search(argument):
-            raise TooMuch("de breedte in deze opmaak is te groot voor een bericht")
+
+
+def _check_format(text: Any) -> None:
+    """No format string with a width of a million or more."""
+    if isinstance(text, str) and _BIG_WIDTH.search(text):
+        raise TooMuch("de breedte in deze opmaak is te groot voor een bericht")
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -285,7 +299,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         self.globals["namespace"] = _BoundedNamespace
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
@@ -296,8 +310,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             too_long = isinstance(sequence, str | list | tuple) and isinstance(count, int)
             if too_long and len(sequence) * count > MAX_OUTPUT:
                 raise TooMuch("de uitkomst wordt te lang")
-        elif operator == "%" and isinstance(left, str) and _BIG_WIDTH.search(left):
-            raise TooMuch("de breedte in deze opmaak is te groot voor een bericht")
+        elif operator == "%":
+            _check_format(left)
         elif operator == "**" and isinstance(right, int | float) and abs(right) > 256:
             raise TooMuch("het getal wordt te groot")
         result = super().call_binop(context, operator, left, right)
@@ -306,23 +320,31 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         receiver = getattr(getattr(obj, "__wrapped__", obj), "__self__", None)  # "…".format
-        _check_arguments((*args, *kwargs.values(), receiver))
+        name = getattr(obj, "__name__", "")
+        if isinstance(receiver, str) and name in FORMATS:
+            _check_format(receiver)
+        if isinstance(receiver, str) and name in SIZED:
+            _check_sizes((*args, *kwargs.values()))
         result = super().call(context, obj, *args, **kwargs)
         _check_value(result)
         return result
 
 
-def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    value = 1 if hasattr(function, "jinja_pass_arg") else 0  # after the context, if any
+
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        _check_arguments((*args[1:], *kwargs.values()))
+        if name in FORMATS and len(args) > value:
+            _check_format(args[value])
+        if name in SIZED:
+            _check_sizes((*args[value + 1 :], *kwargs.values()))
         result = function(*args, **kwargs)
         _check_value(result)
         return result
 
-    # Jinja2 reads how a filter wants to be called from these marks
-    for mark in ("jinja_pass_arg",):
-        if hasattr(function, mark):
-            setattr(bounded, mark, getattr(function, mark))
+    # Jinja2 reads how a filter wants to be called from this mark
+    if hasattr(function, "jinja_pass_arg"):
+        bounded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
     return bounded
 
 
