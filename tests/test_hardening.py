@@ -274,8 +274,8 @@ def test_an_attachment_larger_than_a_message_is_refused_once_without_composing(w
     result = run("mail", "deelnemers.csv", "bericht.txt", "--bijlage", "groot.bin")
     assert result.exit_code == 1
     assert result.stderr == (
-        "fout: groot.bin:1:1: de bijlage is 50,0 MB, meer dan de grens van 10,0 MB voor een "
-        "heel bericht (--max-size)\n"
+        "fout: groot.bin:1:1: grootte: de bijlage is 50,0 MB, meer dan de grootste "
+        "berichtgrootte van 10,0 MB (--max-size)\n"
     )
 
 
@@ -471,7 +471,7 @@ def test_one_run_per_mailing_at_a_time(work, smtp):
     )
     out, err = second.communicate(timeout=60)
     assert second.returncode == 1
-    assert err.startswith("fout: mailing bericht-")
+    assert err.startswith("fout: mailing je-materiaal-van-de-training-")
     assert "wordt al verzonden (door proces " in err
     slow_out, slow_err = slow.communicate(timeout=120)
     assert slow.returncode == 0, slow_err

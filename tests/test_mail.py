@@ -7,11 +7,14 @@ chosen moment. Waiting (retries, rate limit) goes through an injected ``sleep``.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import io
+import re
 import shutil
 import sqlite3
 import ssl
+import time
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -31,7 +34,6 @@ from werkboek.mail import (
     SmtpSettings,
     State,
     default_log_path,
-    mailing_name,
     plan_sending,
     prepare_mailing,
     read_message_template,
@@ -162,7 +164,9 @@ def test_dry_run_writes_eml_files_and_sends_nothing(work, smtp):
     server = smtp()
     result = run("deelnemers.csv", "bericht.txt", "--bijlage", "handout.pdf")
     assert result.exit_code == 0, result.output
-    name = mailing_name(work / "deelnemers.csv", work / "bericht.txt")
+    name = prepare_mailing(
+        Path("deelnemers.csv"), Path("bericht.txt"), attachments=[Path("handout.pdf")]
+    ).name
     lines = result.stdout.splitlines()
     assert lines[0] == f"Proefrun van mailing {name}: 5 berichten opgesteld, niets verzonden."
     assert lines[2].split() == ["Ontvanger", "Onderwerp", "Bijlagen", "Grootte"]
@@ -222,12 +226,11 @@ def test_a_second_run_sends_nothing_and_says_how_many_were_skipped(work, smtp):
     again = run("deelnemers.csv", "bericht.txt", *send_args(server))
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines() == [
-        f"Mailing {mailing_name(work / 'deelnemers.csv', work / 'bericht.txt')}: "
-        "0 berichten te verzenden, 5 al eerder verzonden.",
+        f"Mailing {prepare(work).name}: 0 berichten te verzenden, 5 al eerder verzonden.",
         "0 verzonden, 0 mislukt, 0 nog te verzenden; 5 overgeslagen (al eerder verzonden).",
     ]
     dry = run("deelnemers.csv", "bericht.txt")
-    assert "Al verzonden in deze mailing: 5; --send slaat die over." in dry.stdout
+    assert "Al verzonden in deze mailing: 5; die worden overgeslagen." in dry.stdout
     assert len(server.handler.received) == 5
 
 
@@ -301,9 +304,10 @@ def test_starttls_with_a_self_signed_certificate_and_login(work, smtp, ca):
     )
     assert untrusted.exit_code == 1
     assert errors(untrusted)[-1].startswith(
-        f"127.0.0.1:{server.port}: het certificaat van de server is niet te vertrouwen ("
+        f"ca-bestand: 127.0.0.1:{server.port}: het certificaat van de server is niet te "
+        "vertrouwen ("
     )
-    assert errors(untrusted)[-1].endswith("geef dan het CA-bestand met --smtp-cafile")
+    assert errors(untrusted)[-1].endswith("geef dan het CA-bestand van de server (--smtp-cafile)")
 
     secure += ["--smtp-ca", "ca.pem"]
     wrong = run("deelnemers.csv", "bericht.txt", *secure, env={"WERKBOEK_SMTP_PASSWORD": "fout"})
@@ -337,8 +341,8 @@ def test_no_password_over_an_unencrypted_connection(work, smtp):
     result = run("deelnemers.csv", "bericht.txt", *send_args(server, "--smtp-gebruiker", "marieke"))
     assert result.exit_code == 1
     assert errors(result) == [
-        "aanmelden (--smtp-user) kan alleen over een beveiligde verbinding: "
-        "kies --security starttls of ssl"
+        "beveiliging: aanmelden kan alleen over een beveiligde verbinding: "
+        "kies starttls of ssl (--security)"
     ]
     assert server.handler.received == []
 
@@ -500,14 +504,17 @@ def test_unknown_fate_is_never_resent_without_the_option(work, smtp):
     assert lines[0].endswith(": 0 berichten te verzenden, 4 al eerder verzonden, 1 onzeker.")
     assert lines[2] == "Niet zeker of het aankwam (wordt niet vanzelf opnieuw verzonden):"
     assert lines[3].startswith(
-        "  Chantal Özdemir <chantal@voorbeeld.example> (deelnemers.csv:4), <bericht-"
+        "  Chantal Özdemir <chantal@voorbeeld.example> (deelnemers.csv:4), "
+        "<je-materiaal-van-de-training-"
     )
     assert lines[3].endswith(
         ": verbinding verbroken nadat het bericht was verzonden (Connection unexpectedly closed)"
     )
     assert lines[4] == (
-        "  Vraag na of het bericht aankwam; zo niet, verstuur het opnieuw met --resend-unknown."
+        "  Vraag na of het bericht aankwam; zo niet, kies ervoor de onzekere berichten opnieuw "
+        "te verzenden."
     )
+    assert lines[-1] == "  Opnieuw verzenden: dezelfde opdracht met --resend-unknown."
     assert len(server.handler.received) == 5
 
     third = run("deelnemers.csv", "bericht.txt", *send_args(server, "--onzeker-opnieuw"))
@@ -558,8 +565,8 @@ def test_messages_over_the_size_limit_stop_everything(work, smtp):
     result = run("deelnemers.csv", "bericht.txt", "--bijlage", "groot.bin", "--max-grootte", "4kB")
     assert result.exit_code == 1
     assert errors(result)[0] == (
-        "deelnemers.csv:2:1: het bericht aan anna@voorbeeld.example is 5,0 kB, "
-        "meer dan de grens van 4,0 kB (--max-size)"
+        "deelnemers.csv:2:1: grootte: het bericht aan anna@voorbeeld.example is 5,0 kB, "
+        "meer dan de grootste berichtgrootte van 4,0 kB (--max-size)"
     )
     assert len(errors(result)) == 5
     assert not (work / "output").exists()
@@ -662,14 +669,33 @@ def test_message_template_lines(work):
     assert read_message_template(work / "bericht.md").markdown
 
 
-def test_mailing_name_follows_the_message_and_the_list_name(work):
-    name = mailing_name(work / "deelnemers.csv", work / "bericht.txt")
-    assert name.startswith("bericht-") and len(name) == len("bericht-") + 8
-    (work / "deelnemers.csv").write_text("naam,email\n", encoding="utf-8")  # rows do not count
-    assert mailing_name(work / "deelnemers.csv", work / "bericht.txt") == name
-    assert mailing_name(work / "groep-b.csv", work / "bericht.txt") != name
-    (work / "bericht.txt").write_text("Subject: anders\n\nTekst\n", encoding="utf-8")
-    assert mailing_name(work / "deelnemers.csv", work / "bericht.txt") != name
+def test_a_mailing_is_who_sends_what_never_a_file_name(work):
+    name = prepare(work).name
+    assert name.startswith("je-materiaal-van-de-training-")
+    (work / "deelnemers.csv").write_text(
+        "naam,email,organisatie\nAnna,anna@voorbeeld.example,Wijkteam\n", encoding="utf-8"
+    )
+    assert prepare(work).name == name  # rows do not count
+    # renamed files: the same mailing
+    shutil.copyfile(work / "deelnemers.csv", work / "groep-b.csv")
+    shutil.copyfile(work / "bericht.txt", work / "uitnodiging.txt")
+    renamed = prepare_mailing(Path("groep-b.csv"), Path("uitnodiging.txt"))
+    assert renamed.name == name
+    # another actor, another attachment, another text: another mailing
+    other = prepare_mailing(Path("groep-b.csv"), Path("bericht.txt"), actor="sessie:b")
+    assert other.name != name
+    attached = prepare_mailing(
+        Path("deelnemers.csv"), Path("bericht.txt"), attachments=[Path("handout.pdf")]
+    )
+    assert attached.name != name
+    shutil.copyfile(work / "handout.pdf", work / "anders-genoemd.pdf")
+    same_bytes = prepare_mailing(
+        Path("deelnemers.csv"), Path("bericht.txt"), attachments=[Path("anders-genoemd.pdf")]
+    )
+    assert same_bytes.name == attached.name
+    text = (work / "bericht.txt").read_text(encoding="utf-8")
+    (work / "bericht.txt").write_text(text.replace("Hartelijke", "Met hartelijke"), "utf-8")
+    assert prepare_mailing(Path("deelnemers.csv"), Path("bericht.txt")).name != name
 
 
 # ---------------------------------------------------------------- personal workbooks
@@ -734,3 +760,500 @@ def test_each_participant_gets_their_own_certificate_beside_their_workbook(work,
         assert "14 maart 2026" in text and "Zaandam" in text and "6 uur" in text
         [workbook] = [data for file, data in files.items() if not file.startswith("bewijs-van")]
         assert f"Werkboek van {name}" in pdf_text(workbook)
+
+
+# ---------------------------------------------------------------- who sends what (issue 19)
+
+BREAKS = {
+    "LF": "\n",
+    "CR": "\r",
+    "VT": "\v",
+    "FF": "\f",
+    "FS": "\x1c",
+    "GS": "\x1d",
+    "RS": "\x1e",
+    "NEL": "\x85",
+    "LS": "\u2028",
+    "PS": "\u2029",
+    "NUL": "\x00",
+    "ESC": "\x1b",
+    "DEL": "\x7f",
+    "CSI": "\x9b",
+}
+"""Every kind of line break and a sample of control characters, by name (for test ids)."""
+FILE_BREAKS = {name: c for name, c in BREAKS.items() if name != "LF"}  # LF ends a file's line
+INJECTED = "Cc: extra@voorbeeld.example"
+
+
+def message_file(**headers: str) -> str:
+    lines = {
+        "Subject": "Je materiaal, {{ naam }}",
+        "From": "Marieke Smit <marieke@training.example>",
+        **headers,
+    }
+    return "".join(f"{k}: {v}\n" for k, v in lines.items()) + "\nBeste {{ naam }},\n"
+
+
+@pytest.mark.parametrize("header", ["Subject", "From", "Reply-To", "Cc"])
+@pytest.mark.parametrize("char", FILE_BREAKS.values(), ids=FILE_BREAKS.keys())
+def test_a_line_break_in_a_header_line_of_the_message_file_is_refused_at_its_line(
+    work, smtp, header, char
+):
+    server = smtp()
+    value = {
+        "Subject": "Hallo",
+        "From": "Marieke Smit <marieke@training.example>",
+        "Reply-To": "training@training.example",
+        "Cc": "collega@training.example",
+    }[header]
+    (work / "bericht.txt").write_bytes(
+        message_file(**{header: f"{value}{char}{INJECTED}"}).encode()
+    )
+    line = list(message_file(**{header: "x"}).splitlines()).index(f"{header}: x") + 1
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert result.exit_code == 1, result.output
+    assert errors(result)[0].startswith(f"bericht.txt:{line}:1: de kopregel bevat een ")
+    assert "Traceback" not in result.output
+    assert server.handler.received == []
+
+
+@pytest.mark.parametrize("char", BREAKS.values(), ids=BREAKS.keys())
+def test_a_line_break_in_the_sender_option_or_a_name_is_refused(work, smtp, char):
+    server = smtp()
+    (work / "zonder-afzender.txt").write_text("Subject: Hallo\n\nBeste {{ naam }},\n", "utf-8")
+    sender = f"Marieke{char}{INJECTED} <marieke@training.example>"
+    result = run("deelnemers.csv", "zonder-afzender.txt", "--from", sender, *send_args(server))
+    assert result.exit_code == 1, result.output
+    (line,) = errors(result)
+    assert line.startswith("afzender: de afzender bevat een ") and line.endswith("(--from)")
+    # a name in the list
+    (work / "lijst.csv").write_text(
+        f'naam,email\n"Anna{char}{INJECTED}",anna@voorbeeld.example\n', encoding="utf-8"
+    )
+    result = run("lijst.csv", "bericht.txt", *send_args(server))
+    assert result.exit_code == 1, result.output
+    assert errors(result)[0].startswith("lijst.csv:2:1: naam: de naam bevat een ")
+    assert server.handler.received == []
+
+
+def test_the_same_message_to_a_renamed_list_is_the_same_mailing(work, smtp):
+    server = smtp()
+    assert run("deelnemers.csv", "bericht.txt", *send_args(server)).exit_code == 0
+    shutil.copyfile(work / "deelnemers.csv", work / "groep-2026.csv")
+    shutil.copyfile(work / "bericht.txt", work / "uitnodiging.txt")
+    again = run("groep-2026.csv", "uitnodiging.txt", *send_args(server))
+    assert again.exit_code == 0, again.output
+    assert "0 berichten te verzenden, 5 al eerder verzonden" in again.stdout
+    assert len(server.handler.received) == 5
+
+
+def test_two_senders_with_the_same_message_both_deliver(work, smtp):
+    server = smtp()
+    settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
+    for actor in ("sessie:een", "sessie:twee"):
+        mailing = prepare_mailing(Path("deelnemers.csv"), Path("bericht.txt"), actor=actor)
+        with SendLog(default_log_path()) as log:
+            report = send_mailing(plan_sending(mailing, log), settings, log, rate=None)
+        assert len(report.sent) == 5 and report.skipped == 0
+    assert [len(server.handler.to(p)) for p in PEOPLE] == [2, 2, 2, 2, 2]
+
+
+def test_who_had_another_mailing_is_named_and_only_sent_to_when_asked(work, smtp):
+    server = smtp()
+    four = "".join((MAIL / "deelnemers.csv").read_text("utf-8").splitlines(keepends=True)[:-1])
+    (work / "deelnemers.csv").write_text(four, encoding="utf-8")
+    assert run("deelnemers.csv", "bericht.txt", *send_args(server)).exit_code == 0
+    # one word of the message changed, and Eva added to the list
+    text = (work / "bericht.txt").read_text(encoding="utf-8")
+    (work / "bericht.txt").write_text(text.replace("Hartelijke", "Met hartelijke"), "utf-8")
+    shutil.copyfile(MAIL / "deelnemers.csv", work / "deelnemers.csv")
+    dry = run("deelnemers.csv", "bericht.txt")
+    assert dry.exit_code == 0, dry.output
+    assert "4 deelnemers kregen al een ander bericht van deze afzender: Anna de Vries" in dry.stdout
+    assert "Eva Visser" not in dry.stdout.split("kregen al een ander bericht")[1]
+    refused = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert refused.exit_code == 1
+    assert errors(refused)[-1] == "wie het toch moet krijgen: geef --opnieuw-naar-ontvangers"
+    named = errors(refused)[0]
+    assert named.startswith("4 deelnemers kregen al een ander bericht van deze afzender: ")
+    for person in ["Anna de Vries", "Bram Bakker", "Chantal Özdemir", "Daan de Jong"]:
+        assert person in named
+    assert named.endswith("er is niets verzonden")
+    assert len(server.handler.received) == 4
+    sent = run("deelnemers.csv", "bericht.txt", *send_args(server, "--opnieuw-naar-ontvangers"))
+    assert sent.exit_code == 0, sent.output
+    assert [len(server.handler.to(p)) for p in PEOPLE] == [2, 2, 2, 2, 1]
+    # and the changed mailing, sent, is not asked about again
+    again = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert again.exit_code == 0, again.output
+    assert len(server.handler.received) == 9
+
+
+def test_the_library_names_who_had_another_mailing(work, smtp):
+    from werkboek.mail.run import already_reached
+
+    server = smtp()
+    first = prepare_mailing(Path("deelnemers.csv"), Path("bericht.txt"), actor="sessie:een")
+    settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
+    with SendLog(default_log_path()) as log:
+        send_mailing(plan_sending(first, log), settings, log, rate=None)
+    shutil.copyfile(work / "handout.pdf", work / "bijlage.pdf")
+    changed = prepare_mailing(
+        Path("deelnemers.csv"),
+        Path("bericht.txt"),
+        actor="sessie:een",
+        attachments=[Path("bijlage.pdf")],
+    )
+    assert [e.message.recipient.email for e in already_reached(changed)] == PEOPLE
+    assert {e.reached.mailing for e in already_reached(changed)} == {first.name}
+    other = prepare_mailing(
+        Path("deelnemers.csv"),
+        Path("bericht.txt"),
+        actor="sessie:twee",
+        attachments=[Path("bijlage.pdf")],
+    )
+    assert already_reached(other) == []
+
+
+def test_a_mailing_name_another_sender_used_is_refused(work, smtp):
+    from werkboek.mail import SendError
+    from werkboek.mail.run import send
+
+    server = smtp()
+    settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
+
+    def run_as(actor: str):
+        mailing = prepare_mailing(
+            Path("deelnemers.csv"), Path("bericht.txt"), name="groep-a", actor=actor, stage=True
+        )
+        options = {"rate": 0, "retries": 0, "resend_unknown": False}
+        return send(mailing, settings, ask_password=str, announce=print, **options)
+
+    assert len(run_as("sessie:een").report.sent) == 5
+    with pytest.raises(SendError) as info:
+        run_as("sessie:twee")
+    assert info.value.lines() == [
+        "mailing groep-a is van een andere afzender; kies een andere naam voor deze mailing"
+    ]
+    assert len(server.handler.received) == 5
+    assert not (work / "output").exists()
+
+
+# ---------------------------------------------------------------- template errors and bounds
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("{{ 1 + 'a' }}", "deze waarden passen niet bij elkaar"),
+        ("{{ 10 // 0 }}", "delen door nul kan niet"),
+        ("{{ 'a' * 10**9 }}", "de uitkomst wordt te lang"),
+        ("{{ 'x'|center(1000000000) }}", "het getal 1000000000 is te groot voor een bericht"),
+        ("{{ '{:>999999999}'.format(1) }}", "de breedte in deze opmaak is te groot"),
+        (
+            "{% for a in range(6000) %}{% for b in range(6000) %}{% endfor %}{% endfor %}",
+            "het sjabloon doet te veel werk",
+        ),
+        (
+            "{% set ns = namespace(s='ab') %}{% for i in range(40) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+            "de uitkomst wordt te lang",
+        ),
+        ("{% set l = [1] %}{{ l.append(2) }}", "dat kan niet in het sjabloon van een bericht"),
+    ],
+)
+def test_an_error_in_a_template_expression_is_a_located_dutch_problem(work, expression, message):
+    (work / "bericht.txt").write_text(
+        f"Subject: Hallo\nFrom: T <t@voorbeeld.example>\n\nBeste {{{{ naam }}}},\n\n{expression}\n",
+        encoding="utf-8",
+    )
+    result = run("deelnemers.csv", "bericht.txt")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    (line,) = errors(result)
+    assert line.startswith(f"bericht.txt:6:1: {message}"), line
+    assert not (work / "output").exists()
+
+
+def test_the_bounds_leave_ordinary_templates_alone(work):
+    (work / "lijst.csv").write_text(
+        "naam,email,nr,tel\nAnna,anna@voorbeeld.example,12345678,tel:0612345678\n", "utf-8"
+    )
+    (work / "bericht.txt").write_text(
+        "Subject: Nummer {{ nr|int|string }}\nFrom: T <t@voorbeeld.example>\n\n"
+        "{{ '%d'|format(2500000) }} {{ '{:,}'.format(2500000) }} {{ 3000000 * 2 }} "
+        "{{ tel|upper }} {{ tel.strip() }} {{ naam|center(9) }}|"
+        "{% for i in range(3) %}{{ i }}{% endfor %}\n",
+        encoding="utf-8",
+    )
+    template = read_message_template(work / "bericht.txt")
+    rendered = template.render(read_recipients(work / "lijst.csv")[0])
+    assert rendered.subject == "Nummer 12345678"
+    assert rendered.text == (
+        "2500000 2,500,000 6000000 TEL:0612345678 tel:0612345678    Anna  |012\n"
+    )
+
+
+def test_ctrl_c_while_the_next_message_is_composed_leaves_it_pending(work, smtp):
+    server = smtp()
+    mailing = prepare(work)
+
+    def interrupted(index: int) -> list:
+        if index == 1:
+            raise KeyboardInterrupt
+        return []
+
+    mailing = dataclasses.replace(mailing, personal=interrupted)
+    settings = SmtpSettings("127.0.0.1", server.port, Security.NONE)
+    with SendLog(default_log_path()) as log:
+        report = send_mailing(plan_sending(mailing, log), settings, log, rate=None)
+    assert report.stopped == "onderbroken (Ctrl-C)"
+    assert [m.recipient.email for m in report.sent] == PEOPLE[:1]
+    assert report.unknown == []
+    assert states(work) == {
+        PEOPLE[0]: "sent",
+        **{p: "pending" for p in PEOPLE[1:]},
+    }
+    assert len(server.handler.received) == 1
+
+
+# ---------------------------------------------------------------- each message composed once
+
+
+def test_a_dry_run_composes_each_message_once_and_encodes_an_attachment_once(work, monkeypatch):
+    from werkboek.mail import compose as composing
+    from werkboek.mail import mailing as mailings
+
+    calls: list[str] = []
+    real = mailings.compose_message
+
+    def counted(rendered, recipient, **options):
+        calls.append(recipient.email)
+        return real(rendered, recipient, **options)
+
+    monkeypatch.setattr(mailings, "compose_message", counted)
+    composing._attachment_bytes.cache_clear()
+    result = run("deelnemers.csv", "bericht.txt", "--attach", "handout.pdf")
+    assert result.exit_code == 0, result.output
+    assert calls == PEOPLE
+    assert composing._attachment_bytes.cache_info().misses == 1
+    written = sorted((work / "output" / "mail").glob("*/*.eml"))
+    assert len(written) == 5
+    assert [p.name for p in (work / "output" / "mail").iterdir()] == [written[0].parent.name]
+    for path in written:
+        message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+        assert attachments(message) == {"handout.pdf": (MAIL / "handout.pdf").read_bytes()}
+
+
+def test_what_a_killed_run_left_staged_is_removed_by_the_next(work):
+    gone = 2**22 + 1  # above Linux's largest pid: no process has it
+    stale = work / "output" / "mail" / f".opgesteld-{gone}-abc"
+    stale.mkdir(parents=True)
+    (stale / "000001.eml").write_bytes(b"half")
+    result = run("deelnemers.csv", "bericht.txt")
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()
+    assert [p.name for p in (work / "output" / "mail").iterdir()] == [prepare(work).name]
+
+
+def test_a_send_composes_each_message_once(work, smtp, monkeypatch):
+    from werkboek.mail import mailing as mailings
+
+    server = smtp()
+    calls: list[str] = []
+    real = mailings.compose_message
+
+    def counted(rendered, recipient, **options):
+        calls.append(recipient.email)
+        return real(rendered, recipient, **options)
+
+    monkeypatch.setattr(mailings, "compose_message", counted)
+    result = run("deelnemers.csv", "bericht.txt", *send_args(server))
+    assert result.exit_code == 0, result.output
+    assert calls == PEOPLE
+    assert len(server.handler.received) == 5
+    assert not (work / "output").exists()  # the composed messages are gone once sent
+
+
+# ---------------------------------------------------------------- the web app's mailings
+
+
+@pytest.fixture(scope="module")
+def web_mail(tmp_path_factory):
+    """The real web app with an SMTP server on loopback, and that server's inbox."""
+    from aiosmtpd.controller import Controller
+
+    from webserver import running
+    from werkboek.web.config import ServerConfig
+
+    from conftest import Collector
+
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    smtp = SmtpSettings("127.0.0.1", controller.port, Security.NONE)
+    config = ServerConfig(smtp=smtp, sender="Trainer <trainer@voorbeeld.example>")
+    try:
+        with running(tmp_path_factory.mktemp("webmail"), config) as app:
+            yield app, handler
+    finally:
+        controller.stop()
+
+
+class Session:
+    """One browser session on the mail page, over plain HTTP."""
+
+    def __init__(self, url: str) -> None:
+        import httpx
+
+        self.client = httpx.Client(base_url=url, timeout=120)
+        page = self.client.get("/mail")
+        self.token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+    def post(self, path: str, **fields: str):
+        from werkboek.web.pages.mailing import BODY, SUBJECT
+
+        form = {"csrf": self.token, "onderwerp": SUBJECT, "tekst": BODY, **fields}
+        return self.client.post(path, data=form, follow_redirects=False)
+
+    def job(self, path: str, **fields: str) -> str:
+        """Start a dry run or a send and wait for its end; the job's page."""
+        started = self.post(path, **fields)
+        assert started.status_code == 303, started.text
+        for _ in range(1200):
+            page = self.client.get(started.headers["location"]).text
+            if "taak-wachten" not in page and "taak-bezig" not in page:
+                return page
+            time.sleep(0.1)
+        raise AssertionError("the job did not end")
+
+
+@pytest.fixture
+def sessions(web_mail):
+    """Start browser sessions on the web app; all are closed after the test."""
+    started: list[Session] = []
+
+    def start() -> Session:
+        started.append(Session(web_mail[0].url))
+        return started[-1]
+
+    yield start
+    for session in started:
+        session.client.close()
+
+
+def test_two_web_sessions_mailing_the_same_default_text_both_deliver(web_mail, sessions):
+    _, handler = web_mail
+    one, two = sessions(), sessions()
+    first = one.job("/mail/verzenden", deelnemers="naam,email\nAnna,anna@sessie.example\n")
+    assert "1 verzonden, 0 mislukt" in first
+    second = two.job(
+        "/mail/verzenden",
+        deelnemers="naam,email\nAnna,anna@sessie.example\nBram,bram@sessie.example\n",
+    )
+    assert "2 verzonden, 0 mislukt" in second and "al eerder verzonden" not in second
+    assert len(handler.to("anna@sessie.example")) == 2
+    assert len(handler.to("bram@sessie.example")) == 1
+    # and each session's own second send delivers nothing new
+    again = two.job(
+        "/mail/verzenden",
+        deelnemers="naam,email\nAnna,anna@sessie.example\nBram,bram@sessie.example\n",
+    )
+    assert "0 berichten te verzenden, 2 al eerder verzonden" in again
+    assert len(handler.to("anna@sessie.example")) == 2
+
+
+def test_the_web_app_names_who_had_another_mailing_and_asks(web_mail, sessions):
+    _, handler = web_mail
+    session = sessions()
+    people = "naam,email\nCarla,carla@vraag.example\nDirk,dirk@vraag.example\n"
+    assert "2 verzonden" in session.job("/mail/verzenden", deelnemers=people)
+    changed = {"deelnemers": people, "tekst": "Beste {{ naam }},\n\nMet hartelijke groet,\n"}
+    dry = session.job("/mail/proefrun", **changed)
+    assert "2 deelnemers kregen al een ander bericht van deze afzender: Carla" in dry
+    assert "/mail/" not in dry.split('class="verslag"')[1]  # no server folder on the page
+    refused = session.job("/mail/verzenden", **changed)
+    assert "is niet gelukt" in refused
+    assert "2 deelnemers kregen al een ander bericht van deze afzender" in refused
+    assert "Zet dan het vinkje" in refused and "--" not in refused
+    assert len(handler.to("carla@vraag.example")) == 1
+    page = session.client.get("/mail").text
+    assert 'name="opnieuw"' in page
+    sent = session.job("/mail/verzenden", opnieuw="ja", **changed)
+    assert "2 verzonden" in sent
+    assert len(handler.to("carla@vraag.example")) == 2
+
+
+@pytest.mark.parametrize("char", BREAKS.values(), ids=BREAKS.keys())
+def test_a_line_break_in_a_header_field_of_the_web_form_is_refused_beside_it(
+    web_mail, sessions, char
+):
+    _, handler = web_mail
+    session = sessions()
+    before = len(handler.received)
+    values = {
+        "onderwerp": f"Hallo{char}{INJECTED}",
+        "afzender": f"Trainer{char}{INJECTED} <trainer@voorbeeld.example>",
+    }
+    people = "naam,email\nAnna,anna@veld.example\n"
+    for field, value in values.items():
+        for path in ("/mail/voorbeeld", "/mail/proefrun", "/mail/verzenden"):
+            response = session.post(path, deelnemers=people, **{field: value})
+            assert response.status_code == 422, (field, path, response.status_code)
+            beside = re.search(
+                rf'<ul class="fout" id="fout-{field}">(.*?)</ul>', response.text, re.S
+            )
+            assert beside is not None and "bevat een " in beside.group(1), (field, path)
+    # a name in the list, beside the list
+    name = f'naam,email\n"Anna{char}{INJECTED}",anna@veld.example\n'
+    response = session.post("/mail/proefrun", deelnemers=name)
+    assert response.status_code == 422
+    assert re.search(r'id="fout-deelnemers">\s*<li>regel 2: ', response.text)
+    assert len(handler.received) == before
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ 1 + 'a' }}",
+        "{{ 10 // 0 }}",
+        "{% for a in range(6000) %}{% for b in range(6000) %}{% endfor %}{% endfor %}",
+    ],
+)
+def test_a_template_error_in_the_preview_stands_beside_the_text(sessions, expression):
+    session = sessions()
+    response = session.post(
+        "/mail/voorbeeld",
+        deelnemers="naam,email\nAnna,anna@voorbeeld.example\n",
+        tekst=f"Beste {{{{ naam }}}},\n\n{expression}\n",
+    )
+    assert response.status_code == 422
+    beside = re.search(r'<ul class="fout" id="fout-tekst">(.*?)</ul>', response.text, re.S)
+    assert beside is not None and "regel 3: " in beside.group(1)
+
+
+def test_the_mail_library_never_names_a_command_line_option():
+    """The web app shows the library's messages too: options are the CLI's to add."""
+    import ast
+
+    package = REPO / "src" / "werkboek" / "mail"
+    found = []
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and re.search(r"--[a-z]", node.value)
+            ):
+                found.append(f"{path.name}:{node.lineno}: {node.value}")
+    assert found == []

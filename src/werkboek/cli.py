@@ -7,9 +7,11 @@ follows (Dutch, ``fout:`` lines, exit statuses) are in :mod:`werkboek.console`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -575,6 +577,13 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     help="Ook de berichten opnieuw sturen die misschien aankwamen "
     "(de verbinding brak na het verzenden).",
 )
+@option(
+    "--opnieuw-naar-ontvangers",
+    "resend_to_earlier",
+    is_flag=True,
+    help="Ook verzenden aan wie al een ander bericht van jou kreeg (een eerdere mailing); "
+    "zonder deze keuze noemt werkboek hen en verzendt niets.",
+)
 @content_option
 @styles_option
 @output_option("Map voor de berichten van de proefrun (MAP/mail/).")
@@ -597,6 +606,7 @@ def mail(
     rate: float,
     retries: int,
     resend_unknown: bool,
+    resend_to_earlier: bool,
     content_dir: Path,
     styles_dir: Path,
     output_dir: Path,
@@ -622,26 +632,35 @@ def mail(
         *((a, "bijlage") for a in attachments),
     ]:
         _must_exist(path, what)
-    settings = (
-        smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if send else None
-    )
+    if send and not smtp_host:
+        raise mailing.SendError(
+            Problem(path="--smtp-host", message="--send heeft een server nodig")
+        )
+    with _mail_hints():
+        settings = (
+            smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if send else None
+        )
     project = None
     if recipe is not None or certificate is not None:
         project = _project(content_dir=content_dir, styles_dir=styles_dir, output_dir=output_dir)
-    prepared = mailing.prepare_mailing(
-        recipients,
-        message,
-        output_dir=output_dir,
-        attachments=attachments,
-        workbook=recipe,
-        certificate=certificate,
-        project=project,
-        sender=sender,
-        name=mailing_name,
-        max_size=max_size,
-    )
+    with _mail_hints():
+        prepared = mailing.prepare_mailing(
+            recipients,
+            message,
+            output_dir=output_dir,
+            attachments=attachments,
+            workbook=recipe,
+            certificate=certificate,
+            project=project,
+            sender=sender,
+            name=mailing_name,
+            max_size=max_size,
+            stage=True,
+        )
     if settings is None:
-        click.echo("\n".join(dry_run(prepared, output_dir)))
+        with _mail_hints():
+            lines = dry_run(prepared, output_dir)
+        click.echo("\n".join([*lines, "Verzenden: dezelfde opdracht met --send."]))
         return
     bars: list[Any] = []
 
@@ -652,23 +671,56 @@ def mail(
         return lambda _message, _state: bar.update(1)
 
     try:
-        outcome = send_run(
-            prepared,
-            settings,
-            output_dir=output_dir,
-            rate=rate,
-            retries=retries,
-            resend_unknown=resend_unknown,
-            ask_password=lambda prompt: click.prompt(prompt, hide_input=True, err=True),
-            announce=lambda lines: click.echo("\n".join(lines)),
-            progress=progress,
-        )
+        with _mail_hints():
+            outcome = send_run(
+                prepared,
+                settings,
+                output_dir=output_dir,
+                rate=rate,
+                retries=retries,
+                resend_unknown=resend_unknown,
+                resend_to_earlier=resend_to_earlier,
+                ask_password=lambda prompt: click.prompt(prompt, hide_input=True, err=True),
+                announce=lambda lines: click.echo("\n".join(lines)),
+                progress=progress,
+            )
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)
     click.echo("\n".join(outcome.lines))
+    if outcome.report.unknown:
+        click.echo("  Opnieuw verzenden: dezelfde opdracht met --resend-unknown.")
     if outcome.problem:
         raise mailing.SendError(outcome.problem)
+
+
+@contextlib.contextmanager
+def _mail_hints() -> Iterator[None]:
+    """The library's problems with the option that changes them (the library never names
+    an option: the web app shows the same problems)."""
+    from .mail.errors import CAFILE, SECURITY, SENDER, SIZE, AlreadyReached, MailError, SendError
+
+    try:
+        yield
+    except AlreadyReached as exc:
+        hint = Problem(message="wie het toch moet krijgen: geef --opnieuw-naar-ontvangers")
+        raise AlreadyReached(*exc.problems, hint) from None
+    except MailError as exc:
+        options = {
+            SIZE: "--max-size",
+            SENDER: "--from",
+            SECURITY: "--security",
+            CAFILE: "--smtp-cafile",
+        }
+
+        def hinted(problem: Problem) -> Problem:
+            option = options.get(problem.path)
+            if option is None:
+                return problem
+            return replace(problem, message=f"{problem.message} ({option})")
+
+        kind = SendError if isinstance(exc, SendError) else MailError
+        raise kind(*(hinted(p) for p in exc.problems)) from None
 
 
 @main.command()
@@ -767,9 +819,12 @@ def serve(
     from .web.serve import serve as run
 
     _must_exist(smtp_cafile, "CA-bestand")
-    smtp = (
-        smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile) if smtp_host else None
-    )
+    with _mail_hints():
+        smtp = (
+            smtp_settings(smtp_host, smtp_port, security, smtp_user, smtp_cafile)
+            if smtp_host
+            else None
+        )
     config = ServerConfig.from_environment(
         host,
         port,

@@ -4,8 +4,8 @@ The pieces, each usable on its own (the CLI and, later, the web app call these):
 
 * :mod:`.recipients`: the participant list (CSV), checked row by row;
 * :mod:`.template`: the message file, headers and a Jinja2 body (plain or Markdown);
-* :mod:`.compose` and :mod:`.mailing`: every message composed and checked before
-  anything is written or sent; the dry run writes them as ``.eml``;
+* :mod:`.compose` and :mod:`.mailing`: every message composed (once) and checked before
+  anything is sent; the dry run writes them as ``.eml``; a mailing is who sends what;
 * :mod:`.log`: the SQLite send log;
 * :mod:`.smtp` and :mod:`.sending`: one connection, retries, the send log kept up to date;
 * :mod:`.report`: what the trainer reads, in Dutch;
@@ -13,11 +13,18 @@ The pieces, each usable on its own (the CLI and, later, the web app call these):
 """
 
 from .compose import Attachment, Composed, compose_message
-from .errors import MailError, SendError
+from .errors import AlreadyReached, MailError, SendError
 from .log import SendLog, State, default_log_path
-from .mailing import Mailing, mailing_name, prepare_mailing, write_messages
+from .mailing import (
+    Mailing,
+    local_actor,
+    mailing_name,
+    prepare_mailing,
+    session_actor,
+    write_messages,
+)
 from .recipients import Recipient, read_recipients
-from .run import SendOutcome, dry_run, send, smtp_settings
+from .run import SendOutcome, already_reached, dry_run, send, smtp_settings
 from .sending import SendPlan, SendReport, plan_sending, send_mailing
 from .sizes import DEFAULT_MAX_SIZE, format_size, parse_size
 from .smtp import Security, SmtpSettings
@@ -25,6 +32,7 @@ from .template import MessageTemplate, read_message_template
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
+    "AlreadyReached",
     "Attachment",
     "Composed",
     "MailError",
@@ -39,10 +47,12 @@ __all__ = [
     "SendReport",
     "SmtpSettings",
     "State",
+    "already_reached",
     "compose_message",
     "default_log_path",
     "dry_run",
     "format_size",
+    "local_actor",
     "mailing_name",
     "parse_size",
     "plan_sending",
@@ -51,6 +61,7 @@ __all__ = [
     "read_recipients",
     "send",
     "send_mailing",
+    "session_actor",
     "smtp_settings",
     "write_messages",
 ]

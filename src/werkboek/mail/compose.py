@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
+import secrets
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.parser import BytesHeaderParser
 from email.utils import format_datetime
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import Problem, display_path
 from ..words import format_size
-from .errors import MailError
+from .errors import SIZE, MailError
 from .headers import header_value_problem
 from .recipients import Recipient
 from .template import Rendered
@@ -43,8 +45,8 @@ class Attachment:
         memory, and a file too large for any message is refused once, not per recipient."""
         shown = display_path(path)
 
-        def refuse(message: str) -> MailError:
-            return MailError(Problem(shown, 1, 1, "", message))
+        def refuse(message: str, what: str = "") -> MailError:
+            return MailError(Problem(shown, 1, 1, what, message))
 
         try:
             info = path.stat()
@@ -54,8 +56,9 @@ class Attachment:
             raise refuse("de bijlage is geen gewoon bestand")
         if info.st_size > limit:
             raise refuse(
-                f"de bijlage is {format_size(info.st_size)}, meer dan de grens van "
-                f"{format_size(limit)} voor een heel bericht (--max-size)"
+                f"de bijlage is {format_size(info.st_size)}, meer dan de grootste "
+                f"berichtgrootte van {format_size(limit)}",
+                SIZE,
             )
         try:
             with path.open("rb") as file:
@@ -63,7 +66,10 @@ class Attachment:
         except OSError as exc:
             raise refuse(f"bijlage niet te lezen: {exc.strerror or exc}") from None
         if len(data) > limit:
-            raise refuse(f"de bijlage is meer dan {format_size(limit)} (--max-size)")
+            raise refuse(
+                f"de bijlage is meer dan de grootste berichtgrootte van {format_size(limit)}",
+                SIZE,
+            )
         name = filename or path.name
         problem = header_value_problem(name)
         if problem:
@@ -83,6 +89,18 @@ class Summary:
     envelope: tuple[str, ...]
     attachments: tuple[str, ...]
     size: int
+
+    def with_data(self, data: bytes) -> Composed:
+        """The message itself, from its bytes as composed (and kept on disk)."""
+        return Composed(
+            self.recipient,
+            self.message_id,
+            self.subject,
+            self.sender,
+            self.envelope,
+            self.attachments,
+            data,
+        )
 
 
 @dataclass(frozen=True)
@@ -142,16 +160,23 @@ def compose_message(
     message.set_content(rendered.text, subtype="plain", cte="quoted-printable")
     if rendered.html is not None:
         message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    for attachment in attachments:
-        maintype, subtype = attachment.content_type.split("/", 1)
-        message.add_attachment(
-            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
-        )
+    stand_ins = []
+    if attachments:
+        message.make_mixed()
+        for attachment in attachments:
+            stand_in = _stand_in()
+            message.attach(stand_in)
+            stand_ins.append((stand_in.as_bytes(), _attachment_bytes(attachment)))
     _fix_boundaries(message, identifier)
     for part in message.iter_parts():
         _drop_inner_mime_version(part)
     data = message.as_bytes()
-    _check_headers(data, recipient, rendered, attachments)
+    for stand_in_bytes, attachment_bytes in stand_ins:
+        # the part as the generator writes it, written once for every message
+        before, found, after = data.partition(stand_in_bytes)
+        assert found and stand_in_bytes not in after, "an attachment's stand-in is not unique"
+        data = before + attachment_bytes + after
+    _check_headers(data, recipient)
     return Composed(
         recipient=recipient,
         message_id=identifier,
@@ -177,13 +202,37 @@ EXPECTED = {
 }
 
 
-def _check_headers(
-    data: bytes, recipient: Recipient, rendered: Rendered, attachments: Sequence[Attachment]
-) -> None:
+@lru_cache(maxsize=8)
+def _attachment_bytes(attachment: Attachment) -> bytes:
+    """An attachment's MIME part as it is written in a message (headers, base64), made once
+    for every message it goes with: the same file attached to two thousand messages is
+    encoded and written once. (The few kept are those of the files for everyone.)"""
+    maintype, subtype = attachment.content_type.split("/", 1)
+    part = EmailMessage(policy=policy.SMTP)
+    part.set_content(
+        attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+    )
+    del part["MIME-Version"]
+    return part.as_bytes()
+
+
+def _stand_in() -> EmailMessage:
+    """A small part that holds an attachment's place while the message is written; its
+    bytes are then replaced by the attachment's (a random token: nobody can forge it)."""
+    part = EmailMessage(policy=policy.SMTP)
+    part.set_content(f"werkboek-bijlage-{secrets.token_hex(16)}")
+    del part["MIME-Version"]
+    return part
+
+
+def _check_headers(data: bytes, recipient: Recipient) -> None:
     """Read the message's headers back as a mail program would and check what it will see:
     only the headers werkboek wrote, each on one line, the recipient as the only To.
-    (Attachments' file names were checked when they were read.)"""
-    parsed = BytesHeaderParser(policy=policy.default).parsebytes(data)
+    Only the header block is read, not the whole message. (Attachments' file names were
+    checked when they were read.)"""
+    end = data.find(b"\r\n\r\n")
+    head = data if end < 0 else data[: end + 4]
+    parsed = BytesHeaderParser(policy=policy.default).parsebytes(head)
     problems = []
     names = set(parsed.keys())
     if not names <= EXPECTED or len(parsed.get_all("To") or []) != 1:

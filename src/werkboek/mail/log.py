@@ -70,9 +70,13 @@ CREATE TABLE IF NOT EXISTS messages (
     attempts   INTEGER NOT NULL DEFAULT 0,
     detail     TEXT NOT NULL DEFAULT '',
     updated    TEXT NOT NULL,
+    actor      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (mailing, recipient)
 );
 """
+COLUMNS = "mailing, recipient, message_id, state, attempts, detail, updated"
+REACHED = ("sent", "unknown", "sending")
+"""The states of a message that may have reached its recipient."""
 
 
 class State(StrEnum):
@@ -103,6 +107,8 @@ class SendLog:
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.executescript(SCHEMA)
+            if not _has_actor(self._db):  # a log of an older werkboek: its rows keep ''
+                self._db.execute("ALTER TABLE messages ADD COLUMN actor TEXT NOT NULL DEFAULT ''")
             self._db.execute("SELECT count(*) FROM messages").fetchone()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise damaged(path, exc) from None
@@ -114,10 +120,8 @@ class SendLog:
             return
         try:
             with contextlib.closing(sqlite3.connect(f"file:{other}?mode=ro", uri=True)) as old:
-                rows = old.execute(
-                    "SELECT mailing, recipient, message_id, state, attempts, detail, updated"
-                    " FROM messages"
-                ).fetchall()
+                actor = ", actor" if _has_actor(old) else ", ''"
+                rows = old.execute(f"SELECT {COLUMNS}{actor} FROM messages").fetchall()
         except sqlite3.DatabaseError as exc:
             raise damaged(other, exc) from None
         with self._db:
@@ -127,12 +131,15 @@ class SendLog:
                     "SELECT state FROM messages WHERE mailing = ? AND recipient = ?", row[:2]
                 ).fetchone()
                 if known is None:
-                    self._db.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+                    self._db.execute(
+                        f"INSERT INTO messages ({COLUMNS}, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        row,
+                    )
                 elif PROGRESS[row[3]] > PROGRESS[known[0]]:
                     self._db.execute(
                         "UPDATE messages SET message_id = ?, state = ?, attempts = ?, detail = ?,"
                         " updated = ? WHERE mailing = ? AND recipient = ?",
-                        (*row[2:], *row[:2]),
+                        (*row[2:7], *row[:2]),
                     )
 
     @contextlib.contextmanager
@@ -182,8 +189,9 @@ class SendLog:
     ) -> None:
         self.close()
 
-    def register(self, mailing: str, messages: Iterable[tuple[str, str]]) -> None:
-        """Record ``(recipient, message_id)`` pairs as pending unless already known.
+    def register(self, mailing: str, messages: Iterable[tuple[str, str]], actor: str = "") -> None:
+        """Record ``(recipient, message_id)`` pairs of ``actor``'s mailing as pending unless
+        already known.
 
         A message not sent yet takes the Message-ID it will now be sent with; one that
         was (or may have been) sent keeps the Message-ID it went out with.
@@ -192,11 +200,11 @@ class SendLog:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
-                "INSERT INTO messages (mailing, recipient, message_id, state, updated)"
-                " VALUES (?, ?, ?, 'pending', ?)"
+                "INSERT INTO messages (mailing, recipient, message_id, state, updated, actor)"
+                " VALUES (?, ?, ?, 'pending', ?, ?)"
                 " ON CONFLICT (mailing, recipient) DO UPDATE SET message_id = excluded.message_id"
                 " WHERE state IN ('pending', 'failed')",
-                [(mailing, recipient, mid, now) for recipient, mid in messages],
+                [(mailing, recipient, mid, now, actor) for recipient, mid in messages],
             )
 
     def recover(self, mailing: str) -> int:
@@ -209,6 +217,15 @@ class SendLog:
                 (_now(), mailing),
             )
         return cursor.rowcount
+
+    def actors(self, mailing: str) -> set[str]:
+        """Who the rows of a mailing belong to (``''``: rows of an older werkboek)."""
+        rows = self._db.execute("SELECT DISTINCT actor FROM messages WHERE mailing = ?", (mailing,))
+        return {row[0] for row in rows}
+
+    def reached(self, actor: str, mailing: str) -> dict[str, Reached]:
+        """Who may have had another mailing of ``actor`` than ``mailing`` (see :func:`reached`)."""
+        return _reached(self._db, actor, mailing)
 
     def entries(self, mailing: str) -> dict[str, Entry]:
         rows = self._db.execute(
@@ -236,6 +253,53 @@ class SendLog:
                 " WHERE mailing = ? AND recipient = ?",
                 (state.value, detail, _now(), mailing, recipient),
             )
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A message of another mailing that may have reached a recipient."""
+
+    mailing: str
+    state: State
+    updated: str
+
+
+def _has_actor(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "actor" for row in db.execute("PRAGMA table_info(messages)"))
+
+
+def _reached(db: sqlite3.Connection, actor: str, mailing: str) -> dict[str, Reached]:
+    """For each recipient the latest message of another mailing of ``actor`` that may have
+    reached them; rows of an older werkboek (no actor) count as anyone's."""
+    if not _has_actor(db):
+        query = "SELECT recipient, mailing, state, updated FROM messages WHERE mailing != ?"
+        parameters: tuple[str, ...] = (mailing,)
+    else:
+        query = (
+            "SELECT recipient, mailing, state, updated FROM messages"
+            " WHERE mailing != ? AND actor IN (?, '')"
+        )
+        parameters = (mailing, actor)
+    found: dict[str, Reached] = {}
+    for recipient, other, state, updated in db.execute(query + " ORDER BY updated", parameters):
+        if state in REACHED:
+            found[recipient] = Reached(other, State(state), updated)
+    return found
+
+
+def reached(actor: str, mailing: str, paths: Iterable[Path]) -> dict[str, Reached]:
+    """What the logs at ``paths`` (those that exist) know of ``actor``'s other mailings,
+    read without writing: for each recipient who may have had one, the latest."""
+    found: dict[str, Reached] = {}
+    for path in paths:
+        if not path.is_file():
+            continue
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                found |= _reached(db, actor, mailing)
+        except sqlite3.DatabaseError as exc:
+            raise damaged(path, exc) from None
+    return found
 
 
 def _now() -> str:

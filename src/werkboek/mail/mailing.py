@@ -1,13 +1,19 @@
-"""A mailing: one message file sent to one participant list.
+"""A mailing: one message, from one sender, to the people of a participant list.
 
-Its name, ``<message-file-stem>-<hash>``, is where its dry run goes
-(``output/mail/<name>/``) and what the send log knows it by. The hash covers the
-message file's bytes and the participant list's file *name*, not the list's rows, so:
+A mailing is *who* sends *what*: its identity is a hash of the actor (who started it:
+``gebruiker:<name>`` for the command line, the browser session for the web app) and of
+everything the message is made of (subject, text and every other header, the sender,
+every attachment's bytes, the recipe of each participant's own workbook or certificate),
+never of a file's name. The name, ``<subject-words>-<hash>``, is where its dry run goes
+(``output/mail/<name>/``) and what the send log knows it by. So:
 
-* the same message to the same list is the same mailing, also after adding someone
-  who was forgotten or correcting a name: a run sends only to whoever has not had it;
-* a changed message (another text, subject or sender) is a new mailing, sent to
-  everyone; ``--mailing NAME`` keeps the old name when only a typo was fixed.
+* the same message from the same actor is the same mailing, also after adding someone
+  who was forgotten, correcting a name or renaming a file: a run sends only to whoever
+  has not had it;
+* a changed message is a new mailing; whoever already had another mailing of the same
+  actor is named before anything goes out (see :mod:`.run`);
+* two actors (two trainers, two browser sessions, the web app and the command line) never
+  share a mailing: each one's participants get each one's message.
 
 :func:`prepare_mailing` reads and checks everything and composes every message, before
 anything is written or sent; it raises :class:`MailError` with every problem found.
@@ -15,9 +21,14 @@ anything is written or sent; it raises :class:`MailError` with every problem fou
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import getpass
 import hashlib
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,16 +37,20 @@ from typing import TYPE_CHECKING
 from ..content.slugs import slugify
 from ..errors import Problem, WerkboekError
 from .compose import Attachment, Composed, Summary, compose_message
-from .errors import MailError
+from .errors import SIZE, MailError
 from .recipients import Recipient, read_recipients
 from .sizes import DEFAULT_MAX_SIZE, format_size
 from .template import MessageTemplate, Rendered, RenderError, read_message_template
 
 if TYPE_CHECKING:
+    from ..products import Product
     from ..project import Project
+    from ..recipes import Recipe
 
 MAIL_FOLDER = "mail"
 LOG_NAME = "verzendlog.sqlite"
+STAGING_PREFIX = ".opgesteld-"
+"""A folder below ``output/mail/`` that holds a run's messages until they are shown or sent."""
 
 
 Personal = Callable[[int], list[Attachment]]
@@ -46,12 +61,14 @@ Personal = Callable[[int], list[Attachment]]
 class Mailing:
     """Every message of a mailing, checked; their bytes are made when they are needed.
 
-    A mailing to two thousand people with a large attachment holds one message at a time:
-    :meth:`compose` makes a participant's message again (the same bytes: the Date is fixed
-    when the mailing is prepared), :attr:`messages` keeps what a summary needs.
+    A mailing to two thousand people with a large attachment holds no message in memory:
+    each is composed once, when it is prepared, and written to :attr:`staged` (when asked
+    for) or made again by :meth:`compose` (the same bytes: the Date is fixed when the
+    mailing is prepared); :attr:`messages` keeps what a summary needs.
     """
 
     name: str
+    actor: str
     recipients_path: Path
     message_path: Path
     folder: Path
@@ -61,9 +78,15 @@ class Mailing:
     attachments: tuple[Attachment, ...] = field(repr=False)
     personal: Personal = field(repr=False)
     date: dt.datetime = field(repr=False)
+    staged: Path | None = field(default=None, repr=False)
+    """The folder with every message as composed, ``NNN.eml`` by index."""
+    made: tuple[Path, ...] = field(default=(), repr=False)
+    """The folders made to hold :attr:`staged`: removed with it when nothing else is in them."""
 
     def compose(self, index: int) -> Composed:
         """The message to the participant at ``index``, as it is sent."""
+        if self.staged is not None and self.messages:
+            return self.messages[index].with_data(self._staged_path(index).read_bytes())
         return compose_message(
             self.rendered[index],
             self.recipients[index],
@@ -77,16 +100,72 @@ class Mailing:
         for index in range(len(self.recipients)):
             yield self.compose(index)
 
+    def _staged_path(self, index: int) -> Path:
+        assert self.staged is not None
+        return self.staged / f"{index + 1:06d}.eml"
+
+    def discard(self) -> None:
+        """Remove the staged messages (after they were shown or sent, or on a failure)."""
+        if self.staged is not None:
+            shutil.rmtree(self.staged, ignore_errors=True)
+        for made in reversed(self.made):
+            with contextlib.suppress(OSError):  # not empty: the dry run's messages are there
+                made.rmdir()
+
 
 def legacy_log_path(output_dir: Path) -> Path:
     """Where werkboek kept the send log before it followed the user: ``output/mail/``."""
     return output_dir / MAIL_FOLDER / LOG_NAME
 
 
-def mailing_name(recipients_path: Path, message_path: Path) -> str:
-    digest = hashlib.sha256(message_path.read_bytes())
-    digest.update(b"\0" + recipients_path.name.encode())
-    return f"{slugify(message_path.stem) or 'bericht'}-{digest.hexdigest()[:8]}"
+def local_actor() -> str:
+    """Who starts a mailing from the command line: the computer's user."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = f"uid-{os.getuid()}"
+    return f"gebruiker:{user}"
+
+
+def session_actor(session: str) -> str:
+    """Who starts a mailing from the web app: the browser session (its id never stored)."""
+    return "sessie:" + hashlib.sha256(session.encode()).hexdigest()[:24]
+
+
+def mailing_name(
+    actor: str,
+    template: MessageTemplate,
+    *,
+    sender: str | None = None,
+    attachments: Sequence[Attachment] = (),
+    own: Sequence[str] = (),
+) -> str:
+    """The mailing's name: the subject's words and a hash of who sends what (see above).
+
+    ``own`` are the keys of each participant's own attachments (``werkboek:<recipe key>``);
+    a file's name, the list's or the message's, is not part of it.
+    """
+    digest = hashlib.sha256()
+
+    def part(label: str, data: bytes) -> None:
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    part("actor", actor.encode())
+    for name in sorted(template.headers):
+        if name != "Content-Type":
+            part(f"kop:{name}", template.headers[name].source.encode())
+    part("markdown", b"1" if template.markdown else b"0")
+    part("tekst", template.body.encode())
+    if "From" not in template.headers:
+        part("afzender", (sender or "").strip().encode())
+    for data_digest in sorted(hashlib.sha256(a.data).digest() for a in attachments):
+        part("bijlage", data_digest)
+    for key in sorted(own):
+        part("eigen", key.encode())
+    subject = template.headers["Subject"].source if "Subject" in template.headers else ""
+    words = slugify(re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", subject))[:40].strip("-")
+    return f"{words or 'mailing'}-{digest.hexdigest()[:10]}"
 
 
 def prepare_mailing(
@@ -100,32 +179,61 @@ def prepare_mailing(
     project: Project | None = None,
     sender: str | None = None,
     name: str | None = None,
+    actor: str | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
     date: dt.datetime | None = None,
+    stage: bool = False,
 ) -> Mailing:
-    """Read, check and compose every message of a mailing; write and send nothing."""
+    """Read, check and compose every message of a mailing; send nothing.
+
+    ``actor`` is who sends it (:func:`local_actor` when not given). With ``stage`` every
+    message is composed once and kept on disk (below ``output/mail/``) for the dry run or
+    the send that follows; the caller removes it (:meth:`Mailing.discard`, done by
+    :func:`~.run.dry_run` and :func:`~.run.send`). Without it the messages are composed
+    again when they are needed.
+    """
     if name is not None and slugify(name) != name:
         raise MailError(
             Problem(
-                "", 0, 0, "--mailing", f"{name!r}: gebruik alleen kleine letters, cijfers en '-'"
+                "",
+                0,
+                0,
+                "",
+                f"naam van de mailing {name!r}: gebruik alleen kleine letters, cijfers en '-'",
             )
         )
+    actor = actor or local_actor()
     recipients, template = _read_inputs(recipients_path, message_path)
     template.check_names(list(recipients[0].fields))
     files = _read_attachments(attachments, max_size)
     rendered = _render_all(template, recipients, sender)
-    mailing_id = name or mailing_name(recipients_path, message_path)
+    if (workbook is not None or certificate is not None) and project is None:
+        raise TypeError("a mailing with own workbooks or certificates needs the project")
     own: list[Personal] = []
-    if workbook is not None:
-        own.append(_workbooks(workbook, project, recipients))
-    if certificate is not None:
-        own.append(_certificates(certificate, project, recipients))
+    keys: list[str] = []
+    if workbook is not None and project is not None:
+        from ..products import WorkbookOptions, WorkbookProduct
+
+        recipe = _recipe(workbook, project)
+        keys.append(f"werkboek:{recipe.key}")
+        names = tuple(recipient.name for recipient in recipients)
+        own.append(_own_files(WorkbookProduct(project, WorkbookOptions(recipe, names))))
+    if certificate is not None and project is not None:
+        from ..products import CertificateOptions, CertificatesProduct
+
+        recipe = _recipe(certificate, project)
+        keys.append(f"bewijs:{recipe.key}")
+        options = CertificateOptions(recipe, tuple(recipients))
+        own.append(_own_files(CertificatesProduct(project, options), "bewijs-van-deelname-"))
+    mailing_id = name or mailing_name(actor, template, sender=sender, attachments=files, own=keys)
     personal: Personal = _no_attachments if not own else _together(own)
+    folder = output_dir / MAIL_FOLDER
     mailing = Mailing(
         name=mailing_id,
+        actor=actor,
         recipients_path=recipients_path,
         message_path=message_path,
-        folder=output_dir / MAIL_FOLDER / mailing_id,
+        folder=folder / mailing_id,
         messages=(),
         recipients=tuple(recipients),
         rendered=tuple(rendered),
@@ -133,9 +241,46 @@ def prepare_mailing(
         personal=personal,
         date=date or dt.datetime.now(dt.UTC).astimezone().replace(microsecond=0),
     )
-    summaries = tuple(message.summary() for message in mailing.composed())
-    _check_sizes(summaries, max_size)
-    return replace(mailing, messages=summaries)
+    if stage:
+        made = tuple(d for d in (output_dir, folder) if not d.exists())
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(folder)
+        staged = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+        mailing = replace(mailing, staged=staged, made=made)
+    try:
+        summaries = []
+        for index, message in enumerate(mailing.composed()):
+            summaries.append(message.summary())
+            if mailing.staged is not None:
+                mailing._staged_path(index).write_bytes(message.data)
+            del message
+        _check_sizes(summaries, max_size)
+    except BaseException:
+        mailing.discard()  # nothing is left of a mailing that was refused
+        raise
+    if mailing.staged is not None:  # the messages are on disk: no rendered text is kept
+        return replace(mailing, messages=tuple(summaries), rendered=())
+    return replace(mailing, messages=tuple(summaries))
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    """Remove what a run that was killed left staged (its process is gone)."""
+    for path in folder.glob(f"{STAGING_PREFIX}*-*"):
+        pid = path.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass  # alive, another user's
+
+
+def _recipe(path: Path, project: Project) -> Recipe:
+    from ..recipes import load_recipe
+
+    return load_recipe(path, project.content)
 
 
 def _no_attachments(index: int) -> list[Attachment]:
@@ -157,9 +302,9 @@ def _read_attachments(paths: Sequence[Path], limit: int) -> list[Attachment]:
                 "",
                 0,
                 0,
-                "--attach",
-                f"de bijlagen samen zijn {format_size(total)}, meer dan de grens van "
-                f"{format_size(limit)} (--max-size)",
+                SIZE,
+                f"de bijlagen samen zijn {format_size(total)}, meer dan de grootste "
+                f"berichtgrootte van {format_size(limit)}",
             )
         )
     if problems:
@@ -207,46 +352,21 @@ def _render_all(
     return rendered
 
 
-def _workbooks(recipe: Path, project: Project | None, recipients: list[Recipient]) -> Personal:
-    """Each participant's own workbook ("Werkboek van <naam>"), built from the recipe now
-    (into the build cache) and read from the cache when the message is composed."""
-    from ..products import WorkbookOptions, WorkbookProduct
-    from ..project import Project
-    from ..recipes import load_recipe
-
-    project = project or Project()
-    names = tuple(recipient.name for recipient in recipients)
-    product = WorkbookProduct(project, WorkbookOptions(load_recipe(recipe, project.content), names))
-    targets = [target for batch in product.batches() for target in batch]
-    for batch in product.batches():
+def _own_files(product: Product, prefix: str = "") -> Personal:
+    """Each participant's own file of ``product`` (a target per participant, in the list's
+    order: their workbook, their certificate), made now into the build cache and read from
+    it when their message is composed."""
+    batches = product.batches()
+    targets = [target for batch in batches for target in batch]
+    for batch in batches:
         product.pdfs(batch)  # rendered once, kept in the cache
 
-    def workbook(index: int) -> list[Attachment]:
+    def own(index: int) -> list[Attachment]:
         target = targets[index]
-        return [Attachment(target.path.name, product.pdf(target), "application/pdf")]
+        data = product.pdf(target)
+        return [Attachment(f"{prefix}{target.path.name}", data, "application/pdf")]
 
-    return workbook
-
-
-def _certificates(recipe: Path, project: Project | None, recipients: list[Recipient]) -> Personal:
-    """Each participant's own certificate of attendance, made now (into the build cache)."""
-    from ..products.training_day import CertificateOptions, CertificatesProduct
-    from ..project import Project
-    from ..recipes import load_recipe
-
-    project = project or Project()
-    options = CertificateOptions(load_recipe(recipe, project.content), tuple(recipients))
-    product = CertificatesProduct(project, options)
-    targets = [target for batch in product.batches() for target in batch]
-    for batch in product.batches():
-        product.pdfs(batch)
-
-    def certificate(index: int) -> list[Attachment]:
-        target = targets[index]
-        name = f"bewijs-van-deelname-{target.path.name}"
-        return [Attachment(name, product.pdf(target), "application/pdf")]
-
-    return certificate
+    return own
 
 
 def _together(parts: list[Personal]) -> Personal:
@@ -259,9 +379,9 @@ def _together(parts: list[Personal]) -> Personal:
 def _check_sizes(messages: Sequence[Summary], limit: int) -> None:
     problems = [
         m.recipient.problem(
-            "",
+            SIZE,
             f"het bericht aan {m.recipient.email} is {format_size(m.size)}, "
-            f"meer dan de grens van {format_size(limit)} (--max-size)",
+            f"meer dan de grootste berichtgrootte van {format_size(limit)}",
         )
         for m in messages
         if m.size > limit
@@ -289,8 +409,13 @@ def write_messages(mailing: Mailing) -> list[Path]:
         if EML.match(old.name) and old.is_file():
             old.unlink()
     written = []
-    for index, message in enumerate(mailing.composed(), start=1):
+    for index, message in enumerate(mailing.messages):
         stem = name_slug(message.recipient.name, "deelnemer")
-        path = mailing.folder / f"{index:03d}-{stem}.eml"
-        written.append(write_atomically(path, message.data))
+        path = mailing.folder / f"{index + 1:03d}-{stem}.eml"
+        if mailing.staged is not None:  # composed once, when the mailing was prepared
+            os.replace(mailing._staged_path(index), path)
+            written.append(path)
+        else:
+            written.append(write_atomically(path, mailing.compose(index).data))
+    mailing.discard()
     return written

@@ -4,15 +4,24 @@ summary of a run that sent."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from ..words import plural
 from .compose import Summary
-from .log import Entry, State
+from .log import Entry, Reached, State
 from .mailing import Mailing
 from .sending import SendPlan, SendReport
 from .sizes import format_size
 
 HEADINGS = ("Ontvanger", "Onderwerp", "Bijlagen", "Grootte")
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A participant of this mailing who already had another mailing of the same sender."""
+
+    message: Summary
+    reached: Reached
 
 
 def format_table(messages: Sequence[Summary]) -> list[str]:
@@ -35,19 +44,46 @@ def format_table(messages: Sequence[Summary]) -> list[str]:
     return [line(HEADINGS), line(["-" * w for w in widths]), *(line(row) for row in rows)]
 
 
-def format_dry_run(mailing: Mailing, entries: Mapping[str, Entry]) -> list[str]:
-    """The dry run's table, where the messages are, and what the send log already knows."""
+def format_dry_run(
+    mailing: Mailing,
+    entries: Mapping[str, Entry],
+    earlier: Sequence[Earlier] = (),
+    *,
+    show_folder: bool = True,
+) -> list[str]:
+    """The dry run's table, where the messages are (``show_folder``), what the send log
+    already knows, and who already had another mailing of the same sender."""
     count = plural(len(mailing.messages), "bericht", "berichten")
     lines = [f"Proefrun van mailing {mailing.name}: {count} opgesteld, niets verzonden.", ""]
     lines += format_table(mailing.messages)
-    lines += ["", f"De berichten staan in {mailing.folder}/ (open een .eml met je mailprogramma)."]
+    if show_folder:
+        lines += [
+            "",
+            f"De berichten staan in {mailing.folder}/ (open een .eml met je mailprogramma).",
+        ]
+    else:
+        lines.append("")
     found = [entries[m.recipient.key].state for m in mailing.messages if m.recipient.key in entries]
     if sent := found.count(State.SENT):
-        lines.append(f"Al verzonden in deze mailing: {sent}; --send slaat die over.")
+        lines.append(f"Al verzonden in deze mailing: {sent}; die worden overgeslagen.")
     if unknown := found.count(State.UNKNOWN):
-        lines.append(f"Niet zeker of ze aankwamen: {unknown}; --send verstuurt die niet.")
-    lines.append("Verzenden: dezelfde opdracht met --send.")
+        lines.append(
+            f"Niet zeker of ze aankwamen: {unknown}; die worden niet vanzelf opnieuw verzonden."
+        )
+    if earlier:
+        lines.append(earlier_line(earlier) + ".")
     return lines
+
+
+def earlier_line(earlier: Sequence[Earlier]) -> str:
+    """Who already had another mailing of this sender, by name: they get this one only
+    when that is chosen explicitly."""
+    people = ", ".join(f"{e.message.recipient} (op {e.reached.updated[:10]})" for e in earlier)
+    count = plural(len(earlier), "deelnemer kreeg", "deelnemers kregen")
+    return (
+        f"{count} al een ander bericht van deze afzender: {people}; zij krijgen dit bericht "
+        "alleen als je daar uitdrukkelijk voor kiest"
+    )
 
 
 def format_plan(plan: SendPlan) -> list[str]:
@@ -82,7 +118,8 @@ def format_report(report: SendReport) -> list[str]:
             for m, detail in report.unknown
         ]
         lines.append(
-            "  Vraag na of het bericht aankwam; zo niet, verstuur het opnieuw met --resend-unknown."
+            "  Vraag na of het bericht aankwam; zo niet, kies ervoor de onzekere berichten "
+            "opnieuw te verzenden."
         )
     if report.stopped or report.remaining:
         lines.append(

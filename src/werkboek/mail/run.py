@@ -9,15 +9,22 @@ is to be sent, send, and say what happened and whether that is a failure.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import Problem
-from .errors import SendError
-from .log import SendLog, State, default_log_path, known_entries
+from .errors import AlreadyReached, SendError
+from .log import Entry, Reached, SendLog, State, default_log_path, known_entries, reached
 from .mailing import Mailing, legacy_log_path, write_messages
-from .report import format_dry_run, format_plan, format_report, report_problem
+from .report import (
+    Earlier,
+    earlier_line,
+    format_dry_run,
+    format_plan,
+    format_report,
+    report_problem,
+)
 from .sending import Progress, SendReport, plan_sending, send_mailing
 from .smtp import Security, SmtpSettings
 
@@ -33,7 +40,7 @@ def smtp_settings(
 ) -> SmtpSettings:
     """Settings for sending, checked: a server is needed, a password never goes in the clear."""
     if not host:
-        raise SendError(Problem("", 0, 0, "--smtp-host", "--send heeft een server nodig"))
+        raise SendError(Problem(message="om te verzenden is een mailserver nodig"))
     settings = SmtpSettings(
         host=host, port=port, security=Security(security), user=user, cafile=cafile
     )
@@ -54,17 +61,57 @@ def open_log(output_dir: Path | None = None) -> SendLog:
     return log
 
 
-def dry_run(mailing: Mailing, output_dir: Path | None = None) -> list[str]:
-    """Write every message as ``.eml``; the lines that tell the trainer what was made.
-
-    The send log is read first: a damaged log stops the run before anything is written.
-    """
+def log_paths(output_dir: Path | None) -> list[Path]:
+    """The user's send log, and the one an older werkboek kept in ``OUTPUT/mail/``."""
     paths = [default_log_path()]
     if output_dir is not None:
         paths.append(legacy_log_path(output_dir))
-    entries = known_entries(mailing.name, paths)
-    write_messages(mailing)
-    return format_dry_run(mailing, entries)
+    return paths
+
+
+def earlier_recipients(
+    mailing: Mailing,
+    entries: Mapping[str, Entry],
+    reached: Mapping[str, Reached],
+) -> list[Earlier]:
+    """The participants still to get this mailing who may have had another mailing of the
+    same sender (``reached``); those already sent this one are not asked about again."""
+    return [
+        Earlier(message, reached[message.recipient.key])
+        for message in mailing.messages
+        if message.recipient.key in reached
+        and (
+            message.recipient.key not in entries
+            or entries[message.recipient.key].state not in (State.SENT, State.UNKNOWN)
+        )
+    ]
+
+
+def already_reached(mailing: Mailing, output_dir: Path | None = None) -> list[Earlier]:
+    """Who on this mailing's list already had another mailing of the same sender: the
+    people to name (and ask about) before anything goes out. Read without writing."""
+    paths = log_paths(output_dir)
+    return earlier_recipients(
+        mailing, known_entries(mailing.name, paths), reached(mailing.actor, mailing.name, paths)
+    )
+
+
+def dry_run(
+    mailing: Mailing, output_dir: Path | None = None, *, show_folder: bool = True
+) -> list[str]:
+    """Write every message as ``.eml``; the lines that tell the trainer what was made
+    (``show_folder``: with the folder they are in).
+
+    The send log is read first: a damaged log stops the run before anything is written.
+    """
+    try:
+        paths = log_paths(output_dir)
+        entries = known_entries(mailing.name, paths)
+        earlier = earlier_recipients(mailing, entries, reached(mailing.actor, mailing.name, paths))
+        write_messages(mailing)
+    finally:
+        mailing.discard()
+    return format_dry_run(mailing, entries, earlier, show_folder=show_folder)
 
 
 @dataclass(frozen=True)
@@ -84,6 +131,7 @@ def send(
     rate: float,
     retries: int,
     resend_unknown: bool,
+    resend_to_earlier: bool = False,
     ask_password: Callable[[str], str],
     announce: Callable[[list[str]], None],
     progress: Callable[[int], Progress] | None = None,
@@ -92,24 +140,42 @@ def send(
 
     One run per mailing at a time (the log's lock); ``announce`` gets the plan before
     anything is sent; ``progress(count)`` gives the callback that hears of every message.
+    Whoever already had another mailing of the same sender is named and nothing is sent
+    (:class:`AlreadyReached`), unless ``resend_to_earlier`` says to send them this too.
     """
-    with open_log(output_dir) as log, log.lock(mailing.name):
-        plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
-        announce(format_plan(plan))
-        if plan.todo and settings.user and settings.password is None:
-            password = os.environ.get(PASSWORD_VARIABLE) or ask_password(
-                f"Wachtwoord voor {settings.user} op {settings.address}"
+    try:
+        with open_log(output_dir) as log, log.lock(mailing.name):
+            owners = log.actors(mailing.name) - {"", mailing.actor}
+            if owners:
+                raise SendError(
+                    Problem(
+                        message=f"mailing {mailing.name} is van een andere afzender; "
+                        "kies een andere naam voor deze mailing"
+                    )
+                )
+            earlier = earlier_recipients(
+                mailing, log.entries(mailing.name), log.reached(mailing.actor, mailing.name)
             )
-            settings = replace(settings, password=password)
-        report = send_mailing(
-            plan,
-            settings,
-            log,
-            rate=rate,
-            retries=retries,
-            resend_unknown=resend_unknown,
-            progress=progress(len(plan.todo)) if progress and plan.todo else None,
-        )
+            if earlier and not resend_to_earlier:
+                raise AlreadyReached(earlier_line(earlier) + "; er is niets verzonden")
+            plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
+            announce(format_plan(plan))
+            if plan.todo and settings.user and settings.password is None:
+                password = os.environ.get(PASSWORD_VARIABLE) or ask_password(
+                    f"Wachtwoord voor {settings.user} op {settings.address}"
+                )
+                settings = replace(settings, password=password)
+            report = send_mailing(
+                plan,
+                settings,
+                log,
+                rate=rate,
+                retries=retries,
+                resend_unknown=resend_unknown,
+                progress=progress(len(plan.todo)) if progress and plan.todo else None,
+            )
+    finally:
+        mailing.discard()
     return SendOutcome(report, format_report(report), report_problem(report))
 
 
@@ -127,19 +193,12 @@ class MailingState:
         return self.sent + self.failed + self.unknown + self.left
 
 
-def mailing_state(
-    recipients_path: Path, message_path: Path, output_dir: Path | None = None
-) -> MailingState:
-    """Where the mailing of this list and this message stands in the send log, read
+def mailing_state(name: str, recipients_path: Path, output_dir: Path | None = None) -> MailingState:
+    """Where the mailing called ``name`` stands for this list in the send log, read
     without composing a message or writing to the log."""
-    from .mailing import mailing_name
     from .recipients import read_recipients
 
-    name = mailing_name(recipients_path, message_path)
-    paths = [default_log_path()]
-    if output_dir is not None:
-        paths.append(legacy_log_path(output_dir))
-    entries = known_entries(name, paths)
+    entries = known_entries(name, log_paths(output_dir))
     counts = dict.fromkeys(State, 0)
     for recipient in read_recipients(recipients_path):
         entry = entries.get(recipient.key)

@@ -72,7 +72,9 @@ class SendReport:
 
 def plan_sending(mailing: Mailing, log: SendLog, *, resend_unknown: bool = False) -> SendPlan:
     """Register the mailing's messages in the log and sort them: to do, done, held."""
-    log.register(mailing.name, [(m.recipient.key, m.message_id) for m in mailing.messages])
+    log.register(
+        mailing.name, [(m.recipient.key, m.message_id) for m in mailing.messages], mailing.actor
+    )
     log.recover(mailing.name)
     entries = log.entries(mailing.name)
     todo, skipped, held = [], [], []
@@ -132,15 +134,17 @@ def send_mailing(
         _check_server_size(connection, plan.todo)
         index_of = {m.recipient.key: i for i, m in enumerate(plan.mailing.messages)}
         current: Summary | None = None
+        handing = False  # True while this message is being handed to the server
         try:
             for position, message in enumerate(plan.todo):
-                current = None
+                current, handing = None, False
                 pacer.wait()
                 if not log.claim(name, message.recipient.key, resend_unknown=resend_unknown):
                     report.skipped += 1  # another run sent it meanwhile
                     continue
                 current = message
                 composed = plan.mailing.compose(index_of[message.recipient.key])
+                handing = True
                 try:
                     state, detail = retrying.deliver(connection, composed)
                 except (Unreachable, SendError) as exc:  # the server is gone, or shut us out
@@ -154,7 +158,7 @@ def send_mailing(
                     progress(message, state)
         except KeyboardInterrupt:  # Ctrl-C: record what is known, and stop like any other stop
             if current is not None:
-                if connection.data_sent:
+                if handing and connection.data_sent:  # not the previous message's data
                     detail = "onderbroken nadat het bericht verstuurd was"
                     log.mark(name, current.recipient.key, State.UNKNOWN, detail)
                     report.unknown.append((current, detail))
@@ -166,7 +170,8 @@ def send_mailing(
             report.remaining = [m for m in plan.todo if m.recipient.key not in done]
         except BaseException:  # a bug: record what we know, keep the traceback
             if current is not None:
-                interrupted = State.UNKNOWN if connection.data_sent else State.PENDING
+                sent = handing and connection.data_sent
+                interrupted = State.UNKNOWN if sent else State.PENDING
                 log.mark(name, current.recipient.key, interrupted, "onderbroken")
             raise
     return report

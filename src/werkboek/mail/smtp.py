@@ -27,7 +27,8 @@ from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
-from .errors import SendError
+from ..errors import Problem
+from .errors import CAFILE, SECURITY, SendError
 
 
 class Security(StrEnum):
@@ -61,8 +62,11 @@ class SmtpSettings:
         """Refuse settings that would send a password in the clear."""
         if self.user and self.security is Security.NONE:
             raise SendError(
-                "aanmelden (--smtp-user) kan alleen over een beveiligde verbinding: "
-                "kies --security starttls of ssl"
+                Problem(
+                    path=SECURITY,
+                    message="aanmelden kan alleen over een beveiligde verbinding: "
+                    "kies starttls of ssl",
+                )
             )
 
 
@@ -156,8 +160,11 @@ class Connection:
             if settings.security is Security.STARTTLS:
                 if not smtp.has_extn("starttls"):
                     raise SendError(
-                        f"{settings.address} biedt geen STARTTLS aan; "
-                        "kies --security ssl (meestal poort 465) of vraag de beheerder"
+                        Problem(
+                            path=SECURITY,
+                            message=f"{settings.address} biedt geen STARTTLS aan; "
+                            "kies ssl (meestal poort 465) of vraag de beheerder",
+                        )
                     )
                 smtp.starttls(context=self._context())
                 smtp.ehlo()
@@ -238,9 +245,12 @@ def _connect_error(settings: SmtpSettings, exc: BaseException) -> BaseException:
         return exc
     if isinstance(exc, ssl.SSLCertVerificationError):
         return SendError(
-            f"{where}: het certificaat van de server is niet te vertrouwen "
-            f"({exc.verify_message}); gebruikt de server een eigen certificaat, "
-            "geef dan het CA-bestand met --smtp-cafile"
+            Problem(
+                path=CAFILE,
+                message=f"{where}: het certificaat van de server is niet te vertrouwen "
+                f"({exc.verify_message}); gebruikt de server een eigen certificaat, "
+                "geef dan het CA-bestand van de server",
+            )
         )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         reply = _reply(exc.smtp_code, exc.smtp_error)

@@ -19,7 +19,13 @@ Beste {{ naam }},
   always text, never markup; markdown-it-py runs with raw HTML off, so HTML written in
   the template is shown as text too.
 * Rendered headers may not contain a line break (header injection) and addresses are
-  checked like the list's.
+  checked like the list's. The file's lines end only at ``\n`` (or ``\r\n``): any other
+  line break (``\r``, U+2028, U+0085, …) or control character in a header line is a
+  problem at its line, so the file can never carry a header the trainer did not write.
+* Template work is bounded (:class:`_Sandbox`): at most :data:`MAX_STEPS` template lines
+  and :data:`MAX_OUTPUT` characters a message, no huge numbers, strings or widths, no
+  changing of lists; an error in an expression (``{{ 1 + 'a' }}``, ``{{ 10 // 0 }}``) is a
+  problem at its line, in Dutch.
 
 markdown-it-py renders the Markdown: it follows the CommonMark specification (so the
 HTML is what the trainer's Markdown preview shows), is well maintained (it is what rich
@@ -30,25 +36,29 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
 from email.policy import default as default_policy
 from functools import cache
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 from markupsafe import Markup, escape
 
 from ..errors import Problem, did_you_mean, display_path
 from ..people import has_line_break, name_problem
 from ..words import format_size
-from .errors import MailError
-from .headers import header_value_problem
+from .errors import SENDER, MailError
+from .headers import ENCODED_WORD, header_value_problem
 from .recipients import Recipient, address_problem
 
 HEADERS = ("Subject", "From", "Reply-To", "Cc", "Content-Type")
@@ -57,6 +67,14 @@ MAX_BYTES = 256_000
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 CONTENT_TYPES = ("text/plain", "text/markdown")
 BODY = "body"
+
+MAX_STEPS = 200_000
+"""The most template lines run for one template of one participant's message."""
+MAX_OUTPUT = 1_000_000
+"""The most characters one template (a header, the text) may make, and the largest number
+a template may compute with or give as a width."""
+_BIG_WIDTH = re.compile(r"[%:][^a-zA-Z%{}]*?\d{7,}")
+"""A format string with a width of a million or more (``%9999999d``, ``{:>9999999}``)."""
 
 _HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(?P<value>.*)$")
 # Markdown's punctuation, less the five characters Jinja2's autoescape makes entities of.
@@ -182,6 +200,8 @@ class MessageTemplate:
         subject = headers.get("Subject", "").strip()
         if not subject:
             raise MailError(self.problem("Subject", "het onderwerp (Subject) is leeg"))
+        if "From" not in headers and sender and (problem := header_value_problem(sender)):
+            raise MailError(Problem("", 0, 0, SENDER, f"de afzender {problem}"))
         from_value = headers.get("From", sender or "")
         if not from_value.strip():
             raise MailError(
@@ -189,12 +209,12 @@ class MessageTemplate:
                     self.file,
                     1,
                     1,
-                    "",
-                    "geen afzender: zet 'From: Naam <adres>' bovenaan het bericht of geef --from",
+                    SENDER,
+                    "zet 'From: Naam <adres>' bovenaan het bericht of geef een afzender",
                 )
             )
         where_from = (
-            self.problem("From", "") if "From" in headers else Problem("", 0, 0, "--from", "")
+            self.problem("From", "") if "From" in headers else Problem("", 0, 0, SENDER, "")
         )
         text = self._render(self._plain, BODY, values, recipient)
         html = None
@@ -213,13 +233,10 @@ class MessageTemplate:
         self, env: jinja2.Environment, name: str, values: Mapping[str, str], recipient: Recipient
     ) -> str:
         try:
-            return env.get_template(name).render(values)
-        except jinja2.TemplateError as exc:
+            return _bounded(env.get_template(name), values)
+        except Exception as exc:  # any error of an expression in the template is the trainer's
             lineno = _template_line(exc.__traceback__, name)
-            message = exc.message or type(exc).__name__
-            if isinstance(exc, jinja2.UndefinedError):
-                message = f"onbekende waarde: {message}"
-            raise RenderError(self.problem(name, message, lineno), recipient) from None
+            raise RenderError(self.problem(name, _explain(exc), lineno), recipient) from None
 
 
 def markdown_literal(value: Any) -> Any:
@@ -229,19 +246,180 @@ def markdown_literal(value: Any) -> Any:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(value))
 
 
+class TooMuch(Exception):
+    """A template would run or make more than a message may (see :data:`MAX_STEPS`)."""
+
+
+class _BoundedNamespace(Namespace):
+    """``namespace()`` whose values stay within :data:`MAX_OUTPUT` (no doubling a string)."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        _check_value(value)
+        super().__setitem__(name, value)
+
+
+def _check_value(value: Any) -> None:
+    if isinstance(value, str | list | tuple | dict) and len(value) > MAX_OUTPUT:
+        raise TooMuch("de uitkomst wordt te lang")
+    if isinstance(value, int) and value.bit_length() > 256:
+        raise TooMuch("het getal wordt te groot")
+    if isinstance(value, float) and abs(value) > 1e18:
+        raise TooMuch("het getal wordt te groot")
+
+
+SIZED = frozenset(
+    {"batch", "center", "expandtabs", "indent", "ljust", "rjust", "slice", "wordwrap", "zfill"}
+)
+"""The filters and string methods whose numbers are sizes of what they make."""
+
+
+FORMATS = frozenset({"format", "format_map"})
+"""The filter and string methods that read a format string (``%5d``, ``{:>5}``)."""
+
+
+def _check_sizes(arguments: Any) -> None:
+    """No number of a million or more given to a function that makes something that size."""
+    for argument in arguments:
+        if isinstance(argument, int | float) and abs(argument) > MAX_OUTPUT:
+            raise TooMuch(f"het getal {argument} is te groot voor een bericht")
+
+
+def _check_format(text: Any) -> None:
+    """No format string with a width of a million or more."""
+    if isinstance(text, str) and _BIG_WIDTH.search(text):
+        raise TooMuch("de breedte in deze opmaak is te groot voor een bericht")
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's sandbox (lists and dicts cannot be changed either), with bounds on what
+    one expression can make: numbers, repeats and widths; filters' and calls' results."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//", "/"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
+        self.globals["namespace"] = _BoundedNamespace
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            sequence, count = (
+                (left, right) if isinstance(left, str | list | tuple) else (right, left)
+            )
+            too_long = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+            if too_long and len(sequence) * count > MAX_OUTPUT:
+                raise TooMuch("de uitkomst wordt te lang")
+        elif operator == "%":
+            _check_format(left)
+        elif operator == "**" and isinstance(right, int | float) and abs(right) > 256:
+            raise TooMuch("het getal wordt te groot")
+        result = super().call_binop(context, operator, left, right)
+        _check_value(result)
+        return result
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        receiver = getattr(getattr(obj, "__wrapped__", obj), "__self__", None)  # "…".format
+        name = getattr(obj, "__name__", "")
+        if isinstance(receiver, str) and name in FORMATS:
+            _check_format(receiver)
+        if isinstance(receiver, str) and name in SIZED:
+            _check_sizes((*args, *kwargs.values()))
+        result = super().call(context, obj, *args, **kwargs)
+        _check_value(result)
+        return result
+
+
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    value = 1 if hasattr(function, "jinja_pass_arg") else 0  # after the context, if any
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if name in FORMATS and len(args) > value:
+            _check_format(args[value])
+        if name in SIZED:
+            _check_sizes((*args[value + 1 :], *kwargs.values()))
+        result = function(*args, **kwargs)
+        _check_value(result)
+        return result
+
+    # Jinja2 reads how a filter wants to be called from this mark
+    if hasattr(function, "jinja_pass_arg"):
+        bounded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
+    return bounded
+
+
+def _bounded(template: jinja2.Template, values: Mapping[str, str]) -> str:
+    """Render with a step budget: every line the template's code runs is counted (through
+    the interpreter's trace hook, for this thread and the template's own code only), and
+    the output is counted as it is made."""
+    filename = template.filename
+    steps = 0
+
+    def line(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal steps
+        if event == "line":
+            steps += 1
+            if steps > MAX_STEPS:
+                raise TooMuch("het sjabloon doet te veel werk (een te grote lus?)")
+        return line
+
+    def call(frame: FrameType, event: str, arg: Any) -> Any:
+        return line if frame.f_code.co_filename == filename else None
+
+    previous = sys.gettrace()
+    sys.settrace(call)
+    try:
+        parts: list[str] = []
+        size = 0
+        chunks: Iterator[str] = template.generate(values)
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TooMuch("het sjabloon maakt een te lange tekst")
+            parts.append(chunk)
+        return "".join(parts)
+    finally:
+        sys.settrace(previous)
+
+
+def _explain(exc: Exception) -> str:
+    """What went wrong in an expression of the template, in the trainer's words."""
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"onbekende waarde: {exc.message or type(exc).__name__}"
+    if isinstance(exc, TooMuch):
+        return str(exc)
+    if isinstance(exc, SecurityError):
+        return "dat kan niet in het sjabloon van een bericht (het sjabloon mag niets veranderen)"
+    if isinstance(exc, jinja2.TemplateError):
+        return f"fout in sjabloon: {exc.message or type(exc).__name__}"
+    if isinstance(exc, ZeroDivisionError):
+        return "delen door nul kan niet"
+    if isinstance(exc, TypeError):
+        return (
+            "deze waarden passen niet bij elkaar (bijvoorbeeld tekst en een getal optellen: "
+            "schrijf {{ a ~ b }} om tekst samen te voegen)"
+        )
+    if isinstance(exc, OverflowError | MemoryError):
+        return "het getal wordt te groot"
+    if isinstance(exc, RecursionError):
+        return "het sjabloon roept zichzelf te vaak aan"
+    if isinstance(exc, ValueError):
+        return "deze waarde kan hier niet (bijvoorbeeld tekst waar een getal hoort)"
+    if isinstance(exc, LookupError):
+        return "dit onderdeel bestaat niet (een te grote index of een onbekende sleutel)"
+    return "deze uitdrukking geeft een fout in het sjabloon"
+
+
 def _environment(sources: dict[str, str], *, html: bool) -> jinja2.Environment:
     loader = jinja2.FunctionLoader(lambda name: (sources[name], name, lambda: True))
     if html:
-        return SandboxedEnvironment(
+        return _Sandbox(
             loader=loader,
             undefined=jinja2.StrictUndefined,
             autoescape=True,
             finalize=markdown_literal,
             keep_trailing_newline=True,
         )
-    return SandboxedEnvironment(
-        loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
-    )
+    return _Sandbox(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
 @cache
@@ -324,7 +502,11 @@ def read_message_template(path: Path) -> MessageTemplate:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise MailError(at(line, "dit is geen UTF-8-tekst")) from None
-    lines = text.splitlines()
+    # only \n ends a line: str.splitlines() would also break at U+2028, a lone CR, …,
+    # and a header line would become two headers
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
     headers, problems, blank = _read_headers(at, lines)
     if blank is None and not problems:
         problems.append(at(len(lines) or 1, "na de kopregels hoort een lege regel en dan de tekst"))
@@ -380,8 +562,12 @@ def _read_headers(
     canonical = {name.lower(): name for name in HEADERS}
     for index, line in enumerate(lines):
         number = index + 1
-        if not line.strip():
+        if not line.strip(" \t"):
             return headers, problems, index
+        problem = header_value_problem(line)
+        if problem and not ENCODED_WORD.search(line):
+            problems.append(at(number, f"de kopregel {problem}"))
+            continue
         if line[0] in " \t":
             problems.append(
                 at(

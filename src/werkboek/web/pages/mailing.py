@@ -1,11 +1,14 @@
 """Mail: every participant their message, with the workbook and any product attached.
 
-The same mailing and send log as ``werkboek mail``: the page writes the list and the
-message as files (``deelnemers.csv``, ``bericht.md``) in the session's mail folder, and
-the mailing's name comes from them by the same rule, so whichever of the two started a
-mailing, nobody gets it twice. The dry run comes first; sending runs off the request
-path with its progress on the page. The mail server and its password come from the
-server's configuration, never from the page.
+The same mailings and send log as ``werkboek mail``: the page writes the list and the
+message as files (``deelnemers.csv``, ``bericht.md``) in the session's (or the account's)
+mail folder and prepares the mailing from them; its sender (the actor) is the session or
+the account, so two trainers' mailings never become one (see :mod:`werkboek.mail.mailing`).
+Subject and sender are checked where they are typed: no line break or control character
+reaches the message file. The dry run comes first; whoever already had another mailing of
+this sender is named, and gets this one only when the trainer ticks the box for it. Sending
+runs off the request path with its progress on the page. The mail server and its password
+come from the server's configuration, never from the page.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from starlette.routing import BaseRoute, Route
 from ...errors import Problem, WerkboekError
 from ...files.atomic import write_atomically
 from ...mail import prepare_mailing
-from ...mail.errors import SendError
-from ...mail.mailing import Mailing
+from ...mail.errors import AlreadyReached, SendError
+from ...mail.headers import header_value_problem
+from ...mail.mailing import Mailing, session_actor
 from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.smtp import SmtpSettings
-from ...mail.template import read_message_template
+from ...mail.template import Rendered, read_message_template
 from ...people import MAX_BYTES, list_columns
 from ...people import list_text as upload_text
 from ...products import workbook_pdf
@@ -65,6 +69,7 @@ class MailForm:
     workbook: bool = False
     products: list[str] = field(default_factory=list)
     resend_unknown: bool = False
+    resend_to_earlier: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,23 @@ class Report:
     """What a dry run or a send leaves for the page: the lines for the trainer."""
 
     lines: list[str]
+
+
+FIELDS = {"onderwerp": "het onderwerp", "afzender": "de afzender"}
+"""The form's fields that become a mail header, and what they are called in a problem."""
+LAST_MAILING = "mailing.txt"
+"""The name of the last mailing (its dry run or send), for its state."""
+
+
+def field_problems(mail: MailForm) -> list[Problem]:
+    """A header field with a line break or a control character is refused where it is typed:
+    it would otherwise write another header into the message file."""
+    problems = []
+    for name, value in (("onderwerp", mail.subject), ("afzender", mail.sender)):
+        problem = header_value_problem(value)
+        if problem:
+            problems.append(Problem(path=name, message=f"{FIELDS[name]} {problem}"))
+    return problems
 
 
 def folder(request: Request) -> Path:
@@ -128,6 +150,7 @@ async def read_form(form: FormData) -> MailForm:
         workbook=form.get("werkboek") == "ja",
         products=products[:50],
         resend_unknown=form.get("onzeker") == "ja",
+        resend_to_earlier=form.get("opnieuw") == "ja",
     )
 
 
@@ -135,8 +158,8 @@ def field_of(problem: Problem, mail: MailForm) -> tuple[str, int]:
     """The field of the page a problem concerns, and its line counted in that field."""
     header = 2 + (1 if mail.sender else 0)  # Subject, From, blank line: then the text
     name = Path(problem.file).name
-    if not problem.file and problem.path == "afzender":
-        return "afzender", problem.line
+    if not problem.file and problem.path in FIELDS:
+        return problem.path, problem.line
     if name == "deelnemers.csv":
         return "deelnemers", problem.line
     if name == "bericht.md" and problem.line > header:
@@ -178,8 +201,10 @@ def store(base: Path, mail: MailForm) -> Path:
 
 def validate(site: Site, base: Path, mail: MailForm) -> None:
     """Check the list and the message before any work starts: every problem at once."""
+    problems = field_problems(mail)
+    if problems:
+        raise WerkboekError(*problems)
     store(base, mail)
-    problems: list[Problem] = []
     try:
         read_recipients(base / "deelnemers.csv")
     except WerkboekError as exc:
@@ -225,7 +250,7 @@ def attachments(site: Site, base: Path, checked: Checked, mail: MailForm) -> lis
     return found
 
 
-def prepared(site: Site, base: Path, draft: Draft, mail: MailForm) -> Mailing:
+def prepared(site: Site, base: Path, draft: Draft, mail: MailForm, actor: str) -> Mailing:
     """The mailing, composed and checked (raises with every problem); its list and
     message are the files :func:`validate` stored."""
     checked = check(site, draft)
@@ -245,6 +270,8 @@ def prepared(site: Site, base: Path, draft: Draft, mail: MailForm) -> Mailing:
         workbook=recipe_path if mail.personal else None,
         project=site.project,
         sender=site.config.sender,
+        actor=actor,
+        stage=True,
     )
 
 
@@ -272,24 +299,27 @@ def problems_page(request: Request, exc: WerkboekError) -> Response:
     return mail_page(request, mail, status=422, placed=place_problems(exc.problems, mail))
 
 
-def state_of(request: Request) -> MailingState | None:
-    """How far the session's mailing is (none before its first dry run)."""
-    base = folder(request)
-    if not (base / "bericht.md").is_file():
-        return None
-    output_dir = site_of(request).project.output_dir
+def last_state(base: Path, output_dir: Path) -> MailingState | None:
+    """Where the last mailing stands (none before its first dry run)."""
     try:
-        return mailing_state(base / "deelnemers.csv", base / "bericht.md", output_dir)
-    except WerkboekError:
+        name = (base / LAST_MAILING).read_text(encoding="utf-8").strip()
+        return mailing_state(name, base / "deelnemers.csv", output_dir)
+    except (OSError, WerkboekError):
         return None
 
 
 async def show(request: Request) -> Response:
-    return mail_page(request, load(request), state=state_of(request))
+    output_dir = site_of(request).project.output_dir
+    state = await run_in_threadpool(last_state, folder(request), output_dir)  # (reads the list)
+    return mail_page(request, load(request), state=state)
 
 
 def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, Any]:
-    """The message to one participant (the ``index``-th, or the first), as the page shows it."""
+    """The message to one participant (the ``index``-th, or the first), as the page shows it
+    (off the event loop: template work is bounded, but not free)."""
+    problems = field_problems(mail)
+    if problems:
+        raise WerkboekError(*problems)
     base = store(folder(request), mail)
     recipients = read_recipients(base / "deelnemers.csv")
     template = read_message_template(base / "bericht.md")
@@ -299,7 +329,7 @@ def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, A
         if index.isdigit() and int(index) < len(recipients)
         else recipients[0]
     )
-    rendered = template.render(chosen, sender=site_of(request).config.sender)
+    rendered: Rendered = template.render(chosen, sender=site_of(request).config.sender)
     html = None
     if rendered.html:
         body = rendered.html.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
@@ -311,7 +341,8 @@ async def preview(request: Request) -> Response:
     try:
         async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
             mail = await read_form(form)
-            data = message_preview(request, mail, form_text(form, "wie", 6))
+            index = form_text(form, "wie", 6)
+        data = await run_in_threadpool(message_preview, request, mail, index)
     except WerkboekError as exc:
         return problems_page(request, exc)
     if is_htmx(request):
@@ -324,19 +355,20 @@ async def checked_form(request: Request, need_smtp: bool = False) -> MailForm:
     async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
         mail = await read_form(form)
     if need_smtp and site_of(request).config.smtp is None:
-        no_server = "deze server heeft geen mailserver; start werkboek serve met --smtp-host"
+        no_server = "deze server heeft geen mailserver; vraag de beheerder er een in te stellen"
         raise SendError(Problem(message=no_server))
     await run_in_threadpool(validate, site_of(request), folder(request), mail)
     return mail
 
 
-def dry_running(site: Site, base: Path, draft: Draft, mail: MailForm) -> Work:
+def dry_running(site: Site, base: Path, draft: Draft, mail: MailForm, actor: str) -> Work:
     """The job of a dry run: every message written, nothing sent."""
 
     def work(job: Job) -> Report:
         job.step(0, 1, "berichten opstellen")
-        mailing = prepared(site, base, draft, mail)
-        lines = dry_run(mailing, site.project.output_dir)
+        mailing = prepared(site, base, draft, mail, actor)
+        write_atomically(base / LAST_MAILING, mailing.name.encode())
+        lines = dry_run(mailing, site.project.output_dir, show_folder=False)
         job.step(1, 1)
         return Report(lines)
 
@@ -349,7 +381,8 @@ async def dry(request: Request) -> Response:
     except WerkboekError as exc:
         return problems_page(request, exc)
     site = site_of(request)
-    work = dry_running(site, folder(request), site.draft(request), mail)
+    actor = session_actor(site.session(request))
+    work = dry_running(site, folder(request), site.draft(request), mail, actor)
     return site.start_job(request, "mail", "Proefrun", work)
 
 
@@ -362,29 +395,40 @@ def no_password(prompt: str) -> str:
     )
 
 
-def sending(site: Site, base: Path, draft: Draft, mail: MailForm, smtp: SmtpSettings) -> Work:
+def sending(
+    site: Site, base: Path, draft: Draft, mail: MailForm, smtp: SmtpSettings, actor: str
+) -> Work:
     """The job that sends what the send log says is left, with its progress."""
 
     def work(job: Job) -> Report:
         job.step(0, 1, "berichten opstellen")
-        mailing = prepared(site, base, draft, mail)
+        mailing = prepared(site, base, draft, mail, actor)
+        write_atomically(base / LAST_MAILING, mailing.name.encode())
 
         def progress(count: int) -> Any:
             job.step(0, count, "verzenden")
             return lambda _message, _state: job.step()
 
         planned: list[str] = []
-        outcome = send(
-            mailing,
-            smtp,
-            output_dir=site.project.output_dir,
-            rate=30,
-            retries=3,
-            resend_unknown=mail.resend_unknown,
-            ask_password=no_password,
-            announce=planned.extend,
-            progress=progress,
-        )
+        try:
+            outcome = send(
+                mailing,
+                smtp,
+                output_dir=site.project.output_dir,
+                rate=30,
+                retries=3,
+                resend_unknown=mail.resend_unknown,
+                resend_to_earlier=mail.resend_to_earlier,
+                ask_password=no_password,
+                announce=planned.extend,
+                progress=progress,
+            )
+        except AlreadyReached as exc:
+            hint = Problem(
+                message="moeten zij dit bericht ook krijgen? Zet dan het vinkje "
+                "'Ook naar wie al een ander bericht kreeg' aan en verzend opnieuw"
+            )
+            raise AlreadyReached(*exc.problems, hint) from None
         if outcome.problem:
             raise SendError(*(Problem(message=line) for line in [*planned, *outcome.lines]))
         return Report([*planned, *outcome.lines])
@@ -400,7 +444,8 @@ async def deliver(request: Request) -> Response:
     site = site_of(request)
     smtp = site.config.smtp
     assert smtp is not None  # checked_form refuses without one
-    work = sending(site, folder(request), site.draft(request), mail, smtp)
+    actor = session_actor(site.session(request))
+    work = sending(site, folder(request), site.draft(request), mail, smtp, actor)
     return site.start_job(request, "mail", "Verzenden", work)
 
 
