@@ -22,13 +22,44 @@ from .words import plural
 folder = click.Path(path_type=Path)
 input_file = click.Path(path_type=Path)
 
+
+def _default_folder(name: str, value: Path | None) -> Path:
+    """An option's folder, or the default for the working folder (see werkboek.locations);
+    a command without a content folder says which programme it uses (_announce)."""
+    if value is not None:
+        return value
+    from .locations import default_folders
+
+    folders = default_folders()
+    context = click.get_current_context(silent=True)
+    if name == "content_dir" and context is not None:
+        context.meta[ANNOUNCEMENT] = folders.announcement
+    return getattr(folders, name)  # type: ignore[no-any-return]
+
+
+ANNOUNCEMENT = "werkboek.announcement"
+"""Which programme a command without a content folder uses, said once it loads it."""
+
+
+def _announce() -> None:
+    context = click.get_current_context(silent=True)
+    line = context.meta.pop(ANNOUNCEMENT, None) if context is not None else None
+    if line is not None:
+        click.echo(line, err=True)
+
+
+def _default_for(name: str) -> Callable[[click.Context, click.Parameter, Path | None], Path]:
+    return lambda ctx, param, value: _default_folder(name, value)
+
+
 content_option = option(
     "--content",
     "content_dir",
     type=folder,
     metavar="MAP",
-    default=Path("content"),
-    show_default=True,
+    default=None,
+    callback=_default_for("content_dir"),
+    show_default="content/ in deze map, anders het meegeleverde programma",
     help="Map met de inhoud (YAML).",
 )
 styles_option = option(
@@ -36,8 +67,9 @@ styles_option = option(
     "styles_dir",
     type=folder,
     metavar="MAP",
-    default=Path("styles"),
-    show_default=True,
+    default=None,
+    callback=_default_for("styles_dir"),
+    show_default="styles/ in deze map, anders de meegeleverde",
     help="Map met de stijlbladen en hun afbeeldingen.",
 )
 recipes_option = option(
@@ -45,8 +77,9 @@ recipes_option = option(
     "recipes_dir",
     type=folder,
     metavar="MAP",
-    default=Path("recepten"),
-    show_default=True,
+    default=None,
+    callback=_default_for("recipes_dir"),
+    show_default="recepten/ in deze map, anders in de gegevensmap van werkboek",
     help="Map met werkboekrecepten.",
 )
 
@@ -74,8 +107,9 @@ def output_option(help: str) -> Callable[..., Any]:
         "output_dir",
         type=folder,
         metavar="MAP",
-        default=Path("output"),
-        show_default=True,
+        default=None,
+        callback=_default_for("output_dir"),
+        show_default="output/ in deze map, anders in de gegevensmap van werkboek",
         help=help,
     )
 
@@ -83,6 +117,8 @@ def output_option(help: str) -> Callable[..., Any]:
 def _project(**folders: Any) -> Any:
     from .project import Project
 
+    _announce()
+    folders.setdefault("output_dir", _default_folder("output_dir", None))
     return Project(**folders)
 
 
@@ -189,6 +225,17 @@ def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -
     click.echo(f"inhoud in orde: {', '.join(counts)}; {warnings}; {pdfs} te maken")
 
 
+@main.command()
+@click.argument("target", metavar="MAP", type=folder)
+@reports_errors
+def init(target: Path) -> None:
+    """Begin een eigen programma in een nieuwe of lege MAP: inhoud, een recept en een logo."""
+    from .locations import init_programme
+
+    _wrote(init_programme(target))
+    click.echo(f"volgende stap: cd {target} && werkboek check && werkboek build")
+
+
 @main.command(name="list")
 @content_option
 @option("--json", "as_json", is_flag=True, help="De catalogus als JSON.")
@@ -200,6 +247,7 @@ def list_(content_dir: Path, as_json: bool) -> None:
     from .content import load_content
     from .content.catalogue import build_catalogue, format_catalogue
 
+    _announce()
     catalogue = build_catalogue(load_content(content_dir))
     if as_json:
         click.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
