@@ -206,3 +206,20 @@ def test_the_wheel_works_from_an_empty_folder(tmp_path):
     assert not result.stderr
     result = run("build", "handouts", cwd=empty / "nieuw")
     assert "geschreven: output/handouts/samen-beginnen.pdf" in result.stdout.splitlines()
+
+
+def test_the_guides_example_is_what_check_says(tmp_path, monkeypatch):
+    """docs/eigen-programma.md shows a real `check` line: the one for `kleur: #7a1f5c`."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["init", "x"]).exit_code == 0
+    principle = tmp_path / "x" / "content" / "principes" / "open-zijn.yaml"
+    principle.write_text(
+        principle.read_text(encoding="utf-8").replace('kleur: "#7a1f5c"', "kleur: #7a1f5c"),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path / "x")
+    result = CliRunner().invoke(main, ["check", "-q"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    guide = (REPO / "docs" / "eigen-programma.md").read_text(encoding="utf-8")
+    assert f"   {line}\n" in guide
