@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from werkboek.cli import main
@@ -223,3 +224,52 @@ def test_the_guides_example_is_what_check_says(tmp_path, monkeypatch):
     (line,) = result.stderr.splitlines()
     guide = (REPO / "docs" / "eigen-programma.md").read_text(encoding="utf-8")
     assert f"   {line}\n" in guide
+
+
+def test_a_principle_has_the_parts_it_has(tmp_path, monkeypatch):
+    """Open zijn without stories, team-leader suggestions and background, and a colleague
+    without a name: check accepts it, the catalogue lists only its parts, a recipe that asks
+    for a missing part is told which it has, and no PDF prints a part it lacks."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "x"]).exit_code == 0
+    root = tmp_path / "x"
+    principle = root / "content" / "principes" / "open-zijn.yaml"
+    data = yaml.safe_load(principle.read_text(encoding="utf-8"))
+    for part in ("verhalen", "leidinggevenden", "achtergrond"):
+        del data[part]
+    del data["professional"]["naam"]
+    principle.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.chdir(root)
+
+    result = runner.invoke(main, ["list", "--json"])
+    assert result.exit_code == 0, result.output
+    parts = {p["slug"]: p["delen"] for p in json.loads(result.stdout)["principes"]}
+    assert parts["open-zijn"] == ["uitleg", "professional", "oefenen"]
+    assert len(parts["samen-beginnen"]) == 6
+
+    recipe = root / "recepten" / "teamleiders.yaml"
+    recipe.write_text(
+        "titel: Teamleiders\nonderdelen:\n  - principe: open-zijn\n"
+        "    delen: [uitleg, leidinggevenden]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["check", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "fout: recepten/teamleiders.yaml:4:21: onderdelen[0].delen[1]: dit basisprincipe heeft "
+        "geen deel 'leidinggevenden' (wel: uitleg, professional, oefenen)\n"
+    )
+    recipe.write_text("titel: Open zijn\nonderdelen:\n  - principe: open-zijn\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", "-j", "1", "handouts", "workbook"])
+    assert result.exit_code == 0, result.output
+
+    titles = ("Verhalen uit de praktijk", "Voor leidinggevenden", "Meer lezen", "Naam:")
+    for pdf in ("handouts/open-zijn.pdf", "werkboeken/open-zijn.pdf"):
+        pages = [page.extract_text() for page in pypdf.PdfReader(root / "output" / pdf).pages]
+        assert not any(title in page for title in titles for page in pages), pdf
+        assert "Een collega aan het woord" in "".join(pages)
+        assert "Jeugdbeschermer" in "".join(pages)
+    # the principle that has all six still prints all six
+    full = text(root / "output" / "handouts" / "samen-beginnen.pdf")
+    assert all(title in full for title in titles)

@@ -138,7 +138,7 @@ class WorkbookProduct(Product):
                 if sel.kind == "principe" and sel.principle
                 for s in [
                     *(sel.principle.stories if "verhalen" in sel.parts else []),
-                    *(sel.principle.leaders.stories if "leidinggevenden" in sel.parts else []),
+                    *(sel.principle.leader_stories if "leidinggevenden" in sel.parts else []),
                 ]
             },
         }
