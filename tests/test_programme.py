@@ -273,3 +273,21 @@ def test_a_principle_has_the_parts_it_has(tmp_path, monkeypatch):
     # the principle that has all six still prints all six
     full = text(root / "output" / "handouts" / "samen-beginnen.pdf")
     assert all(title in full for title in titles)
+
+
+def test_told_where_the_content_is_a_command_keeps_its_output_here(
+    tmp_path, monkeypatch, data_home
+):
+    """Only the shipped programme keeps its output in the user's data folder: with --content,
+    an empty working folder gets output/ as it always did (and nothing is announced)."""
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["init", "programma"]).exit_code == 0
+    (tmp_path / "leeg").mkdir()
+    monkeypatch.chdir(tmp_path / "leeg")
+    content = str(tmp_path / "programma" / "content")
+    result = CliRunner().invoke(main, ["build", "handouts", "-j", "1", "--content", content])
+    assert result.exit_code == 0, result.output
+    assert not result.stderr
+    assert "geschreven: output/handouts/open-zijn.pdf" in result.stdout.splitlines()
+    assert default_folders(content_given=True).output_dir == Path("output")
+    assert not data_home.exists()

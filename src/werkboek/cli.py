@@ -30,8 +30,12 @@ def _default_folder(name: str, value: Path | None) -> Path:
         return value
     from .locations import default_folders
 
-    folders = default_folders()
     context = click.get_current_context(silent=True)
+    given = context is not None and context.get_parameter_source("content_dir") not in (
+        None,
+        click.core.ParameterSource.DEFAULT,
+    )
+    folders = default_folders(content_given=given)
     if name == "content_dir" and context is not None:
         context.meta[ANNOUNCEMENT] = folders.announcement
     return getattr(folders, name)  # type: ignore[no-any-return]
@@ -59,6 +63,7 @@ content_option = option(
     metavar="MAP",
     default=None,
     callback=_default_for("content_dir"),
+    is_eager=True,  # before the folders whose default depends on it
     show_default="content/ in deze map, anders het meegeleverde programma",
     help="Map met de inhoud (YAML).",
 )

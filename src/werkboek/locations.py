@@ -4,8 +4,9 @@ A *programme folder* is one with ``content/instellingen.yaml``: ``werkboek init`
 and the checkout is one. In a programme folder the content, the recipes and the output are
 its ``content/``, ``recepten/`` and ``output/``; anywhere else werkboek uses the programme it
 ships with (package data, :data:`SHIPPED`) and keeps recipes and output in the user's data
-folder (platformdirs). The styles are the folder's own ``styles/`` when it has one, else the
-shipped ones.
+folder (platformdirs) — unless the command was told where the content is, when recipes and
+output stay below the working folder, as they always did. The styles are the folder's own
+``styles/`` when it has one, else the shipped ones.
 """
 
 from __future__ import annotations
@@ -58,10 +59,12 @@ class Folders:
         )
 
 
-def default_folders() -> Folders:
+def default_folders(*, content_given: bool = False) -> Folders:
     """The folders to use in the working folder: relative paths when they are below it, so
-    that messages show ``content/principes/…``."""
-    here = is_programme_folder(Path.cwd())
+    that messages show ``content/principes/…``. With ``content_given`` (a command told where
+    the content is) the working folder counts as a programme folder: only the shipped
+    programme keeps its recipes and output in the user's data folder."""
+    here = content_given or is_programme_folder(Path.cwd())
     styles = Path(STYLES) if Path(STYLES).is_dir() else SHIPPED / STYLES
     if here:
         return Folders(Path(CONTENT), styles, Path(RECIPES), Path(OUTPUT), here=True)
