@@ -220,13 +220,14 @@ def test_a_value_that_merely_contains_a_pitfall_is_fine():
         "kleur: '#1d4e89'\n"
         "leeg:  # een echte opmerking\n"
         "citaat: “Ja”, zei ze, “nee.”\n"
+        "kop: – een tekst die met een streep begint\n"
         "inhoud:\n"
         "  - Een zin die verder gaat\n"
         "    – met een gedachtestreep – op de volgende regel.\n"
         "  - “Hij zei het.”\n"  # a quotation as the whole item: flagged below
     )
     (problem,) = parse_yaml(text, "f.yaml").problems
-    assert (problem.line, problem.path) == (8, "inhoud[1]")
+    assert (problem.line, problem.path) == (9, "inhoud[1]")
 
 
 @_fuzz

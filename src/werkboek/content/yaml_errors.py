@@ -328,7 +328,10 @@ def value_problems(text: str, root: yaml.Node) -> list[Located]:
         if node.tag != "tag:yaml.org,2002:str":
             continue
         value = node.value.strip()
-        if not node.style and value[:1] in DASHES and value[1:2] == " ":
+        dashed = not node.style and value[:1] in DASHES and value[1:2] == " "
+        # a key, or a value on a line of its own, where a list item would be ("titel: – x"
+        # on one line is a text that starts with a dash)
+        if dashed and (is_key or mark.line != _key_line(root, path)):
             found.append(Located(mark.line + 1, mark.column + 1, path, _dash(value[0])))
         elif _between_curly_quotes(value):
             words = (
