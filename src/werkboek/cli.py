@@ -235,10 +235,12 @@ def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -
 @reports_errors
 def init(target: Path) -> None:
     """Begin een eigen programma in een nieuwe of lege MAP: inhoud, een recept en een logo."""
+    import shlex
+
     from .locations import init_programme
 
     _wrote(init_programme(target))
-    click.echo(f"volgende stap: cd {target} && werkboek check && werkboek build")
+    click.echo(f"volgende stap: cd {shlex.quote(str(target))} && werkboek check && werkboek build")
 
 
 @main.command(name="list")
