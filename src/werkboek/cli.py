@@ -105,7 +105,20 @@ def participants_option(help: str, *, required: bool = False) -> Callable[..., A
     )
 
 
-def output_option(help: str) -> Callable[..., Any]:
+def output_option(help: str, *, here: bool = False) -> Callable[..., Any]:
+    """The output folder; ``here``: always output/ in the working folder (mail, whose output
+    belongs with its participant list, whatever programme it uses)."""
+    if here:
+        return option(
+            "--output",
+            "-o",
+            "output_dir",
+            type=folder,
+            metavar="MAP",
+            default=Path("output"),
+            show_default=True,
+            help=help,
+        )
     return option(
         "--output",
         "-o",
@@ -539,7 +552,7 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 )
 @content_option
 @styles_option
-@output_option("Map voor de berichten van de proefrun (MAP/mail/).")
+@output_option("Map voor de berichten van de proefrun (MAP/mail/).", here=True)
 @reports_errors
 def mail(
     recipients: Path,
