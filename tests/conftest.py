@@ -35,6 +35,14 @@ def qr_cache(tmp_path_factory) -> Iterator[Path]:
         os.environ["WERKBOEK_QR_CACHE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _user_data_folder(tmp_path_factory, monkeypatch) -> None:
+    """No test writes to the user's own data folder (where werkboek keeps recipes and output
+    outside a programme folder): platformdirs follows XDG_DATA_HOME, here and in
+    subprocesses."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "gebruikersgegevens"))
+
+
 def make_content(tmp_path: Path, case: str | None = None) -> Path:
     """A copy of the minimal content with the files of ``tests/roots/<case>`` laid over it."""
     target = tmp_path / "content"

@@ -28,7 +28,7 @@ def step_heading(number: int, step: model.Step) -> str:
 
 
 def kernelement_label(principle: model.Principle, number: int) -> str:
-    kernelement = principle.explanation.kernelementen[number - 1]
+    kernelement = principle.kernelementen[number - 1]
     return f"Kernelement {number}: {plain_text(kernelement.title)}"
 
 
@@ -42,32 +42,37 @@ def principle_text(principle: model.Principle, *, trainer: bool = True) -> Itera
     yield plain_text(principle.invitation)
     yield plain_text(principle.quote)
     explanation = principle.explanation
-    yield from blocks_text(explanation.body)
-    if explanation.kernelementen_intro:
-        yield plain_text(explanation.kernelementen_intro)
-    for number, kernelement in enumerate(explanation.kernelementen, 1):
-        yield kernelement_label(principle, number)
-        if kernelement.intro:
-            yield plain_text(kernelement.intro)
-        yield from (plain_text(b) for b in kernelement.behaviours)
+    if explanation is not None:
+        yield from blocks_text(explanation.body)
+        if explanation.kernelementen_intro:
+            yield plain_text(explanation.kernelementen_intro)
+        for number, kernelement in enumerate(explanation.kernelementen, 1):
+            yield kernelement_label(principle, number)
+            if kernelement.intro:
+                yield plain_text(kernelement.intro)
+            yield from (plain_text(b) for b in kernelement.behaviours)
     for story in principle.stories:
         yield from story_text(principle, story)
-    yield from professional_text(principle.professional)
+    if principle.professional is not None:
+        yield from professional_text(principle.professional)
     for number, exercise in enumerate(principle.exercises, 1):
         yield from exercise_text(exercise, number, trainer=trainer)
-    yield from blocks_text(principle.leaders.body)
-    for leader_story in principle.leaders.stories:
-        yield leader_story.plain_title
-        yield from blocks_text(leader_story.intro)
-        if leader_story.narrator:
-            yield f"{plain_text(leader_story.narrator)} vertelt:"
-        yield from (plain_text(p) for p in leader_story.quote)
-    yield from blocks_text(principle.leaders.closing)
-    yield from blocks_text(principle.background.body)
-    yield from (plain_text(s.text) for s in principle.background.sources)
-    if principle.background.media_stories:
-        yield "Sprekende verhalen in beeld en geluid"
-        yield from (plain_text(m.text) for m in principle.background.media_stories)
+    if principle.leaders is not None:
+        yield from blocks_text(principle.leaders.body)
+        for leader_story in principle.leaders.stories:
+            yield leader_story.plain_title
+            yield from blocks_text(leader_story.intro)
+            if leader_story.narrator:
+                yield f"{plain_text(leader_story.narrator)} vertelt:"
+            yield from (plain_text(p) for p in leader_story.quote)
+        yield from blocks_text(principle.leaders.closing)
+    background = principle.background
+    if background is not None:
+        yield from blocks_text(background.body)
+        yield from (plain_text(s.text) for s in background.sources)
+        if background.media_stories:
+            yield "Sprekende verhalen in beeld en geluid"
+            yield from (plain_text(m.text) for m in background.media_stories)
 
 
 def story_text(principle: model.Principle, story: model.Story) -> Iterator[str]:
@@ -83,14 +88,16 @@ def story_text(principle: model.Principle, story: model.Story) -> Iterator[str]:
 
 
 def professional_text(professional: model.Professional) -> Iterator[str]:
-    yield plain_text(professional.name)
+    if professional.name:
+        yield plain_text(professional.name)
     yield plain_text(professional.field)
     yield from blocks_text(professional.introduction)
     for interview in professional.questions:
         yield plain_text(interview.question)
         yield from blocks_text(interview.answer)
     if professional.choices:
-        yield f"De keuzes van {professional.first_name}:"
+        name = professional.first_name
+        yield f"De keuzes van {name}:" if name else "De keuzes:"
         yield from (f"{plain_text(a)} of {plain_text(b)}" for a, b in professional.choices.options)
         if professional.choices.note:
             yield plain_text(professional.choices.note)

@@ -122,6 +122,24 @@ def test_options_reach_the_worker_processes(tmp_path):
     assert "A6" in pypdf.PdfReader(sheet).metadata.title
 
 
+def test_the_small_cards_never_replace_the_large_ones(tmp_path):
+    """`build cards` and then `build cards --card-size a6` into one output folder: the A6
+    exercise cards go to kaarten/a6/, the A5 files stay as they were."""
+    project = _project(tmp_path)
+    large = build_products(project, ["cards"])
+    before = {path: path.read_bytes() for path in large}
+    small = build_products(project, ["cards"], {"cards": CardOptions("a6")})
+    cards = tmp_path / "output" / "kaarten"
+    assert sorted(p.relative_to(cards).as_posix() for p in small) == [
+        "a6/eerste-oefening.pdf",
+        "a6/oefenkaarten.pdf",
+        "a6/tweede-oefening.pdf",
+    ]
+    assert {path: path.read_bytes() for path in large} == before
+    assert "A5" in pypdf.PdfReader(cards / "oefenkaarten.pdf").metadata.title
+    assert "A6" in pypdf.PdfReader(cards / "a6" / "oefenkaarten.pdf").metadata.title
+
+
 def test_any_product_as_bytes_without_writing(tmp_path):
     project = _project(tmp_path)
     product = WorkbookProduct(project)

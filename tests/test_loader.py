@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 
 import pytest
@@ -176,3 +177,64 @@ def test_random_structures_never_give_a_traceback(tmp_path_factory, tree):
             assert problem.file.endswith("principes/proef.yaml"), problem
             assert 1 <= problem.line <= lines and problem.column >= 1, problem
             assert problem.message and "Input should" not in problem.message, problem
+
+
+# ---------------------------------------------------------------- YAML in Dutch
+
+ENGLISH = re.compile(
+    r"\b(found|expected|mapping|scanning|parsing|token|while|allowed|character|stream)\b"
+)
+
+BROKEN_YAML = {
+    "a: [1, 2\nb: 3\n": "1:4: a: ongeldige YAML: deze lijst tussen [ ] wordt niet gesloten",
+    "a: {x: 1\n": "1:4: a: ongeldige YAML: deze verzameling tussen { } wordt niet gesloten",
+    "a: 1\n---\nb: 2\n": "2:1: ongeldige YAML: het bestand heeft meer dan één document",
+    "%FOO bar\n---\na: 1\n": "1:5: ongeldige YAML: een regel die met % begint",
+    'a: "x\\q"\n': "1:6: a: ongeldige YAML: onbekende escape met \\",
+    "a: |0\n  x\n": "1:5: a: ongeldige YAML: na | of > kan geen 0 staan",
+    "a: 'x\n": "1:4: a: ongeldige YAML: dit aanhalingsteken wordt nergens gesloten",
+    "a: b\n  c: d\n": "2:4: a: ongeldige YAML: hier kan geen 'sleutel: waarde' staan",
+    "a:\n  b: 1\n c: 2\n": "3:2: a.b: ongeldige YAML: hier hoort een sleutel",
+    "a: @x\n": "1:4: a: ongeldige YAML: met dit teken kan een waarde niet beginnen",
+    "a: !foo x\n": "1:4: a: ongeldige YAML: een onbekend type (!…); laat het weg",
+    "a: !!int abc\n": "1:4: a: ongeldige YAML: geen geheel getal",
+    "? [a, b]\n: c\n": "1:3: ongeldige YAML: een sleutel kan geen lijst of verzameling zijn",
+    "a: &x 1\nb: &x 2\n": "2:4: b: ongeldige YAML: een anker (&naam) staat er twee keer",
+}
+
+
+@pytest.mark.parametrize("text", BROKEN_YAML)
+def test_every_yaml_problem_is_dutch_and_at_its_field(text):
+    from werkboek.content.source import parse_yaml
+
+    (problem,) = parse_yaml(text, "f.yaml").problems
+    assert str(problem).startswith(f"f.yaml:{BROKEN_YAML[text]}"), str(problem)
+    assert not ENGLISH.search(problem.message), problem.message
+
+
+def test_a_value_that_merely_contains_a_pitfall_is_fine():
+    from werkboek.content.source import parse_yaml
+
+    text = (
+        "titel: 'Stap 1: luisteren'\n"
+        "kleur: '#1d4e89'\n"
+        "leeg:  # een echte opmerking\n"
+        "citaat: “Ja”, zei ze, “nee.”\n"
+        "kop: – een tekst die met een streep begint\n"
+        "inhoud:\n"
+        "  - Een zin die verder gaat\n"
+        "    – met een gedachtestreep – op de volgende regel.\n"
+        "  - “Hij zei het.”\n"  # a quotation as the whole item: flagged below
+    )
+    (problem,) = parse_yaml(text, "f.yaml").problems
+    assert (problem.line, problem.path) == (9, "inhoud[1]")
+
+
+@_fuzz
+@given(text=st.text(alphabet=string.printable + "äëé“”‘’–—…\t\u00a0#:", max_size=300))
+def test_random_yaml_problems_are_always_dutch(text):
+    from werkboek.content.source import parse_yaml
+
+    for problem in parse_yaml(text, "f.yaml").problems:
+        assert not ENGLISH.search(problem.message), (text, problem.message)
+        assert problem.line >= 1 and problem.column >= 1

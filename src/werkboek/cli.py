@@ -24,14 +24,50 @@ from .words import plural
 folder = click.Path(path_type=Path)
 input_file = click.Path(path_type=Path)
 
+
+def _default_folder(name: str, value: Path | None) -> Path:
+    """An option's folder, or the default for the working folder (see werkboek.locations);
+    a command without a content folder says which programme it uses (_announce)."""
+    if value is not None:
+        return value
+    from .locations import default_folders
+
+    context = click.get_current_context(silent=True)
+    given = context is not None and context.get_parameter_source("content_dir") not in (
+        None,
+        click.core.ParameterSource.DEFAULT,
+    )
+    folders = default_folders(content_given=given)
+    if name == "content_dir" and context is not None:
+        context.meta[ANNOUNCEMENT] = folders.announcement
+    return getattr(folders, name)  # type: ignore[no-any-return]
+
+
+ANNOUNCEMENT = "werkboek.announcement"
+"""Which programme a command without a content folder uses, said once it loads it."""
+
+
+def _announce() -> None:
+    context = click.get_current_context(silent=True)
+    line = context.meta.pop(ANNOUNCEMENT, None) if context is not None else None
+    if line is not None:
+        click.echo(line, err=True)
+
+
+def _default_for(name: str) -> Callable[[click.Context, click.Parameter, Path | None], Path]:
+    return lambda ctx, param, value: _default_folder(name, value)
+
+
 content_option = option(
     "--inhoud",
     "content_dir",
     aliases=["--content"],
     type=folder,
     metavar="MAP",
-    default=Path("content"),
-    show_default=True,
+    default=None,
+    callback=_default_for("content_dir"),
+    is_eager=True,  # before the folders whose default depends on it
+    show_default="content/ in deze map, anders het meegeleverde programma",
     help="Map met de inhoud (YAML).",
 )
 styles_option = option(
@@ -40,8 +76,9 @@ styles_option = option(
     aliases=["--styles"],
     type=folder,
     metavar="MAP",
-    default=Path("styles"),
-    show_default=True,
+    default=None,
+    callback=_default_for("styles_dir"),
+    show_default="styles/ in deze map, anders de meegeleverde",
     help="Map met de stijlbladen en hun afbeeldingen.",
 )
 recipes_option = option(
@@ -49,8 +86,9 @@ recipes_option = option(
     "recipes_dir",
     type=folder,
     metavar="MAP",
-    default=Path("recepten"),
-    show_default=True,
+    default=None,
+    callback=_default_for("recipes_dir"),
+    show_default="recepten/ in deze map, anders in de gegevensmap van werkboek",
     help="Map met werkboekrecepten.",
 )
 
@@ -75,7 +113,20 @@ def participants_option(help: str, *, required: bool = False) -> Callable[..., A
     )
 
 
-def output_option(help: str) -> Callable[..., Any]:
+def output_option(help: str, *, here: bool = False) -> Callable[..., Any]:
+    """The output folder; ``here``: always output/ in the working folder (mail, whose output
+    belongs with its participant list, whatever programme it uses)."""
+    if here:
+        return option(
+            "--output",
+            "-o",
+            "output_dir",
+            type=folder,
+            metavar="MAP",
+            default=Path("output"),
+            show_default=True,
+            help=help,
+        )
     return option(
         "--uitvoer",
         "-o",
@@ -83,8 +134,9 @@ def output_option(help: str) -> Callable[..., Any]:
         aliases=["--output"],
         type=folder,
         metavar="MAP",
-        default=Path("output"),
-        show_default=True,
+        default=None,
+        callback=_default_for("output_dir"),
+        show_default="output/ in deze map, anders in de gegevensmap van werkboek",
         help=help,
     )
 
@@ -92,6 +144,8 @@ def output_option(help: str) -> Callable[..., Any]:
 def _project(**folders: Any) -> Any:
     from .project import Project
 
+    _announce()
+    folders.setdefault("output_dir", _default_folder("output_dir", None))
     return Project(**folders)
 
 
@@ -206,6 +260,19 @@ def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -
     click.echo(f"inhoud in orde: {', '.join(counts)}; {warnings}; {pdfs} te maken")
 
 
+@main.command()
+@click.argument("target", metavar="MAP", type=folder)
+@reports_errors
+def init(target: Path) -> None:
+    """Begin een eigen programma in een nieuwe of lege MAP: inhoud, een recept en een logo."""
+    import shlex
+
+    from .locations import init_programme
+
+    _wrote(init_programme(target))
+    click.echo(f"volgende stap: cd {shlex.quote(str(target))} && werkboek check && werkboek build")
+
+
 @main.command(name="list")
 @content_option
 @option("--json", "as_json", is_flag=True, help="De catalogus als JSON.")
@@ -217,6 +284,7 @@ def list_(content_dir: Path, as_json: bool) -> None:
     from .content import load_content
     from .content.catalogue import build_catalogue, format_catalogue
 
+    _announce()
     catalogue = build_catalogue(load_content(content_dir))
     if as_json:
         click.echo(json.dumps(catalogue, ensure_ascii=False, indent=2))
@@ -586,7 +654,7 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
 )
 @content_option
 @styles_option
-@output_option("Map voor de berichten van de proefrun (MAP/mail/).")
+@output_option("Map voor de berichten van de proefrun (MAP/mail/).", here=True)
 @reports_errors
 def mail(
     recipients: Path,

@@ -19,7 +19,7 @@ def build_catalogue(content: Content) -> dict[str, Any]:
             {
                 "slug": p.slug,
                 "titel": p.plain_title,
-                "delen": list(PART_KEYS),
+                "delen": list(p.parts),
                 "oefeningen": [e.slug for e in p.exercises],
                 "verhalen": [s.slug for s in p.stories],
             }

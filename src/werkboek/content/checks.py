@@ -28,7 +28,7 @@ def cross_check(
     for stem, principle in principles.items():
         source = principle_files[stem]
         problems += _slug_is_file_name(source, principle.slug, stem)
-        count = len(principle.explanation.kernelementen)
+        count = len(principle.kernelementen)
         local_stories: set[str] = set()
         for index, story in enumerate(principle.stories):
             local_stories.add(story.slug)
@@ -45,8 +45,9 @@ def cross_check(
             problems.extend(
                 _claim(exercise_owner, "oefening", source, "oefeningen", index, exercise.slug)
             )
-        local_stories.update(story.slug for story in principle.leaders.stories)
-        for index, item in enumerate(principle.background.media_stories):
+        local_stories.update(story.slug for story in principle.leader_stories)
+        media = principle.background.media_stories if principle.background else []
+        for index, item in enumerate(media):
             if item.story is not None and item.story not in local_stories:
                 problems.append(
                     source.problem(

@@ -107,7 +107,11 @@ class Content:
             groups: list[tuple[list[PathPart], list[Any], Any]] = [
                 (["verhalen"], principle.stories, self.story_url),
                 (["oefeningen"], principle.exercises, self.exercise_url),
-                (["achtergrond", "bronnen"], principle.background.sources, self.source_url),
+                (
+                    ["achtergrond", "bronnen"],
+                    principle.background.sources if principle.background else [],
+                    self.source_url,
+                ),
             ]
             for parts, items, derive in groups:
                 for position, item in enumerate(items):

@@ -357,15 +357,16 @@ class Choices(Model):
 
 
 class Professional(Model):
-    name: Text = Field(alias="naam")
+    name: Text | None = Field(default=None, alias="naam")
+    """Optional: a part about a colleague need not invent one."""
     field: Text = Field(alias="vakgebied")
     introduction: Blocks = Field(default_factory=list, alias="introductie")
     questions: list[Interview] = Field(alias="vragen", min_length=1)
     choices: Choices | None = Field(default=None, alias="keuzes")
 
     @property
-    def first_name(self) -> str:
-        return plain_text(self.name).split()[0]
+    def first_name(self) -> str | None:
+        return plain_text(self.name).split()[0] if self.name else None
 
 
 class Step(Model):
@@ -468,16 +469,43 @@ class Principle(Model):
     experienced: Text | None = Field(default=None, alias="ervaringsdeskundige")
     quote: Text = Field(alias="citaat")
     invitation: Text = Field(alias="uitnodiging")
-    explanation: Explanation = Field(alias="uitleg")
-    stories: list[Story] = Field(alias="verhalen", min_length=1)
-    professional: Professional = Field(alias="professional")
-    exercises: list[Exercise] = Field(alias="oefeningen", min_length=1)
-    leaders: Leaders = Field(alias="leidinggevenden")
-    background: Background = Field(alias="achtergrond")
+    # the six parts: a principle has the ones it has, and prints only those
+    explanation: Explanation | None = Field(default=None, alias="uitleg")
+    stories: list[Story] = Field(default_factory=list, alias="verhalen")
+    professional: Professional | None = Field(default=None, alias="professional")
+    exercises: list[Exercise] = Field(default_factory=list, alias="oefeningen")
+    leaders: Leaders | None = Field(default=None, alias="leidinggevenden")
+    background: Background | None = Field(default=None, alias="achtergrond")
 
     @property
     def plain_title(self) -> str:
         return plain_text(self.title)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The keys of the parts this principle has (an empty ``leidinggevenden: {}`` is
+        none), in the order of :data:`PART_KEYS`."""
+        present = {
+            "uitleg": self.explanation is not None,
+            "verhalen": bool(self.stories),
+            "professional": self.professional is not None,
+            "oefenen": bool(self.exercises),
+            "leidinggevenden": self.leaders is not None
+            and bool(self.leaders.body or self.leaders.stories or self.leaders.closing),
+            "achtergrond": self.background is not None
+            and bool(
+                self.background.body or self.background.sources or self.background.media_stories
+            ),
+        }
+        return tuple(key for key in PART_KEYS if present[key])
+
+    @property
+    def kernelementen(self) -> list[Kernelement]:
+        return self.explanation.kernelementen if self.explanation is not None else []
+
+    @property
+    def leader_stories(self) -> list[LeaderStory]:
+        return self.leaders.stories if self.leaders is not None else []
 
 
 # ---------------------------------------------------------------- document, articles

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem
+from . import yaml_errors
 
 PathPart = str | int
 
@@ -110,38 +111,8 @@ def _duplicate_keys(
             _duplicate_keys(item, [*parts, index], found)
 
 
-YAML_PROBLEMS = {
-    "found unexpected end of stream": "het bestand houdt onverwacht op (een aanhalingsteken "
-    "of haakje niet gesloten?)",
-    "did not find expected '-' indicator": "hier hoort een lijstregel die met '- ' begint "
-    "(klopt het inspringen?)",
-    "did not find expected key": "hier hoort een sleutel (klopt het inspringen?)",
-    "mapping values are not allowed here": "hier kan geen 'sleutel: waarde' staan (een tekst "
-    "met ': ' erin tussen aanhalingstekens zetten?)",
-    "could not find expected ':'": "hier hoort een ':' na de sleutel",
-    "found character '\\t' that cannot start any token": "een tab-teken: spring in met spaties",
-    "found undefined alias": "een alias (*naam) zonder anker (&naam)",
-    "found unknown escape character": "onbekende escape met \\ in een tekst tussen "
-    "dubbele aanhalingstekens",
-    "found duplicate anchor": "een anker (&naam) staat er twee keer",
-    "expected <document start>, but found '<block mapping start>'": "na het einde van het "
-    "document staat nog tekst (klopt het inspringen?)",
-    "found unexpected ':'": "een ':' op een onverwachte plek",
-    "found a tab character that violates indentation": "een tab-teken: spring in met spaties",
-    "did not find expected node content": "hier ontbreekt een waarde",
-    "found a tab character where an indentation space is expected": "een tab-teken: spring in "
-    "met spaties",
-    "exceeded maximum nesting depth": f"te diep genest (hoogstens {MAX_DEPTH} niveaus)",
-    "expected a comment or a line break": "hier hoort een regeleinde",
-}
-"""libyaml's problems in words a content editor understands; others keep libyaml's text."""
-
-
-def yaml_message(reason: str) -> str:
-    for english, dutch in YAML_PROBLEMS.items():
-        if reason.startswith(english):
-            return f"ongeldige YAML: {dutch}"
-    return f"ongeldige YAML ({reason})"
+def _problem(display: str, found: yaml_errors.Located) -> Problem:
+    return Problem(display, found.line, found.column, format_path(found.path), found.message)
 
 
 def _reader_problem(display: str, text: str, exc: yaml.reader.ReaderError) -> Problem:
@@ -200,6 +171,7 @@ def parse_yaml(
     except yaml.reader.ReaderError as exc:
         result.problems.append(_reader_problem(result.display, text, exc))
         return result
+    root = None
     try:
         root = loader.get_single_node()
         if root is not None:
@@ -212,8 +184,20 @@ def parse_yaml(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or exc.context or "invalid YAML"
-        result.problems.append(Problem(result.display, line, column, "", yaml_message(reason)))
+        reason = exc.problem or exc.context or ""
+        opened = exc.context_mark
+        context = (
+            (exc.context, opened.line + 1, opened.column + 1)
+            if exc.problem and exc.context and opened
+            else None
+        )
+        found = yaml_errors.syntax_problem(text, _Loader, line, column, reason, context)
+        result.problems.append(_problem(result.display, found))
+        return result
+    except (ValueError, TypeError, OverflowError):
+        # a value YAML resolves but cannot construct: a date 2024-13-01, a number too large
+        assert root is not None
+        result.problems.append(_problem(result.display, yaml_errors.construction_problem(root)))
         return result
     except yaml.reader.ReaderError as exc:
         result.problems.append(_reader_problem(result.display, text, exc))
@@ -221,6 +205,8 @@ def parse_yaml(
     finally:
         loader.dispose()
     if root is not None:
+        pitfalls = yaml_errors.value_problems(text, root)
+        result.problems.extend(_problem(result.display, found) for found in pitfalls)
         duplicates: list[tuple[list[PathPart], yaml.Mark]] = []
         _duplicate_keys(root, [], duplicates)
         for parts, mark in duplicates:

@@ -18,7 +18,7 @@ class DocumentProduct(Product):
     def targets(self) -> Iterator[Target]:
         content = self.content
         linkable = {s.slug for _, s in content.stories()} | {
-            s.slug for p in content.principles for s in p.leaders.stories
+            s.slug for p in content.principles for s in p.leader_stories
         }
         yield Target(
             path=self.output_folder / f"{content.settings.document.file_name}.pdf",

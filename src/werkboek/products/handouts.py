@@ -38,7 +38,7 @@ class HandoutsProduct(Product):
         }
         for number, principle in enumerate(content.principles, 1):
             linkable = {s.slug for s in principle.stories} | {
-                s.slug for s in principle.leaders.stories
+                s.slug for s in principle.leader_stories
             }
             yield Target(
                 path=self.output_folder / f"{principle.slug}.pdf",

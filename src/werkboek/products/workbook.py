@@ -142,7 +142,7 @@ class WorkbookProduct(Product):
                 if sel.kind is Kind.PRINCIPLE and sel.principle
                 for s in [
                     *(sel.principle.stories if "verhalen" in sel.parts else []),
-                    *(sel.principle.leaders.stories if "leidinggevenden" in sel.parts else []),
+                    *(sel.principle.leader_stories if "leidinggevenden" in sel.parts else []),
                 ]
             },
         }

@@ -76,7 +76,7 @@ def _resolve(
             if principle is None:
                 unknown(index, "principe", item.principle, principles, "onbekend basisprincipe")
                 continue
-            parts = tuple(item.parts or PART_KEYS)
+            parts = tuple(item.parts or principle.parts)
             for position, part in enumerate(parts):
                 if part not in PART_KEYS:
                     problems.append(
@@ -84,6 +84,14 @@ def _resolve(
                             ["onderdelen", index, "delen", position],
                             f"{part!r} is geen deel{did_you_mean(part, PART_KEYS)} "
                             f"(delen: {', '.join(PART_KEYS)})",
+                        )
+                    )
+                elif part not in principle.parts:
+                    problems.append(
+                        source.problem(
+                            ["onderdelen", index, "delen", position],
+                            f"dit basisprincipe heeft geen deel {part!r} "
+                            f"(wel: {', '.join(principle.parts)})",
                         )
                     )
             if len(set(parts)) != len(parts):

@@ -65,7 +65,7 @@ def entries(content: Content) -> list[Entry]:
                 principle.plain_title,
                 plain_text(principle.invitation),
                 principle=principle,
-                parts=parts,
+                parts=tuple((key, title) for key, title in parts if key in principle.parts),
             )
         )
         for story in principle.stories:

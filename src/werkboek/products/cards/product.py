@@ -45,14 +45,16 @@ class CardsProduct(Product):
         content = self.content
         fmt = FORMATS[self.options.card_size]
         source = content.source_name
+        # the small exercise cards in a folder of their own, beside (never over) the A5 ones
+        folder = self.output_folder if fmt.name == "a5" else self.output_folder / fmt.name
         exercises = Target(
-            path=self.output_folder / "oefenkaarten.pdf",
+            path=folder / "oefenkaarten.pdf",
             template="cards.html.j2",
             title=f"Oefenkaarten ({fmt.name.upper()}) — {source}",
             context={"kind": "oefeningen", "card_format": fmt},
             key=f"oefeningen:{fmt.name}",
         )
-        singles = tuple(self.output_folder / f"{s.slug}.pdf" for s in self.card_sets(exercises))
+        singles = tuple(folder / f"{s.slug}.pdf" for s in self.card_sets(exercises))
         yield dataclasses.replace(exercises, also=singles)
         uitgangspunten = content.settings.cards.uitgangspunten
         if uitgangspunten is not None:

@@ -110,7 +110,7 @@ def titles(site: Site, draft: Draft) -> list[dict[str, Any]]:
                 kind="Basisprincipe",
                 principle=principle,
                 title=principle.plain_title if principle else item["principe"],
-                parts=item.get("delen", list(PART_KEYS)),
+                parts=item.get("delen", list(principle.parts if principle else PART_KEYS)),
             )
         elif "oefening" in item:
             found = exercises.get(item["oefening"])
