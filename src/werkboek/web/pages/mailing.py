@@ -14,7 +14,7 @@ come from the server's configuration, never from the page.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -293,10 +293,18 @@ def mail_page(request: Request, mail: MailForm, status: int = 200, **extra: Any)
     return site.page(request, "mail.html", status=status, **context)
 
 
-def problems_page(request: Request, exc: WerkboekError) -> Response:
-    """The page as last stored, each problem beside its field (422)."""
-    mail = load(request)
-    return mail_page(request, mail, status=422, placed=place_problems(exc.problems, mail))
+def problems_page(
+    request: Request, exc: WerkboekError, mail: MailForm | None = None
+) -> Response:
+    """The page as the trainer sent it (else as last stored), each problem beside its field
+    (422); the server's own folder is never named, only the file the trainer knows."""
+    mail = mail or load(request)
+    inside = f"{folder(request)}/"
+    problems = [
+        replace(p, file=p.file.replace(inside, ""), message=p.message.replace(inside, ""))
+        for p in exc.problems
+    ]
+    return mail_page(request, mail, status=422, placed=place_problems(problems, mail))
 
 
 def last_state(base: Path, output_dir: Path) -> MailingState | None:
@@ -338,22 +346,27 @@ def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, A
 
 
 async def preview(request: Request) -> Response:
+    mail: MailForm | None = None
     try:
         async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
             mail = await read_form(form)
             index = form_text(form, "wie", 6)
         data = await run_in_threadpool(message_preview, request, mail, index)
     except WerkboekError as exc:
-        return problems_page(request, exc)
+        return problems_page(request, exc, mail)
     if is_htmx(request):
         return site_of(request).page(request, "_mail_voorbeeld.html", **data)
     return mail_page(request, mail, preview=data)
 
 
-async def checked_form(request: Request, need_smtp: bool = False) -> MailForm:
-    """The form, stored and checked (raises with every problem)."""
+async def submitted(request: Request) -> MailForm:
+    """What the trainer sent (a list too large is refused here already)."""
     async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
-        mail = await read_form(form)
+        return await read_form(form)
+
+
+async def check_form(request: Request, mail: MailForm, need_smtp: bool = False) -> MailForm:
+    """The form, stored and checked (raises with every problem)."""
     if need_smtp and site_of(request).config.smtp is None:
         no_server = "deze server heeft geen mailserver; vraag de beheerder er een in te stellen"
         raise SendError(Problem(message=no_server))
@@ -376,10 +389,12 @@ def dry_running(site: Site, base: Path, draft: Draft, mail: MailForm, actor: str
 
 
 async def dry(request: Request) -> Response:
+    mail: MailForm | None = None
     try:
-        mail = await checked_form(request)
+        mail = await submitted(request)
+        await check_form(request, mail)
     except WerkboekError as exc:
-        return problems_page(request, exc)
+        return problems_page(request, exc, mail)
     site = site_of(request)
     actor = session_actor(site.session(request))
     work = dry_running(site, folder(request), site.draft(request), mail, actor)
@@ -437,13 +452,15 @@ def sending(
 
 
 async def deliver(request: Request) -> Response:
+    mail: MailForm | None = None
     try:
-        mail = await checked_form(request, need_smtp=True)
+        mail = await submitted(request)
+        await check_form(request, mail, need_smtp=True)
     except WerkboekError as exc:
-        return problems_page(request, exc)
+        return problems_page(request, exc, mail)
     site = site_of(request)
     smtp = site.config.smtp
-    assert smtp is not None  # checked_form refuses without one
+    assert smtp is not None  # check_form refuses without one
     actor = session_actor(site.session(request))
     work = sending(site, folder(request), site.draft(request), mail, smtp, actor)
     return site.start_job(request, "mail", "Verzenden", work)
