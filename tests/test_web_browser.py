@@ -150,8 +150,10 @@ def test_compose_reorder_preview_and_download_as_the_cli_makes_it(page: Page, se
     ]
     # only some parts of the principle
     changes(page, page.get_by_label("Professional aan het woord").uncheck)
-    changes(page, page.get_by_label("Leidinggevenden").uncheck)
+    page.get_by_label("Leidinggevenden").focus()  # with the keyboard: focus stays on it
+    changes(page, lambda: page.keyboard.press("Space"))
     expect(page.get_by_label("Leidinggevenden")).not_to_be_checked()
+    expect(page.get_by_label("Leidinggevenden")).to_be_focused()
     # reorder with the keyboard: the last exercise one up, and up again (focus stays on it)
     page.get_by_role("button", name="Omhoog: Socratische keuze").focus()
     changes(page, lambda: page.keyboard.press("Enter"))
@@ -234,10 +236,38 @@ def test_save_reopen_duplicate_and_delete_a_recipe(page: Page, server: Running):
     # the command line reads it
     loaded = load_recipe(saved, server.project.content)
     assert loaded.title == "Training Van mens tot mens werken"
-    # start over, then open it again
+    # start over: a question first, and an undo after
     page.goto("/werkboek")
     page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
+    expect(page.get_by_role("heading", name="Opnieuw beginnen?")).to_be_visible()
+    page.get_by_role("link", name="Nee, terug").click()
+    assert len(item_titles(page)) == 3
+    page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
+    page.get_by_role("button", name="Ja, opnieuw beginnen").click()
     expect(page.locator("#onderdelen > li")).to_have_count(0)
+    page.get_by_role("button", name="Ongedaan maken").click()
+    assert len(item_titles(page)) == 3
+    # opening a recipe over work asks first, and keeps the work to undo
+    page.goto("/recepten")
+    page.get_by_role(
+        "button", name="Openen: Training Van mens tot mens werken (mijn-dag.yaml)"
+    ).click()
+    page.get_by_role("button", name="Ja, openen").click()
+    expect(page).to_have_url(re.compile("/werkboek$"))
+    # the reopened recipe saves under its own name
+    recipes_before = sorted(server.project.recipes_dir.glob("*.yaml"))
+    page.get_by_label("Ondertitel (bijvoorbeeld plaats en datum)").fill("Zaandam")
+    changes(page, lambda: page.keyboard.press("Tab"))
+    expect(page.get_by_label("Bewaren als recept op de server, onder de naam")).to_have_value(
+        "mijn-dag"
+    )
+    page.get_by_role("button", name="Bewaren", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Bewaard als recept “mijn-dag”")
+    assert load_recipe(saved, server.project.content).subtitle == "Zaandam"
+    assert sorted(server.project.recipes_dir.glob("*.yaml")) == recipes_before
+    page.goto("/werkboek")
+    page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
+    page.get_by_role("button", name="Ja, opnieuw beginnen").click()
     page.goto("/recepten")
     page.get_by_role(
         "button", name="Dupliceren: Training Van mens tot mens werken (mijn-dag.yaml)"
@@ -435,4 +465,44 @@ def test_an_own_page_and_the_training_day_from_the_composer(
     page.get_by_label("Datum", exact=True).fill("14-03-2026")
     changes(page, lambda: page.get_by_label("Datum", exact=True).press("Tab"))
     expect(page.locator("#fout-datum")).to_contain_text("verwacht een datum")
+    expect(page.get_by_label("Datum", exact=True)).to_have_attribute("aria-invalid", "true")
     assert item_titles(page) == ["Welkom in Zaandam", "B1 niveau"]
+    # a page added with the keyboard: focus stays on the button
+    notes = page.get_by_role("button", name="Pagina voor aantekeningen toevoegen")
+    notes.focus()
+    changes(page, lambda: page.keyboard.press("Enter"))
+    expect(notes).to_be_focused()
+    # an own page stays editable
+    page.get_by_role("link", name="Bewerken: Welkom in Zaandam").click()
+    page.get_by_label(re.compile("^Tekst van de pagina")).fill("# Welkom in Wormerveer\n")
+    page.get_by_role("button", name="Opslaan").click()
+    assert item_titles(page) == ["Welkom in Wormerveer", "B1 niveau", "Pagina's voor aantekeningen"]
+
+
+TEXT_FIELDS = ["Titel", "Ondertitel (bijvoorbeeld plaats en datum)", "Trainer", "Plaats", "Uren"]
+
+
+def test_fast_typing_while_the_composer_is_swapped_loses_nothing(page: Page):
+    """Type a field, Tab, type the next at once while the first one's change is on its way
+    (and its answer swapped in): every keystroke stays, in the field and in the draft."""
+    page.goto("/")
+    add(page, "B1 niveau")
+    page.goto("/werkboek")
+    for label in TEXT_FIELDS:
+        page.get_by_label(label, exact=True).focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("Anna de Vries")  # no delay between the keys
+        page.keyboard.press("Tab")  # the change goes out; the next field is typed at once
+    page.get_by_label("Ondertitel (bijvoorbeeld plaats en datum)").focus()
+    page.keyboard.press("End")
+    page.keyboard.type("-Bakker")
+    page.keyboard.press("Tab")
+    expected = {label: "Anna de Vries" for label in TEXT_FIELDS}
+    expected["Ondertitel (bijvoorbeeld plaats en datum)"] = "Anna de Vries-Bakker"
+    page.wait_for_load_state("networkidle")
+    for label, value in expected.items():
+        expect(page.get_by_label(label, exact=True)).to_have_value(value)
+    expect(page.locator("#opgeslagen")).to_contain_text("Opgeslagen")
+    page.reload()  # what the server saved
+    for label, value in expected.items():
+        expect(page.get_by_label(label, exact=True)).to_have_value(value)

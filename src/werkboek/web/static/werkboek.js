@@ -78,6 +78,36 @@
     (target || buttons[0]).focus();
   });
 
+  // The composer's fields are never swapped (a trainer may be typing in them): a change
+  // swaps in what follows from it, and each field's problem beside it out of band. Here
+  // each field says whether it has one; and "Opgeslagen" says when the draft is saved.
+  function markInvalid() {
+    var fields = document.querySelectorAll("#gegevens input[aria-describedby]");
+    Array.prototype.forEach.call(fields, function (field) {
+      var problem = document.getElementById(field.getAttribute("aria-describedby"));
+      if (problem && problem.textContent.trim()) {
+        field.setAttribute("aria-invalid", "true");
+      } else {
+        field.removeAttribute("aria-invalid");
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", markInvalid);
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var saved = document.getElementById("opgeslagen");
+    var form = event.target.closest && event.target.closest("form");
+    if (saved && form && form.closest(".samensteller-kolom")) {
+      saved.textContent = "Bezig met opslaan…";
+    }
+  });
+
+  // An own page, once added, leaves the field empty for the next one.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target;
+    if (form && form.id === "eigen" && event.detail.successful) { form.reset(); }
+  });
+
   // File fields in Dutch, whatever the browser's language: the native field stays (it is what
   // the form sends and what its label names) but out of sight; a button opens it and a line
   // says which file was chosen.
