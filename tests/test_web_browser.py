@@ -506,3 +506,118 @@ def test_fast_typing_while_the_composer_is_swapped_loses_nothing(page: Page):
     page.reload()  # what the server saved
     for label, value in expected.items():
         expect(page.get_by_label(label, exact=True)).to_have_value(value)
+
+
+def cli(*args: str) -> None:
+    from click.testing import CliRunner
+
+    from werkboek.cli import main
+
+    folders = ["--content", str(CONTENT), "--styles", str(REPO / "styles")]
+    result = CliRunner().invoke(main, [*args, *folders])
+    assert result.exit_code == 0, result.output
+
+
+# WeasyPrint opens its sRGB profile for a PDF/A file and never closes it; the command line
+# renders in worker processes, the server in a thread of this one, where the leak is seen
+@pytest.mark.filterwarnings(
+    r"ignore:Exception ignored in.*sRGB2014\.icc:pytest.PytestUnraisableExceptionWarning",
+    r"ignore:unclosed file.*sRGB2014\.icc:ResourceWarning",
+)
+def test_the_training_day_list_attendance_certificates_and_print_as_the_cli_makes_them(
+    page: Page, server: Running, tmp_path: Path
+):
+    from PIL import Image
+
+    page.goto("/")
+    add(page, "B1 niveau")
+    page.goto("/werkboek")
+    changes(page, lambda: page.get_by_label("Datum", exact=True).fill("2026-03-14"))
+    # the list, pasted once (semicolons, as a Dutch Excel writes them)
+    page.get_by_role("link", name="Trainingsdag").click()
+    page.get_by_label(re.compile("^Plak de lijst")).fill(
+        "naam;email;organisatie\nAnna de Vries;anna@voorbeeld.example;Wijkteam\n"
+        "Bram Bakker;bram@voorbeeld.example;\n"
+    )
+    page.get_by_role("button", name="Lijst inlezen").click()
+    expect(page.get_by_role("status")).to_contain_text("2 deelnemers")
+    # corrected in the table: an organisation, one more person; a bad name is said at its row
+    page.get_by_label("organisatie, deelnemer 2").fill("Veilig Thuis")
+    page.get_by_label("naam, nieuwe deelnemer").fill("Chantal Özdemir 😀")
+    page.get_by_role("button", name="Lijst bewaren").click()
+    expect(page.locator("#fout-rij-2")).to_contain_text("kan werkboek niet drukken")
+    expect(page.get_by_label("naam, deelnemer 3")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("naam, deelnemer 3").fill("Chantal Özdemir")
+    page.get_by_role("button", name="Lijst bewaren").click()
+    expect(page.get_by_role("status")).to_contain_text("3 deelnemers")
+    # the signature: a text file is refused beside its field, an image kept
+    wrong = tmp_path / "handtekening.txt"
+    wrong.write_text("geen plaatje", encoding="utf-8")
+    page.get_by_label(re.compile("^Je handtekening")).set_input_files(str(wrong))
+    page.get_by_role("button", name="Handtekening bewaren").click()
+    expect(page.locator("#fout-handtekening")).to_have_text("de handtekening is geen PNG of JPEG")
+    signature = tmp_path / "handtekening.png"
+    Image.new("RGB", (300, 100), "white").save(signature)
+    page.get_by_label(re.compile("^Je handtekening")).set_input_files(str(signature))
+    page.get_by_role("button", name="Handtekening bewaren").click()
+    expect(page.locator(".overzicht")).to_contain_text("Handtekening voor de bewijzen: ja")
+    attendance = download(page, "Presentielijst (PDF)")
+    certificates = zipfile.ZipFile(io.BytesIO(download(page, re.compile("^Bewijzen van deelname"))))
+    # the copies page starts from the same list
+    page.get_by_role("link", name="Eigen exemplaren", exact=True).click()
+    expect(page.get_by_label("Namen, één per regel")).to_have_value(
+        "Anna de Vries\nBram Bakker\nChantal Özdemir"
+    )
+    # printing
+    page.get_by_role("link", name="Drukken", exact=True).click()
+    expect(page.get_by_text("omslaan langs de korte kant")).to_be_visible()
+    booklet = download(page, "Boekje om af te drukken (PDF)")
+    a5 = download(page, "Het werkboek op A5 (PDF)")
+    print_shop = download(page, "Bestand voor de drukkerij (PDF/A)")
+    cards = zipfile.ZipFile(io.BytesIO(download(page, "Kleine kaarten, 9 × 13 cm (ZIP)")))
+    assert cards.namelist() == ["b1-niveau.pdf"]
+    page.goto("/werkboek")
+    recipe = tmp_path / "recepten" / "dag.yaml"
+    recipe.parent.mkdir()
+    recipe.write_bytes(download(page, "Recept (YAML)"))
+
+    # the command line, from the same recipe and list
+    people = tmp_path / "deelnemers.csv"
+    people.write_text(
+        "naam,email,organisatie\nAnna de Vries,anna@voorbeeld.example,Wijkteam\n"
+        "Bram Bakker,bram@voorbeeld.example,Veilig Thuis\nChantal Özdemir,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cli"
+    cli("attendance", str(recipe), "--deelnemers", str(people), "-o", str(out / "lijst.pdf"))
+    assert (out / "lijst.pdf").read_bytes() == attendance
+    assert "Chantal Özdemir" in text(attendance)
+    cli(
+        "certificates",
+        str(recipe),
+        "--deelnemers",
+        str(people),
+        "--signature",
+        str(signature),
+        "-o",
+        str(out / "bewijzen"),
+    )
+    assert certificates.namelist() == [
+        "anna-de-vries.pdf",
+        "bram-bakker.pdf",
+        "chantal-ozdemir.pdf",
+    ]
+    for name in certificates.namelist():
+        assert certificates.read(name) == (out / "bewijzen" / name).read_bytes()
+    cli("workbook", str(recipe), "--booklet", "-o", f"{out}/werkboek/")
+    [made_booklet] = (out / "werkboek").glob("*-boekje.pdf")
+    [made_a5] = (out / "werkboek").glob("*-a5.pdf")
+    assert made_booklet.read_bytes() == booklet
+    assert made_a5.read_bytes() == a5
+    cli("build", "workbook", "--drukwerk", "--recepten", str(recipe.parent), "-o", str(out))
+    [made_print_shop] = (out / "drukwerk" / "werkboeken").glob("*.pdf")
+    assert made_print_shop.read_bytes() == print_shop
+    assert b"pdfaid:part" in print_shop
+    cli("build", "cards", "--card-size", "a6", "-o", str(out / "kaarten"))
+    [card] = (out / "kaarten").rglob("b1-niveau.pdf")
+    assert card.read_bytes() == cards.read("b1-niveau.pdf")

@@ -28,7 +28,18 @@ from starlette.staticfiles import StaticFiles
 from ..files.atomic import write_atomically
 from ..rendering.fonts import font_dir
 from . import api, security
-from .pages import catalogue, composer, copies, login, mailing, recipes, tasks
+from .pages import (
+    catalogue,
+    composer,
+    copies,
+    day,
+    guide,
+    login,
+    mailing,
+    printing,
+    recipes,
+    tasks,
+)
 from .site import Site, site_of
 
 HERE = Path(__file__).resolve().parent
@@ -91,8 +102,11 @@ def routes() -> list[BaseRoute]:
         *tasks.ROUTES,
         *composer.ROUTES,
         *recipes.ROUTES,
+        *day.ROUTES,
         *copies.ROUTES,
         *mailing.ROUTES,
+        *printing.ROUTES,
+        *guide.ROUTES,
         *api.ROUTES,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         Mount("/lettertype", StaticFiles(directory=str(font_dir())), name="fonts"),

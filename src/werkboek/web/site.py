@@ -6,6 +6,7 @@ from the request (:func:`site_of`), so no page imports the app that imports the 
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,11 @@ SECTIONS = [
     ("catalogue", "catalogus", "Catalogus"),
     ("composer", "werkboek", "Werkboek samenstellen"),
     ("recipes", "recepten", "Recepten"),
+    ("day", "dag", "Trainingsdag"),
     ("copies", "exemplaren", "Eigen exemplaren"),
     ("mail", "mail", "Mailen"),
+    ("print", "drukken", "Drukken"),
+    ("help", "hulp", "Hulp"),
 ]
 """The main menu: route name, the key a page marks itself active with, and the label."""
 
@@ -52,6 +56,24 @@ class Site:
         self.templates = templates()
         # the preview after a change lays out only the chapters that changed
         project.renderer.chapters.keep = KEEP_PAGES
+        self._print_shop: Project | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def print_shop(self) -> Project:
+        """The project for the print shop's files (PDF/A-2b), beside the accessible one, as
+        ``werkboek build --drukwerk`` makes them (its output in ``drukwerk/``); made once."""
+        with self._lock:
+            if self._print_shop is None:
+                project = self.project
+                self._print_shop = Project(
+                    project.content_dir,
+                    project.styles_dir,
+                    project.output_dir / "drukwerk",
+                    project.recipes_dir,
+                    print_shop=True,
+                )
+            return self._print_shop
 
     def session(self, request: Request) -> str:
         """The session's id (made on first use): the owner of drafts and jobs."""

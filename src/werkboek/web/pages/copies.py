@@ -19,6 +19,7 @@ from ..jobs import Job, Work
 from ..responses import Download, back, form_text
 from ..site import Site, site_of
 from .composer import Checked, check
+from .day import names_for_copies
 
 ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 """Every file in the ZIP gets the same time: the same names give the same ZIP."""
@@ -51,7 +52,8 @@ async def show(request: Request) -> Response:
     site = site_of(request)
     checked = check(site, site.draft(request))
     job = site.jobs.latest(site.session(request), "exemplaren")
-    return copies_page(request, checked, problems=[], job=job, names="")
+    names = names_for_copies(request)  # the training day's list, when there is one
+    return copies_page(request, checked, problems=[], job=job, names=names)
 
 
 def zipped(site: Site, recipe: Recipe, names: tuple[str, ...]) -> Work:

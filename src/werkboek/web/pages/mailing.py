@@ -40,6 +40,7 @@ from ..ready import find, make, ready_products
 from ..responses import form_text, is_htmx
 from ..site import Site, site_of
 from .composer import Checked, check
+from .day import list_text as day_list_text
 
 SUBJECT = "Je werkboek van de training, {{ naam }}"
 BODY = """Beste {{ naam }},
@@ -86,6 +87,7 @@ def load(request: Request) -> MailForm:
         saved.list_text = (base / "deelnemers.csv").read_text(encoding="utf-8")
         message = (base / "bericht.md").read_text(encoding="utf-8")
     except OSError:
+        saved.list_text = day_list_text(request)  # the training day's list, to start from
         return saved
     head, _, body = message.partition("\n\n")
     for line in head.splitlines():
