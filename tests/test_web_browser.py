@@ -4,6 +4,7 @@ server on a free loopback port. What a trainer does, click by click and key by k
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterator
@@ -621,3 +622,129 @@ def test_the_training_day_list_attendance_certificates_and_print_as_the_cli_make
     cli("build", "cards", "--card-size", "a6", "-o", str(out / "kaarten"))
     [card] = (out / "kaarten").rglob("b1-niveau.pdf")
     assert card.read_bytes() == cards.read("b1-niveau.pdf")
+
+
+def test_start_from_a_template_day_and_read_the_help(page: Page):
+    page.goto("/")
+    page.get_by_role("link", name="Hulp", exact=True).click()
+    expect(page.get_by_role("heading", name="Wat is een recept?")).to_be_visible()
+    expect(page.locator("pre")).to_contain_text("| Tijd  | Wat")
+    # a half day on the principle the trainer picks (the draft is empty: no question)
+    page.get_by_label("Basisprincipe").first.select_option(label="Eenvoudig")
+    page.get_by_role("button", name="Met dit voorbeeld beginnen").first.click()
+    expect(page).to_have_url(re.compile("/werkboek$"))
+    assert item_titles(page) == ["Welkom", "Eenvoudig", "Pagina's voor aantekeningen"]
+    # another over it: a question, then an undo
+    page.goto("/hulp")
+    page.get_by_role("button", name="Met dit voorbeeld beginnen").nth(2).click()
+    page.get_by_role("button", name="Ja, beginnen").click()
+    assert item_titles(page)[0] == "Intervisie"
+    expect(page.get_by_role("status").filter(has_text="vervangen")).to_be_visible()
+    page.get_by_role("button", name="Ongedaan maken").click()
+    assert item_titles(page) == ["Welkom", "Eenvoudig", "Pagina's voor aantekeningen"]
+
+
+WORDS_NOT_SHOWN = re.compile(
+    r"(?<![\w-])--[a-z]|Traceback|Errno|Exception|Internal Server Error|\bNone\b|"
+    r"\b(Please|Error|Submit|Browse|Choose|Download|Cancel|required)\b|/tmp/|/work/|/home/"
+)
+
+
+def shown_text(page: Page) -> str:
+    """What a trainer reads: the text, and what is said of fields and buttons."""
+    return page.evaluate(
+        """() => [document.title, document.body.innerText, ...Array.from(
+            document.querySelectorAll('[title],[placeholder],[aria-label],[alt]'),
+            e => ['title', 'placeholder', 'aria-label', 'alt']
+                .map(a => e.getAttribute(a) || '').join(' '))].join('\\n')"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_every_page_and_state_passes_axe_and_says_nothing_of_the_insides(
+    page: Page, server: Running, width: int, tmp_path: Path
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.set_viewport_size({"width": width, "height": 900})
+    fragments: list[str] = []
+    page.on(
+        "response",
+        lambda r: (
+            fragments.append(r.text())
+            if "text/html" in (r.headers.get("content-type") or "")
+            else None
+        ),
+    )
+    shots = (
+        Path(os.environ.get("WERKBOEK_SCREENSHOTS", ""))
+        if "WERKBOEK_SCREENSHOTS" in os.environ
+        else None
+    )
+    found: dict[str, list[tuple[str, str, int]]] = {}
+
+    def look(name: str) -> None:
+        page.wait_for_load_state("networkidle")
+        violations = Axe().run(page).response["violations"]
+        if violations:
+            found[name] = [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
+        said = WORDS_NOT_SHOWN.findall(shown_text(page))
+        if said:
+            found.setdefault(name, []).append(("woorden", str(said), 0))
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / f"{width}-{name}.png"), full_page=True)
+
+    page.goto("/")
+    add(page, "Lerend")
+    add(page, "B1 niveau")
+    look("catalogus")
+    page.goto("/werkboek")
+    page.get_by_label(re.compile("^Eigen pagina")).fill(
+        "# Welkom\n\n| Tijd | Wat |\n| --- | --- |\n| 9.00 | Start |\n"
+    )
+    changes(page, page.get_by_role("button", name="Eigen pagina toevoegen").click)
+    preview_settled(page)
+    look("werkboek")
+    page.get_by_role("link", name="Bewerken: Welkom").click()
+    look("eigen-pagina-bewerken")
+    page.goto("/werkboek")
+    page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
+    look("opnieuw-beginnen")
+    page.goto("/werkboek")
+    name = page.get_by_label("Bewaren als recept op de server, onder de naam")
+    name.fill("Mijn dag!")
+    message = name.evaluate("e => { e.checkValidity(); return e.validationMessage; }")
+    assert message == "Kleine letters, cijfers en streepjes, zoals mijn-training."
+    name.evaluate(
+        "e => { e.removeAttribute('pattern'); e.setCustomValidity(''); }"
+    )  # an old browser: the server says it
+    page.get_by_role("button", name="Bewaren", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("een naam van kleine letters")
+    look("bewaren-mislukt")
+    page.goto("/recepten")
+    look("recepten")
+    page.goto("/dag")
+    look("dag-leeg")
+    page.get_by_label(re.compile("^Plak de lijst")).fill(
+        "naam,email\nAnna de Vries,anna@voorbeeld.example\nBram 😀,bram@voorbeeld.example\n"
+    )
+    page.get_by_role("button", name="Lijst inlezen").click()
+    look("dag-lijst-met-fout")
+    page.get_by_label("naam, deelnemer 2").fill("Bram Bakker")
+    page.get_by_role("button", name="Lijst bewaren").click()
+    look("dag")
+    page.goto("/drukken")
+    look("drukken")
+    page.goto("/hulp")
+    look("hulp")
+    page.goto("/exemplaren")
+    look("exemplaren")
+    page.goto("/mail")
+    look("mail")
+    page.get_by_role("button", name="Bericht bekijken").click()
+    expect(page.locator(".mailvoorbeeld")).to_contain_text("Anna de Vries")
+    look("mail-voorbeeld")
+    assert found == {}
+    said = [WORDS_NOT_SHOWN.findall(f) for f in fragments]
+    assert [s for s in said if s] == []

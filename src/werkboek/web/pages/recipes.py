@@ -95,7 +95,6 @@ def listing_page(request: Request, problems: list[Problem], status: int = 200) -
         active="recepten",
         recipes=saved(site),
         upload_problems=problems,
-        folder=str(site.project.recipes_dir),
     )
 
 

@@ -108,6 +108,35 @@
     if (form && form.id === "eigen" && event.detail.successful) { form.reset(); }
   });
 
+  // The browser's own checks of a field, said in Dutch whatever the browser's language (a
+  // field's title says what it wants, for a pattern).
+  function dutchMessage(field) {
+    var v = field.validity;
+    if (v.valueMissing) { return "Vul dit veld in."; }
+    if (v.typeMismatch && field.type === "email") {
+      return "Vul een e-mailadres in, zoals anna@voorbeeld.nl.";
+    }
+    if (v.badInput || v.typeMismatch) { return "Dit is geen geldige waarde voor dit veld."; }
+    if (v.patternMismatch) {
+      return field.title ? field.title + "." : "Dit heeft niet de goede vorm.";
+    }
+    if (v.rangeUnderflow) { return "Vul " + field.min + " of meer in."; }
+    if (v.rangeOverflow) { return "Vul " + field.max + " of minder in."; }
+    if (v.stepMismatch) { return "Vul een heel getal in."; }
+    if (v.tooLong) { return "Dit is te lang: hoogstens " + field.maxLength + " tekens."; }
+    if (v.tooShort) { return "Dit is te kort: minstens " + field.minLength + " tekens."; }
+    return "Dit klopt nog niet.";
+  }
+  document.addEventListener("invalid", function (event) {
+    var field = event.target;
+    if (!field.setCustomValidity) { return; }
+    field.setCustomValidity("");
+    if (!field.validity.valid) { field.setCustomValidity(dutchMessage(field)); }
+  }, true);
+  document.addEventListener("input", function (event) {
+    if (event.target.setCustomValidity) { event.target.setCustomValidity(""); }
+  }, true);
+
   // File fields in Dutch, whatever the browser's language: the native field stays (it is what
   // the form sends and what its label names) but out of sight; a button opens it and a line
   // says which file was chosen.
