@@ -748,3 +748,30 @@ def test_every_page_and_state_passes_axe_and_says_nothing_of_the_insides(
     assert found == {}
     said = [WORDS_NOT_SHOWN.findall(f) for f in fragments]
     assert [s for s in said if s] == []
+
+
+def test_a_draft_is_saved_while_typing_and_survives_a_closed_tab_and_a_restart(
+    browser: Browser, tmp_path: Path
+):
+    """No Tab, no button: a pause in typing saves; the work is there after the tab is
+    closed and after the server is started again (the session's cookie is kept)."""
+    with running(tmp_path) as first:
+        context = browser.new_context(base_url=first.url)
+        page = context.new_page()
+        page.goto("/werkboek")
+        page.get_by_label("Trainer", exact=True).fill("Anna de Vries")
+        expect(page.locator("#opgeslagen")).to_have_text(re.compile("^Bezig met opslaan"))
+        expect(page.locator("#opgeslagen")).to_have_text(re.compile("^Opgeslagen"))
+        page.close()
+        again = context.new_page()
+        again.goto("/werkboek")
+        expect(again.get_by_label("Trainer", exact=True)).to_have_value("Anna de Vries")
+        cookies = context.cookies()
+        context.close()
+    with running(tmp_path) as second:
+        context = browser.new_context(base_url=second.url)
+        context.add_cookies(cookies)
+        page = context.new_page()
+        page.goto("/werkboek")
+        expect(page.get_by_label("Trainer", exact=True)).to_have_value("Anna de Vries")
+        context.close()

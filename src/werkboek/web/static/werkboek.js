@@ -94,6 +94,13 @@
   }
   document.addEventListener("htmx:afterSettle", markInvalid);
 
+  document.addEventListener("input", function (event) {
+    var saved = document.getElementById("opgeslagen");
+    if (saved && event.target.closest && event.target.closest("#gegevens")) {
+      saved.textContent = "Bezig met opslaan…";
+    }
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var saved = document.getElementById("opgeslagen");
     var form = event.target.closest && event.target.closest("form");
