@@ -121,10 +121,13 @@ def day_page(
             by_row.setdefault(problem.line - 2, []).append(problem.message)
         else:
             general.append(problem.message)
+    from .mailing import state_of  # (the mail page starts from this page's list)
+
     checked = check(site, site.draft(request))
     return site.page(
         request,
         "dag.html",
+        mailing=state_of(request),
         status=status,
         active="dag",
         checked=checked,
