@@ -154,9 +154,9 @@ class Drafts:
         with self._lock:
             write_atomically(path, data)
 
-    def replace(self, session: str, draft: Draft, why: str) -> None:
+    def replace(self, session: str, draft: Draft, why: str) -> bool:
         """Put ``draft`` in place of the session's draft, keeping that one to undo (with
-        ``why``, what the page says about it), unless it held nothing."""
+        ``why``, what the page says about it), unless it held nothing; whether it was kept."""
         old = self.get(session)
         if not old.empty:
             data = {"waarom": why, "concept": asdict(old)}
@@ -164,6 +164,7 @@ class Drafts:
             with self._lock:
                 write_atomically(self._undo_path(session), undo)
         self.save(session, draft)
+        return not old.empty
 
     def _undo_path(self, session: str) -> Path:
         return self._path(session).with_suffix(".vorige.json")

@@ -184,7 +184,8 @@ def changed(request: Request, draft: Draft) -> Response:
 async def show(request: Request) -> Response:
     site = site_of(request)
     checked = check(site, site.draft(request))
-    undo = site.drafts.undo_note(site.session(request))
+    just_replaced = request.query_params.get("vervangen") == "ja"
+    undo = site.drafts.undo_note(site.session(request)) if just_replaced else ""
     return site.page(request, "werkboek.html", undo=undo, **context(site, checked))
 
 
@@ -311,14 +312,19 @@ async def clear(request: Request) -> Response:
             fields={},
             yes="Ja, opnieuw beginnen",
         )
-    site.drafts.replace(site.session(request), Draft(), "Je werkboek is leeggemaakt.")
-    return back(request, "composer")
+    kept = site.drafts.replace(site.session(request), Draft(), "Je werkboek is leeggemaakt.")
+    return replaced(request, kept)
 
 
 async def undo(request: Request) -> Response:
     site = site_of(request)
-    site.drafts.undo(site.session(request))
-    return back(request, "composer")
+    return replaced(request, site.drafts.undo(site.session(request)))
+
+
+def replaced(request: Request, kept: bool) -> Response:
+    """The composer after the draft was replaced: with the way back when there is one (only
+    then: an old note would offer to undo something long past)."""
+    return back(request, "composer", query={"vervangen": "ja"} if kept else None)
 
 
 async def preview(request: Request) -> Response:

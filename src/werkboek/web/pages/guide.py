@@ -17,6 +17,7 @@ from ...content.collection import Content
 from ..drafts import Draft
 from ..responses import back, form_text, path_for
 from ..site import site_of
+from .composer import replaced
 
 WELCOME_HALF = """# Welkom
 
@@ -152,8 +153,8 @@ async def start(request: Request) -> Response:
             back=path_for(request, "help"),
         )
     note = f"Je werkboek is vervangen door het voorbeeld “{title}”."
-    site.drafts.replace(site.session(request), make(content, principle), note)
-    return back(request, "composer")
+    kept = site.drafts.replace(site.session(request), make(content, principle), note)
+    return replaced(request, kept)
 
 
 ROUTES: list[BaseRoute] = [

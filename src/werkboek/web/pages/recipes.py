@@ -27,7 +27,7 @@ from ...recipes import MAX_BYTES, load_recipe, parse_recipe, recipe_yaml
 from ..drafts import Draft
 from ..responses import Download, back, download, form_text, path_for
 from ..site import Site, site_of
-from .composer import check
+from .composer import check, replaced
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,7 @@ def open_in_composer(
             back=path_for(request, "recipes"),
         )
     note = f"Het recept “{draft.titel}” is geopend in plaats van je werkboek."
-    site.drafts.replace(site.session(request), draft, note)
-    return back(request, "composer")
+    return replaced(request, site.drafts.replace(site.session(request), draft, note))
 
 
 async def open_saved(request: Request) -> Response:
