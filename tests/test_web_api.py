@@ -480,3 +480,41 @@ def test_below_a_root_path_every_url_keeps_it(tmp_path):
         )
         static = client.get("/static/htmx.min.js")
         assert static.status_code == 200 and static.headers.get("cache-control") != "no-store"
+
+
+def test_the_training_day_without_scripts_and_what_it_refuses(server):
+    """The day's forms work as plain forms; what cannot be made says so, never a 500."""
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/dag").text).group(1)
+        # nothing to make yet: back to the page that says what is missing
+        missing = client.get("/dag/presentielijst.pdf", follow_redirects=False)
+        assert missing.status_code == 303 and missing.headers["location"] == "/dag"
+        assert client.get("/drukken/kaarten-a7.zip").status_code == 404
+        # names one a line ("Naamsen" is a name, not a header)
+        listed = client.post(
+            "/dag/lijst",
+            data={"csrf": token, "lijst": "Anna Naamsen\r\nBram Bakker\r\n"},
+            follow_redirects=False,
+        )
+        assert listed.status_code == 303
+        page = client.get("/dag").text
+        assert 'value="Anna Naamsen"' in page and "2 deelnemers" in page
+        # the table, corrected: a row emptied is taken away
+        corrected = client.post(
+            "/dag/tabel",
+            data={"csrf": token, "kolom": ["naam"], "waarde-0": ["Anna Naamsen", "", "Chantal"]},
+            follow_redirects=False,
+        )
+        assert corrected.status_code == 303
+        assert "2 deelnemers" in client.get("/dag").text
+        # a signature too large is said beside its field
+        large = b"\x89PNG\r\n\x1a\n" + b"\0" * 1_100_000
+        refused = client.post(
+            "/dag/handtekening",
+            data={"csrf": token},
+            files={"handtekening": ("handtekening.png", large, "image/png")},
+        )
+        assert refused.status_code == 422
+        said = re.search(r'<span class="fout" id="fout-handtekening">(.*?)</span>', refused.text)
+        assert said is not None and "groter dan 1 MB" in said.group(1)
+        assert "/tmp/" not in refused.text and "handtekening.png" not in said.group(1)

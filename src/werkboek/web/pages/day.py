@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import tempfile
 import zipfile
@@ -169,7 +170,9 @@ async def read_list(form: FormData) -> str:
     else:
         text = form_text(form, "lijst", MAX_BYTES)
     text = text.replace("\r\n", "\n")
-    if text.strip() and NAME not in (text.splitlines() or [""])[0].lower():
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    header = [cell.strip().strip('"').lower() for cell in re.split(r"[,;\t]", first)]
+    if first and NAME not in header:
         # names only, one a line: a list with one column
         names = [line.strip() for line in text.splitlines() if line.strip()]
         text = csv_text([NAME], [[n] for n in names])
