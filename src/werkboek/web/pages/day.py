@@ -82,22 +82,43 @@ def csv_text(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return out.getvalue()
 
 
-def table(text: str) -> tuple[list[str], list[list[str]]]:
-    """A list's text as columns and rows, as the table shows them (the usual columns first)."""
+def table(text: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """A list's text as columns and rows, as the table shows them (the usual columns first),
+    and each row's line in the text (where the list's problems point)."""
     if not text.strip():
-        return list(COLUMNS), []
+        return list(COLUMNS), [], []
     try:
         people = parse_people(text, LIST_FILE)
     except WerkboekError:
-        reader = list(csv.reader(io.StringIO(text)))
-        columns = [c.strip().lower() for c in (reader[0] if reader else [])]
-        rows = [row + [""] * (len(columns) - len(row)) for row in reader[1:] if any(row)]
-        return columns, [row[: len(columns)] for row in rows]
+        return raw_table(text)
     found = list(people[0].fields)
     columns = [c for c in COLUMNS if c in found or c == NAME] + [
         c for c in found if c not in COLUMNS
     ]
-    return columns, [[p.fields.get(c, "") for c in columns] for p in people]
+    return (
+        columns,
+        [[p.fields.get(c, "") for c in columns] for p in people],
+        [p.line for p in people],
+    )
+
+
+def raw_table(text: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """A list with problems, as it is, to correct: cell by cell, as its first line splits."""
+    first = text.splitlines()[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    columns: list[str] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    for row in reader:
+        if not columns:
+            columns = [c.strip().lower() for c in row]
+        elif any(value.strip() for value in row):
+            rows.append((row + [""] * len(columns))[: len(columns)])
+            lines.append(start)
+        start = reader.line_num + 1
+    return columns, rows, lines
 
 
 def recipe_of(request: Request) -> Recipe | None:
@@ -114,12 +135,12 @@ def day_page(
 ) -> Response:
     site = site_of(request)
     text = list_text(request) if text is None else text
-    columns, rows = table(text)
+    columns, rows, lines = table(text)
     by_row: dict[int, list[str]] = {}
     general: list[str] = []
     for problem in problems:
-        if problem.line >= 2 and rows:
-            by_row.setdefault(problem.line - 2, []).append(problem.message)
+        if problem.line in lines:
+            by_row.setdefault(lines.index(problem.line), []).append(problem.message)
         else:
             general.append(problem.message)
     from .mailing import state_of  # (the mail page starts from this page's list)
