@@ -518,3 +518,20 @@ def test_the_training_day_without_scripts_and_what_it_refuses(server):
         said = re.search(r'<span class="fout" id="fout-handtekening">(.*?)</span>', refused.text)
         assert said is not None and "groter dan 1 MB" in said.group(1)
         assert "/tmp/" not in refused.text and "handtekening.png" not in said.group(1)
+
+
+def test_without_scripts_starting_over_asks_on_a_page_and_can_be_undone(server):
+    with httpx.Client(base_url=server.url) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/werkboek").text).group(1)
+        client.post("/werkboek/notities", data={"csrf": token})
+        asked = client.post("/werkboek/leegmaken", data={"csrf": token})
+        assert asked.status_code == 200 and "Ja, opnieuw beginnen" in asked.text
+        assert 'data-aantal="1"' in client.get("/werkboek").text  # nothing lost
+        done = client.post(
+            "/werkboek/leegmaken", data={"csrf": token, "bevestigd": "ja"}, follow_redirects=False
+        )
+        assert done.headers["location"] == "/werkboek?vervangen=ja"
+        page = client.get(done.headers["location"]).text
+        assert "Je werkboek is leeggemaakt." in page and 'data-aantal="0"' in page
+        client.post("/werkboek/terugzetten", data={"csrf": token})
+        assert 'data-aantal="1"' in client.get("/werkboek").text

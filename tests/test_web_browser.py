@@ -241,10 +241,14 @@ def test_save_reopen_duplicate_and_delete_a_recipe(page: Page, server: Running):
     page.goto("/werkboek")
     page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
     expect(page.get_by_role("heading", name="Opnieuw beginnen?")).to_be_visible()
-    page.get_by_role("link", name="Nee, terug").click()
+    expect(page.get_by_role("dialog")).to_contain_text("leeggemaakt")
+    expect(page.get_by_role("button", name="Nee, terug")).to_be_focused()
+    page.keyboard.press("Enter")  # no: nothing happens
+    expect(page.get_by_role("dialog")).to_have_count(0)
     assert len(item_titles(page)) == 3
     page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
     page.get_by_role("button", name="Ja, opnieuw beginnen").click()
+    expect(page).to_have_url(re.compile("vervangen=ja$"))
     expect(page.locator("#onderdelen > li")).to_have_count(0)
     page.get_by_role("button", name="Ongedaan maken").click()
     assert len(item_titles(page)) == 3
@@ -271,6 +275,7 @@ def test_save_reopen_duplicate_and_delete_a_recipe(page: Page, server: Running):
     page.goto("/werkboek")
     page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
     page.get_by_role("button", name="Ja, opnieuw beginnen").click()
+    expect(page).to_have_url(re.compile("vervangen=ja$"))
     page.goto("/recepten")
     page.get_by_role(
         "button", name="Dupliceren: Training Van mens tot mens werken (mijn-dag.yaml)"
@@ -649,10 +654,13 @@ def test_start_from_a_template_day_and_read_the_help(page: Page):
     page.goto("/hulp")
     page.get_by_role("button", name="Met dit voorbeeld beginnen").nth(2).click()
     page.get_by_role("button", name="Ja, beginnen").click()
+    expect(page).to_have_url(re.compile("vervangen=ja$"))
     assert item_titles(page)[0] == "Intervisie"
     expect(page.get_by_role("status").filter(has_text="vervangen")).to_be_visible()
     page.get_by_role("button", name="Ongedaan maken").click()
-    assert item_titles(page) == ["Welkom", "Eenvoudig", "Pagina's voor aantekeningen"]
+    expect(page.locator("#onderdelen > li .onderdeel-kop .titel")).to_have_text(
+        ["Welkom", "Eenvoudig", "Pagina's voor aantekeningen"]
+    )
 
 
 WORDS_NOT_SHOWN = re.compile(

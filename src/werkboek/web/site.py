@@ -99,6 +99,7 @@ class Site:
             "csrf": security.csrf_token(request),
             "content": self.project.content,
             "draft_count": len(draft.onderdelen),
+            "draft_empty": draft.empty,
             "logged_in": self.config.token is not None,
             "htmx": is_htmx(request),
             **context,

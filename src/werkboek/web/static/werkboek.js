@@ -144,6 +144,64 @@
     if (event.target.setCustomValidity) { event.target.setCustomValidity(""); }
   }, true);
 
+  // Before work is replaced (starting over, opening a recipe or a starting day): a question
+  // in a dialog (the browser's own <dialog>: focus goes in, Escape says no, focus comes back).
+  // Without scripts the server asks the same on a page of its own; with nothing to lose,
+  // nobody is asked.
+  function ask(form) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "vraag";
+    dialog.setAttribute("aria-labelledby", "vraag-kop");
+    dialog.setAttribute("aria-describedby", "vraag-uitleg");
+    var heading = document.createElement("h2");
+    heading.id = "vraag-kop";
+    heading.textContent = form.dataset.vraag;
+    var text = document.createElement("p");
+    text.id = "vraag-uitleg";
+    text.textContent = form.dataset.uitleg + " " + (form.dataset.troost || "");
+    var buttons = document.createElement("form");
+    buttons.method = "dialog";
+    buttons.className = "knoppen";
+    var yes = document.createElement("button");
+    yes.value = "ja";
+    yes.className = "knop gevaar";
+    yes.textContent = form.dataset.ja;
+    var no = document.createElement("button");
+    no.value = "nee";
+    no.className = "knop tweede";
+    no.textContent = "Nee, terug";
+    buttons.append(yes, " ", no);
+    dialog.append(heading, text, buttons);
+    dialog.addEventListener("close", function () {
+      dialog.remove();
+      if (dialog.returnValue !== "ja") { return; }
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "bevestigd";
+      confirmed.value = "ja";
+      form.appendChild(confirmed);
+      form.submit();
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    no.focus();
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // a change made in place: there is work now, whatever the page said when it came
+    if (event.detail.successful && event.detail.requestConfig.verb === "post") {
+      document.body.dataset.werk = "ja";
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.dataset || !form.dataset.vraag || document.body.dataset.werk !== "ja") { return; }
+    if (form.querySelector('input[name="bevestigd"]')) { return; }
+    event.preventDefault();
+    ask(form);
+  }, true);
+
   // File fields in Dutch, whatever the browser's language: the native field stays (it is what
   // the form sends and what its label names) but out of sight; a button opens it and a line
   // says which file was chosen.
