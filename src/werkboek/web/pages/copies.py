@@ -15,11 +15,11 @@ from ...errors import Problem, WerkboekError
 from ...people import MAX_BYTES, Person, decode, parse_people, people_from_names
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import EDITIONS, Recipe
+from ..daylist import names_for_copies
 from ..jobs import Job, Work
 from ..responses import Download, back, form_text
 from ..site import Site, site_of
 from .composer import Checked, check
-from .day import names_for_copies
 
 ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 """Every file in the ZIP gets the same time: the same names give the same ZIP."""

@@ -36,42 +36,18 @@ from ...products import (
 )
 from ...products.training_day import MAX_SIGNATURE, signature_uri
 from ...recipes import Recipe
+from ..daylist import LIST_FILE, day_people, folder, list_text
 from ..responses import Download, back, download, form_text
 from ..site import Site, site_of
 from .composer import check
+from .mailing import state_of
 
-LIST_FILE = "deelnemers.csv"
 SIGNATURE_FILE = "handtekening"
 ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 """Every file in a ZIP gets the same time: the same list gives the same ZIP."""
 COLUMNS = ("naam", "email", "organisatie")
 """The columns the table always shows (a list's other columns are kept as they are)."""
 EXAMPLE = "naam,email,organisatie\nAnna de Vries,anna@voorbeeld.nl,Wijkteam Noord\n"
-
-
-def folder(request: Request) -> Path:
-    """The session's day folder: its participants' list and the signature."""
-    site = site_of(request)
-    return site.state / "dag" / site.session(request)
-
-
-def list_text(request: Request) -> str:
-    """The session's participants' list as CSV text (empty when there is none)."""
-    try:
-        return (folder(request) / LIST_FILE).read_text(encoding="utf-8")
-    except OSError:
-        return ""
-
-
-def day_people(request: Request) -> list[Person]:
-    """The people of the session's list; none when there is no good list."""
-    text = list_text(request)
-    if not text:
-        return []
-    try:
-        return parse_people(text, LIST_FILE)
-    except WerkboekError:
-        return []
 
 
 def csv_text(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -143,8 +119,6 @@ def day_page(
             by_row.setdefault(lines.index(problem.line), []).append(problem.message)
         else:
             general.append(problem.message)
-    from .mailing import state_of  # (the mail page starts from this page's list)
-
     checked = check(site, site.draft(request))
     return site.page(
         request,
@@ -303,11 +277,6 @@ async def certificates(request: Request) -> Response:
         filename=f"bewijzen-{recipe.file_stem}.zip",
         background=BackgroundTask(path.unlink, missing_ok=True),
     )
-
-
-def names_for_copies(request: Request) -> str:
-    """The day's names, one a line (what the copies page starts from)."""
-    return "\n".join(person.name for person in day_people(request))
 
 
 ROUTES: list[BaseRoute] = [

@@ -34,13 +34,13 @@ from ...mail.template import read_message_template
 from ...people import MAX_BYTES, decode, list_columns
 from ...products import workbook_pdf
 from ...recipes import recipe_yaml
+from ..daylist import list_text as day_list_text
 from ..drafts import Draft
 from ..jobs import Job, Work
 from ..ready import find, make, ready_products
 from ..responses import form_text, is_htmx
 from ..site import Site, site_of
 from .composer import Checked, check
-from .day import list_text as day_list_text
 
 SUBJECT = "Je werkboek van de training, {{ naam }}"
 BODY = """Beste {{ naam }},
