@@ -604,3 +604,58 @@ def test_an_own_page_in_the_composer_prints_or_is_refused_beside_it(server):
         preview = client.get("/werkboek/voorbeeld")
         assert preview.status_code == 200
         client.post("/werkboek/leegmaken", data={"csrf": token})
+
+
+def test_the_training_day_without_scripts_and_what_it_refuses(server):
+    """The day's forms work as plain forms; what cannot be made says so, never a 500."""
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/dag").text).group(1)
+        # nothing to make yet: back to the page that says what is missing
+        missing = client.get("/dag/presentielijst.pdf", follow_redirects=False)
+        assert missing.status_code == 303 and missing.headers["location"] == "/dag"
+        assert client.get("/drukken/kaarten-a7.zip").status_code == 404
+        # names one a line ("Naamsen" is a name, not a header)
+        listed = client.post(
+            "/dag/lijst",
+            data={"csrf": token, "lijst": "Anna Naamsen\r\nBram Bakker\r\n"},
+            follow_redirects=False,
+        )
+        assert listed.status_code == 303
+        page = client.get("/dag").text
+        assert 'value="Anna Naamsen"' in page and "2 deelnemers" in page
+        # the table, corrected: a row emptied is taken away
+        corrected = client.post(
+            "/dag/tabel",
+            data={"csrf": token, "kolom": ["naam"], "waarde-0": ["Anna Naamsen", "", "Chantal"]},
+            follow_redirects=False,
+        )
+        assert corrected.status_code == 303
+        assert "2 deelnemers" in client.get("/dag").text
+        # a signature too large is said beside its field
+        large = b"\x89PNG\r\n\x1a\n" + b"\0" * 1_100_000
+        refused = client.post(
+            "/dag/handtekening",
+            data={"csrf": token},
+            files={"handtekening": ("handtekening.png", large, "image/png")},
+        )
+        assert refused.status_code == 422
+        said = re.search(r'<span class="fout" id="fout-handtekening">(.*?)</span>', refused.text)
+        assert said is not None and "groter dan 1 MB" in said.group(1)
+        assert "/tmp/" not in refused.text and "handtekening.png" not in said.group(1)
+
+
+def test_without_scripts_starting_over_asks_on_a_page_and_can_be_undone(server):
+    with httpx.Client(base_url=server.url) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/werkboek").text).group(1)
+        client.post("/werkboek/notities", data={"csrf": token})
+        asked = client.post("/werkboek/leegmaken", data={"csrf": token})
+        assert asked.status_code == 200 and "Ja, opnieuw beginnen" in asked.text
+        assert 'data-aantal="1"' in client.get("/werkboek").text  # nothing lost
+        done = client.post(
+            "/werkboek/leegmaken", data={"csrf": token, "bevestigd": "ja"}, follow_redirects=False
+        )
+        assert done.headers["location"] == "/werkboek?vervangen=ja"
+        page = client.get(done.headers["location"]).text
+        assert "Je werkboek is leeggemaakt." in page and 'data-aantal="0"' in page
+        client.post("/werkboek/terugzetten", data={"csrf": token})
+        assert 'data-aantal="1"' in client.get("/werkboek").text

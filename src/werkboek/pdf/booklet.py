@@ -32,6 +32,28 @@ def saddle_stitch(count: int) -> list[tuple[int | None, int | None]]:
     return sides
 
 
+def place(
+    sheet: pikepdf.Page,
+    page: pikepdf.Page,
+    index: int,
+    x0: float,
+    y0: float,
+    page_width: float,
+    page_height: float,
+) -> None:
+    """``page`` on ``sheet`` as a form XObject, as ``Page.add_overlay`` places it, but named
+    after the page's number: add_overlay names it at random, so no two booklets were the
+    same bytes."""
+    formx = page.as_form_xobject()
+    name = sheet.add_resource(formx, pikepdf.Name.XObject, name=pikepdf.Name(f"/Pagina{index + 1}"))
+    rect = pikepdf.Rectangle(x0, y0, x0 + page_width, y0 + page_height)
+    placed = sheet.calc_form_xobject_placement(formx, name, rect)
+    sheet.contents_add(b"q\n", prepend=True)
+    sheet.contents_add(b"Q\n", prepend=False)
+    sheet.contents_add(placed, prepend=False)
+    sheet.contents_coalesce()
+
+
 def impose(a5: bytes, title: str, accessible_name: str) -> bytes:
     """The A5 pages of ``a5`` as a saddle-stitched booklet on A4 sheets."""
     width, height = A4_LANDSCAPE
@@ -49,9 +71,7 @@ def impose(a5: bytes, title: str, accessible_name: str) -> bytes:
                 # centred in its half (an A5 page is a hair narrower than half an A4 sheet)
                 x0 = x + (width / 2 - page_width) / 2
                 y0 = (height - page_height) / 2
-                sheet.add_overlay(
-                    page, pikepdf.Rectangle(x0, y0, x0 + page_width, y0 + page_height)
-                )
+                place(sheet, page, index, x0, y0, page_width, page_height)
         booklet.docinfo["/Title"] = f"{title} — boekje om te drukken"
         booklet.docinfo["/Subject"] = (
             "Voor de drukker: A5-pagina's twee aan twee op A4, dubbelzijdig afdrukken, "

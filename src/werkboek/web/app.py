@@ -29,7 +29,19 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from ..content.fonts import font_dir
 from ..files.atomic import write_atomically
 from . import api, security
-from .pages import account, catalogue, composer, copies, login, mailing, recipes, tasks
+from .pages import (
+    account,
+    catalogue,
+    composer,
+    copies,
+    day,
+    guide,
+    login,
+    mailing,
+    printing,
+    recipes,
+    tasks,
+)
 from .pool import Busy
 from .site import Site, site_of
 
@@ -108,8 +120,11 @@ def routes() -> list[BaseRoute]:
         *tasks.ROUTES,
         *composer.ROUTES,
         *recipes.ROUTES,
+        *day.ROUTES,
         *copies.ROUTES,
         *mailing.ROUTES,
+        *printing.ROUTES,
+        *guide.ROUTES,
         *api.ROUTES,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         Mount("/lettertype", StaticFiles(directory=str(font_dir())), name="fonts"),

@@ -35,6 +35,8 @@ class Draft:
     onderdelen: list[dict[str, Any]] = field(default_factory=list)
     dag: dict[str, str] = field(default_factory=dict)
     """datum, uren, locatie, dagdelen: as typed (the recipe check says what is wrong)."""
+    naam: str = ""
+    """The saved recipe this draft was opened from: saving it again replaces that one."""
 
     def mapping(self) -> dict[str, Any]:
         """The draft as a recipe mapping (what ``recipe_from_mapping`` and a file hold)."""
@@ -60,6 +62,7 @@ class Draft:
             trainer=str(data.get("trainer") or ""),
             editie=str(data.get("editie") or "deelnemer"),
             onderdelen=items[:MAX_ITEMS],
+            naam=str(data.get("naam") or "")[:80],
             dag={
                 k: str(value)
                 for k in DAY_KEYS
@@ -84,6 +87,20 @@ class Draft:
 
     def contains(self, kind: str, slug: str) -> bool:
         return any(item.get(kind) == slug for item in self.onderdelen)
+
+    def set_own(self, index: int, text: str) -> None:
+        """Change the text of the own page at ``index`` (an empty text removes it)."""
+        if 0 <= index < len(self.onderdelen) and "eigen" in self.onderdelen[index]:
+            text = text.replace("\r\n", "\n").strip()
+            if text:
+                self.onderdelen[index] = {"eigen": text[:MAX_OWN] + "\n"}
+            else:
+                del self.onderdelen[index]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing of the trainer's in it: replacing it loses nothing."""
+        return not self.onderdelen and self.mapping() == Draft().mapping()
 
     def remove(self, index: int) -> None:
         if 0 <= index < len(self.onderdelen):
@@ -136,3 +153,51 @@ class Drafts:
         data = json.dumps(asdict(draft), ensure_ascii=False, indent=1).encode()
         with self._lock:
             write_atomically(path, data)
+
+    def replace(self, session: str, draft: Draft, why: str) -> bool:
+        """Put ``draft`` in place of the session's draft, keeping that one to undo (with
+        ``why``, what the page says about it), unless it held nothing; whether it was kept."""
+        old = self.get(session)
+        if not old.empty:
+            data = {"waarom": why, "concept": asdict(old)}
+            undo = json.dumps(data, ensure_ascii=False, indent=1).encode()
+            with self._lock:
+                write_atomically(self._undo_path(session), undo)
+        self.save(session, draft)
+        return not old.empty
+
+    def _undo_path(self, session: str) -> Path:
+        return self._path(session).with_suffix(".vorige.json")
+
+    def undo_note(self, session: str) -> str:
+        """What the page says about the draft kept to undo; empty when there is none."""
+        data = self._read_undo(session)
+        return str(data.get("waarom") or "") if data else ""
+
+    def _read_undo(self, session: str) -> dict[str, Any] | None:
+        with self._lock:
+            try:
+                data = json.loads(self._undo_path(session).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+        return data if isinstance(data, dict) and isinstance(data.get("concept"), dict) else None
+
+    def undo(self, session: str) -> bool:
+        """The draft kept to undo back in place (the current one kept in its turn)."""
+        data = self._read_undo(session)
+        if data is None:
+            return False
+        current = self.get(session)
+        self.save(session, Draft.from_mapping(data["concept"]))
+        if current.empty:
+            with self._lock:
+                self._undo_path(session).unlink(missing_ok=True)
+        else:
+            note = "Het werkboek van daarnet is weer terug."
+            again = {"waarom": note, "concept": asdict(current)}
+            with self._lock:
+                write_atomically(
+                    self._undo_path(session),
+                    json.dumps(again, ensure_ascii=False, indent=1).encode(),
+                )
+        return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,11 @@ SECTIONS = [
     ("catalogue", "catalogus", "Catalogus"),
     ("composer", "werkboek", "Werkboek samenstellen"),
     ("recipes", "recepten", "Recepten"),
+    ("day", "dag", "Trainingsdag"),
     ("copies", "exemplaren", "Eigen exemplaren"),
     ("mail", "mail", "Mailen"),
+    ("print", "drukken", "Drukken"),
+    ("help", "hulp", "Hulp"),
 ]
 """The main menu: route name, the key a page marks itself active with, and the label."""
 
@@ -55,6 +59,24 @@ class Site:
         self.previews = Previews()
         self.pool = RenderPool(project)
         self.templates = templates()
+        self._print_shop: Project | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def print_shop(self) -> Project:
+        """The project for the print shop's files (PDF/A-2b), beside the accessible one, as
+        ``werkboek build --drukwerk`` makes them (its output in ``drukwerk/``); made once."""
+        with self._lock:
+            if self._print_shop is None:
+                project = self.project
+                self._print_shop = Project(
+                    project.content_dir,
+                    project.styles_dir,
+                    project.output_dir / "drukwerk",
+                    project.recipes_dir,
+                    print_shop=True,
+                )
+            return self._print_shop
 
     def session(self, request: Request) -> str:
         """Who owns drafts, jobs and mailings: the account (with accounts or single sign-on),
@@ -95,6 +117,7 @@ class Site:
             "csrf": security.csrf_token(request),
             "content": self.project.content,
             "draft_count": len(draft.onderdelen),
+            "draft_empty": draft.empty,
             "logged_in": self.config.token is not None or security.actor_of(request) is not None,
             "actor": security.actor_of(request),
             "login_mode": self.config.login,

@@ -28,7 +28,7 @@ from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
 from ..drafts import DAY_KEYS, MAX_OWN, Draft
 from ..pool import Busy, Superseded
 from ..previews import LARGE_WIDTH, THUMBNAIL_WIDTH
-from ..responses import Download, back, download, form_text, is_htmx
+from ..responses import Download, back, download, form_text, is_htmx, path_for
 from ..site import Site, site_of
 
 ITEM = re.compile(r"^onderdelen\[(\d+)\]")
@@ -167,22 +167,26 @@ def context(site: Site, checked: Checked) -> dict[str, Any]:
 
 
 def changed(request: Request, draft: Draft) -> Response:
-    """After a change: save the draft; the composer in place (htmx, and the preview follows)
-    or the page again."""
+    """After a change: save the draft; what follows from it in place (htmx, and the preview
+    follows) or the page again. The answer never holds the fields the trainer types in."""
     site = site_of(request)
+    before = check(site, site.draft(request)).version
     site.save_draft(request, draft)
     if not is_htmx(request):
         return back(request, "composer")
     checked = check(site, site.draft(request))
     response = site.page(request, "_samensteller.html", **context(site, checked))
-    response.headers.update(CHANGED)
+    if checked.version != before:
+        response.headers.update(CHANGED)
     return response
 
 
 async def show(request: Request) -> Response:
     site = site_of(request)
     checked = check(site, site.draft(request))
-    return site.page(request, "werkboek.html", **context(site, checked))
+    just_replaced = request.query_params.get("vervangen") == "ja"
+    undo = site.drafts.undo_note(site.session(request)) if just_replaced else ""
+    return site.page(request, "werkboek.html", undo=undo, **context(site, checked))
 
 
 async def fields(request: Request) -> Response:
@@ -225,6 +229,10 @@ def set_pages(draft: Draft, index: int, form: FormData) -> None:
     draft.set_pages(index, max(1, min(20, int(pages))) if pages.isdigit() else 1)
 
 
+def set_text(draft: Draft, index: int, form: FormData) -> None:
+    draft.set_own(index, form_text(form, "markdown", MAX_OWN))
+
+
 ITEM_ACTIONS: dict[str, Callable[[Draft, int, FormData], None]] = {
     "omhoog": move_up,
     "omlaag": move_down,
@@ -232,6 +240,7 @@ ITEM_ACTIONS: dict[str, Callable[[Draft, int, FormData], None]] = {
     "verwijderen": remove,
     "delen": set_parts,
     "paginas": set_pages,
+    "tekst": set_text,
 }
 """What can be done to one item of the draft, by the last word of its URL."""
 
@@ -273,8 +282,49 @@ async def add_notes(request: Request) -> Response:
     return changed(request, draft)
 
 
+async def edit_own(request: Request) -> Response:
+    """An own page's text to change, on a page of its own (a form without scripts)."""
+    site = site_of(request)
+    draft = site.draft(request)
+    index: int = request.path_params["index"]
+    if not (0 <= index < len(draft.onderdelen) and "eigen" in draft.onderdelen[index]):
+        return back(request, "composer")
+    text = str(draft.onderdelen[index]["eigen"])
+    return site.page(request, "eigen_bewerken.html", active="werkboek", index=index, text=text)
+
+
+def confirm(request: Request, **question: Any) -> Response:
+    """A question before work is replaced: a form step that works without scripts."""
+    return site_of(request).page(request, "bevestigen.html", active="werkboek", **question)
+
+
 async def clear(request: Request) -> Response:
-    return changed(request, Draft())
+    site = site_of(request)
+    async with request.form() as form:
+        confirmed = form_text(form, "bevestigd", 3) == "ja"
+    if not confirmed and not site.draft(request).empty:
+        return confirm(
+            request,
+            title="Opnieuw beginnen?",
+            question="Je werkboek wordt leeggemaakt: de titel, de gegevens en alle onderdelen.",
+            comfort="Daarna kun je het nog één keer terugzetten met “Ongedaan maken”.",
+            action=path_for(request, "composer_clear"),
+            fields={},
+            yes="Ja, opnieuw beginnen",
+        )
+    kept = site.drafts.replace(site.session(request), Draft(), "Je werkboek is leeggemaakt.")
+    return replaced(request, kept)
+
+
+async def undo(request: Request) -> Response:
+    site = site_of(request)
+    return replaced(request, site.drafts.undo(site.session(request)))
+
+
+def replaced(request: Request, kept: bool) -> Response:
+    """The composer after the draft was replaced: with the way back when there is one (only
+    then: an old note would offer to undo something long past)."""
+    return back(request, "composer", query={"vervangen": "ja"} if kept else None)
 
 
 async def preview(request: Request) -> Response:
@@ -360,6 +410,13 @@ ROUTES: list[BaseRoute] = [
     Route("/werkboek/notities", add_notes, methods=["POST"], name="composer_notes"),
     Route("/werkboek/eigen", add_own, methods=["POST"], name="composer_own"),
     Route("/werkboek/leegmaken", clear, methods=["POST"], name="composer_clear"),
+    Route("/werkboek/terugzetten", undo, methods=["POST"], name="composer_undo"),
+    Route(
+        "/werkboek/onderdelen/{index:int}/bewerken",
+        edit_own,
+        methods=["GET"],
+        name="composer_own_edit",
+    ),
     Route(
         "/werkboek/onderdelen/{index:nummer}/{action:str}",
         change_item,

@@ -16,6 +16,7 @@ from ...errors import WerkboekError
 from ...people import MAX_BYTES, Person, people_from_bytes, people_from_text
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import EDITIONS, Recipe
+from ..daylist import names_for_copies
 from ..jobs import Job, Work
 from ..responses import Download, back, form_text
 from ..security import MAX_PEOPLE_BYTES
@@ -49,7 +50,8 @@ async def show(request: Request) -> Response:
     site = site_of(request)
     checked = check(site, site.draft(request))
     job = site.jobs.latest(site.session(request), "exemplaren")
-    return copies_page(request, checked, problems=[], job=job, names="")
+    names = names_for_copies(request)  # the training day's list, when there is one
+    return copies_page(request, checked, problems=[], job=job, names=names)
 
 
 def zipped(site: Site, recipe: Recipe, names: tuple[str, ...]) -> Work:

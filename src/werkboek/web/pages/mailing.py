@@ -39,6 +39,7 @@ from ...people import MAX_BYTES, list_columns
 from ...people import list_text as upload_text
 from ...products import workbook_pdf
 from ...recipes import recipe_yaml
+from ..daylist import list_text as day_list_text
 from ..drafts import Draft
 from ..jobs import Job, Work
 from ..ready import find, make, ready_products
@@ -110,6 +111,7 @@ def load(request: Request) -> MailForm:
         saved.list_text = (base / "deelnemers.csv").read_text(encoding="utf-8")
         message = (base / "bericht.md").read_text(encoding="utf-8")
     except OSError:
+        saved.list_text = day_list_text(request)  # the training day's list, to start from
         return saved
     head, _, body = message.partition("\n\n")
     for line in head.splitlines():
@@ -293,9 +295,7 @@ def mail_page(request: Request, mail: MailForm, status: int = 200, **extra: Any)
     return site.page(request, "mail.html", status=status, **context)
 
 
-def problems_page(
-    request: Request, exc: WerkboekError, mail: MailForm | None = None
-) -> Response:
+def problems_page(request: Request, exc: WerkboekError, mail: MailForm | None = None) -> Response:
     """The page as the trainer sent it (else as last stored), each problem beside its field
     (422); the server's own folder is never named, only the file the trainer knows."""
     mail = mail or load(request)
@@ -314,6 +314,11 @@ def last_state(base: Path, output_dir: Path) -> MailingState | None:
         return mailing_state(name, base / "deelnemers.csv", output_dir)
     except (OSError, WerkboekError):
         return None
+
+
+def state_of(request: Request) -> MailingState | None:
+    """Where this trainer's last mailing stands (for the day at a glance)."""
+    return last_state(folder(request), site_of(request).project.output_dir)
 
 
 async def show(request: Request) -> Response:

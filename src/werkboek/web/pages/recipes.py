@@ -25,8 +25,9 @@ from ...errors import Problem, RecipeError
 from ...files.atomic import write_atomically
 from ...recipes import MAX_BYTES, load_recipe, parse_recipe, recipe_yaml
 from ..drafts import Draft
-from ..responses import Download, back, download, form_text
+from ..responses import Download, back, download, form_text, path_for
 from ..site import Site, site_of
+from .composer import check, replaced
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,6 @@ def listing_page(request: Request, problems: list[Problem], status: int = 200) -
         active="recepten",
         recipes=saved(site),
         upload_problems=problems,
-        folder=str(site.project.recipes_dir),
     )
 
 
@@ -102,20 +102,49 @@ async def listing(request: Request) -> Response:
     return listing_page(request, [])
 
 
-def open_in_composer(request: Request, text: str, name: str) -> Response:
-    """A recipe's text as the session's draft, if it is a good recipe."""
+def open_in_composer(
+    request: Request, text: str, name: str, confirmed: bool, saved_as: str = ""
+) -> Response:
+    """A recipe's text as the session's draft, if it is a good recipe; first a question when
+    that replaces work (which is kept to undo). ``saved_as``: the recipe's name on the
+    server, under which the draft is saved again."""
     site = site_of(request)
     try:
         parse_recipe(text, site.project.content, name, site.project.recipes_dir)
     except RecipeError as exc:
         return listing_page(request, list(exc.problems), status=422)
-    site.save_draft(request, Draft.from_mapping(yaml.safe_load(text)))
-    return back(request, "composer")
+    draft = Draft.from_mapping(yaml.safe_load(text))
+    draft.naam = saved_as
+    current = site.draft(request)
+    if not confirmed and not current.empty:
+        fields = {} if saved_as else {"recept": text}
+        action = (
+            path_for(request, "recipe_open", name=saved_as)
+            if saved_as
+            else path_for(request, "recipe_upload")
+        )
+        return site.page(
+            request,
+            "bevestigen.html",
+            active="recepten",
+            title=f"“{draft.titel}” openen?",
+            question=f"Het recept komt in de plaats van je werkboek “{current.titel}”.",
+            comfort="Daarna kun je je werkboek nog terugzetten met “Ongedaan maken”.",
+            action=action,
+            fields=fields,
+            yes="Ja, openen",
+            back=path_for(request, "recipes"),
+        )
+    note = f"Het recept “{draft.titel}” is geopend in plaats van je werkboek."
+    return replaced(request, site.drafts.replace(site.session(request), draft, note))
 
 
 async def open_saved(request: Request) -> Response:
     path = existing(request)
-    return open_in_composer(request, path.read_text(encoding="utf-8"), path.name)
+    async with request.form() as form:
+        confirmed = form_text(form, "bevestigd", 3) == "ja"
+    text = path.read_text(encoding="utf-8")
+    return open_in_composer(request, text, path.name, confirmed, path.stem)
 
 
 async def uploaded_text(file: UploadFile) -> str:
@@ -134,6 +163,8 @@ async def uploaded_text(file: UploadFile) -> str:
 
 async def upload(request: Request) -> Response:
     async with request.form() as form:
+        if form_text(form, "bevestigd", 3) == "ja":  # the upload's text, after the question
+            return open_in_composer(request, form_text(form, "recept", MAX_BYTES), "recept", True)
         file = form.get("bestand")
         if not isinstance(file, UploadFile) or not file.filename:
             missing = Problem("", 0, 0, "bestand", "kies een receptbestand (.yaml)")
@@ -142,7 +173,7 @@ async def upload(request: Request) -> Response:
             text = await uploaded_text(file)
         except RecipeError as exc:
             return listing_page(request, list(exc.problems), status=422)
-        return open_in_composer(request, text, Path(file.filename).name[:100])
+        return open_in_composer(request, text, Path(file.filename).name[:100], False)
 
 
 async def duplicate(request: Request) -> Response:
@@ -181,7 +212,7 @@ async def save_problems(site: Site, name: str, draft: Draft, replace: bool) -> l
         await run_in_threadpool(parse_recipe, text, site.project.content, "werkboek")
     except RecipeError as exc:
         problems += exc.problems
-    if not problems and path_of(site, name).exists() and not replace:
+    if not problems and path_of(site, name).exists() and not replace and name != draft.naam:
         taken = f"er is al een recept '{name}'; kies een andere naam of vink 'vervangen' aan"
         problems.append(Problem("", 0, 0, "naam", taken))
     return problems
@@ -193,12 +224,17 @@ async def save(request: Request) -> Response:
         name = form_text(form, "naam", 80).strip()
         replace = form_text(form, "vervangen", 3) == "ja"
     draft = site.draft(request)
+    if not name:  # the name the title gives
+        checked = check(site, draft)
+        name = checked.recipe.slug if checked.recipe is not None else ""
     problems = await save_problems(site, name, draft, replace)
     if problems:
         return site.page(
             request, "bewaren_mislukt.html", status=422, active="werkboek", problems=problems
         )
     write_atomically(path_of(site, name), recipe_yaml(draft.mapping()).encode())
+    draft.naam = name  # saving again replaces this recipe
+    site.save_draft(request, draft)
     return back(request, "recipes", query={"bewaard": name})
 
 

@@ -78,6 +78,130 @@
     (target || buttons[0]).focus();
   });
 
+  // The composer's fields are never swapped (a trainer may be typing in them): a change
+  // swaps in what follows from it, and each field's problem beside it out of band. Here
+  // each field says whether it has one; and "Opgeslagen" says when the draft is saved.
+  function markInvalid() {
+    var fields = document.querySelectorAll("#gegevens input[aria-describedby]");
+    Array.prototype.forEach.call(fields, function (field) {
+      var problem = document.getElementById(field.getAttribute("aria-describedby"));
+      if (problem && problem.textContent.trim()) {
+        field.setAttribute("aria-invalid", "true");
+      } else {
+        field.removeAttribute("aria-invalid");
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", markInvalid);
+
+  document.addEventListener("input", function (event) {
+    var saved = document.getElementById("opgeslagen");
+    if (saved && event.target.closest && event.target.closest("#gegevens")) {
+      saved.textContent = "Bezig met opslaan…";
+    }
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var saved = document.getElementById("opgeslagen");
+    var form = event.target.closest && event.target.closest("form");
+    if (saved && form && form.closest(".samensteller-kolom")) {
+      saved.textContent = "Bezig met opslaan…";
+    }
+  });
+
+  // An own page, once added, leaves the field empty for the next one.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target;
+    if (form && form.id === "eigen" && event.detail.successful) { form.reset(); }
+  });
+
+  // The browser's own checks of a field, said in Dutch whatever the browser's language (a
+  // field's title says what it wants, for a pattern).
+  function dutchMessage(field) {
+    var v = field.validity;
+    if (v.valueMissing) { return "Vul dit veld in."; }
+    if (v.typeMismatch && field.type === "email") {
+      return "Vul een e-mailadres in, zoals anna@voorbeeld.nl.";
+    }
+    if (v.badInput || v.typeMismatch) { return "Dit is geen geldige waarde voor dit veld."; }
+    if (v.patternMismatch) {
+      return field.title ? field.title + "." : "Dit heeft niet de goede vorm.";
+    }
+    if (v.rangeUnderflow) { return "Vul " + field.min + " of meer in."; }
+    if (v.rangeOverflow) { return "Vul " + field.max + " of minder in."; }
+    if (v.stepMismatch) { return "Vul een heel getal in."; }
+    if (v.tooLong) { return "Dit is te lang: hoogstens " + field.maxLength + " tekens."; }
+    if (v.tooShort) { return "Dit is te kort: minstens " + field.minLength + " tekens."; }
+    return "Dit klopt nog niet.";
+  }
+  document.addEventListener("invalid", function (event) {
+    var field = event.target;
+    if (!field.setCustomValidity) { return; }
+    field.setCustomValidity("");
+    if (!field.validity.valid) { field.setCustomValidity(dutchMessage(field)); }
+  }, true);
+  document.addEventListener("input", function (event) {
+    if (event.target.setCustomValidity) { event.target.setCustomValidity(""); }
+  }, true);
+
+  // Before work is replaced (starting over, opening a recipe or a starting day): a question
+  // in a dialog (the browser's own <dialog>: focus goes in, Escape says no, focus comes back).
+  // Without scripts the server asks the same on a page of its own; with nothing to lose,
+  // nobody is asked.
+  function ask(form) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "vraag";
+    dialog.setAttribute("aria-labelledby", "vraag-kop");
+    dialog.setAttribute("aria-describedby", "vraag-uitleg");
+    var heading = document.createElement("h2");
+    heading.id = "vraag-kop";
+    heading.textContent = form.dataset.vraag;
+    var text = document.createElement("p");
+    text.id = "vraag-uitleg";
+    text.textContent = form.dataset.uitleg + " " + (form.dataset.troost || "");
+    var buttons = document.createElement("form");
+    buttons.method = "dialog";
+    buttons.className = "knoppen";
+    var yes = document.createElement("button");
+    yes.value = "ja";
+    yes.className = "knop gevaar";
+    yes.textContent = form.dataset.ja;
+    var no = document.createElement("button");
+    no.value = "nee";
+    no.className = "knop tweede";
+    no.textContent = "Nee, terug";
+    buttons.append(yes, " ", no);
+    dialog.append(heading, text, buttons);
+    dialog.addEventListener("close", function () {
+      dialog.remove();
+      if (dialog.returnValue !== "ja") { return; }
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "bevestigd";
+      confirmed.value = "ja";
+      form.appendChild(confirmed);
+      form.submit();
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    no.focus();
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // a change made in place: there is work now, whatever the page said when it came
+    if (event.detail.successful && event.detail.requestConfig.verb === "post") {
+      document.body.dataset.werk = "ja";
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.dataset || !form.dataset.vraag || document.body.dataset.werk !== "ja") { return; }
+    if (form.querySelector('input[name="bevestigd"]')) { return; }
+    event.preventDefault();
+    ask(form);
+  }, true);
+
   // File fields in Dutch, whatever the browser's language: the native field stays (it is what
   // the form sends and what its label names) but out of sight; a button opens it and a line
   // says which file was chosen.
