@@ -26,7 +26,7 @@ from outloud.model import Document as OutloudDocument
 from structure import Tagged, skipped_levels
 from werkboek import Project, build_products
 from werkboek.build import build_workbook
-from werkboek.people import people_from_names
+from werkboek.participants.lists import people_from_names
 from werkboek.products.training_day import CertificateOptions, CertificatesProduct
 from werkboek.recipes import load_recipe
 

@@ -411,7 +411,7 @@ def workbook(
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
     from .build import build_products
-    from .people import at_most, people_from_names, read_people, split_printable
+    from .participants.lists import at_most, people_from_names, read_people, split_printable
     from .products import workbook_options
     from .recipes import load_recipe
 
@@ -456,7 +456,7 @@ def _training_day(
 ) -> tuple[Any, Any, tuple[Any, ...], list[Problem]]:
     """The project, the recipe and the people of `attendance` and `certificates` (whose
     names can be printed), and a problem for each other person."""
-    from .people import read_people, split_printable
+    from .participants.lists import read_people, split_printable
     from .recipes import load_recipe
 
     _must_exist(recipe, "recept")

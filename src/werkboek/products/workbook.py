@@ -19,9 +19,9 @@ from ..content.markup import plain_text
 from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
 from ..files.outputs import name_slug
+from ..participants.lists import PLACEHOLDER
 from ..pdf.booklet import impose
 from ..pdf.covers import graft_covers
-from ..people import PLACEHOLDER
 from ..project import Project
 from ..recipes import Kind, Recipe, load_recipe
 from ..words import dutch_date

@@ -29,7 +29,7 @@ from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import WerkboekError
-from ..people import MAX_BYTES as MAX_LIST_BYTES
+from ..participants.lists import MAX_BYTES as MAX_LIST_BYTES
 from ..store.accounts import Account, Accounts, TokenSessions
 from .config import ServerConfig
 

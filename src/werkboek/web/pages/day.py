@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 
 from ...errors import Problem, WerkboekError
 from ...files.atomic import write_atomically
-from ...people import MAX_BYTES, NAME, Person, decode, parse_people
+from ...participants.lists import MAX_BYTES, NAME, Person, decode, parse_people
 from ...products import (
     AttendanceOptions,
     AttendanceProduct,

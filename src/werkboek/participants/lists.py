@@ -38,10 +38,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content.fonts import unprintable_problem
-from .errors import ListError, Problem, did_you_mean, display_path
+from ..content.fonts import unprintable_problem
+from ..errors import ListError, Problem, did_you_mean, display_path
+from ..words import format_size
 from .spreadsheets import SAVE_AS, sheet_rows
-from .words import format_size
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab"}
