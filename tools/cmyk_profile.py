@@ -81,15 +81,15 @@ def printed(cmyk: np.ndarray) -> np.ndarray:
     """Media-relative Lab (the paper is L 100) of device values in 0..1, shape (..., 4)."""
     effective = cmyk + 4 * np.array(TVI) * cmyk * (1 - cmyk)  # tone value increase
     c, m, y, k = (effective[..., i] for i in range(4))
-    total = np.zeros(cmyk.shape[:-1] + (3,))
+    total = np.zeros((*cmyk.shape[:-1], 3))
     for (pc, pm, py), lab in SOLIDS.items():
-        weight = (
-            (c if pc else 1 - c) * (m if pm else 1 - m) * (y if py else 1 - y)
-        )[..., None]
+        weight = ((c if pc else 1 - c) * (m if pm else 1 - m) * (y if py else 1 - y))[..., None]
         total += weight * lab_to_xyz(np.array(lab)) ** (1 / N)
     cmy_xyz = total**N
     black = lab_to_xyz(np.array(BLACK)) / PAPER_XYZ
-    with_black = ((1 - k)[..., None] * cmy_xyz ** (1 / N) + k[..., None] * (cmy_xyz * black) ** (1 / N)) ** N
+    with_black = (
+        (1 - k)[..., None] * cmy_xyz ** (1 / N) + k[..., None] * (cmy_xyz * black) ** (1 / N)
+    ) ** N
     return xyz_to_lab(with_black / PAPER_XYZ * D50)
 
 
@@ -147,7 +147,11 @@ def main() -> int:
     lcms.cmsCreateProfilePlaceholder.argtypes = [ctypes.c_void_p]
     lcms.cmsStageAllocCLut16bit.restype = ctypes.c_void_p
     lcms.cmsStageAllocCLut16bit.argtypes = [
-        ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p
+        ctypes.c_void_p,
+        ctypes.c_uint,
+        ctypes.c_uint,
+        ctypes.c_uint,
+        ctypes.c_void_p,
     ]
     lcms.cmsStageAllocToneCurves.restype = ctypes.c_void_p
     lcms.cmsStageAllocToneCurves.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_void_p]
@@ -157,11 +161,25 @@ def main() -> int:
     lcms.cmsWriteTag.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_void_p]
     lcms.cmsMLUalloc.restype = ctypes.c_void_p
     lcms.cmsMLUalloc.argtypes = [ctypes.c_void_p, ctypes.c_uint]
-    lcms.cmsMLUsetASCII.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
-    lcms.cmsSaveProfileToMem.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint)]
+    lcms.cmsMLUsetASCII.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+    ]
+    lcms.cmsSaveProfileToMem.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_uint),
+    ]
     for name in ("cmsSetProfileVersion",):
         getattr(lcms, name).argtypes = [ctypes.c_void_p, ctypes.c_double]
-    for name in ("cmsSetDeviceClass", "cmsSetColorSpace", "cmsSetPCS", "cmsSetHeaderRenderingIntent"):
+    for name in (
+        "cmsSetDeviceClass",
+        "cmsSetColorSpace",
+        "cmsSetPCS",
+        "cmsSetHeaderRenderingIntent",
+    ):
         getattr(lcms, name).argtypes = [ctypes.c_void_p, ctypes.c_uint]
     lcms.cmsLinkTag.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint]
     lcms.cmsSetHeaderFlags.argtypes = [ctypes.c_void_p, ctypes.c_uint]

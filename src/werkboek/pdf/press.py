@@ -25,6 +25,9 @@ LittleCMS, free to embed.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import uuid
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -50,6 +53,7 @@ PRINT = 4
 """The Print flag of an annotation."""
 
 _COLOUR = {"rg": "k", "RG": "K"}
+UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def black_ink(grey: float) -> float:
@@ -107,7 +111,9 @@ def _resources(pdf: pikepdf.Pdf) -> list[Dictionary]:
     for holder in holders:
         resources = holder.get("/Resources")
         if isinstance(resources, Dictionary):
-            found.setdefault(resources.objgen if resources.is_indirect else (id(resources), -1), resources)
+            found.setdefault(
+                resources.objgen if resources.is_indirect else (id(resources), -1), resources
+            )
     return list(found.values())
 
 
@@ -129,6 +135,7 @@ def for_press(data: bytes, *, what: str) -> bytes:
                 "uitvoerprofiel (is het kleurprofiel van werkboek meegeïnstalleerd?)"
             )
         intent.OutputCondition = pikepdf.String(CONDITION)
+        _stable_document_id(pdf)
         for stream in _drawn(pdf):
             _to_black(stream)
         srgb = pdf.make_stream(srgb_profile(), N=3)
@@ -142,9 +149,26 @@ def for_press(data: bytes, *, what: str) -> bytes:
             for annotation in page.obj.get("/Annots", Array()):
                 annotation.F = int(annotation.get("/F", 0)) & ~PRINT
         _check(pdf, what)
+        # the file's ID from its content alone (WeasyPrint's hashes the random DocumentID)
+        if "/ID" in pdf.trailer:
+            del pdf.trailer["/ID"]
         out = BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True)
     return out.getvalue()
+
+
+def _stable_document_id(pdf: pikepdf.Pdf) -> None:
+    """WeasyPrint's PDF/X metadata has a random ``xmpMM:DocumentID``: made from the metadata
+    itself instead (the same document, the same ID; another title, another ID)."""
+    if "/Metadata" not in pdf.Root:
+        return
+    stream = pdf.Root.Metadata
+    xmp = stream.read_bytes()
+    blank = UUID.sub(b"0" * 36, xmp)
+    if blank == xmp:
+        return
+    stable = str(uuid.UUID(bytes=hashlib.sha256(blank).digest()[:16], version=4)).encode()
+    stream.write(UUID.sub(stable, xmp))
 
 
 def _inside(inner: Any, outer: Any) -> bool:
