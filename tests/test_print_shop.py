@@ -208,3 +208,65 @@ def test_a_pdf_that_cannot_be_pdf_x_is_refused(handouts):
         pdf.save(out)
     with pytest.raises(BuildError, match="pagina 1 heeft geen snijmaat"):
         for_press(out.getvalue(), what="proef.pdf")
+
+
+# ---------------------------------------------------------------- the booklet
+
+
+def test_the_booklet_has_creep_compensation_boxes_and_a_real_back_cover(tmp_path):
+    import re
+
+    import pypdf
+
+    from werkboek.build import build_workbook
+    from werkboek.pdf.booklet import PAPER_MM, saddle_stitch
+    from werkboek.recipes import load_recipe
+
+    from conftest import ROOTS
+
+    project = Project(CONTENT, REPO / "styles", tmp_path, print_shop=True)
+    recipe = load_recipe(ROOTS / "trainingsdag" / "recept.yaml", project.content)
+    files = build_workbook(project, recipe, tmp_path / "dag.pdf", booklet=True)
+    a5, booklet = files[1], files[2]
+    reader = pypdf.PdfReader(a5)
+    count = len(reader.pages)
+    # the back cover: the last page, designed (the recipe's title), unnumbered, no notes page
+    back = " ".join(reader.pages[-1].extract_text().split())
+    assert back.startswith("Trainingsdag Zaanstreek"), back
+    assert "Notities" not in back and not re.search(rf"\b{count}\b", back), back
+    with pikepdf.open(booklet) as pdf:
+        sides = saddle_stitch(count)
+        assert len(pdf.pages) == len(sides)
+        for number, (sheet, (left, right)) in enumerate(zip(pdf.pages, sides, strict=True)):
+            trim, bleed, media = mm(sheet.TrimBox), mm(sheet.BleedBox), mm(sheet.MediaBox)
+            assert [trim[2] - trim[0], trim[3] - trim[1]] == pytest.approx([296, 210], abs=0.05)
+            grown = [trim[0] - BLEED_MM, trim[1] - BLEED_MM, trim[2] + BLEED_MM, trim[3] + BLEED_MM]
+            assert bleed == pytest.approx(grown, abs=0.05) and media == pytest.approx(bleed)
+            fold = (trim[0] + trim[2]) / 2
+            creep = (number // 2) * PAPER_MM
+            placed = re.findall(
+                rb"q ([-\d.]+) [-\d.]+ ([-\d.]+) [-\d.]+ re W n "
+                rb"1 0 0 1 ([-\d.]+) [-\d.]+ cm /P(\d+) Do Q",
+                sheet.Contents.read_bytes(),
+            )
+            assert [int(p[3]) for p in placed] == [i for i in (left, right) if i is not None]
+            for x, width, dx, index in placed:  # (an A5 page's trim box starts at 0 0)
+                clip_from, clip_to = float(x) / PT, (float(x) + float(width)) / PT
+                shift = float(dx) / PT
+                if int(index) == left:  # its trim's edge at the fold, shifted past it by creep
+                    assert shift + 148 == pytest.approx(fold + creep, abs=0.01)
+                    assert clip_to == pytest.approx(fold, abs=0.01)  # cut at the fold
+                else:
+                    assert shift == pytest.approx(fold - creep, abs=0.01)
+                    assert clip_from == pytest.approx(fold, abs=0.01)
+    # rendered: the covers meet at the fold with no white gap, and the cover colour runs
+    # into the bleed at the outer edges
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(booklet), str(tmp_path / "s")],
+        check=True,
+    )
+    [image_path] = tmp_path.glob("s-*.png")
+    image = Image.open(image_path).convert("RGB")
+    middle = image.width // 2
+    for x in (middle - 1, middle, middle + 1, 1, image.width - 2):
+        assert image.getpixel((x, image.height // 3)) != (255, 255, 255), x
