@@ -5,6 +5,7 @@ Against the real server on a free loopback port (uvicorn in a thread), with http
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import json
 import re
@@ -18,6 +19,7 @@ import httpx
 import pypdf
 import pytest
 import yaml
+from PIL import Image
 
 from webserver import running
 from werkboek import Project, load_recipe
@@ -603,4 +605,18 @@ def test_an_own_page_in_the_composer_prints_or_is_refused_beside_it(server):
         assert refused.status_code in (303, 302), refused.status_code
         preview = client.get("/werkboek/voorbeeld")
         assert preview.status_code == 200
+        client.post("/werkboek/leegmaken", data={"csrf": token})
+        # an image that prints blurred: made, with a warning beside it
+        small = BytesIO()
+        Image.new("RGB", (120, 80), "green").save(small, "PNG")
+        uri = "data:image/png;base64," + base64.b64encode(small.getvalue()).decode()
+        markdown = f"# Kaart\n\n![De route]({uri})\n"
+        client.post("/werkboek/eigen", data={"csrf": token, "markdown": markdown})
+        shown = client.get("/werkboek")
+        warned = re.search(
+            r'<p class="waarschuwing" id="waarschuwing-onderdeel-0">(.*?)</p>', shown.text, re.S
+        )
+        assert warned is not None, shown.text
+        assert "96 ppi, minder dan 150" in warned.group(1) and "tekst:3:" in warned.group(1)
+        assert client.get("/werkboek/werkboek.pdf").status_code == 200
         client.post("/werkboek/leegmaken", data={"csrf": token})

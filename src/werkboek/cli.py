@@ -352,8 +352,11 @@ def workbook(
         people = at_most(people + read_people(participants, printable=False), "--deelnemers")
     people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
+    loaded = load_recipe(recipe, project.content)
+    for problem in loaded.warnings:  # (it prints, but not well: made all the same)
+        warning(str(problem))
     options = workbook_options(
-        load_recipe(recipe, project.content),
+        loaded,
         Path(output) if output else None,
         edition=edition,
         names=[p.name for p in people],
