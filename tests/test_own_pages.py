@@ -137,6 +137,7 @@ def test_an_image_printed_under_150_ppi_is_a_warning_with_its_line():
     assert parse_recipe(recipe_with(svg, "svg+xml"), CONTENTS).warnings == ()
 
 
+@pytest.mark.slow
 def test_werkboek_check_and_workbook_warn_about_a_blurred_image(tmp_path):
     from click.testing import CliRunner
 

@@ -24,6 +24,8 @@ from conftest import CONTENT, REPO
 PT = 72 / 25.4
 """Points per millimetre."""
 
+pytestmark = pytest.mark.slow  # (they build the handouts and a workbook)
+
 
 @pytest.fixture(scope="module")
 def handouts(tmp_path_factory) -> dict[str, Path]:

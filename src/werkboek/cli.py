@@ -252,8 +252,9 @@ def list_(content_dir: Path, as_json: bool) -> None:
     "--drukwerk",
     "print_shop",
     is_flag=True,
-    help="Bestanden voor een drukkerij (PDF/A-2b, met sRGB-kleurprofiel) in de map drukwerk/ "
-    "van de uitvoermap, in plaats van de toegankelijke PDF's (PDF/UA-1).",
+    help="Bestanden voor een drukkerij (PDF/X-4, CMYK-profiel, 3 mm afloop, tekst in 100% "
+    "zwart) in de map drukwerk/ van de uitvoermap, in plaats van de toegankelijke PDF's "
+    "(PDF/UA-1).",
 )
 @force_option
 @reports_errors
