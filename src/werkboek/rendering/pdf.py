@@ -22,6 +22,7 @@ from ..errors import BuildError
 from ..pdf.chapters import ChapterLayouts
 from ..pdf.finish import finish
 from ..pdf.logs import weasyprint_must_stay_silent
+from ..pdf.pdfa import without_eol_endings
 from ..pdf.press import BLEED_MM, PROFILE, bleed_boxes, for_press
 from ..pdf.tags import install
 from ..pdf.unicode_map import install as install_unicode_map
@@ -105,8 +106,11 @@ def pdf_bytes(document: Document, *, what: str, print_shop: bool = False) -> byt
     """The laid-out ``document`` as the bytes of a tagged PDF."""
     with weasyprint_must_stay_silent(what):
         data: bytes = document.write_pdf(**options(print_shop))
-    finished = bleed_boxes(finish(data, pdf_a=print_shop), BLEED_MM)
-    return for_press(finished, what=what) if print_shop else finished
+    finished = bleed_boxes(finish(data), BLEED_MM)
+    if not print_shop:
+        return finished
+    # (last: no Flate stream may end in a line end, for strict checkers)
+    return without_eol_endings(for_press(finished, what=what))
 
 
 def draft_bytes(document: Document, *, what: str) -> bytes:
