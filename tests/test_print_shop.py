@@ -237,6 +237,13 @@ def test_the_booklet_has_creep_compensation_boxes_and_a_real_back_cover(tmp_path
     assert back.startswith("Trainingsdag Zaanstreek"), back
     assert "Notities" not in back and not re.search(rf"\b{count}\b", back), back
     with pikepdf.open(booklet) as pdf:
+        # a PDF/X-4 file too: the A5 file's output intent, its metadata with the booklet's title
+        [intent] = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and int(intent.DestOutputProfile.N) == 4
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+        assert str(pdf.docinfo.Title).endswith("boekje om te drukken")
+        assert f">{pdf.docinfo.Title}</rdf:li>" in xmp
         sides = saddle_stitch(count)
         assert len(pdf.pages) == len(sides)
         for number, (sheet, (left, right)) in enumerate(zip(pdf.pages, sides, strict=True)):

@@ -21,8 +21,10 @@ Public pikepdf only.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 import pikepdf
 from pikepdf import Array, Dictionary
@@ -110,6 +112,29 @@ def impose(a5: bytes, title: str, accessible_name: str) -> bytes:
             f"lees en deel {accessible_name}."
         )
         booklet.docinfo["/Creator"] = "werkboek"
+        if "/OutputIntents" in source.Root:  # the print shop's A5 pages: a PDF/X-4 booklet
+            _print_shop_metadata(source, booklet)
         out = BytesIO()
         booklet.save(out, deterministic_id=True, compress_streams=True)
     return out.getvalue()
+
+
+def _print_shop_metadata(source: pikepdf.Pdf, booklet: pikepdf.Pdf) -> None:
+    """The A5 file's output intent, PDF/X metadata and dates, with the booklet's title and
+    subject in both the XMP and the document information (they must agree)."""
+    booklet.Root.OutputIntents = Array(
+        booklet.copy_foreign(source.make_indirect(intent)) for intent in source.Root.OutputIntents
+    )
+    booklet.Root.Metadata = booklet.copy_foreign(source.Root.Metadata)
+    for key in ("/CreationDate", "/ModDate", "/Trapped"):
+        if key in source.docinfo:
+            booklet.docinfo[key] = source.docinfo[key]
+    xmp = booklet.Root.Metadata.read_bytes().decode()
+    for element, key in (("dc:title", "/Title"), ("dc:description", "/Subject")):
+        text = escape(str(booklet.docinfo[key]))
+        found = re.search(rf"<{element}>.*?<rdf:li[^>]*>(.*?)</rdf:li>", xmp, flags=re.S)
+        if found:
+            xmp = xmp[: found.start(1)] + text + xmp[found.end(1) :]
+    booklet.Root.Metadata = booklet.make_stream(
+        xmp.encode(), Type=pikepdf.Name("/Metadata"), Subtype=pikepdf.Name("/XML")
+    )
