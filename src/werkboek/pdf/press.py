@@ -95,9 +95,19 @@ def _drawn(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
             streams.append(contents)
         elif isinstance(contents, Array):
             streams.extend(c for c in contents if isinstance(c, pikepdf.Stream))
+    # (a soft mask's group draws no colour, only how much shows: left as it is)
+    masks = {
+        thing.SMask.G.objgen
+        for thing in pdf.objects
+        if isinstance(thing, Dictionary)
+        and isinstance(thing.get("/SMask"), Dictionary)
+        and isinstance(thing.SMask.get("/G"), pikepdf.Stream)
+    }
     for thing in pdf.objects:
-        if isinstance(thing, pikepdf.Stream) and (
-            thing.get("/Subtype") == Name("/Form") or thing.get("/PatternType") == 1
+        if (
+            isinstance(thing, pikepdf.Stream)
+            and (thing.get("/Subtype") == Name("/Form") or thing.get("/PatternType") == 1)
+            and thing.objgen not in masks
         ):
             streams.append(thing)
     return streams
