@@ -322,8 +322,9 @@ def list_(content_dir: Path, as_json: bool) -> None:
     "--drukwerk",
     "print_shop",
     is_flag=True,
-    help="Bestanden voor een drukkerij (PDF/A-2b, met sRGB-kleurprofiel) in de map drukwerk/ "
-    "van de uitvoermap, in plaats van de toegankelijke PDF's (PDF/UA-1).",
+    help="Bestanden voor een drukkerij (PDF/X-4, CMYK-profiel, 3 mm afloop, tekst in 100% "
+    "zwart) in de map drukwerk/ van de uitvoermap, in plaats van de toegankelijke PDF's "
+    "(PDF/UA-1).",
 )
 @force_option
 @reports_errors
@@ -422,8 +423,11 @@ def workbook(
         people = at_most(people + read_people(participants, printable=False), "--deelnemers")
     people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
+    loaded = load_recipe(recipe, project.content)
+    for problem in loaded.warnings:  # (it prints, but not well: made all the same)
+        warning(str(problem))
     options = workbook_options(
-        load_recipe(recipe, project.content),
+        loaded,
         Path(output) if output else None,
         edition=edition,
         names=[p.name for p in people],

@@ -23,7 +23,9 @@ What is used, and where:
   ``position_y``, ``height``, ``margin_height()``): read by :mod:`.boxes`; in the tag-tree
   patch (:mod:`.tags`) ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and
   an absolute placeholder's ``_box``;
-- ``pydyf.String``: a structure element's ``/ID`` (:mod:`.tags`).
+- ``pydyf.String``: a structure element's ``/ID`` (:mod:`.tags`);
+- the file ``sRGB2014.icc`` of the package ``weasyprint.pdf`` (the ICC's sRGB profile that
+  WeasyPrint embeds in PDF/A): the print shop's ``/DefaultRGB`` (:mod:`.press`).
 """
 
 from __future__ import annotations
@@ -192,3 +194,17 @@ def block_box() -> Any:
     from weasyprint.formatting_structure import boxes
 
     return boxes.BlockBox
+
+
+@functools.cache
+def srgb_profile() -> bytes:
+    """The sRGB ICC profile WeasyPrint ships (``weasyprint/pdf/sRGB2014.icc``)."""
+    from importlib.resources import files
+
+    try:
+        data = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    except (OSError, ModuleNotFoundError):
+        raise untested("weasyprint/pdf/sRGB2014.icc", "weasyprint") from None
+    if data[36:40] != b"acsp" or data[16:20] != b"RGB ":
+        raise untested("weasyprint/pdf/sRGB2014.icc", "weasyprint")
+    return data
