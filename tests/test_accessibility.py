@@ -27,7 +27,7 @@ from structure import Tagged, skipped_levels
 from werkboek import Project, build_products
 from werkboek.build import build_workbook
 from werkboek.participants.lists import people_from_names
-from werkboek.products.training_day import CertificateOptions, CertificatesProduct
+from werkboek.products.training_day import CertificateOptions
 from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS
@@ -58,7 +58,7 @@ def products(tmp_path_factory) -> dict[str, Path]:
     options = CertificateOptions(
         day, people, folder / "bewijzen", ROOTS / "trainingsdag" / "kaart.png"
     )
-    certificates = CertificatesProduct(project, options).write()
+    certificates = build_products(project, ["certificates"], {"certificates": options}, jobs=1)
     files["bewijs"] = certificates[1]  # (its name grafted into the whole certificate)
     wanted = [
         "inspiratiedocument",

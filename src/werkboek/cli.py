@@ -118,9 +118,10 @@ def output_option(help: str, *, here: bool = False) -> Callable[..., Any]:
     belongs with its participant list, whatever programme it uses)."""
     if here:
         return option(
-            "--output",
+            "--uitvoer",
             "-o",
             "output_dir",
+            aliases=["--output"],
             type=folder,
             metavar="MAP",
             default=Path("output"),
