@@ -145,7 +145,10 @@ def _merge_legacy_log(output_dir: Path, log_path: Path | None) -> int:
     from .mail.mailing import legacy_log_path
 
     legacy = legacy_log_path(output_dir)
-    with SendLog(log_path or default_log_path()) as log:  # (hashes a log of an older werkboek)
+    path = log_path or default_log_path()
+    if not legacy.is_file() and not path.is_file():
+        return 0
+    with SendLog(path) as log:  # (opening hashes the addresses a log of an older werkboek kept)
         if not legacy.is_file() or legacy.resolve() == log.path.resolve():
             return 0
         log.merge(legacy)
