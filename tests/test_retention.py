@@ -313,3 +313,16 @@ def test_the_server_erases_at_start_and_a_trainer_erases_at_once(tmp_path, smtp)
         assert not mine.exists()
         assert left_of([WEB_PERSON], tmp_path / "output") == []
         session.client.close()
+
+
+def test_without_its_secret_the_send_log_sends_nothing(work, smtp):
+    server = smtp()
+    assert run("deelnemers.csv", "bericht.txt", *send_args(server)).exit_code == 0
+    default_log_path().with_name(SECRET_NAME).unlink()  # lost, e.g. not in the backup
+    for args in ([], send_args(server)):  # the dry run and the send
+        result = run("deelnemers.csv", "bericht.txt", *args)
+        assert result.exit_code == 1, result.output
+        assert "de sleutel van het verzendlog ontbreekt" in result.stderr
+        assert result.stderr.startswith("fout: ") and "Traceback" not in result.output
+    assert len(server.handler.received) == 5
+    assert not default_log_path().with_name(SECRET_NAME).exists()  # none made in its place

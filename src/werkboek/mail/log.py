@@ -51,6 +51,7 @@ import re
 import secrets
 import socket
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -64,6 +65,7 @@ from .errors import SendError
 LOG_VARIABLE = "WERKBOEK_VERZENDLOG"
 LOG_NAME = "verzendlog.sqlite"
 SECRET_NAME = "verzendlog.sleutel"
+SECRET_BYTES = 32
 """The log's secret, beside it: the key of the hash the log knows recipients by."""
 ADDRESS = re.compile(r"[^\s<>(),;:\"'\[\]]+@[^\s<>(),;:\"'\[\]]+")
 """Anything that looks like an address in a server's reply: never stored."""
@@ -133,25 +135,56 @@ def secret_path(log_path: Path) -> Path:
 
 
 def log_secret(log_path: Path) -> bytes:
-    """The secret of the log at ``log_path``: read, or made (mode 0600) on first use."""
+    """The secret of the log at ``log_path``: read, or made (mode 0600) on first use.
+
+    It is written whole to a file of its own and then linked into place, so another
+    process sees no secret or the whole one, and two processes never make two."""
+    secret = read_secret(log_path)
+    if secret is not None:
+        return secret
+    path = secret_path(log_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{SECRET_NAME}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as file:  # mkstemp: mode 0600
+            file.write(secrets.token_bytes(SECRET_BYTES).hex() + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it just now
+            os.link(name, path)
+    finally:
+        os.unlink(name)
+    secret = read_secret(log_path)
+    assert secret is not None
+    return secret
+
+
+def read_secret(log_path: Path) -> bytes | None:
+    """The secret of the log at ``log_path``, or None when it has none yet."""
     path = secret_path(log_path)
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
-        pass
+        return None
     except (OSError, ValueError) as exc:
         raise damaged(path, exc) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_bytes(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it just now
-        return log_secret(log_path)
-    with os.fdopen(fd, "w", encoding="ascii") as file:
-        file.write(secret.hex() + "\n")
-        file.flush()
-        os.fsync(file.fileno())
+    if len(secret) != SECRET_BYTES:
+        raise damaged(path, ValueError("de sleutel heeft niet de goede lengte"))
     return secret
+
+
+def missing_secret(log_path: Path) -> SendError:
+    return SendError(
+        Problem(
+            display_path(secret_path(log_path)),
+            0,
+            0,
+            "",
+            "de sleutel van het verzendlog ontbreekt; zonder die sleutel weet werkboek niet "
+            "wie al een bericht kreeg en verzendt niets. Zet de sleutel uit de back-up terug "
+            "naast het verzendlog",
+        )
+    )
 
 
 def recipient_key(secret: bytes, address: str) -> str:
@@ -177,14 +210,16 @@ class SendLog:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.secret = log_secret(path)
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA secure_delete = ON")  # what is erased is overwritten
             self._db.executescript(SCHEMA)
             if not _has_actor(self._db):  # a log of an older werkboek: its rows keep ''
                 self._db.execute("ALTER TABLE messages ADD COLUMN actor TEXT NOT NULL DEFAULT ''")
-            self._db.execute("SELECT count(*) FROM messages").fetchone()
+            if read_secret(path) is None and _has_hashes(self._db):
+                self._db.close()
+                raise missing_secret(path)
+            self.secret = log_secret(path)
             self._hash_addresses()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise damaged(path, exc) from None
@@ -442,6 +477,12 @@ class Reached:
     updated: str
 
 
+def _has_hashes(db: sqlite3.Connection) -> bool:
+    """Whether the log knows a recipient by a hash (and so needs its secret)."""
+    query = "SELECT 1 FROM messages WHERE instr(recipient, '@') = 0 LIMIT 1"
+    return db.execute(query).fetchone() is not None
+
+
 def _has_actor(db: sqlite3.Connection) -> bool:
     return any(row[1] == "actor" for row in db.execute("PRAGMA table_info(messages)"))
 
@@ -493,16 +534,6 @@ def _entries(db: sqlite3.Connection, mailing: str) -> dict[str, Entry]:
     return {row[0]: Entry(row[0], row[1], State(row[2]), *row[3:]) for row in rows}
 
 
-def _read_secret(paths: list[Path]) -> bytes | None:
-    """The secret of the user's log (the first path), when it has one: read, never made."""
-    try:
-        return bytes.fromhex(secret_path(paths[0]).read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise damaged(secret_path(paths[0]), exc) from None
-
-
 def reached(
     actor: str, mailing: str, paths: Iterable[Path], recipients: Iterable[str]
 ) -> dict[str, Reached]:
@@ -510,7 +541,7 @@ def reached(
     other mailings, read without writing: for each of ``recipients`` (addresses) who may
     have had one, the latest."""
     paths = list(paths)
-    secret = _read_secret(paths)
+    secret = read_secret(paths[0])
     recipients = list(recipients)
     found: dict[str, Reached] = {}
     for path in paths:
@@ -518,6 +549,8 @@ def reached(
             continue
         try:
             with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                if secret is None and _has_hashes(db):
+                    raise missing_secret(paths[0])
                 found |= _by_address(_reached(db, actor, mailing), secret, recipients)
         except sqlite3.DatabaseError as exc:
             raise damaged(path, exc) from None
@@ -555,7 +588,7 @@ def known_entries(
     """What the logs at ``paths`` (the user's first; those that exist) know of a mailing,
     without writing: for each of ``recipients`` (addresses) the furthest state."""
     paths = list(paths)
-    secret = _read_secret(paths)
+    secret = read_secret(paths[0])
     recipients = list(recipients)
     known: dict[str, Entry] = {}
     for path in paths:
@@ -563,6 +596,8 @@ def known_entries(
             continue
         try:
             with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                if secret is None and _has_hashes(db):
+                    raise missing_secret(paths[0])
                 found = _by_address(_entries(db, mailing), secret, recipients)
         except sqlite3.DatabaseError as exc:
             raise damaged(path, exc) from None
