@@ -863,6 +863,18 @@ def _mail_hints() -> Iterator[None]:
     show_envvar=True,
     help="Het pad waaronder de reverse proxy werkboek aanbiedt (bijvoorbeeld /werkboek).",
 )
+@option(
+    "--bewaartermijn",
+    "retention",
+    metavar="DAGEN",
+    type=Number(int, 1),
+    default=30,
+    show_default=True,
+    envvar="WERKBOEK_BEWAARTERMIJN",
+    show_envvar=True,
+    help="Gegevens van deelnemers (lijsten, berichten, eigen exemplaren) die langer dan "
+    "zoveel dagen niet gewijzigd zijn, wist de server elke dag.",
+)
 @reports_errors
 def serve(
     host: str,
@@ -881,6 +893,7 @@ def serve(
     user_header: str,
     trusted_proxies: tuple[str, ...],
     root_path: str,
+    retention: int,
 ) -> None:
     """Start de app in de browser: samenstellen, bekijken, downloaden en mailen.
 
@@ -907,6 +920,7 @@ def serve(
         user_header=user_header,
         trusted_proxies=trusted_proxies,
         root_path=root_path,
+        retention_days=retention,
     )
     project = _project(
         content_dir=content_dir,
@@ -1012,3 +1026,30 @@ def backup(target: Path, database: Path) -> None:
     from .store.database import backup as copy
 
     click.echo(f"geschreven: {copy(database, target)}")
+
+
+@main.command()
+@option(
+    "--bewaartermijn",
+    "retention",
+    metavar="DAGEN",
+    type=Number(int, 1),
+    default=30,
+    show_default=True,
+    envvar="WERKBOEK_BEWAARTERMIJN",
+    show_envvar=True,
+    help="Wis gegevens van deelnemers die langer dan zoveel dagen niet gewijzigd zijn.",
+)
+@output_option("De uitvoermap waarin de gegevens van deelnemers staan.")
+@reports_errors
+def opschonen(retention: int, output_dir: Path) -> None:
+    """Wis gegevens van deelnemers die ouder zijn dan de bewaartermijn.
+
+    Deelnemerslijsten, berichten en proefruns van mailings, opgestelde berichten en eigen
+    exemplaren en bewijzen in de uitvoermap. Het verzendlog houdt alleen wat nodig is om
+    niemand een bericht twee keer te sturen (geen adressen).
+    """
+    from .retention import erase_expired
+
+    for line in erase_expired(output_dir, retention).lines():
+        click.echo(line)
