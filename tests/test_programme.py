@@ -118,7 +118,7 @@ def test_init_writes_a_programme_that_check_and_build_accept(tmp_path, monkeypat
     assert result.exit_code == 0, result.output
     assert not result.stderr
     assert result.stdout.splitlines()[-1] == (
-        "inhoud in orde: 2 basisprincipes, 2 oefeningen, 2 verhalen, 1 artikel, 1 recept; "
+        "inhoud in orde: 2 principes, 2 oefeningen, 2 verhalen, 1 artikel, 1 recept; "
         "6 waarschuwingen; 9 PDF's te maken"
     )
     result = runner.invoke(main, ["build", "-j", "1"])

@@ -48,6 +48,8 @@ class CheckReport:
     files: int
     """How many PDFs a build of every product would write."""
     warnings: tuple[Problem, ...]
+    principle_word: tuple[str, str] = ("principe", "principes")
+    """What the programme calls a principle, singular and plural."""
 
 
 def check_project(project: Project) -> CheckReport:
@@ -63,6 +65,7 @@ def check_project(project: Project) -> CheckReport:
         recipes=len(WorkbookProduct(project).recipes()),
         files=files,
         warnings=tuple(content.warnings()),
+        principle_word=(content.words.principle.singular, content.words.principle.plural),
     )
 
 

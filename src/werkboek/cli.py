@@ -249,7 +249,7 @@ def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -
         for problem in report.warnings:
             warning(str(problem))
     counts = [
-        plural(report.principles, "basisprincipe", "basisprincipes"),
+        plural(report.principles, *report.principle_word),
         plural(report.exercises, "oefening", "oefeningen"),
         plural(report.stories, "verhaal", "verhalen"),
         plural(report.articles, "artikel", "artikelen"),

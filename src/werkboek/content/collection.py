@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import Problem
 from . import schema
-from .settings import Settings
+from .settings import NEUTRAL_COLOUR, Organisation, Settings, Words
 from .source import PathPart, YamlFile
 
 
@@ -69,6 +69,30 @@ class Content:
     def parts(self) -> dict[str, str]:
         """The six parts of a principle: key → printed title, in order."""
         return self.settings.parts
+
+    @property
+    def organisation(self) -> Organisation:
+        """Who publishes the material: the settings' ``organisatie``, or else the document's
+        publisher in a neutral colour, with the contact text's paragraphs as its lines."""
+        if self.settings.organisation is not None:
+            return self.settings.organisation
+        lines = [b for b in self.document.contact if isinstance(b, str)]
+        return Organisation.model_validate(
+            {"naam": self.document.publisher, "kleur": NEUTRAL_COLOUR, "contact": lines}
+        )
+
+    @property
+    def logo(self) -> Path | None:
+        """The logo's file, if the organisation has one."""
+        organisation = self.settings.organisation
+        if organisation is None or organisation.logo is None:
+            return None
+        return self.root / organisation.logo.file
+
+    @property
+    def words(self) -> Words:
+        """What the programme calls a principle, a part, a core element, an experience expert."""
+        return self.settings.words
 
     @property
     def source_name(self) -> str:

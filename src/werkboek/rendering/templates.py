@@ -19,11 +19,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ..content import schema
+from ..content import Content, schema
 from ..content.fonts import is_right_to_left, language_of
 from ..content.markup import plain_text, render_inline
 from ..pdf.chapters import MARKER
-from ..words import dutch_date
+from ..words import capital, dutch_date
 from .qr import qr_image
 
 OVERRIDES = "sjablonen"
@@ -73,6 +73,18 @@ def person_name(name: str, css_class: str = "") -> Markup:
     return Markup(f"<span{attributes}>{Markup.escape(name)}</span>")
 
 
+def identity(content: Content) -> dict[str, Any]:
+    """The programme's own names every template may use: the parts' titles, its words, its
+    organisation and the logo's address (``None`` without one)."""
+    logo = content.logo
+    return {
+        "PARTS": content.parts,
+        "WORDS": content.words,
+        "ORGANISATION": content.organisation,
+        "LOGO": logo.resolve().as_uri() if logo is not None else None,
+    }
+
+
 def _kind(block: Any) -> str:
     return "alinea" if isinstance(block, str) else schema.block_tag(block) or "onbekend"
 
@@ -92,6 +104,7 @@ class Templates:
         env.filters["kind"] = _kind
         env.filters["dutch_date"] = dutch_date
         env.filters["person_name"] = person_name
+        env.filters["capital"] = capital
         env.globals["qr_image"] = qr_image
         env.globals["CHAPTER"] = Markup(MARKER)
         env.globals.update(names or {})

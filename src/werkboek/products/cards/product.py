@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ...content.markup import plain_text
 from ...errors import BuildError
 from ..base import Product, ProductOptions, Target
 from .measure import assign_faces, naive_faces
@@ -77,14 +78,18 @@ class CardsProduct(Product):
             settings = content.settings.cards.uitgangspunten
             assert settings is not None
             article = content.article(settings.article)
-            return [
+            sets = [
                 uitgangspunt_set(settings, article, n, item)
                 for n, item in enumerate(article.items, 1)
             ]
-        return [
-            exercise_set(content, principle, exercise, fmt, f"o{n}")
-            for n, (principle, exercise) in enumerate(content.exercises(), 1)
-        ]
+        else:
+            sets = [
+                exercise_set(content, principle, exercise, fmt, f"o{n}")
+                for n, (principle, exercise) in enumerate(content.exercises(), 1)
+            ]
+        for card_set in sets:
+            card_set.publisher = plain_text(content.organisation.name)
+        return sets
 
     def html(self, target: Target) -> str:
         """The cards as HTML, faces filled without measuring: for a dry run."""

@@ -43,6 +43,8 @@ class CardSet:
     footer: str
     units: list[Unit]
     faces: list[Face] = field(default_factory=list)
+    publisher: str = ""
+    """The organisation's name, at the foot of every front."""
 
     @property
     def cards(self) -> int:
@@ -90,6 +92,8 @@ class Face:
     def footer_right(self) -> str:
         s = self.set
         last_of_card = self.side == "achter"
+        if not last_of_card and s.publisher:
+            return s.publisher
         if last_of_card and self.card < s.cards:
             return f"verder op kaart {self.card + 1} →"
         return s.footer
