@@ -257,7 +257,7 @@ def test_a_principle_has_the_parts_it_has(tmp_path, monkeypatch):
     result = runner.invoke(main, ["check", "-q"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "fout: recepten/teamleiders.yaml:4:21: onderdelen[0].delen[1]: dit basisprincipe heeft "
+        "fout: recepten/teamleiders.yaml:4:21: onderdelen[0].delen[1]: dit principe heeft "
         "geen deel 'leidinggevenden' (wel: uitleg, professional, oefenen)\n"
     )
     recipe.write_text("titel: Open zijn\nonderdelen:\n  - principe: open-zijn\n", encoding="utf-8")

@@ -121,6 +121,22 @@ class Word(Model):
     article: Text = Field(default="de", alias="lidwoord")
     """The definite article: ``het`` basisprincipe, ``de`` pijler."""
 
+    def with_this(self) -> str:
+        """``dit basisprincipe``, ``deze pijler``."""
+        return f"{'dit' if self.article == 'het' else 'deze'} {self.singular}"
+
+    def with_that(self) -> str:
+        """``dat basisprincipe``, ``die pijler``."""
+        return f"{'dat' if self.article == 'het' else 'die'} {self.singular}"
+
+    def with_the(self) -> str:
+        """``het basisprincipe``, ``de pijler``."""
+        return f"{self.article} {self.singular}"
+
+    def unknown(self) -> str:
+        """``onbekend basisprincipe``, ``onbekende pijler``."""
+        return f"{'onbekend' if self.article == 'het' else 'onbekende'} {self.singular}"
+
 
 def _word(singular: str, plural: str, article: str) -> Word:
     return Word.model_validate({"enkelvoud": singular, "meervoud": plural, "lidwoord": article})

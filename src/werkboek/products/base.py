@@ -114,7 +114,7 @@ class Product:
         document = self.content.document
         return {
             "title": title,
-            "author": plain_text(document.publisher),
+            "author": plain_text(self.content.organisation.name),
             "description": f"{plain_text(document.title)} — {plain_text(document.programme)}",
             "keywords": ", ".join(p.plain_title for p in self.content.principles),
             "date": document.version.isoformat(),

@@ -37,7 +37,7 @@ class CardsProduct(Product):
 
     name = "cards"
     folder = "kaarten"
-    description = "oefenkaarten en kaarten met de praktische uitgangspunten, los en op A4-vellen"
+    description = "oefenkaarten, en kaarten van de genummerde items van een artikel, los en op A4"
     Options = CardOptions
     stylesheets = ("werkboek.css", "kaarten.css")
     options: CardOptions
