@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, did_you_mean, display_path
 from .files.outputs import check_outputs
+from .people import Person
 from .products import (
     PRODUCTS,
     Product,
@@ -36,6 +37,7 @@ from .products import (
 )
 from .project import Project
 from .recipes import Recipe, load_recipe
+from .rendering.templates import OVERRIDES, package_templates
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,52 @@ def check_project(project: Project) -> CheckReport:
     first: recipes name its slugs)."""
     content = project.content
     files = sum(cls(project).check() for cls in PRODUCTS.values())
+    recipes = WorkbookProduct(project).recipes()
+    _check_training_day(project, recipes)
+    template_warnings = _check_own_templates(project)
     return CheckReport(
         principles=len(content.principles),
         exercises=sum(1 for _ in content.exercises()),
         stories=sum(1 for _ in content.stories()),
         articles=len(content.articles),
-        recipes=len(WorkbookProduct(project).recipes()),
+        recipes=len(recipes),
         files=files,
-        warnings=tuple(content.warnings()),
+        warnings=tuple(sorted([*content.warnings(), *template_warnings])),
         principle_word=(content.words.principle.singular, content.words.principle.plural),
     )
+
+
+def _check_training_day(project: Project, recipes: Sequence[Recipe]) -> None:
+    """The attendance list and certificates of a day, run once against the first recipe with
+    a stand-in participant: their templates (and styles) are checked like every other's."""
+    if not recipes:
+        return
+    stand_in = Person(file="", line=0, name="Voorbeeld Deelnemer", fields={"organisatie": "x"})
+    for name in ("attendance", "certificates"):
+        cls = product_class(name)
+        cls(project, cls.Options(recipe=recipes[0], people=(stand_in,))).check()  # type: ignore[call-arg]
+
+
+def _check_own_templates(project: Project) -> list[Problem]:
+    """Every template of the content set's ``sjablonen/`` compiles; one that replaces none of
+    werkboek's is never used (a warning: a misspelt name, most likely)."""
+    folder = project.content_dir / OVERRIDES
+    if not folder.is_dir():
+        return []
+    templates = project.renderer.templates
+    known = set(package_templates())
+    warnings = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(folder).as_posix()
+        if name not in known:
+            hint = did_you_mean(name, known)
+            message = f"geen sjabloon van werkboek heet zo, het wordt niet gebruikt{hint}"
+            warnings.append(Problem(display_path(path), 0, 0, "", message))
+            continue
+        templates.check(name)
+    return warnings
 
 
 def build_products(

@@ -150,6 +150,8 @@ class Product:
         count = 0
         for target in self.targets():
             self.html(target)
+            for name in self.styles(target):
+                self.project.renderer.stylesheet(name)  # there, and every url() in it found
             count += len(target.files)
         return count
 
