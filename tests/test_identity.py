@@ -18,7 +18,7 @@ from webserver import running
 from werkboek.cli import main
 from werkboek.content import load_content
 
-from conftest import CONTENT, REPO, TESTS
+from conftest import CONTENT, REPO, ROOTS, TESTS, make_content
 
 WIJKKRACHT = TESTS / "content-sets" / "wijkkracht"
 RECIPE = WIJKKRACHT / "recepten" / "startdag.yaml"
@@ -224,3 +224,56 @@ def test_no_page_of_the_web_app_has_a_word_colour_or_address_of_the_original(tmp
     assert ":root { --accent: #0b5e55; --accent-donker: #084b44; --kleur: #0b5e55; }" in (
         pages["/kleuren.css"].text
     )
+
+
+# ---------------------------------------------------------------- check finds what build would
+
+
+STRICT = sorted(p.name for p in ROOTS.iterdir() if (p / "streng.txt").is_file())
+CHECKED = sorted(p.name for p in ROOTS.iterdir() if p.name.startswith("check-"))
+
+
+@pytest.mark.parametrize("case", STRICT)
+def test_a_warning_is_printed_and_an_error_with_streng(case, tmp_path, monkeypatch):
+    make_content(tmp_path, case)
+    monkeypatch.chdir(tmp_path)
+    expected = (ROOTS / case / "streng.txt").read_text(encoding="utf-8").splitlines()
+    assert len(expected) == 1
+    lenient = CliRunner().invoke(main, ["check", "--inhoud", "content"])
+    assert lenient.exit_code == 0, lenient.output
+    assert lenient.stdout.splitlines()[:-1] == [
+        line.replace("fout: ", "waarschuwing: ", 1) for line in expected
+    ]
+    assert "; 1 waarschuwing;" in lenient.stdout.splitlines()[-1] and not lenient.stderr
+    strict = CliRunner().invoke(main, ["check", "--streng", "--inhoud", "content"])
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines() == expected
+    assert "Traceback" not in strict.output and not strict.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted({*STRICT, *CHECKED}))
+def test_check_passing_means_build_passing(case, tmp_path, monkeypatch):
+    """Where check passes (a warning is no error), build passes; where it fails, build fails
+    with a line check printed, or passes (the certificates are no part of build)."""
+    make_content(tmp_path, case)
+    monkeypatch.chdir(tmp_path)
+    check = CliRunner().invoke(main, ["check", "-q", "--inhoud", "content"])
+    build = CliRunner().invoke(main, ["build", "-j", "1", "--inhoud", "content"])
+    assert "Traceback" not in check.output + build.output
+    if check.exit_code == 0:
+        assert build.exit_code == 0, build.output
+    else:
+        assert check.exit_code == 1
+        assert build.exit_code == 0 or build.stderr.splitlines()[0] in check.stderr.splitlines()
+    assert "WeasyPrint" not in build.output
+
+
+def test_check_says_when_the_styles_folder_is_missing(tmp_path, monkeypatch):
+    make_content(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "-q", "--stijlen", "geen-stijlen"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "fout: geen-stijlen/werkboek.css: stijlblad niet gevonden"
+    ]

@@ -28,6 +28,8 @@ from .files.outputs import check_outputs
 from .people import Person
 from .products import (
     PRODUCTS,
+    CardOptions,
+    CardsProduct,
     Product,
     ProductOptions,
     Target,
@@ -58,7 +60,12 @@ def check_project(project: Project) -> CheckReport:
     """Check everything and write nothing; raise the first kind of problem found (content
     first: recipes name its slugs)."""
     content = project.content
-    files = sum(cls(project).check() for cls in PRODUCTS.values())
+    products = [cls(project) for cls in PRODUCTS.values()]
+    files = sum(product.check() for product in products)
+    # the small cards too: a build with --kaartformaat a6 measures its own
+    small = CardsProduct(project, CardOptions(card_size="a6"))
+    small.check()
+    measured = [p for product in [*products, small] for p in product.warnings()]
     recipes = WorkbookProduct(project).recipes()
     _check_training_day(project, recipes)
     template_warnings = _check_own_templates(project)
@@ -69,7 +76,7 @@ def check_project(project: Project) -> CheckReport:
         articles=len(content.articles),
         recipes=len(recipes),
         files=files,
-        warnings=tuple(sorted([*content.warnings(), *template_warnings])),
+        warnings=tuple(sorted({*content.warnings(), *measured, *template_warnings})),
         principle_word=(content.words.principle.singular, content.words.principle.plural),
     )
 
@@ -101,7 +108,7 @@ def _check_own_templates(project: Project) -> list[Problem]:
         if name not in known:
             hint = did_you_mean(name, known)
             message = f"geen sjabloon van werkboek heet zo, het wordt niet gebruikt{hint}"
-            warnings.append(Problem(display_path(path), 0, 0, "", message))
+            warnings.append(Problem(display_path(path), 1, 1, "", message))
             continue
         templates.check(name)
     return warnings

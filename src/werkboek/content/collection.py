@@ -121,7 +121,7 @@ class Content:
 
     def warnings(self) -> list[Problem]:
         """What an editor should look at, though the content is valid."""
-        return sorted(self._untimed_exercises() + self.missing_urls())
+        return sorted(self._untimed_exercises() + self._steps_off_time() + self.missing_urls())
 
     def missing_urls(self) -> list[Problem]:
         """Items that link to a derived deep link instead of a url of their own."""
@@ -142,6 +142,29 @@ class Content:
                     if not item.url:
                         message = f"geen eigen url; linkt naar {derive(principle, item)}"
                         warnings.append(file.problem([*parts, position], message))
+        return warnings
+
+    def _steps_off_time(self) -> list[Problem]:
+        """The steps of an exercise should fit in its minutes."""
+        warnings = []
+        for principle in self.principles:
+            source = self.sources[f"principle:{principle.slug}"]
+            for index, exercise in enumerate(principle.exercises):
+                stated = exercise.minutes
+                # a step "per persoon" (with a note) does not add up
+                timed = [s.minutes for s in exercise.steps if s.minutes and not s.minutes_note]
+                if stated is None or not timed:
+                    continue
+                total = sum((m.low for m in timed), 0), sum((m.high for m in timed), 0)
+                shown = str(total[0]) if total[0] == total[1] else f"{total[0]}-{total[1]}"
+                # (shorter is common: a welcome or a round-up that is no step of its own)
+                if total[0] <= stated.high:
+                    continue
+                message = (
+                    f"de stappen duren samen {shown} minuten, langer dan de oefening "
+                    f"({stated} minuten)"
+                )
+                warnings.append(source.problem(["oefeningen", index, "minuten"], message))
         return warnings
 
     def _untimed_exercises(self) -> list[Problem]:

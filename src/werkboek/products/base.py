@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from ..content import Content
 from ..content.markup import plain_text
+from ..errors import Problem
 from ..files.atomic import write_atomically
 from ..project import Project
 from ..words import dutch_date
@@ -154,6 +155,10 @@ class Product:
                 self.project.renderer.stylesheet(name)  # there, and every url() in it found
             count += len(target.files)
         return count
+
+    def warnings(self) -> list[Problem]:
+        """What the last :meth:`check` found worth a look, though a build would succeed."""
+        return []
 
     def _keys(self, target: Target) -> list[str]:
         # by position, not by file name: the same workbook written under another name (-o,

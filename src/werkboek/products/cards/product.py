@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ...content.markup import plain_text
-from ...errors import BuildError
+from ...errors import BuildError, Problem
 from ..base import Product, ProductOptions, Target
 from .measure import assign_faces, naive_faces
 from .sheet import A6, FORMATS, CardFormat, card_css, sheets
 from .units import CardSet, exercise_set, uitgangspunt_set
+
+MAX_CARDS = 2
+"""More cards than this for one exercise is a warning: a stack, not a card."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,34 @@ class CardsProduct(Product):
         naive_faces(sets)
         return self._html(target, mode="kaarten", sets=sets, singles=True)
 
+    def check(self) -> int:
+        """The dry run, and the cards measured as a build measures them: a text too long
+        for a card is an error at its line in the content; an exercise over more than
+        :data:`MAX_CARDS` cards a warning (see :meth:`warnings`)."""
+        count = super().check()
+        self._warnings: list[Problem] = []
+        for target in self.targets():
+            fmt: CardFormat = target.context["card_format"]
+            sets = self.card_sets(target)
+            measured = self.layout(
+                target, self._html(target, mode="maat", sets=sets, singles=False)
+            )
+            assign_faces(measured, sets, fmt, str(target.path), self.content)
+            for card_set in sets:
+                first = card_set.units[0].where if card_set.units else None
+                if card_set.cards > MAX_CARDS and first is not None:
+                    message = (
+                        f"neemt {card_set.cards} {fmt.name.upper()}-kaarten, meer dan "
+                        f"{MAX_CARDS}: maak de tekst korter"
+                    )
+                    source, path = first
+                    self._warnings.append(self.content.sources[source].problem(list(path), message))
+        return count
+
+    def warnings(self) -> list[Problem]:
+        """What the last :meth:`check` found worth a look."""
+        return list(getattr(self, "_warnings", []))
+
     def _html(self, target: Target, *, mode: str, sets: list[CardSet], singles: bool) -> str:
         fmt: CardFormat = target.context["card_format"]
         cards = [(s.faces[i], s.faces[i + 1]) for s in sets for i in range(0, len(s.faces), 2)]
@@ -117,7 +148,7 @@ class CardsProduct(Product):
         what = str(target.path)
         sets = self.card_sets(target)
         measured = self.layout(target, self._html(target, mode="maat", sets=sets, singles=False))
-        assign_faces(measured, sets, fmt, what)
+        assign_faces(measured, sets, fmt, what, self.content)
 
         singles = bool(target.also)
         document = self.layout(
