@@ -238,19 +238,29 @@ def main() -> None:
 @option(
     "--stil", "-q", "quiet", aliases=["--quiet"], is_flag=True, help="Geen waarschuwingen tonen."
 )
+@option(
+    "--streng",
+    "strict",
+    is_flag=True,
+    help="Waarschuwingen tellen als fouten: exit 1 als er een is.",
+)
 @reports_errors
-def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -> None:
-    """Controleer de inhoud, de sjablonen en de recepten; schrijf niets."""
+def check(
+    content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool, strict: bool
+) -> None:
+    """Controleer de inhoud, de sjablonen, de stijlen en de recepten; schrijf niets."""
     from .build import check_project
 
     report = check_project(
         _project(content_dir=content_dir, styles_dir=styles_dir, recipes_dir=recipes_dir)
     )
+    if strict and report.warnings:
+        raise WerkboekError(*report.warnings)
     if not quiet:
         for problem in report.warnings:
             warning(str(problem))
     counts = [
-        plural(report.principles, "basisprincipe", "basisprincipes"),
+        plural(report.principles, *report.principle_word),
         plural(report.exercises, "oefening", "oefeningen"),
         plural(report.stories, "verhaal", "verhalen"),
         plural(report.articles, "artikel", "artikelen"),
