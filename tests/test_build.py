@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -236,3 +237,36 @@ def test_building_a_workbook_runs_no_program(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "0", "True"]
+
+
+def test_each_stylesheet_is_parsed_once_for_every_target_and_chapter(tmp_path, monkeypatch):
+    """Styles are parsed once a process, kept by their text (#24): the handouts (each laid
+    out whole) and the workbook (in chapters) parse each of their stylesheets once, not
+    once a target or a chapter; a changed stylesheet is parsed again."""
+    from collections import OrderedDict
+
+    from werkboek.pdf import chapters
+
+    parsed: list[str] = []
+    real = chapters.CSS
+
+    def counting(*args, **kwargs):
+        parsed.append(Path(kwargs.get("filename") or kwargs.get("base_url") or "fonts").name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(chapters, "_parsed", OrderedDict())
+    monkeypatch.setattr(chapters, "CSS", counting)
+    project = _project(tmp_path)
+    handouts = build_products(project, ["handouts"], jobs=1)
+    assert len(handouts) > 1
+    assert sorted(parsed) == ["fonts", "handouts.css", "werkboek.css"]  # once for them all
+    parsed.clear()
+    build_products(project, ["workbook"], jobs=1)
+    assert sorted(parsed) == ["fonts", "werkboek.css"]  # (chapters read them as text)
+    parsed.clear()
+    build_products(_project(tmp_path, "again"), ["handouts"], jobs=1, force=True)
+    assert parsed == []  # another build in the same process: nothing parsed again
+    sheet = tmp_path / "styles" / "handouts.css"
+    sheet.write_text(sheet.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    build_products(_project(tmp_path, "changed"), ["handouts"], jobs=1, force=True)
+    assert sorted(parsed) == ["fonts", "handouts.css", "werkboek.css"]
