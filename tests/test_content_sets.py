@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pypdfium2
 import pytest
@@ -107,7 +108,10 @@ def test_card_texts_and_colours_come_from_the_content(built):
     # the band at the top of the front is the principle's own colour, #7a1f5c
     page = pypdfium2.PdfDocument(card)[0]
     image = page.render(scale=1).to_pil().convert("RGB")
-    assert image.getpixel((image.width // 2, 8)) == (0x7A, 0x1F, 0x5C)
+    # (the file has room for crop marks around the card: measure from its trim box)
+    trim = pikepdf.open(card).pages[0].trimbox
+    top = round(float(page.get_height()) - float(trim[3])) + 8
+    assert image.getpixel((image.width // 2, top)) == (0x7A, 0x1F, 0x5C)
     uitgangspunten = text(built["kaarten/uitgangspunten.pdf"])
     assert "Werkafspraken" in uitgangspunten and "Uit: Werkafspraken" in uitgangspunten
 

@@ -672,7 +672,7 @@ def test_the_training_day_list_attendance_certificates_and_print_as_the_cli_make
     cli("build", "workbook", "--drukwerk", "--recepten", str(recipe.parent), "-o", str(out))
     [made_print_shop] = (out / "drukwerk" / "werkboeken").glob("*.pdf")
     assert made_print_shop.read_bytes() == print_shop
-    assert b"pdfaid:part" in print_shop
+    assert b"<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in print_shop
     cli("build", "cards", "--card-size", "a6", "-o", str(out / "kaarten"))
     [card] = (out / "kaarten").rglob("b1-niveau.pdf")
     assert card.read_bytes() == cards.read("b1-niveau.pdf")
