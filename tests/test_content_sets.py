@@ -109,8 +109,9 @@ def test_card_texts_and_colours_come_from_the_content(built):
     page = pypdfium2.PdfDocument(card)[0]
     image = page.render(scale=1).to_pil().convert("RGB")
     # (the file has room for crop marks around the card: measure from its trim box)
-    trim = pikepdf.open(card).pages[0].trimbox
-    top = round(float(page.get_height()) - float(trim[3])) + 8
+    with pikepdf.open(card) as pdf:
+        trim_top = float(pdf.pages[0].trimbox[3])
+    top = round(float(page.get_height()) - trim_top) + 8
     assert image.getpixel((image.width // 2, top)) == (0x7A, 0x1F, 0x5C)
     uitgangspunten = text(built["kaarten/uitgangspunten.pdf"])
     assert "Werkafspraken" in uitgangspunten and "Uit: Werkafspraken" in uitgangspunten
