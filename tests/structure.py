@@ -120,6 +120,17 @@ class Tagged:
         finally:
             document.close()
 
+    def text_under(self, page: int, annotation: Any) -> list[str]:
+        """The text under an annotation, line by line (its ``/QuadPoints``, else its
+        ``/Rect``)."""
+        if "/QuadPoints" not in annotation:
+            return [self.text_in(page, annotation.Rect)]
+        q = [float(v) for v in annotation.QuadPoints]
+        # each quadrilateral: upper left, upper right, lower left, lower right
+        return [
+            self.text_in(page, (q[i], q[i + 5], q[i + 2], q[i + 1])) for i in range(0, len(q), 8)
+        ]
+
     def headings(self) -> list[int]:
         return [int(e.type[1]) for e in self.root.walk() if re.fullmatch(r"H[1-6]", e.type)]
 

@@ -41,6 +41,12 @@ PRINT = 4
 
 LEADER = re.compile(r"(?:\s*\.){3,}\s*")
 SPACES = re.compile(r"\s+")
+CONTROL = re.compile("[\x00-\x1f\x7f\ufffe]")
+"""Never in a link's name: C0 controls and pdfium's markers (``\\x02`` a hyphen at a line
+end, handled first; ``\\ufffe`` an unknown glyph)."""
+LINE_END_HYPHEN = "\x02"
+LINK_SOURCE = Name("/WerkboekLink")
+"""Which HTML element a Link element comes from: only between the two steps."""
 
 
 # ----------------------------------------------------------------- step 1: the tag tree
@@ -80,6 +86,10 @@ def _adjust(box: Any, element: Any) -> None:
         import pydyf
 
         element["ID"] = pydyf.String(f"{FACE_ID_PREFIX}{ident}")
+    if element["S"] == "/Link" and box.link_annotation:
+        # a link printed over two lines is two boxes, two elements: the same HTML element
+        # says they are one link (joined in :func:`_tidy`; the key leaves the file there)
+        element[str(LINK_SOURCE)[1:]] = id(box.element)  # (alive while the PDF is written)
 
 
 # ----------------------------------------------------------------- step 2: the PDF
@@ -103,7 +113,7 @@ def finish(data: bytes, *, pdf_a: bool = False) -> bytes:
             _artifacts(pdf, page, tree, kept)
             _annotations(page, tree, kept)
         _pair_faces(faces)
-        _name_links(pdf, data)
+        _name_links(pdf, data, tree)
         root.ParentTree.Nums = Array(
             item for key, value in sorted(tree.items()) for item in (key, value)
         )
@@ -240,6 +250,13 @@ def _tidy(
                 mapping = pages.get(_key(inner.Pg)) if "/Pg" in inner else None
                 if mapping is not None:
                     mapping[int(kid)] = link
+                if "/Pg" in inner and "/Pg" in link and _key(inner.Pg) != _key(link.Pg):
+                    # (a link continued on the next page: its content there by reference)
+                    kid = Dictionary(Type=Name("/MCR"), Pg=inner.Pg, MCID=int(kid))
+            elif isinstance(kid, Dictionary) and kid.get("/Type") == Name("/MCR"):
+                mapping = pages.get(_key(kid.Pg))
+                if mapping is not None:
+                    mapping[int(kid.MCID)] = link
             elif isinstance(kid, Dictionary) and kid.get("/Type") == Name("/OBJR"):
                 key = kid.Obj.get("/StructParent")
                 if key is not None:
@@ -254,6 +271,8 @@ def _tidy(
 
     def walk(element: Any) -> None:
         kept.add(_key(element))
+        if LINK_SOURCE in element:
+            del element[LINK_SOURCE]
         ident = element.get("/ID")
         if ident is not None and (match := FACE.fullmatch(str(ident))):
             faces[(match.group(1), match.group(2), match.group(3))] = element
@@ -271,6 +290,23 @@ def _tidy(
         if any(is_element(k) and k.S == ARTIFACT for k in kids):  # (after a merge, too)
             kids = [k for k in kids if not (is_element(k) and k.S == ARTIFACT)]
             element.K = Array(kids)
+        if any(is_element(k) and LINK_SOURCE in k for k in kids):
+            # one link printed over two or three lines (or pages): one Link element
+            joined: list[Any] = []
+            for kid in kids:
+                before = joined[-1] if joined else None
+                if (
+                    is_element(kid)
+                    and LINK_SOURCE in kid
+                    and is_element(before)
+                    and before.get(LINK_SOURCE) == kid[LINK_SOURCE]
+                ):
+                    before.K = Array([*children_of(before), *merge(before, kid)])
+                    continue
+                joined.append(kid)
+            if len(joined) != len(kids):
+                element.K = Array(joined)
+                kids = joined
         if Name("/L") == element.S:
             staying: list[Any] = []
             for kid in kids:
@@ -322,11 +358,13 @@ def _pair_faces(faces: Faces) -> None:
         back.P = new
 
 
-def _name_links(pdf: pikepdf.Pdf, data: bytes) -> None:
-    """Every link annotation's ``/Contents``: the text under it, as printed (read by pdfium
-    from ``data``, the same pages before they were finished)."""
+def _name_links(pdf: pikepdf.Pdf, data: bytes, tree: dict[int, Any]) -> None:
+    """Every link annotation's ``/Contents``: the whole text of its link as printed (read by
+    pdfium from ``data``, the same pages before they were finished), over every line it
+    takes; a link's annotations on one page become one, with a quadrilateral per line."""
     import pypdfium2
 
+    links: dict[tuple[int, int], list[tuple[pikepdf.Page, Any, str]]] = {}
     document = pypdfium2.PdfDocument(data)
     try:
         for index, page in enumerate(pdf.pages):
@@ -339,11 +377,78 @@ def _name_links(pdf: pikepdf.Pdf, data: bytes) -> None:
                     continue
                 left, bottom, right, top = sorted_rect(annotation.Rect)
                 found = text.get_text_bounded(left=left, bottom=bottom, right=right, top=top)
-                name = SPACES.sub(" ", LEADER.sub(" ", found.replace("\ufffe", ""))).strip()
-                if name:
-                    annotation.Contents = pikepdf.String(name)
+                key: Any = annotation.get("/StructParent")
+                element = tree.get(int(key)) if key is not None else None
+                owner = _key(element) if isinstance(element, Dictionary) else _key(annotation)
+                links.setdefault(owner, []).append((page, annotation, found))
     finally:
         document.close()
+    for parts in links.values():
+        name = link_name([found for _, _, found in parts])
+        for _, annotation, _ in parts:
+            if name:
+                annotation.Contents = pikepdf.String(name)
+        if len(parts) > 1:
+            _one_annotation_per_page(parts, tree)
+
+
+def link_name(parts: list[str]) -> str:
+    """The name of a link printed in ``parts`` (pdfium's text of each line): the parts of an
+    address joined as they are, those of words with a space; never a control character."""
+    cleaned = [
+        CONTROL.sub("", LEADER.sub(" ", part.replace(LINE_END_HYPHEN, "-"))).strip()
+        for part in parts
+    ]
+    cleaned = [part for part in cleaned if part]
+    address = not any(SPACES.search(part) for part in cleaned)
+    name = ""
+    for part in cleaned:
+        if name and not address and not name.endswith(("/", "-")):
+            name += " "
+        name += part
+    return SPACES.sub(" ", name)
+
+
+def _one_annotation_per_page(
+    parts: list[tuple[pikepdf.Page, Any, str]], tree: dict[int, Any]
+) -> None:
+    """The annotations of one link on one page: one, whose ``/QuadPoints`` are the lines'."""
+    by_page: dict[tuple[int, int], list[Any]] = {}
+    for page, annotation, _ in parts:
+        by_page.setdefault(_key(page.obj), []).append(annotation)
+    for page, _, _ in parts:
+        annotations = by_page.pop(_key(page.obj), [])
+        if len(annotations) < 2:
+            continue
+        first, rest = annotations[0], annotations[1:]
+        rects = [sorted_rect(a.Rect) for a in annotations]
+        first.Rect = Array(
+            [
+                min(r[0] for r in rects),
+                min(r[1] for r in rects),
+                max(r[2] for r in rects),
+                max(r[3] for r in rects),
+            ]
+        )
+        # each line: upper left, upper right, lower left, lower right (as viewers read them)
+        first.QuadPoints = Array(
+            [v for x1, y1, x2, y2 in rects for v in (x1, y2, x2, y2, x1, y1, x2, y1)]
+        )
+        gone = {_key(a) for a in rest}
+        page.obj.Annots = Array(a for a in page.obj.Annots if _key(a) not in gone)
+        element = tree.get(int(first.StructParent))
+        if isinstance(element, Dictionary):
+            element.K = Array(
+                k
+                for k in children_of(element)
+                if not (
+                    isinstance(k, Dictionary)
+                    and k.get("/Type") == Name("/OBJR")
+                    and _key(k.Obj) in gone
+                )
+            )
+        for annotation in rest:
+            tree.pop(int(annotation.StructParent), None)
 
 
 def sorted_rect(rect: Any) -> tuple[float, float, float, float]:
