@@ -294,7 +294,7 @@ def _tidy(
             # one link printed over two or three lines (or pages): one Link element
             joined: list[Any] = []
             for kid in kids:
-                before = joined[-1] if joined else None
+                before: Any = joined[-1] if joined else None
                 if (
                     is_element(kid)
                     and LINK_SOURCE in kid
