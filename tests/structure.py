@@ -131,6 +131,20 @@ class Tagged:
             self.text_in(page, (q[i], q[i + 5], q[i + 2], q[i + 1])) for i in range(0, len(q), 8)
         ]
 
+    def text_of(self, element: Element) -> list[str]:
+        """The text of the marked content in ``element`` and the elements in it, in the
+        order of the tags (read by ``outloud``), one string per marked-content sequence."""
+        from outloud.model import Document as OutloudDocument
+
+        if not hasattr(self, "_texts"):
+            checker = OutloudDocument(BytesIO(self.data))  # type: ignore[arg-type]
+            self._texts = {
+                (index, mcid): text
+                for index in range(len(self.pdf.pages))
+                for (_, mcid), text in checker.content(index).mcid_text.items()
+            }
+        return [self._texts.get(m, "") for e in element.walk() for m in e.mcids]
+
     def headings(self) -> list[int]:
         return [int(e.type[1]) for e in self.root.walk() if re.fullmatch(r"H[1-6]", e.type)]
 

@@ -35,6 +35,9 @@ ARTIFACT = Name("/Artifact")
 MARKED = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 FACE_ID_PREFIX = "werkboek:"
 FACE = re.compile(r"werkboek:kaart-(\d+)-(\d+)-(voor|achter)")
+LIST_PIECE = "werkboek:lijst-"
+"""A list cut into pieces (a card's units, one per item): pieces with the same ID that
+follow each other are one list."""
 PAGINATION = Dictionary(Type=Name("/Pagination"))
 PRINT = 4
 """The Print flag of an annotation."""
@@ -277,6 +280,8 @@ def _tidy(
         if ident is not None and (match := FACE.fullmatch(str(ident))):
             faces[(match.group(1), match.group(2), match.group(3))] = element
             del element["/ID"]
+        elif ident is not None and str(ident).startswith(LIST_PIECE):
+            del element["/ID"]
         kids = children_of(element)
         if Name("/Link") == element.S and any(is_element(k) and Name("/Link") == k.S for k in kids):
             merged: list[Any] = []
@@ -307,6 +312,9 @@ def _tidy(
             if len(joined) != len(kids):
                 element.K = Array(joined)
                 kids = joined
+        if any(_list_piece(k) is not None for k in kids):
+            kids = _join_list_pieces(kids)
+            element.K = Array(kids)
         if Name("/L") == element.S:
             staying: list[Any] = []
             for kid in kids:
@@ -339,6 +347,36 @@ def _tidy(
 
     walk(document)
     return kept, faces
+
+
+def _list_piece(element: Any) -> Any | None:
+    """The list a card's unit holds (a Div whose one element is a marked list piece)."""
+    if not (is_element(element) and Name("/Div") == element.S):
+        return None
+    inner = [k for k in children_of(element) if is_element(k)]
+    if len(inner) == 1 and Name("/L") == inner[0].S:
+        ident = inner[0].get("/ID")
+        if ident is not None and str(ident).startswith(LIST_PIECE):
+            return inner[0]
+    return None
+
+
+def _join_list_pieces(kids: list[Any]) -> list[Any]:
+    """The items of a list piece that follows a piece of the same list go into that one;
+    its unit leaves the tree."""
+    joined: list[Any] = []
+    for kid in kids:
+        piece = _list_piece(kid)
+        before = _list_piece(joined[-1]) if joined else None
+        if piece is not None and before is not None and str(before.ID) == str(piece.ID):
+            items = children_of(piece)
+            for item in items:
+                if is_element(item):
+                    item.P = before
+            before.K = Array([*children_of(before), *items])
+            continue
+        joined.append(kid)
+    return joined
 
 
 def _pair_faces(faces: Faces) -> None:
