@@ -48,8 +48,8 @@ CONTROL = re.compile("[\x00-\x1f\x7f\ufffe]")
 """Never in a link's name: C0 controls and pdfium's markers (``\\x02`` a hyphen at a line
 end, handled first; ``\\ufffe`` an unknown glyph)."""
 LINE_END_HYPHEN = "\x02"
-LINK_SOURCE = Name("/WerkboekLink")
-"""Which HTML element a Link element comes from: only between the two steps."""
+SOURCE = Name("/WerkboekSource")
+"""Which HTML element a structure element comes from: only between the two steps."""
 
 
 # ----------------------------------------------------------------- step 1: the tag tree
@@ -89,10 +89,11 @@ def _adjust(box: Any, element: Any) -> None:
         import pydyf
 
         element["ID"] = pydyf.String(f"{FACE_ID_PREFIX}{ident}")
-    if element["S"] == "/Link" and box.link_annotation:
-        # a link printed over two lines is two boxes, two elements: the same HTML element
-        # says they are one link (joined in :func:`_tidy`; the key leaves the file there)
-        element[str(LINK_SOURCE)[1:]] = id(box.element)  # (alive while the PDF is written)
+    if tag and "::" not in tag:
+        # an element split by a line, a column or a page is two boxes, two elements (a link
+        # over two lines, a table over three pages): the same HTML element says they are one
+        # (joined in :func:`_tidy`; the key leaves the file there)
+        element[str(SOURCE)[1:]] = id(box.element)  # (alive while the PDF is written)
 
 
 # ----------------------------------------------------------------- step 2: the PDF
@@ -111,11 +112,21 @@ def finish(data: bytes, *, pdf_a: bool = False) -> bytes:
             _key(page.obj): tree.get(int(page.obj.get("/StructParents", -1))) for page in pdf.pages
         }
         document = root.K[0] if isinstance(root.K, Array) else root.K
-        kept, faces = _tidy(document, tree, pages)  # one walk of the tree does it all
+        kept, faces, headers = _tidy(document, tree, pages)  # one walk of the tree does it all
         for page in pdf.pages:
             _artifacts(pdf, page, tree, kept)
             _annotations(page, tree, kept)
         _pair_faces(faces)
+        if headers:  # (ISO 32000-1 §14.7.2: the elements with an /ID, by ID)
+            root.IDTree = pdf.make_indirect(
+                Dictionary(
+                    Names=Array(
+                        item
+                        for element in sorted(headers, key=lambda e: str(e.ID))
+                        for item in (element.ID, element)
+                    )
+                )
+            )
         _name_links(pdf, data, tree)
         root.ParentTree.Nums = Array(
             item for key, value in sorted(tree.items()) for item in (key, value)
@@ -238,15 +249,18 @@ Faces = dict[tuple[str, str, str], Any]
 
 def _tidy(
     document: Any, tree: dict[int, Any], pages: dict[tuple[int, int], Any]
-) -> tuple[set[tuple[int, int]], Faces]:
+) -> tuple[set[tuple[int, int]], Faces, list[Any]]:
     """One walk of the tree: ``Artifact`` elements leave it; a link in a link becomes part of
     it; a list directly in a list goes into the item before it; a TOC item's body is a
-    Reference. Returns the elements that stay (by object id) and the card faces by name."""
+    Reference; an element split over lines, columns or pages is one. Returns the elements
+    that stay (by object id), the card faces by name and the header cells with an ID."""
     kept: set[tuple[int, int]] = set()
     faces: Faces = {}
+    headers: list[Any] = []
 
-    def merge(link: Any, inner: Any) -> list[Any]:
-        """``inner``'s content, now ``link``'s: its marked content, annotations, elements."""
+    def merge(link: Any, inner: Any, flatten: bool = True) -> list[Any]:
+        """``inner``'s content, now ``link``'s: its marked content, annotations, elements
+        (a link in it, too, with ``flatten``)."""
         moved = []
         for kid in children_of(inner):
             if is_mcid(kid):
@@ -265,7 +279,7 @@ def _tidy(
                 if key is not None:
                     tree[int(key)] = link
             elif is_element(kid):
-                if Name("/Link") == kid.S:
+                if flatten and Name("/Link") == kid.S:
                     moved.extend(merge(link, kid))
                     continue
                 kid.P = link
@@ -274,8 +288,10 @@ def _tidy(
 
     def walk(element: Any) -> None:
         kept.add(_key(element))
-        if LINK_SOURCE in element:
-            del element[LINK_SOURCE]
+        if SOURCE in element:
+            del element[SOURCE]
+        if "/ID" in element and Name("/TH") == element.S:
+            headers.append(element)
         ident = element.get("/ID")
         if ident is not None and (match := FACE.fullmatch(str(ident))):
             faces[(match.group(1), match.group(2), match.group(3))] = element
@@ -295,18 +311,22 @@ def _tidy(
         if any(is_element(k) and k.S == ARTIFACT for k in kids):  # (after a merge, too)
             kids = [k for k in kids if not (is_element(k) and k.S == ARTIFACT)]
             element.K = Array(kids)
-        if any(is_element(k) and LINK_SOURCE in k for k in kids):
-            # one link printed over two or three lines (or pages): one Link element
+        if any(is_element(k) and SOURCE in k for k in kids):
+            # an element split by lines, columns or pages: one element
             joined: list[Any] = []
             for kid in kids:
                 before: Any = joined[-1] if joined else None
                 if (
                     is_element(kid)
-                    and LINK_SOURCE in kid
+                    and SOURCE in kid
                     and is_element(before)
-                    and before.get(LINK_SOURCE) == kid[LINK_SOURCE]
+                    and before.get(SOURCE) == kid[SOURCE]
+                    and before.S == kid.S
                 ):
-                    before.K = Array([*children_of(before), *merge(before, kid)])
+                    if Name("/Table") == kid.S:
+                        _without_repeated_header(before, kid)
+                    flatten = Name("/Link") == kid.S
+                    before.K = Array([*children_of(before), *merge(before, kid, flatten)])
                     continue
                 joined.append(kid)
             if len(joined) != len(kids):
@@ -346,7 +366,38 @@ def _tidy(
                 walk(kid)
 
     walk(document)
-    return kept, faces
+    return kept, faces, headers
+
+
+def _without_repeated_header(table: Any, piece: Any) -> None:
+    """A table's piece on the next page repeats its header: that header leaves the tree (its
+    content becomes a pagination artifact) and the piece's cells name the table's own."""
+    first = next((k for k in children_of(table) if is_element(k) and Name("/THead") == k.S), None)
+    heads = [k for k in children_of(piece) if is_element(k) and Name("/THead") == k.S]
+    if first is None or not heads:
+        return
+    own = [e for e in _descendants(first) if Name("/TH") == e.S and "/ID" in e]
+    renamed: dict[str, Any] = {}
+    for head in heads:
+        cells = [e for e in _descendants(head) if Name("/TH") == e.S and "/ID" in e]
+        renamed.update((str(c.ID), o.ID) for c, o in zip(cells, own, strict=False))
+    gone = {_key(h) for h in heads}
+    piece.K = Array(k for k in children_of(piece) if not (is_element(k) and _key(k) in gone))
+    for cell in _descendants(piece):
+        attributes = cell.get("/A")
+        if (
+            Name("/TD") == cell.S
+            and isinstance(attributes, Dictionary)
+            and "/Headers" in attributes
+        ):
+            attributes.Headers = Array(renamed.get(str(h), h) for h in attributes.Headers)
+
+
+def _descendants(element: Any) -> Iterator[Any]:
+    for kid in children_of(element):
+        if is_element(kid):
+            yield kid
+            yield from _descendants(kid)
 
 
 def _list_piece(element: Any) -> Any | None:
