@@ -233,6 +233,14 @@ def test_no_link_inside_a_link_and_no_list_directly_in_a_list(tagged):
             assert element.parent is None or element.parent.type != "L", name
         for item in tree.elements("LI"):
             assert {c.type for c in item.children} <= {"Lbl", "LBody"}, name
+        # an anonymous box (a caption laid out as a flex box, a block in a paragraph) is
+        # part of its element: no Caption in a Caption, no P in a P (document: 21 Captions)
+        for element in tree.elements():
+            if element.type in ("Caption", "P", "Link", "Table", "L"):
+                assert element.parent is None or element.parent.type != element.type, name
+        # a table split over pages is one table (its header once)
+        for table in tree.elements("Table"):
+            assert len([c for c in table.children if c.type == "THead"]) <= 1, name
 
 
 def test_no_heading_level_is_skipped(tagged):

@@ -288,7 +288,8 @@ def _tidy(
 
     def walk(element: Any) -> None:
         kept.add(_key(element))
-        if SOURCE in element:
+        source = element.get(SOURCE)
+        if source is not None:
             del element[SOURCE]
         if "/ID" in element and Name("/TH") == element.S:
             headers.append(element)
@@ -311,6 +312,18 @@ def _tidy(
         if any(is_element(k) and k.S == ARTIFACT for k in kids):  # (after a merge, too)
             kids = [k for k in kids if not (is_element(k) and k.S == ARTIFACT)]
             element.K = Array(kids)
+        if source is not None and any(_anonymous(k, element, source) for k in kids):
+            # an anonymous box of the same HTML element (a caption laid out as a flex box,
+            # a paragraph with a block in it): its content is the element's own, not a
+            # Caption in a Caption or a P in a P
+            flat: list[Any] = []
+            for kid in kids:
+                if _anonymous(kid, element, source):
+                    flat.extend(merge(element, kid, False))
+                else:
+                    flat.append(kid)
+            element.K = Array(flat)
+            kids = flat
         if any(is_element(k) and SOURCE in k for k in kids):
             # an element split by lines, columns or pages: one element
             joined: list[Any] = []
@@ -367,6 +380,10 @@ def _tidy(
 
     walk(document)
     return kept, faces, headers
+
+
+def _anonymous(kid: Any, element: Any, source: Any) -> bool:
+    return is_element(kid) and kid.S == element.S and kid.get(SOURCE) == source
 
 
 def _without_repeated_header(table: Any, piece: Any) -> None:
