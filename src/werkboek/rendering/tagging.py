@@ -56,9 +56,11 @@ SOURCE = Name("/WerkboekSource")
 
 
 def install() -> None:
-    """Wrap WeasyPrint's tag-tree builder once (see the module's docstring)."""
+    """Wrap WeasyPrint's tag-tree builder once (see the module's docstring), and keep the
+    spaces between words in the text (:func:`_keep_spaces`)."""
     from weasyprint.pdf import tags
 
+    _keep_spaces()
     if getattr(tags._build_box_tree, "werkboek", False):
         return
     original = tags._build_box_tree
@@ -72,6 +74,79 @@ def install() -> None:
 
     build.werkboek = True  # type: ignore[attr-defined]
     tags._build_box_tree = build
+
+
+SPACE_KEPT = "werkboek_space"
+"""Set on a text box whose space at the end of its line WeasyPrint removed."""
+BLANK = "\u200b"
+"""What a text box of spaces only says it holds while it is drawn: not blank (see below)."""
+
+
+def _keep_spaces() -> None:
+    """Text read out of the PDF (through the tags, by copy and paste) has a space between
+    words: WeasyPrint draws no text box of spaces only (the space between two inline
+    elements: "Koffie" "of" "Thee") and removes the space where a line breaks
+    ("wat is" "daarin"). Both are drawn now, as a space: no ink, so the pages look the same,
+    but the space is in the text, in the marked content of its element.
+
+    The private names: ``weasyprint.layout.inline.split_text_box`` (leaves the space where
+    it breaks a line between the two lines: the first line's box is marked now),
+    ``weasyprint.layout.inline.remove_last_whitespace`` (removes a space at a line's end,
+    and now marks the box), ``weasyprint.draw.text.draw_first_line`` (skips a blank box,
+    and draws a marked box's text with its space; its layout's text set as ``draw_text``
+    sets it, ``Layout.set_text(text, justify=True)``).
+    """
+    from weasyprint.draw import text as drawing
+    from weasyprint.layout import inline
+
+    if getattr(drawing.draw_first_line, "werkboek", False):
+        return
+    split, strip, draw = (
+        inline.split_text_box,
+        inline.remove_last_whitespace,
+        drawing.draw_first_line,
+    )
+
+    def split_text_box(
+        context: Any, box: Any, available: Any, skip: int, *args: Any, **kwargs: Any
+    ) -> Any:
+        first, resume, preserved = found = split(context, box, available, skip, *args, **kwargs)
+        if first is not None and resume is not None and not preserved:
+            between = box.text.encode()[skip + len(first.text.encode()) : resume]
+            if between and not between.strip(b" "):  # (not at a hyphen, not mid-word)
+                setattr(first, SPACE_KEPT, True)
+        return found
+
+    def remove_last_whitespace(context: Any, line: Any) -> None:
+        box = line
+        while getattr(box, "children", None) and not hasattr(box, "text"):
+            box = box.children[-1]
+        before = getattr(box, "text", None)
+        strip(context, line)
+        if before is not None and box.text != before:
+            setattr(box, SPACE_KEPT, True)
+
+    def draw_first_line(stream: Any, textbox: Any, *args: Any) -> Any:
+        layout, text = textbox.pango_layout, textbox.text
+        spaced = getattr(textbox, SPACE_KEPT, False)
+        if not (spaced or (text and not text.strip())):
+            return draw(stream, textbox, *args)
+        drawn = layout.text
+        if spaced:
+            layout.set_text(drawn + " ", justify=True)
+        textbox.text = text if text.strip() else BLANK
+        try:
+            return draw(stream, textbox, *args)
+        finally:
+            textbox.text = text
+            if spaced:
+                layout.set_text(drawn, justify=True)
+
+    inline.split_text_box = split_text_box
+    remove_last_whitespace.werkboek = True  # type: ignore[attr-defined]
+    draw_first_line.werkboek = True  # type: ignore[attr-defined]
+    inline.remove_last_whitespace = remove_last_whitespace
+    drawing.draw_first_line = draw_first_line
 
 
 def _adjust(box: Any, element: Any) -> None:
