@@ -550,3 +550,18 @@ def test_the_steps_on_a6_cards_are_a_numbered_list(a6, content):
         assert [re.match(r"\d+", item).group() for item in items] == [
             str(n) for n in range(1, len(exercise.steps) + 1)
         ], (exercise.slug, items)
+
+
+def test_card_files_embed_only_the_packaged_fonts(a5, a6):
+    """Every glyph from Atkinson Hyperlegible or Noto Sans (the "→" of "verder op kaart 2"
+    came from the system's DejaVu Sans)."""
+    for files in (a5, a6):
+        for path in files.values():
+            fonts = set()
+            for pdf_page in pypdf.PdfReader(path).pages:
+                for font in pdf_page["/Resources"].get("/Font", {}).values():
+                    fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[1])
+            assert fonts and all(f.startswith(("Atkinson-Hyperlegible", "Noto")) for f in fonts), (
+                path.name,
+                fonts,
+            )

@@ -91,7 +91,8 @@ class Face:
         s = self.set
         last_of_card = self.side == "achter"
         if last_of_card and self.card < s.cards:
-            return f"verder op kaart {self.card + 1} →"
+            # (›: the packaged fonts have no arrow, and no system font may stand in)
+            return f"verder op kaart {self.card + 1} ›"
         return s.footer
 
 
