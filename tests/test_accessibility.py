@@ -238,6 +238,9 @@ def test_no_link_inside_a_link_and_no_list_directly_in_a_list(tagged):
         for element in tree.elements():
             if element.type in ("Caption", "P", "Link", "Table", "L"):
                 assert element.parent is None or element.parent.type != element.type, name
+        # the contents of a principle's parts sit in its item, not in the item's reference
+        for reference in tree.elements("Reference"):
+            assert not [e for e in reference.walk() if e.type == "TOC"], name
         # a table split over pages is one table (its header once)
         for table in tree.elements("Table"):
             assert len([c for c in table.children if c.type == "THead"]) <= 1, name

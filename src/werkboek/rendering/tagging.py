@@ -446,9 +446,25 @@ def _tidy(
                 element.K = Array(staying)
                 kids = staying
         if Name("/TOCI") == element.S:
+            items: list[Any] = []
             for kid in kids:
+                items.append(kid)
                 if is_element(kid) and Name("/LBody") == kid.S:
                     kid.S = Name("/Reference")
+                    # the contents of a principle's parts: in the item, after the reference
+                    # (a TOCI holds a TOC; a Reference does not)
+                    inner = [k for k in children_of(kid) if is_element(k) and Name("/TOC") == k.S]
+                    if inner:
+                        gone = {_key(k) for k in inner}
+                        kid.K = Array(
+                            k for k in children_of(kid) if not (is_element(k) and _key(k) in gone)
+                        )
+                        for toc in inner:
+                            toc.P = element
+                        items.extend(inner)
+            if len(items) != len(kids):
+                element.K = Array(items)
+                kids = items
         for kid in kids:
             if is_element(kid):
                 walk(kid)
