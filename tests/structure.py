@@ -122,14 +122,12 @@ class Tagged:
 
     def text_under(self, page: int, annotation: Any) -> list[str]:
         """The text under an annotation, line by line (its ``/QuadPoints``, else its
-        ``/Rect``)."""
+        ``/Rect``); each quadrilateral's corners in any order."""
         if "/QuadPoints" not in annotation:
             return [self.text_in(page, annotation.Rect)]
         q = [float(v) for v in annotation.QuadPoints]
-        # each quadrilateral: upper left, upper right, lower left, lower right
-        return [
-            self.text_in(page, (q[i], q[i + 5], q[i + 2], q[i + 1])) for i in range(0, len(q), 8)
-        ]
+        boxes = [(q[i : i + 8 : 2], q[i + 1 : i + 8 : 2]) for i in range(0, len(q), 8)]
+        return [self.text_in(page, (min(x), min(y), max(x), max(y))) for x, y in boxes]
 
     def text_of(self, element: Element) -> list[str]:
         """The text of the marked content in ``element`` and the elements in it, in the

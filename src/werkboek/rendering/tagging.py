@@ -627,9 +627,9 @@ def _one_annotation_per_page(
                 max(r[3] for r in rects),
             ]
         )
-        # each line: upper left, upper right, lower left, lower right (as viewers read them)
+        # each line's four corners counterclockwise (ISO 32000-1, Table 173)
         first.QuadPoints = Array(
-            [v for x1, y1, x2, y2 in rects for v in (x1, y2, x2, y2, x1, y1, x2, y1)]
+            [v for x1, y1, x2, y2 in rects for v in (x1, y1, x2, y1, x2, y2, x1, y2)]
         )
         gone = {_key(a) for a in rest}
         page.obj.Annots = Array(a for a in page.obj.Annots if _key(a) not in gone)
