@@ -164,10 +164,11 @@ def _adjust(box: Any, element: Any) -> None:
         import pydyf
 
         element["ID"] = pydyf.String(f"{FACE_ID_PREFIX}{ident}")
-    if tag and "::" not in tag:
+    if tag and "::" not in tag and str(SOURCE)[1:] not in element:
         # an element split by a line, a column or a page is two boxes, two elements (a link
         # over two lines, a table over three pages): the same HTML element says they are one
-        # (joined in :func:`_tidy`; the key leaves the file there)
+        # (joined in :func:`_tidy`; the key leaves the file there). Its own box comes first:
+        # the html and body boxes pass their children's elements on, adjusted again.
         element[str(SOURCE)[1:]] = id(box.element)  # (alive while the PDF is written)
 
 
