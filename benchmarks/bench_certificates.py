@@ -25,7 +25,7 @@ def child(folder: str, number: str) -> dict[str, float]:
     output, count = Path(folder), int(number)
     import werkboek.rendering.pdf  # noqa: F401 - imported before the clock starts
     from werkboek import Project
-    from werkboek.people import people_from_names
+    from werkboek.participants.lists import people_from_names
     from werkboek.products.training_day import CertificateOptions, CertificatesProduct
     from werkboek.recipes import load_recipe
 

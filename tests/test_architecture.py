@@ -7,13 +7,14 @@ lazy import still ties two modules together), except those only for type checker
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 from werkboek import PRODUCTS, Project
 from werkboek.build import build_products
-from werkboek.people import people_from_names
+from werkboek.participants.lists import people_from_names
 from werkboek.products import (
     AttendanceOptions,
     CertificateOptions,
@@ -180,3 +181,55 @@ def test_every_registered_product_is_built_through_the_one_way(tmp_path):
         assert own, name
         assert all(p.read_bytes().startswith(b"%PDF-") for p in own), name
     assert len(written) == len(set(written))
+
+
+# ---------------------------------------------------------------- the README's map of the code
+
+MAP_COLUMN = 18
+"""Where a line of the map explains (a line indented this far continues the one above)."""
+
+
+def map_of_the_code() -> tuple[set[str], set[str]]:
+    """The modules and packages the README's map names, as paths below ``src/werkboek/``.
+
+    A line that starts with ``name/`` opens a package below the one whose line is less
+    indented; every ``name.py`` on a line belongs to the package open at that line.
+    """
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```text\nsrc/werkboek/\n", 1)[1].split("```", 1)[0]
+    modules: set[str] = set()
+    packages: set[str] = set()
+    stack: list[tuple[int, str]] = [(0, "")]
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        first = line.split()[0]
+        if indent < MAP_COLUMN:
+            while stack[-1][0] >= indent and len(stack) > 1:
+                stack.pop()
+            if first.endswith("/") and re.fullmatch(r"[a-z_]+/", first):
+                path = stack[-1][1] + first
+                packages.add(path.rstrip("/"))
+                stack.append((indent, path))
+        package = stack[-1][1]
+        for name in re.findall(r"\b([a-z_]+\.py)\b", line):
+            modules.add(package + name)
+    return modules, packages
+
+
+def test_the_readmes_map_names_every_module_and_nothing_else():
+    modules, packages = map_of_the_code()
+    actual = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py")
+    }
+    actual_packages = {
+        str(path.parent.relative_to(PACKAGE)) for path in PACKAGE.rglob("__init__.py")
+    } - {"."}
+    data = {"templates", "static", "shipped", "starter", "migrations"}
+    assert sorted(actual - modules) == [], "modules the map leaves out"
+    assert sorted(modules - actual) == [], "modules the map names that do not exist"
+    assert sorted(actual_packages - packages) == [], "packages the map leaves out"
+    assert sorted(p for p in packages - actual_packages if p.split("/")[-1] not in data) == []

@@ -144,15 +144,34 @@ def test_a_single_card_has_a_real_bleed_for_the_print_shop(cards, content):
             assert trim[3] - trim[1] == pytest.approx(fmt.height, abs=0.05)
             expected = [trim[0] - BLEED, trim[1] - BLEED, trim[2] + BLEED, trim[3] + BLEED]
             assert bleed == pytest.approx(expected, abs=0.05)
-            assert media == pytest.approx(bleed, abs=0.05)
-    # and the colour band fills the bleed: the top left corner of the bleed is coloured
+            # room beyond the bleed for the crop marks
+            assert [trim[0] - media[0], trim[1] - media[1]] == pytest.approx([12, 12], abs=0.05)
+    # rendered at 150 dpi: the colour band fills the bleed (its top left corner is coloured);
+    # the crop marks lie outside the bleed, where the band is not: the frame beyond the
+    # bleed holds only the marks (grey or black), and they are there, at the cut lines
     document = pypdfium2.PdfDocument(files[next(content.exercises())[1].slug])
     try:
         image = document[0].render(scale=150 / 72, crop=(0, 0, 0, 0)).to_pil().convert("RGB")
     finally:
         document.close()
-    corner = image.getpixel((2, 2))
-    assert corner != (255, 255, 255), corner
+    per_mm = 150 / 25.4
+
+    def at(x: float, y: float) -> tuple[int, int, int]:
+        return image.getpixel((round(x * per_mm), round(y * per_mm)))
+
+    room = 12 - BLEED
+    corner = at(room + 0.3, room + 0.3)
+    assert max(corner) - min(corner) > 40, corner  # the band's colour
+    assert at(12, 12 - BLEED / 2) == at(20, 12 - BLEED / 2)  # no mark on the band
+    frame = [
+        image.getpixel((x, y))
+        for x in range(0, image.width, 3)
+        for y in range(0, image.height, 3)
+        if min(x, y, image.width - 1 - x, image.height - 1 - y) < room * per_mm - 1
+    ]
+    assert all(max(p) - min(p) < 16 for p in frame)  # nothing coloured beyond the bleed
+    mark = [at(12, y / 10) for y in range(5, int(room * 10) - 5)]
+    assert min(sum(p) for p in mark) < 3 * 128  # the crop mark at the left cut, above
 
 
 @pytest.mark.slow

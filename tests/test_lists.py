@@ -20,7 +20,7 @@ from werkboek.cli import main
 from werkboek.errors import WerkboekError
 from werkboek.files.outputs import name_slug
 from werkboek.mail.recipients import read_recipients
-from werkboek.people import MAX_NAME_LENGTH, MAX_PEOPLE, people_from_text, read_people
+from werkboek.participants.lists import MAX_NAME_LENGTH, MAX_PEOPLE, people_from_text, read_people
 from werkboek.products.workbook import file_names
 
 from conftest import REPO, make_content

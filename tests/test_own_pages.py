@@ -105,3 +105,60 @@ def test_a_qr_code_is_made_once_kept_verified_and_made_again_when_damaged(tmp_pa
     finally:
         qr._folder.cache_clear()
         qr.qr_svg.cache_clear()
+
+
+# ---------------------------------------------------------------- resolution for print
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "green").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_image_printed_under_150_ppi_is_a_warning_with_its_line():
+    from werkboek.recipes.own_pages import print_ppi
+
+    # 120 × 80 px prints at its own size, 96 to the inch: 32 mm wide, blurred
+    recipe = parse_recipe(recipe_with(png(120, 80)), CONTENTS)  # (made all the same)
+    [warning] = recipe.warnings
+    assert warning.line == 3 and warning.path == "onderdelen[0].eigen"
+    assert warning.message.startswith("tekst:3: afbeelding"), warning.message
+    assert "120 × 80 pixels" in warning.message and "96 ppi, minder dan 150" in warning.message
+    assert "32 mm breed" in warning.message and "188 pixels" in warning.message
+    # large enough: shrunk to the page's 166 mm, 1200 px print at 184 ppi; no warning
+    assert parse_recipe(recipe_with(png(1200, 800)), CONTENTS).warnings == ()
+    ppi, width = print_ppi(1200, 800)
+    assert width == pytest.approx(166) and ppi == pytest.approx(1200 / (166 / 25.4))
+    # a tall image is held to 120 mm high
+    assert print_ppi(600, 2000)[0] == pytest.approx(2000 / (120 / 25.4))
+    # SVG has no pixels: never a warning
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    assert parse_recipe(recipe_with(svg, "svg+xml"), CONTENTS).warnings == ()
+
+
+@pytest.mark.slow
+def test_werkboek_check_and_workbook_warn_about_a_blurred_image(tmp_path):
+    from click.testing import CliRunner
+
+    from werkboek.cli import main
+
+    from conftest import REPO
+
+    recipes = tmp_path / "recepten"
+    recipes.mkdir()
+    (recipes / "klein.png").write_bytes(png(120, 80))
+    (recipes / "welkom.md").write_text("# Welkom\n\nHoi.\n\n![Een plaatje](klein.png)\n")
+    (recipes / "dag.yaml").write_text("titel: Dag\nonderdelen:\n  - eigen: welkom.md\n")
+    args = ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles")]
+    result = CliRunner().invoke(main, ["check", *args, "--recepten", str(recipes)])
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.output.splitlines() if "ppi" in line]
+    assert line.startswith("waarschuwing: ") and "dag.yaml:3:" in line
+    assert "welkom.md:5: afbeelding 'klein.png' is 120 × 80 pixels" in line
+    result = CliRunner().invoke(
+        main, ["workbook", str(recipes / "dag.yaml"), *args, "-o", str(tmp_path / "uit.pdf")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "waarschuwing: " in result.output and "96 ppi" in result.output
+    assert (tmp_path / "uit.pdf").is_file()  # made all the same

@@ -15,11 +15,11 @@ from werkboek import Project
 from werkboek.build import build_workbook
 from werkboek.errors import BuildError
 from werkboek.files import cache
+from werkboek.participants.lists import people_from_names
 from werkboek.pdf import internals
 from werkboek.pdf.covers import graft_covers
 from werkboek.pdf.names import NameGraft, NotGraftable
 from werkboek.pdf.structure import marked_content, page_contents
-from werkboek.people import people_from_names
 from werkboek.products.training_day import CertificateOptions, CertificatesProduct
 from werkboek.recipes import load_recipe
 

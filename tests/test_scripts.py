@@ -292,7 +292,7 @@ def test_a_certificate_is_the_same_bytes_made_alone_or_with_names_in_other_scrip
     """Names in other scripts are laid out whole, the others grafted: either way a file is
     the same whether it is made with the whole list or alone (the cache may hold the rest)."""
     from werkboek import Project, load_recipe
-    from werkboek.people import people_from_names
+    from werkboek.participants.lists import people_from_names
     from werkboek.products.training_day import CertificateOptions, CertificatesProduct
 
     content = make_content(tmp_path)

@@ -21,7 +21,7 @@ from werkboek import Project
 from werkboek.build import build_workbook
 from werkboek.cli import main
 from werkboek.errors import RecipeError
-from werkboek.people import people_from_names, read_people
+from werkboek.participants.lists import people_from_names, read_people
 from werkboek.products.training_day import (
     AttendanceOptions,
     AttendanceProduct,

@@ -5,6 +5,7 @@ Against the real server on a free loopback port (uvicorn in a thread), with http
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import json
 import re
@@ -18,6 +19,7 @@ import httpx
 import pypdf
 import pytest
 import yaml
+from PIL import Image
 
 from webserver import running
 from werkboek import Project, load_recipe
@@ -659,3 +661,18 @@ def test_without_scripts_starting_over_asks_on_a_page_and_can_be_undone(server):
         assert "Je werkboek is leeggemaakt." in page and 'data-aantal="0"' in page
         client.post("/werkboek/terugzetten", data={"csrf": token})
         assert 'data-aantal="1"' in client.get("/werkboek").text
+
+        # an image that prints blurred: made, with a warning beside it
+        small = BytesIO()
+        Image.new("RGB", (120, 80), "green").save(small, "PNG")
+        uri = "data:image/png;base64," + base64.b64encode(small.getvalue()).decode()
+        markdown = f"# Kaart\n\n![De route]({uri})\n"
+        client.post("/werkboek/eigen", data={"csrf": token, "markdown": markdown})
+        shown = client.get("/werkboek")
+        warned = re.search(
+            r'<p class="waarschuwing" id="waarschuwing-onderdeel-0">(.*?)</p>', shown.text, re.S
+        )
+        assert warned is not None, shown.text
+        assert "96 ppi, minder dan 150" in warned.group(1) and "tekst:3:" in warned.group(1)
+        assert client.get("/werkboek/werkboek.pdf").status_code == 200
+        client.post("/werkboek/leegmaken", data={"csrf": token})

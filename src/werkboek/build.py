@@ -55,14 +55,15 @@ def check_project(project: Project) -> CheckReport:
     first: recipes name its slugs)."""
     content = project.content
     files = sum(cls(project).check() for cls in PRODUCTS.values())
+    recipes = WorkbookProduct(project).recipes()
     return CheckReport(
         principles=len(content.principles),
         exercises=sum(1 for _ in content.exercises()),
         stories=sum(1 for _ in content.stories()),
         articles=len(content.articles),
-        recipes=len(WorkbookProduct(project).recipes()),
+        recipes=len(recipes),
         files=files,
-        warnings=tuple(content.warnings()),
+        warnings=(*content.warnings(), *(w for recipe in recipes for w in recipe.warnings)),
     )
 
 

@@ -322,8 +322,9 @@ def list_(content_dir: Path, as_json: bool) -> None:
     "--drukwerk",
     "print_shop",
     is_flag=True,
-    help="Bestanden voor een drukkerij (PDF/A-2b, met sRGB-kleurprofiel) in de map drukwerk/ "
-    "van de uitvoermap, in plaats van de toegankelijke PDF's (PDF/UA-1).",
+    help="Bestanden voor een drukkerij (PDF/X-4, CMYK-profiel, 3 mm afloop, tekst in 100% "
+    "zwart) in de map drukwerk/ van de uitvoermap, in plaats van de toegankelijke PDF's "
+    "(PDF/UA-1).",
 )
 @force_option
 @reports_errors
@@ -411,7 +412,7 @@ def workbook(
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
     from .build import build_products
-    from .people import at_most, people_from_names, read_people, split_printable
+    from .participants.lists import at_most, people_from_names, read_people, split_printable
     from .products import workbook_options
     from .recipes import load_recipe
 
@@ -422,8 +423,11 @@ def workbook(
         people = at_most(people + read_people(participants, printable=False), "--deelnemers")
     people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
+    loaded = load_recipe(recipe, project.content)
+    for problem in loaded.warnings:  # (it prints, but not well: made all the same)
+        warning(str(problem))
     options = workbook_options(
-        load_recipe(recipe, project.content),
+        loaded,
         Path(output) if output else None,
         edition=edition,
         names=[p.name for p in people],
@@ -456,7 +460,7 @@ def _training_day(
 ) -> tuple[Any, Any, tuple[Any, ...], list[Problem]]:
     """The project, the recipe and the people of `attendance` and `certificates` (whose
     names can be printed), and a problem for each other person."""
-    from .people import read_people, split_printable
+    from .participants.lists import read_people, split_printable
     from .recipes import load_recipe
 
     _must_exist(recipe, "recept")

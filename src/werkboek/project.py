@@ -28,7 +28,8 @@ class Project:
     recipes_dir: Path | None = None
     """Where recipes are saved; the workbook product builds them all when given no recipe."""
     print_shop: bool = False
-    """PDF/A-2b files for a print shop instead of the accessible PDF/UA-1 files."""
+    """PDF/X-4 files for a print shop (see :mod:`werkboek.pdf.press`) instead of the
+    accessible PDF/UA-1 files."""
     _content: Content | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 

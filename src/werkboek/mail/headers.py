@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..people import has_control_character, has_line_break
+from ..participants.lists import has_control_character, has_line_break
 
 ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bqBQ]\?[^?\s]*\?=")
 

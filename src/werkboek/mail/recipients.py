@@ -1,6 +1,6 @@
 """The recipients of a mailing: the participant list, with a valid address for everyone.
 
-The list is read by :mod:`werkboek.people` (the one reader); here every row must also
+The list is read by :mod:`werkboek.participants` (the one reader); here every row must also
 have a valid address, and no address may stand twice. A name or address with a line
 break or a control character is refused (nobody can add headers through the list).
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem
-from ..people import Person, has_line_break, name_problem, read_people
+from ..participants.lists import Person, has_line_break, name_problem, read_people
 from .headers import header_value_problem
 
 REQUIRED = ("naam", "email")

@@ -55,7 +55,7 @@ from jinja2.utils import Namespace
 from markupsafe import Markup, escape
 
 from ..errors import Problem, did_you_mean, display_path
-from ..people import has_line_break, name_problem
+from ..participants.lists import has_line_break, name_problem
 from ..words import format_size
 from .errors import SENDER, MailError
 from .headers import ENCODED_WORD, header_value_problem

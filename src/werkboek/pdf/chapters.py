@@ -112,7 +112,16 @@ class _Styles:
 
     def __init__(self, texts: Sequence[tuple[Path, str]], fetcher: Any, fonts_css: str) -> None:
         self.fonts = FontConfiguration()
-        self.css = [CSS(string=fonts_css, url_fetcher=fetcher, font_config=self.fonts)]
+        self.profiles: dict[str, Any] = {}
+        """The colour profiles of ``@color-profile`` rules (the print shop's output intent)."""
+        self.css = [
+            CSS(
+                string=fonts_css,
+                url_fetcher=fetcher,
+                font_config=self.fonts,
+                color_profiles=self.profiles,
+            )
+        ]
         self.css += [
             CSS(
                 string=text.replace(TARGET_PAGE, TARGET_PAGE_ELSEWHERE),
@@ -367,7 +376,10 @@ class _Run:
         with weasyprint_must_stay_silent(self.what):
             html = HTML(string=source, base_url=str(self.base) + "/", url_fetcher=self.fetcher)
             return html.render(
-                stylesheets=self.styles.css, font_config=self.styles.fonts, **self.options
+                stylesheets=self.styles.css,
+                font_config=self.styles.fonts,
+                color_profiles=self.styles.profiles,
+                **self.options,
             )
 
     def _predict(self, chapter: str, previous: Document | None, page: int) -> int | None:

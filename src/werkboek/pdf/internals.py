@@ -29,7 +29,9 @@ What is used, and where:
   ``weasyprint.draw.text.draw_first_line(stream, textbox, …)``: wrapped once with the
   tag-tree builder (:mod:`.spaces`) so the spaces between words are drawn; with them a text
   box's ``text``, ``children`` and ``pango_layout``, and that layout's ``text`` and
-  ``weasyprint.text.line_break.Layout.set_text(text, justify)``.
+  ``weasyprint.text.line_break.Layout.set_text(text, justify)``;
+- the file ``sRGB2014.icc`` of the package ``weasyprint.pdf`` (the ICC's sRGB profile that
+  WeasyPrint embeds in PDF/A): the print shop's ``/DefaultRGB`` (:mod:`.press`).
 """
 
 from __future__ import annotations
@@ -227,3 +229,17 @@ def block_box() -> Any:
     from weasyprint.formatting_structure import boxes
 
     return boxes.BlockBox
+
+
+@functools.cache
+def srgb_profile() -> bytes:
+    """The sRGB ICC profile WeasyPrint ships (``weasyprint/pdf/sRGB2014.icc``)."""
+    from importlib.resources import files
+
+    try:
+        data = (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    except (OSError, ModuleNotFoundError):
+        raise untested("weasyprint/pdf/sRGB2014.icc", "weasyprint") from None
+    if data[36:40] != b"acsp" or data[16:20] != b"RGB ":
+        raise untested("weasyprint/pdf/sRGB2014.icc", "weasyprint")
+    return data

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from ..content import Content
 from ..content.markup import plain_text
 from ..files.atomic import write_atomically
+from ..pdf.press import BLEED_MM
 from ..project import Project
 from ..words import dutch_date
 
@@ -63,6 +64,8 @@ class Product:
     Options: ClassVar[type[ProductOptions]] = ProductOptions
     stylesheets: ClassVar[tuple[str, ...]] = ("werkboek.css",)
     """The stylesheets of the styles folder this product uses, in order."""
+    print_stylesheets: ClassVar[tuple[str, ...]] = ("drukwerk.css",)
+    """Laid over them in the print shop's files (bleed, what prints in the bleed)."""
 
     def __init__(self, project: Project, options: ProductOptions | None = None) -> None:
         self.project = project
@@ -107,6 +110,8 @@ class Product:
             "version_label": dutch_date(content.document.version),
             "body_class": self.name,
             "page_format": "a4",
+            # the print shop's files: colour that reaches the trim goes this far beyond it
+            "bleed": BLEED_MM if self.project.print_shop else 0,
             **target.context,
         }
 
@@ -129,9 +134,12 @@ class Product:
 
     def layout(self, target: Target, html: str | None = None) -> Any:
         """The laid-out pages of a target (a WeasyPrint ``Document``)."""
+        styles = self.styles(target)
+        if self.project.print_shop:
+            styles = (*styles, *self.print_stylesheets)
         return self.project.renderer.layout(
             self.html(target) if html is None else html,
-            self.styles(target),
+            styles,
             what=str(target.path),
         )
 

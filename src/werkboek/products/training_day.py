@@ -18,9 +18,9 @@ from typing import Any
 from ..content.fonts import language_of
 from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
+from ..participants.lists import PLACEHOLDER, Person
 from ..pdf.boxes import places as block_places
 from ..pdf.names import NameGraft, NotGraftable
-from ..people import PLACEHOLDER, Person
 from ..recipes import Kind, Recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest

@@ -19,9 +19,10 @@ from ..content.markup import plain_text
 from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
 from ..files.outputs import name_slug
+from ..participants.lists import PLACEHOLDER
 from ..pdf.booklet import impose
 from ..pdf.covers import graft_covers
-from ..people import PLACEHOLDER
+from ..pdf.press import for_press
 from ..project import Project
 from ..recipes import Kind, Recipe, load_recipe
 from ..words import dutch_date
@@ -200,7 +201,10 @@ class WorkbookProduct(Product):
         if target.context.get("page_format") != "a5":
             return super().render_target(target)
         a5 = self.project.renderer.pdf(self.layout(target), what=str(target.also[0]))
-        return [a5, impose(a5, target.title, target.also[0].name)]
+        booklet = impose(a5, target.title, target.also[0].name)
+        if self.project.print_shop:  # (a PDF/X-4 booklet, checked as every print-shop file)
+            booklet = for_press(booklet, what=str(target.path))
+        return [a5, booklet]
 
     def targets(self) -> Iterator[Target]:
         for recipe in self.recipes():

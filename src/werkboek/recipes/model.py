@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,6 +19,7 @@ from pydantic import Discriminator, Field, Tag
 from ..content import schema as model
 from ..content.markup import plain_text
 from ..content.schema import Model, Text
+from ..errors import Problem
 from .own_pages import OwnPage
 
 
@@ -178,6 +179,8 @@ class Recipe:
     hours: float | None = None
     location: str | None = None
     parts_of_day: int = 1
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    """What prints, but not well (an own page's image under 150 ppi), located."""
 
     @property
     def slug(self) -> str:

@@ -41,6 +41,13 @@ IMAGE_TYPES = {
     ".jpeg": "image/jpeg",
     ".svg": "image/svg+xml",
 }
+MIN_PPI = 150
+"""An image printed at fewer pixels per inch than this looks blurred: a warning."""
+PRINT_AREA_MM = (166.0, 120.0)
+"""The most an image on an own page prints at, in mm (the A4 page's text width, and
+``max-height`` in werkboek.css); smaller images print at their own size, 96 pixels to the
+inch (CSS's ``px``: the size WeasyPrint gives an image that says nothing else)."""
+CSS_PPI = 96
 DATA_URI = re.compile(r"data:(image/(?:png|jpeg|svg\+xml));base64,([A-Za-z0-9+/=\s]+)")
 
 
@@ -54,6 +61,8 @@ class OwnPage:
     """What the page came from: its file name, or "tekst" for Markdown in the recipe."""
     files: tuple[Path, ...] = ()
     """The files it was read from (its Markdown file, its images): a run's inputs."""
+    warnings: tuple[str, ...] = ()
+    """What prints, but not well (an image under :data:`MIN_PPI`), each with its line."""
 
     @property
     def digest(self) -> str:
@@ -111,20 +120,27 @@ def render(text: str, source: str, folder: Path | None) -> OwnPage:
     problems: list[tuple[int, str]] = []
     title = _headings(tokens, source, problems)
     files: list[Path] = []
+    warnings: list[str] = []
     for number, line in enumerate(text.splitlines(), 1):  # (before anything is laid out)
         if problem := unprintable_problem(line):
             problems.append((number, f"{source}:{number}: {problem}"))
     for token in tokens:
         for child in token.children or ():
             if child.type == "image":
-                if (image := _image(child, token, source, folder, problems)) is not None:
+                if (image := _image(child, token, source, folder, problems, warnings)) is not None:
                     files.append(image)
             elif child.type == "softbreak":  # a line end inside a paragraph is a space
                 child.type, child.content = "text", " "
     if problems:
         raise OwnPageError(problems)
     html = markdown.renderer.render(tokens, markdown.options, {})
-    return OwnPage(title=title, html=Markup(html), source=source, files=tuple(files))
+    return OwnPage(
+        title=title,
+        html=Markup(html),
+        source=source,
+        files=tuple(files),
+        warnings=tuple(warnings),
+    )
 
 
 def _line(token: Token) -> int:
@@ -161,7 +177,12 @@ def _headings(tokens: list[Token], source: str, problems: list[tuple[int, str]])
 
 
 def _image(
-    image: Token, block: Token, source: str, folder: Path | None, problems: list[tuple[int, str]]
+    image: Token,
+    block: Token,
+    source: str,
+    folder: Path | None,
+    problems: list[tuple[int, str]],
+    warnings: list[str],
 ) -> Path | None:
     """Check an image and put it in the page as a ``data:`` URI; the file it came from."""
     line = _line(block)
@@ -214,6 +235,8 @@ def _image(
     if kind != "image/svg+xml" and (problem := _raster_problem(data, kind)):
         problems.append((line, f"{where}: afbeelding {src[:80]!r} {problem}"))
         return None
+    if kind != "image/svg+xml" and (low := _low_resolution(data)):
+        warnings.append(f"{where}: afbeelding {src[:80]!r} {low}")
     image.attrs["src"] = f"data:{kind};base64,{base64.b64encode(data).decode()}"
     return path
 
@@ -266,6 +289,33 @@ def _raster_problem(data: bytes, kind: str) -> str | None:
     except (OSError, ValueError, SyntaxError, EOFError):
         return f"is beschadigd: geen geldige {kind.split('/')[1].upper()}"
     return None
+
+
+def print_ppi(width: int, height: int) -> tuple[float, float]:
+    """The pixels per inch a ``width`` × ``height`` image prints at on an own page, and its
+    printed width in mm: its own size (:data:`CSS_PPI`), made smaller to fit
+    :data:`PRINT_AREA_MM`, never larger."""
+    natural = (width / CSS_PPI * 25.4, height / CSS_PPI * 25.4)
+    scale = min(1.0, PRINT_AREA_MM[0] / natural[0], PRINT_AREA_MM[1] / natural[1])
+    printed = natural[0] * scale
+    return width / (printed / 25.4), printed
+
+
+def _low_resolution(data: bytes) -> str | None:
+    """Why a raster image prints blurred (under :data:`MIN_PPI`), or ``None``."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    ppi, printed = print_ppi(width, height)
+    if ppi >= MIN_PPI:
+        return None
+    needed = round(width * MIN_PPI / ppi)
+    return (
+        f"is {width} × {height} pixels en wordt {printed:.0f} mm breed gedrukt: "
+        f"{ppi:.0f} ppi, minder dan {MIN_PPI}, dus onscherp (voor {printed:.0f} mm zijn "
+        f"{needed} pixels in de breedte nodig)"
+    )
 
 
 def _inside(folder: Path, name: str) -> Path | None:

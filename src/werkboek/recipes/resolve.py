@@ -46,9 +46,16 @@ from .own_pages import OwnPageError, read_own_page
 
 
 def _resolve(
-    source: YamlFile, items: list[Any], content: Content, folder: Path | None = None
+    source: YamlFile,
+    items: list[Any],
+    content: Content,
+    folder: Path | None = None,
+    warnings: list[Problem] | None = None,
 ) -> list[Selection] | None:
+    """The items as selections (``None`` after a problem); ``warnings`` gets what prints,
+    but not well."""
     problems: list[Problem] = []
+    warnings = [] if warnings is None else warnings
     principles = {p.slug: p for p in content.principles}
     numbers = {p.slug: n for n, p in enumerate(content.principles, 1)}
     exercises = {
@@ -131,6 +138,9 @@ def _resolve(
                     for _, message in exc.problems
                 ]
                 continue
+            warnings += [
+                source.problem(["onderdelen", index, "eigen"], message) for message in own.warnings
+            ]
             key = ("eigen", index)
             own_number = sum(1 for s in selections if s.kind is Kind.OWN) + 1
             selection = Selection(Kind.OWN, own=own, number=own_number)
@@ -211,7 +221,10 @@ def _recipe(source: YamlFile, content: Content, folder: Path | None = None) -> R
     parsed = validate(source, RecipeModel)
     if parsed is None and source.data and isinstance(source.data, dict):
         _resolve_valid_items(source, content)
-    selections = _resolve(source, parsed.items, content, folder) if parsed is not None else None
+    warnings: list[Problem] = []
+    selections = (
+        _resolve(source, parsed.items, content, folder, warnings) if parsed is not None else None
+    )
     if parsed is None or selections is None:
         raise RecipeError(*source.problems)
     return Recipe(
@@ -225,6 +238,7 @@ def _recipe(source: YamlFile, content: Content, folder: Path | None = None) -> R
         hours=parsed.hours,
         location=parsed.location,
         parts_of_day=parsed.parts_of_day,
+        warnings=tuple(warnings),
     )
 
 

@@ -22,6 +22,8 @@ from ..errors import BuildError
 from ..pdf.chapters import ChapterLayouts
 from ..pdf.finish import finish
 from ..pdf.logs import weasyprint_must_stay_silent
+from ..pdf.pdfa import without_eol_endings
+from ..pdf.press import BLEED_MM, PROFILE, bleed_boxes, for_press
 from ..pdf.tags import install
 from ..pdf.unicode_map import install as install_unicode_map
 from .fetch import SafeFetcher
@@ -34,9 +36,17 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 """Every PDF werkboek writes is tagged PDF/UA-1 (the accessible file, the default)."""
-PRINT_SHOP_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/a-2b", "pdf_tags": True}
-"""The print shop's file: PDF/A-2b (fonts embedded, an sRGB output intent, no outside
-resources), still tagged."""
+PRINT_SHOP_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/x-4", "pdf_tags": True}
+"""The print shop's file: PDF/X-4 with werkboek's CMYK output intent (the ``device-cmyk``
+colour profile of :func:`print_css`, see :mod:`werkboek.pdf.press`), still tagged."""
+
+
+def print_css() -> str:
+    """The print shop's colour profile, as WeasyPrint takes its output intent."""
+    return (
+        f"@color-profile device-cmyk {{ src: url({PROFILE.as_uri()}); "
+        "components: cyan, magenta, yellow, black; }"
+    )
 
 
 def options(print_shop: bool) -> dict[str, Any]:
@@ -66,7 +76,8 @@ def layout(
     the build."""
     install()  # (once; checks the WeasyPrint it patches, see werkboek.pdf.internals)
     install_unicode_map()
-    fetcher = SafeFetcher([*roots, *font_dirs()])
+    fetcher = SafeFetcher([*roots, *font_dirs(), PROFILE.parent])
+    fonts_css = font_css() + ("\n" + print_css() if print_shop else "")
     with weasyprint_must_stay_silent(what), _fetch_errors_fail(what):
         if chapters is not None:
             document = chapters.layout(
@@ -74,17 +85,20 @@ def layout(
                 stylesheets=stylesheets,
                 base=base,
                 fetcher=fetcher,
-                fonts_css=font_css(),
+                fonts_css=fonts_css,
                 options=options(print_shop),
                 what=what,
             )
             if document is not None:
                 return document
         fonts = FontConfiguration()
-        css = [CSS(string=font_css(), url_fetcher=fetcher, font_config=fonts)]
+        profiles: dict[str, Any] = {}  # (the print shop's output intent)
+        css = [
+            CSS(string=fonts_css, url_fetcher=fetcher, font_config=fonts, color_profiles=profiles)
+        ]
         css += [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
         return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render(
-            stylesheets=css, font_config=fonts, **options(print_shop)
+            stylesheets=css, font_config=fonts, color_profiles=profiles, **options(print_shop)
         )
 
 
@@ -92,7 +106,11 @@ def pdf_bytes(document: Document, *, what: str, print_shop: bool = False) -> byt
     """The laid-out ``document`` as the bytes of a tagged PDF."""
     with weasyprint_must_stay_silent(what):
         data: bytes = document.write_pdf(**options(print_shop))
-    return finish(data, pdf_a=print_shop)
+    finished = bleed_boxes(finish(data), BLEED_MM)
+    if not print_shop:
+        return finished
+    # (last: no Flate stream may end in a line end, for strict checkers)
+    return without_eol_endings(for_press(finished, what=what))
 
 
 def draft_bytes(document: Document, *, what: str) -> bytes:

@@ -18,7 +18,6 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -93,7 +92,7 @@ class WebApp(Site):
                 same_site="strict",
                 max_age=14 * 24 * 3600,
             ),
-            Middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY),
+            Middleware(security.BodyLimit, max_body_size=MAX_BODY, error=error_page),
             Middleware(security.TokenGate, token=self.config.token, database=self.database),
             Middleware(security.AccountGate, config=self.config, database=self.database),
             # not the API (a Bearer token; JSON or YAML only), nor the files (GET only)

@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.requests import Request
 
 from ..errors import WerkboekError
-from ..people import Person, parse_people
+from ..participants.lists import Person, parse_people
 from .site import site_of
 
 LIST_FILE = "deelnemers.csv"

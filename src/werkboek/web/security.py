@@ -29,7 +29,7 @@ from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import WerkboekError
-from ..people import MAX_BYTES as MAX_LIST_BYTES
+from ..participants.lists import MAX_BYTES as MAX_LIST_BYTES
 from ..store.accounts import Account, Accounts, TokenSessions
 from .config import ServerConfig
 
@@ -401,3 +401,34 @@ class AccountGate:
                 return None
         session = request.session.get(ACCOUNT_KEY)
         return self.accounts.session(session) if isinstance(session, str) else None
+
+
+class BodyLimit:
+    """The largest request werkboek reads, refused in Dutch (the app's own error page): at
+    once when the request says its length, else as soon as more has come."""
+
+    def __init__(self, app: ASGIApp, max_body_size: int, error: ErrorPage) -> None:
+        self.app = app
+        self.max_body_size = max_body_size
+        self.error = error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = RequestHeaders(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body_size:
+            response = await self.error(Request(scope, receive), HTTPException(413))
+            await response(scope, receive, send)
+            return
+        total = 0
+
+        async def limited() -> Message:
+            nonlocal total
+            message = await receive()
+            total += len(message.get("body", b""))
+            if total > self.max_body_size:
+                raise HTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)

@@ -288,9 +288,11 @@ def card_css(fmt: CardFormat) -> Markup:
     return Markup(
         f"@page maat {{ size: {mm(body.width)} {mm(body.height - MEASURE_SLACK_MM)}; }}\n"
         # a single card is for the print shop: its trim size, with a real bleed (the bleed
-        # box around the trim box) and crop marks outside the trim
-        f"@page kaart {{ size: {mm(fmt.width)} {mm(fmt.height)}; bleed: {mm(BLEED)}; "
-        "marks: crop; }\n"
+        # box around the trim box, see werkboek.pdf.press.bleed_boxes) and crop marks
+        # outside the bleed: WeasyPrint draws them over the outer half of its bleed area
+        # (12 mm: marks from 6 to 12 mm beyond the trim, the colour 3 mm)
+        f"@page kaart {{ size: {mm(fmt.width)} {mm(fmt.height)}; "
+        f"bleed: {mm(2 * max(MARK_LENGTH, BLEED + MARK_GAP))}; marks: crop; }}\n"
         f".kaart {{ width: {mm(fmt.width)}; height: {mm(fmt.height)}; }}\n"
         f".kaart-band {{ top: -{mm(BLEED)}; left: -{mm(BLEED)}; right: -{mm(BLEED)}; "
         f"height: {mm(fmt.band + BLEED)}; padding: {mm(BLEED)} {mm(BLEED + fmt.padding)} 0; }}\n"

@@ -46,9 +46,13 @@ class Checked:
     def for_field(self, name: str) -> list[str]:
         return [p.message for p in self.problems if p.path == name or p.path.startswith(f"{name}.")]
 
-    def for_item(self, index: int) -> list[str]:
+    def warnings_for_item(self, index: int) -> list[str]:
+        """What prints, but not well (an own page's image under 150 ppi), for item ``index``."""
+        return self.for_item(index, list(self.recipe.warnings) if self.recipe else [])
+
+    def for_item(self, index: int, problems: list[Problem] | None = None) -> list[str]:
         found = []
-        for problem in self.problems:
+        for problem in self.problems if problems is None else problems:
             match = ITEM.match(problem.path)
             if match and int(match.group(1)) == index:
                 found.append(problem.message)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ...errors import WerkboekError
-from ...people import MAX_BYTES, Person, people_from_bytes, people_from_text
+from ...participants.lists import MAX_BYTES, Person, people_from_bytes, people_from_text
 from ...products import WorkbookOptions, WorkbookProduct
 from ...recipes import EDITIONS, Recipe
 from ..daylist import names_for_copies
@@ -29,7 +29,7 @@ ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 
 async def read_people(form: FormData, names_field: str, file_field: str) -> list[Person]:
     """The people of a form: an uploaded list (CSV or .xlsx), or names pasted one per line
-    (the same limits either way: :mod:`werkboek.people`)."""
+    (the same limits either way: :mod:`werkboek.participants`)."""
     file = form.get(file_field)
     if isinstance(file, UploadFile) and file.filename:
         data = await file.read(MAX_BYTES + 1)

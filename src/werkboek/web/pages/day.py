@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 
 from ...errors import Problem, WerkboekError
 from ...files.atomic import write_atomically
-from ...people import MAX_BYTES, NAME, Person, decode, parse_people
+from ...participants.lists import MAX_BYTES, NAME, Person, decode, parse_people
 from ...products import (
     AttendanceOptions,
     AttendanceProduct,
@@ -87,13 +87,16 @@ def raw_table(text: str) -> tuple[list[str], list[list[str]], list[int]]:
     rows: list[list[str]] = []
     lines: list[int] = []
     start = 1
-    for row in reader:
-        if not columns:
-            columns = [c.strip().lower() for c in row]
-        elif any(value.strip() for value in row):
-            rows.append((row + [""] * len(columns))[: len(columns)])
-            lines.append(start)
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            if not columns:
+                columns = [c.strip().lower() for c in row]
+            elif any(value.strip() for value in row):
+                rows.append((row + [""] * len(columns))[: len(columns)])
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error:  # (a field too long, a stray quote: the list's problems say where)
+        pass
     return columns, rows, lines
 
 

@@ -35,8 +35,8 @@ from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.smtp import SmtpSettings
 from ...mail.template import Rendered, read_message_template
-from ...people import MAX_BYTES, list_columns
-from ...people import list_text as upload_text
+from ...participants.lists import MAX_BYTES, list_columns
+from ...participants.lists import list_text as upload_text
 from ...products import workbook_pdf
 from ...recipes import recipe_yaml
 from ..daylist import list_text as day_list_text

@@ -18,7 +18,7 @@ import warnings
 import zipfile
 from typing import Any
 
-from .errors import ListError, Problem
+from ..errors import ListError, Problem
 
 MAX_UNPACKED = 50_000_000
 """The most bytes the parts of a workbook may unpack to (a ZIP bomb is refused)."""

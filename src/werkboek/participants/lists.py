@@ -38,10 +38,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content.fonts import unprintable_problem
-from .errors import ListError, Problem, did_you_mean, display_path
+from ..content.fonts import unprintable_problem
+from ..errors import ListError, Problem, did_you_mean, display_path
+from ..words import format_size
 from .spreadsheets import SAVE_AS, sheet_rows
-from .words import format_size
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "komma", ";": "puntkomma", "\t": "tab"}
@@ -299,7 +299,14 @@ def list_text(data: bytes, file: str) -> str:
 
 
 def _header(first_line: str, delimiter: str) -> list[str]:
-    return [column_name(name) for name in next(csv.reader([first_line], delimiter=delimiter), [])]
+    """The column names of a header line (none when the line cannot be one: a field longer
+    than the csv module takes, a stray quote; reading the rows says what is wrong, at its
+    line)."""
+    try:
+        row = next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+    return [column_name(name) for name in row]
 
 
 def sniff_delimiter(first_line: str, required: Sequence[str]) -> str:
