@@ -43,15 +43,36 @@ def _user_data_folder(tmp_path_factory, monkeypatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "gebruikersgegevens"))
 
 
+EXPECTED = ("expected.txt", "streng.txt")
+"""What a case of ``tests/roots`` says ``check`` prints (``streng.txt``: with ``--streng``)."""
+
+
 def make_content(tmp_path: Path, case: str | None = None) -> Path:
-    """A copy of the minimal content with the files of ``tests/roots/<case>`` laid over it."""
+    """A copy of the minimal content with the files of ``tests/roots/<case>`` laid over it.
+
+    A case's ``recepten/`` becomes the recipes folder beside the content; the lines of a
+    stylesheet in its ``stijlen/`` go at the top of that sheet in a copy of the styles
+    (so the line numbers of the case's lines never move)."""
     target = tmp_path / "content"
     shutil.copytree(ROOTS / "minimal", target)
-    if case is not None:
-        for path in (ROOTS / case).rglob("*.yaml"):
-            destination = target / path.relative_to(ROOTS / case)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, destination)
+    if case is None:
+        return target
+    for path in sorted((ROOTS / case).rglob("*")):
+        relative = path.relative_to(ROOTS / case)
+        if path.is_dir() or path.name in EXPECTED:
+            continue
+        if relative.parts[0] == "stijlen":
+            styles = tmp_path / "styles"
+            if not styles.exists():
+                shutil.copytree(REPO / "styles", styles)
+            sheet = styles.joinpath(*relative.parts[1:])
+            old = sheet.read_text(encoding="utf-8") if sheet.exists() else ""
+            sheet.write_text(path.read_text(encoding="utf-8") + old, encoding="utf-8")
+            continue
+        folder = tmp_path if relative.parts[0] == "recepten" else target
+        destination = folder / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
     return target
 
 

@@ -28,7 +28,7 @@ from werkboek import Project, build_products
 from werkboek.build import build_workbook
 from werkboek.participants.lists import people_from_names
 from werkboek.pdf.links import link_name
-from werkboek.products.training_day import CertificateOptions, CertificatesProduct
+from werkboek.products.training_day import CertificateOptions
 from werkboek.recipes import load_recipe
 
 from conftest import CONTENT, REPO, ROOTS
@@ -59,8 +59,7 @@ def products(tmp_path_factory) -> dict[str, Path]:
     options = CertificateOptions(
         day, people, folder / "bewijzen", ROOTS / "trainingsdag" / "kaart.png"
     )
-    product = CertificatesProduct(project, options)
-    certificates = [path for batch in product.batches() for path in product.build(batch)]
+    certificates = build_products(project, ["certificates"], {"certificates": options}, jobs=1)
     files["bewijs"] = certificates[1]  # (its name grafted into the whole certificate)
     wanted = [
         "inspiratiedocument",

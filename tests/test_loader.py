@@ -71,7 +71,7 @@ def test_check_lists_missing_urls_as_warnings(tmp_path, monkeypatch):
         "linkt naar https://voorbeeld.nl/inspiratie/proef/verhalen#een-eerste-verhaal"
     )
     assert result.stdout.splitlines()[-1] == (
-        "inhoud in orde: 1 basisprincipe, 2 oefeningen, 2 verhalen, 1 artikel, 0 recepten; "
+        "inhoud in orde: 1 principe, 2 oefeningen, 2 verhalen, 1 artikel, 0 recepten; "
         "4 waarschuwingen; 6 PDF's te maken"
     )
     assert not (tmp_path / "output").exists()  # a dry run: the templates ran, nothing was written

@@ -118,7 +118,7 @@ def test_init_writes_a_programme_that_check_and_build_accept(tmp_path, monkeypat
     assert result.exit_code == 0, result.output
     assert not result.stderr
     assert result.stdout.splitlines()[-1] == (
-        "inhoud in orde: 2 basisprincipes, 2 oefeningen, 2 verhalen, 1 artikel, 1 recept; "
+        "inhoud in orde: 2 principes, 2 oefeningen, 2 verhalen, 1 artikel, 1 recept; "
         "6 waarschuwingen; 9 PDF's te maken"
     )
     result = runner.invoke(main, ["build", "-j", "1"])
@@ -257,7 +257,7 @@ def test_a_principle_has_the_parts_it_has(tmp_path, monkeypatch):
     result = runner.invoke(main, ["check", "-q"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "fout: recepten/teamleiders.yaml:4:21: onderdelen[0].delen[1]: dit basisprincipe heeft "
+        "fout: recepten/teamleiders.yaml:4:21: onderdelen[0].delen[1]: dit principe heeft "
         "geen deel 'leidinggevenden' (wel: uitleg, professional, oefenen)\n"
     )
     recipe.write_text("titel: Open zijn\nonderdelen:\n  - principe: open-zijn\n", encoding="utf-8")

@@ -105,7 +105,7 @@ def test_a_recipe_as_json_text(tmp_path):
     with pytest.raises(RecipeError) as info:
         parse_recipe('{"titel": "Proefdag",\n "onderdelen": [{"principe": "proe"}]}', content)
     assert info.value.lines() == [
-        "recept:2:30: onderdelen[0].principe: onbekend basisprincipe 'proe'; bedoel je 'proef'?"
+        "recept:2:30: onderdelen[0].principe: onbekend principe 'proe'; bedoel je 'proef'?"
     ]
 
 

@@ -111,7 +111,7 @@ def test_bad_own_pages_are_located_at_the_recipe_and_the_markdown_line(project):
     where = "tests/roots/trainingsdag/slecht.yaml"
     lines = [str(p).replace(str(REPO) + "/", "") for p in caught.value.problems]
     assert lines == [
-        f"{where}:2:8: datum: verwacht een datum zoals 2024-02-01",
+        f"{where}:2:8: datum: verwacht een datum zoals 2025-09-30",
         f"{where}:4:12: onderdelen[0].eigen: 'bestaat-niet.md': bestand niet gevonden naast "
         "het recept",
         f"{where}:5:12: onderdelen[1].eigen: slecht.md:3: zet de titel (de eerste kop) bovenaan",

@@ -42,17 +42,18 @@ class Running:
 
 @contextlib.contextmanager
 def running(
-    folder: Path, config: ServerConfig | None = None, root_path: str = ""
+    folder: Path, config: ServerConfig | None = None, root_path: str = "", content: Path = CONTENT
 ) -> Iterator[Running]:
-    """The app for the shipped content, writing below ``folder``, until the block ends;
-    with ``root_path``, as a proxy would serve it below that path (which it strips)."""
+    """The app for the shipped content (or ``content``), writing below ``folder``, until the
+    block ends; with ``root_path``, as a proxy would serve it below that path (which it
+    strips)."""
     os.environ.setdefault("WERKBOEK_VERZENDLOG", str(folder / "staat" / "verzendlog.sqlite"))
     port = free_port()
     config = config or ServerConfig(port=port)
     if config.port != port:
         config = dataclasses.replace(config, port=port)
     (folder / "recepten").mkdir(parents=True, exist_ok=True)
-    project = Project(CONTENT, REPO / "styles", folder / "output", folder / "recepten")
+    project = Project(content, REPO / "styles", folder / "output", folder / "recepten")
     web = WebApp(project, config)
     server = uvicorn.Server(
         uvicorn.Config(

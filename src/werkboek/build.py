@@ -23,10 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, did_you_mean, display_path
 from .files.outputs import check_outputs
+from .participants.lists import Person
 from .products import (
     PRODUCTS,
+    CardOptions,
+    CardsProduct,
     Product,
     ProductOptions,
     Target,
@@ -36,6 +39,7 @@ from .products import (
 )
 from .project import Project
 from .recipes import Recipe, load_recipe
+from .rendering.templates import OVERRIDES, package_templates
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,24 @@ class CheckReport:
     files: int
     """How many PDFs a build of every product would write."""
     warnings: tuple[Problem, ...]
+    principle_word: tuple[str, str] = ("principe", "principes")
+    """What the programme calls a principle, singular and plural."""
 
 
 def check_project(project: Project) -> CheckReport:
     """Check everything and write nothing; raise the first kind of problem found (content
     first: recipes name its slugs)."""
     content = project.content
-    files = sum(cls(project).check() for cls in PRODUCTS.values())
+    products = [cls(project) for cls in PRODUCTS.values()]
+    files = sum(product.check() for product in products)
+    # the small cards too: a build with --kaartformaat a6 measures its own
+    small = CardsProduct(project, CardOptions(card_size="a6"))
+    small.check()
+    measured = [p for product in [*products, small] for p in product.warnings()]
     recipes = WorkbookProduct(project).recipes()
+    _check_training_day(project, recipes)
+    template_warnings = _check_own_templates(project)
+    recipe_warnings = [w for recipe in recipes for w in recipe.warnings]
     return CheckReport(
         principles=len(content.principles),
         exercises=sum(1 for _ in content.exercises()),
@@ -63,8 +77,44 @@ def check_project(project: Project) -> CheckReport:
         articles=len(content.articles),
         recipes=len(recipes),
         files=files,
-        warnings=(*content.warnings(), *(w for recipe in recipes for w in recipe.warnings)),
+        warnings=tuple(
+            sorted({*content.warnings(), *measured, *template_warnings, *recipe_warnings})
+        ),
+        principle_word=(content.words.principle.singular, content.words.principle.plural),
     )
+
+
+def _check_training_day(project: Project, recipes: Sequence[Recipe]) -> None:
+    """The attendance list and certificates of a day, run once against the first recipe with
+    a stand-in participant: their templates (and styles) are checked like every other's."""
+    if not recipes:
+        return
+    stand_in = Person(file="", line=0, name="Voorbeeld Deelnemer", fields={"organisatie": "x"})
+    for name in ("attendance", "certificates"):
+        cls = product_class(name)
+        cls(project, cls.Options(recipe=recipes[0], people=(stand_in,))).check()  # type: ignore[call-arg]
+
+
+def _check_own_templates(project: Project) -> list[Problem]:
+    """Every template of the content set's ``sjablonen/`` compiles; one that replaces none of
+    werkboek's is never used (a warning: a misspelt name, most likely)."""
+    folder = project.content_dir / OVERRIDES
+    if not folder.is_dir():
+        return []
+    templates = project.renderer.templates
+    known = set(package_templates())
+    warnings = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(folder).as_posix()
+        if name not in known:
+            hint = did_you_mean(name, known)
+            message = f"geen sjabloon van werkboek heet zo, het wordt niet gebruikt{hint}"
+            warnings.append(Problem(display_path(path), 1, 1, "", message))
+            continue
+        templates.check(name)
+    return warnings
 
 
 def build_products(

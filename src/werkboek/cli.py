@@ -118,9 +118,10 @@ def output_option(help: str, *, here: bool = False) -> Callable[..., Any]:
     belongs with its participant list, whatever programme it uses)."""
     if here:
         return option(
-            "--output",
+            "--uitvoer",
             "-o",
             "output_dir",
+            aliases=["--output"],
             type=folder,
             metavar="MAP",
             default=Path("output"),
@@ -237,19 +238,29 @@ def main() -> None:
 @option(
     "--stil", "-q", "quiet", aliases=["--quiet"], is_flag=True, help="Geen waarschuwingen tonen."
 )
+@option(
+    "--streng",
+    "strict",
+    is_flag=True,
+    help="Waarschuwingen tellen als fouten: exit 1 als er een is.",
+)
 @reports_errors
-def check(content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool) -> None:
-    """Controleer de inhoud, de sjablonen en de recepten; schrijf niets."""
+def check(
+    content_dir: Path, styles_dir: Path, recipes_dir: Path, quiet: bool, strict: bool
+) -> None:
+    """Controleer de inhoud, de sjablonen, de stijlen en de recepten; schrijf niets."""
     from .build import check_project
 
     report = check_project(
         _project(content_dir=content_dir, styles_dir=styles_dir, recipes_dir=recipes_dir)
     )
+    if strict and report.warnings:
+        raise WerkboekError(*report.warnings)
     if not quiet:
         for problem in report.warnings:
             warning(str(problem))
     counts = [
-        plural(report.principles, "basisprincipe", "basisprincipes"),
+        plural(report.principles, *report.principle_word),
         plural(report.exercises, "oefening", "oefeningen"),
         plural(report.stories, "verhaal", "verhalen"),
         plural(report.articles, "artikel", "artikelen"),
@@ -862,6 +873,18 @@ def _mail_hints() -> Iterator[None]:
     show_envvar=True,
     help="Het pad waaronder de reverse proxy werkboek aanbiedt (bijvoorbeeld /werkboek).",
 )
+@option(
+    "--bewaartermijn",
+    "retention",
+    metavar="DAGEN",
+    type=Number(int, 1),
+    default=30,
+    show_default=True,
+    envvar="WERKBOEK_BEWAARTERMIJN",
+    show_envvar=True,
+    help="Gegevens van deelnemers (lijsten, berichten, eigen exemplaren) die langer dan "
+    "zoveel dagen niet gewijzigd zijn, wist de server elke dag.",
+)
 @reports_errors
 def serve(
     host: str,
@@ -880,6 +903,7 @@ def serve(
     user_header: str,
     trusted_proxies: tuple[str, ...],
     root_path: str,
+    retention: int,
 ) -> None:
     """Start de app in de browser: samenstellen, bekijken, downloaden en mailen.
 
@@ -906,6 +930,7 @@ def serve(
         user_header=user_header,
         trusted_proxies=trusted_proxies,
         root_path=root_path,
+        retention_days=retention,
     )
     project = _project(
         content_dir=content_dir,
@@ -1011,3 +1036,30 @@ def backup(target: Path, database: Path) -> None:
     from .store.database import backup as copy
 
     click.echo(f"geschreven: {copy(database, target)}")
+
+
+@main.command()
+@option(
+    "--bewaartermijn",
+    "retention",
+    metavar="DAGEN",
+    type=Number(int, 1),
+    default=30,
+    show_default=True,
+    envvar="WERKBOEK_BEWAARTERMIJN",
+    show_envvar=True,
+    help="Wis gegevens van deelnemers die langer dan zoveel dagen niet gewijzigd zijn.",
+)
+@output_option("De uitvoermap waarin de gegevens van deelnemers staan.")
+@reports_errors
+def opschonen(retention: int, output_dir: Path) -> None:
+    """Wis gegevens van deelnemers die ouder zijn dan de bewaartermijn.
+
+    Deelnemerslijsten, berichten en proefruns van mailings, opgestelde berichten en eigen
+    exemplaren en bewijzen in de uitvoermap. Het verzendlog houdt alleen wat nodig is om
+    niemand een bericht twee keer te sturen (geen adressen).
+    """
+    from .retention import erase_expired
+
+    for line in erase_expired(output_dir, retention).lines():
+        click.echo(line)

@@ -50,11 +50,12 @@ class Project:
     @cached_property
     def renderer(self) -> Renderer:
         from .rendering.renderer import Renderer
+        from .rendering.templates import identity
 
         return Renderer(
             self.content_dir,
             self.styles_dir,
-            {"PARTS": self.content.parts},
+            identity(self.content),
             print_shop=self.print_shop,
         )
 

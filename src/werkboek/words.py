@@ -25,3 +25,9 @@ def format_size(size: int) -> str:
         if size >= factor:
             return f"{size / factor:.1f} {unit}".replace(".", ",")
     return f"{size} B"
+
+
+def capital(text: str) -> str:
+    """A word of the programme at the start of a line: its first letter a capital, the rest
+    as written (``pijler`` → ``Pijler``, ``KOPP-team`` stays)."""
+    return text[:1].upper() + text[1:]

@@ -37,7 +37,7 @@ def cross_check(
                     source.problem(
                         ["verhalen", index, "kernelement"],
                         f"kernelement {story.kernelement} bestaat niet "
-                        f"(dit basisprincipe heeft er {count})",
+                        f"(dit principe heeft er {count})",
                     )
                 )
             problems.extend(_claim(story_owner, "verhaal", source, "verhalen", index, story.slug))
@@ -52,7 +52,7 @@ def cross_check(
                 problems.append(
                     source.problem(
                         ["achtergrond", "beeld_en_geluid", index, "verhaal"],
-                        f"geen verhaal {item.story!r} in dit basisprincipe"
+                        f"geen verhaal {item.story!r} in dit principe"
                         + did_you_mean(item.story, local_stories),
                     )
                 )
@@ -83,7 +83,7 @@ def _listed_principles(
         if stem not in seen:
             problems.append(
                 source.problem(
-                    [], f"basisprincipe {stem!r} staat niet onder principes in {DOCUMENT_FILE}"
+                    [], f"principe {stem!r} staat niet onder principes in {DOCUMENT_FILE}"
                 )
             )
     return problems

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import Problem
 from . import schema
-from .settings import Settings
+from .settings import NEUTRAL_COLOUR, Organisation, Settings, Words
 from .source import PathPart, YamlFile
 
 
@@ -71,6 +71,30 @@ class Content:
         return self.settings.parts
 
     @property
+    def organisation(self) -> Organisation:
+        """Who publishes the material: the settings' ``organisatie``, or else the document's
+        publisher in a neutral colour, with the contact text's paragraphs as its lines."""
+        if self.settings.organisation is not None:
+            return self.settings.organisation
+        lines = [b for b in self.document.contact if isinstance(b, str)]
+        return Organisation.model_validate(
+            {"naam": self.document.publisher, "kleur": NEUTRAL_COLOUR, "contact": lines}
+        )
+
+    @property
+    def logo(self) -> Path | None:
+        """The logo's file, if the organisation has one."""
+        organisation = self.settings.organisation
+        if organisation is None or organisation.logo is None:
+            return None
+        return self.root / organisation.logo.file
+
+    @property
+    def words(self) -> Words:
+        """What the programme calls a principle, a part, a core element, an experience expert."""
+        return self.settings.words
+
+    @property
     def source_name(self) -> str:
         """The document's name as a source: ``Inspiratiedocument Toekomstscenario …``."""
         from .markup import plain_text
@@ -97,7 +121,7 @@ class Content:
 
     def warnings(self) -> list[Problem]:
         """What an editor should look at, though the content is valid."""
-        return sorted(self._untimed_exercises() + self.missing_urls())
+        return sorted(self._untimed_exercises() + self._steps_off_time() + self.missing_urls())
 
     def missing_urls(self) -> list[Problem]:
         """Items that link to a derived deep link instead of a url of their own."""
@@ -118,6 +142,29 @@ class Content:
                     if not item.url:
                         message = f"geen eigen url; linkt naar {derive(principle, item)}"
                         warnings.append(file.problem([*parts, position], message))
+        return warnings
+
+    def _steps_off_time(self) -> list[Problem]:
+        """The steps of an exercise should fit in its minutes."""
+        warnings = []
+        for principle in self.principles:
+            source = self.sources[f"principle:{principle.slug}"]
+            for index, exercise in enumerate(principle.exercises):
+                stated = exercise.minutes
+                # a step "per persoon" (with a note) does not add up
+                timed = [s.minutes for s in exercise.steps if s.minutes and not s.minutes_note]
+                if stated is None or not timed:
+                    continue
+                total = sum((m.low for m in timed), 0), sum((m.high for m in timed), 0)
+                shown = str(total[0]) if total[0] == total[1] else f"{total[0]}-{total[1]}"
+                # (shorter is common: a welcome or a round-up that is no step of its own)
+                if total[0] <= stated.high:
+                    continue
+                message = (
+                    f"de stappen duren samen {shown} minuten, langer dan de oefening "
+                    f"({stated} minuten)"
+                )
+                warnings.append(source.problem(["oefeningen", index, "minuten"], message))
         return warnings
 
     def _untimed_exercises(self) -> list[Problem]:

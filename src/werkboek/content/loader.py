@@ -9,8 +9,8 @@ from ..errors import display_path as display
 from . import schema
 from .checks import DOCUMENT_FILE, PRINCIPLES_DIR, cross_check
 from .collection import Content
-from .settings import Settings
-from .source import YamlFile, load_yaml
+from .settings import Logo, Settings
+from .source import PathPart, YamlFile, load_yaml
 from .validation import validate
 
 SETTINGS_FILE = "instellingen.yaml"
@@ -77,6 +77,8 @@ def load_content(root: Path | str = "content") -> Content:
                     f"geen artikel {slug!r} in {ARTICLES_DIR}/{did_you_mean(slug, article_files)}",
                 )
             )
+    if settings is not None and settings.organisation is not None:
+        problems += _logo_problems(settings_file, settings.organisation.logo, root)
     if problems:
         raise ContentError(*problems)
     assert settings is not None and document is not None
@@ -92,3 +94,22 @@ def load_content(root: Path | str = "content") -> Content:
         articles=[a for a in articles.values() if a is not None],
         sources=sources,
     )
+
+
+def _logo_problems(source: YamlFile, logo: Logo | None, root: Path) -> list[Problem]:
+    """A logo is a file below the content folder that a PDF can show."""
+    if logo is None:
+        return []
+    where: list[PathPart] = ["organisatie", "logo", "bestand"]
+    path = root / logo.file
+    if not inside(path, root):
+        return [source.problem(where, f"{logo.file!r} ligt buiten de map met de inhoud")]
+    if not path.is_file():
+        return [source.problem(where, f"logo {logo.file!r} niet gevonden in {display(root)}")]
+    head = path.read_bytes()[:512]
+    is_png = head.startswith(b"\x89PNG\r\n\x1a\n")
+    is_svg = b"<svg" in head or b"<?xml" in head
+    if not (is_png if path.suffix.lower() == ".png" else is_svg):
+        kind = "PNG" if path.suffix.lower() == ".png" else "SVG"
+        return [source.problem(where, f"{logo.file!r} is geen {kind}-bestand")]
+    return []

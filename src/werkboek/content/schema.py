@@ -83,7 +83,7 @@ WCAG AA (4.5:1) with room for the light grey boxes: 5:1 on white."""
 
 def _check_colour(text: str) -> str:
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
-        raise ValueError(f"{text!r} is geen kleur zoals '#1d4e89'")
+        raise ValueError(f"{text!r} is geen kleur zoals '#2e6b4f'")
     ratio = contrast_with_white(text)
     if ratio < MIN_CONTRAST:
         shown = f"{ratio:.1f}".replace(".", ",")

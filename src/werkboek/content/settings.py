@@ -12,11 +12,12 @@ Texts with ``{…}`` are patterns; only the names listed with each may be used.
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
 
-from .schema import PART_KEYS, Model, Slug, Text, Url
+from .schema import PART_KEYS, Colour, Model, Slug, Text, Url
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 _FIELD = re.compile(r"\{([^{}]*)\}")
@@ -76,6 +77,87 @@ class WorkbookSettings(Model):
     """The line at the foot of a workbook's cover."""
 
 
+def _file_below(value: str) -> str:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "\\" in value or not path.parts:
+        raise ValueError(
+            f"{value!r}: geef een pad binnen de map met de inhoud, zoals 'beeld/logo.svg'"
+        )
+    if path.suffix.lower() not in LOGO_TYPES:
+        raise ValueError(f"{value!r}: een logo is een SVG- of PNG-bestand (.svg of .png)")
+    return value
+
+
+NEUTRAL_COLOUR = "#3d4852"
+"""The house colour of a programme that names none: a dark slate grey, nobody's colour."""
+
+LOGO_TYPES = (".svg", ".png")
+"""The kinds of file a logo may be: WeasyPrint draws both, sharp (SVG) or at its pixels."""
+
+
+class Logo(Model):
+    file: Annotated[str, AfterValidator(_file_below)] = Field(alias="bestand")
+    """The logo's file, relative to the content folder."""
+    alt: Text = Field(alias="alt")
+    """What the logo says, for a screen reader."""
+
+
+class Organisation(Model):
+    name: Text = Field(alias="naam")
+    """The organisation's name, on the attendance list, certificates and cards."""
+    colour: Colour = Field(alias="kleur")
+    """The house colour: the web app's accent and the products' own (non-principle) colour."""
+    logo: Logo | None = Field(default=None, alias="logo")
+    contact: list[Text] = Field(default_factory=list, alias="contact")
+    """Every contact line (address, website, e-mail), all printed on the handouts."""
+
+
+class Word(Model):
+    """A word of the programme as it is written in a sentence (``basisprincipe``); a
+    template capitalises it where it starts a line."""
+
+    singular: Text = Field(alias="enkelvoud")
+    plural: Text = Field(alias="meervoud")
+    article: Text = Field(default="de", alias="lidwoord")
+    """The definite article: ``het`` basisprincipe, ``de`` pijler."""
+
+    def with_this(self) -> str:
+        """``dit basisprincipe``, ``deze pijler``."""
+        return f"{'dit' if self.article == 'het' else 'deze'} {self.singular}"
+
+    def with_that(self) -> str:
+        """``dat basisprincipe``, ``die pijler``."""
+        return f"{'dat' if self.article == 'het' else 'die'} {self.singular}"
+
+    def with_the(self) -> str:
+        """``het basisprincipe``, ``de pijler``."""
+        return f"{self.article} {self.singular}"
+
+    def unknown(self) -> str:
+        """``onbekend basisprincipe``, ``onbekende pijler``."""
+        return f"{'onbekend' if self.article == 'het' else 'onbekende'} {self.singular}"
+
+
+def _word(singular: str, plural: str, article: str) -> Word:
+    return Word.model_validate({"enkelvoud": singular, "meervoud": plural, "lidwoord": article})
+
+
+class Words(Model):
+    """What the programme calls the things werkboek knows the shape of."""
+
+    principle: Word = Field(
+        default_factory=lambda: _word("principe", "principes", "het"), alias="principe"
+    )
+    part: Word = Field(default_factory=lambda: _word("deel", "delen", "het"), alias="deel")
+    core_element: Word = Field(
+        default_factory=lambda: _word("kernelement", "kernelementen", "het"), alias="kernelement"
+    )
+    experience_expert: Word = Field(
+        default_factory=lambda: _word("ervaringsdeskundige", "ervaringsdeskundigen", "de"),
+        alias="ervaringsdeskundige",
+    )
+
+
 class Settings(Model):
     base_url: Url = Field(alias="base_url")
     language: Annotated[str, AfterValidator(_language)] = Field(alias="taal")
@@ -88,6 +170,9 @@ class Settings(Model):
     """The printed title of each of a principle's six parts."""
     cards: CardSettings = Field(alias="kaarten")
     workbook: WorkbookSettings = Field(alias="werkboek")
+    organisation: Organisation | None = Field(default=None, alias="organisatie")
+    """Who publishes the material; without it, the document's publisher in a neutral colour."""
+    words: Words = Field(default_factory=Words, alias="woorden")
 
     @field_validator("base_url")
     @classmethod

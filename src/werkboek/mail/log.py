@@ -25,6 +25,18 @@ before is forgotten.
 mailing for the whole run; a second run of the same mailing is told who is sending. A
 message left ``sending`` is only declared ``unknown`` by a run that holds the lock — the
 run that left it is really gone, as the operating system released its lock.
+
+**No addresses.** The log knows a recipient by a keyed hash of the address (HMAC-SHA256
+of the address in lower case, with a secret made on first use and kept beside the log,
+``verzendlog.sleutel``, mode 0600): a look-up hashes the addresses of the list at hand, so
+exactly-once holds and "already reached" still names people (from the current list), while
+the log itself names nobody. A server's reply is stored without the addresses in it. A log
+of an older werkboek, with plain addresses, is hashed in place when it is first opened
+(and its freed pages overwritten), nothing lost.
+
+**Every mailing on record.** The ``mailings`` table keeps, for the organisation, who sent
+which mailing when, how many messages were sent, failed or unsure, and which files went
+with it by name; no address (:func:`mailing_records`).
 """
 
 from __future__ import annotations
@@ -32,20 +44,31 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
+import hmac
 import os
+import re
+import secrets
 import socket
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 from ..errors import Problem, display_path
 from .errors import SendError
 
 LOG_VARIABLE = "WERKBOEK_VERZENDLOG"
 LOG_NAME = "verzendlog.sqlite"
+SECRET_NAME = "verzendlog.sleutel"
+SECRET_BYTES = 32
+"""The log's secret, beside it: the key of the hash the log knows recipients by."""
+ADDRESS = re.compile(r"[^\s<>(),;:\"'\[\]]+@[^\s<>(),;:\"'\[\]]+")
+"""Anything that looks like an address in a server's reply: never stored."""
 PROGRESS = {"pending": 0, "failed": 1, "sending": 2, "unknown": 3, "sent": 4}
 """How far a message got: a merge keeps the furthest state."""
 
@@ -73,6 +96,16 @@ CREATE TABLE IF NOT EXISTS messages (
     actor      TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (mailing, recipient)
 );
+CREATE TABLE IF NOT EXISTS mailings (
+    mailing  TEXT PRIMARY KEY,
+    actor    TEXT NOT NULL,
+    started  TEXT NOT NULL,
+    updated  TEXT NOT NULL,
+    sent     INTEGER NOT NULL DEFAULT 0,
+    failed   INTEGER NOT NULL DEFAULT 0,
+    unknown  INTEGER NOT NULL DEFAULT 0,
+    files    TEXT NOT NULL DEFAULT ''
+);
 """
 COLUMNS = "mailing, recipient, message_id, state, attempts, detail, updated"
 REACHED = ("sent", "unknown", "sending")
@@ -97,8 +130,81 @@ class Entry:
     updated: str
 
 
+def secret_path(log_path: Path) -> Path:
+    return log_path.with_name(SECRET_NAME)
+
+
+def log_secret(log_path: Path) -> bytes:
+    """The secret of the log at ``log_path``: read, or made (mode 0600) on first use.
+
+    It is written whole to a file of its own and then linked into place, so another
+    process sees no secret or the whole one, and two processes never make two."""
+    secret = read_secret(log_path)
+    if secret is not None:
+        return secret
+    path = secret_path(log_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{SECRET_NAME}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as file:  # mkstemp: mode 0600
+            file.write(secrets.token_bytes(SECRET_BYTES).hex() + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it just now
+            os.link(name, path)
+    finally:
+        os.unlink(name)
+    secret = read_secret(log_path)
+    assert secret is not None
+    return secret
+
+
+def read_secret(log_path: Path) -> bytes | None:
+    """The secret of the log at ``log_path``, or None when it has none yet."""
+    path = secret_path(log_path)
+    try:
+        secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise damaged(path, exc) from None
+    if len(secret) != SECRET_BYTES:
+        raise damaged(path, ValueError("de sleutel heeft niet de goede lengte"))
+    return secret
+
+
+def missing_secret(log_path: Path) -> SendError:
+    return SendError(
+        Problem(
+            display_path(secret_path(log_path)),
+            0,
+            0,
+            "",
+            "de sleutel van het verzendlog ontbreekt; zonder die sleutel weet werkboek niet "
+            "wie al een bericht kreeg en verzendt niets. Zet de sleutel uit de back-up terug "
+            "naast het verzendlog",
+        )
+    )
+
+
+def recipient_key(secret: bytes, address: str) -> str:
+    """What the log knows the person at ``address`` by: a keyed hash of the address."""
+    return hmac.new(secret, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def is_address(recipient: str) -> bool:
+    """A row of an older werkboek, which kept the address itself."""
+    return "@" in recipient
+
+
+def without_addresses(text: str) -> str:
+    """A server's reply with every address in it left out."""
+    return ADDRESS.sub("(adres)", text)
+
+
 class SendLog:
-    """The send log in ``path`` (created when missing)."""
+    """The send log in ``path`` (created when missing; a log with plain addresses is
+    hashed in place)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -106,12 +212,66 @@ class SendLog:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA synchronous = FULL")
+            self._db.execute("PRAGMA secure_delete = ON")  # what is erased is overwritten
             self._db.executescript(SCHEMA)
             if not _has_actor(self._db):  # a log of an older werkboek: its rows keep ''
                 self._db.execute("ALTER TABLE messages ADD COLUMN actor TEXT NOT NULL DEFAULT ''")
-            self._db.execute("SELECT count(*) FROM messages").fetchone()
+            if read_secret(path) is None and _has_hashes(self._db):
+                self._db.close()
+                raise missing_secret(path)
+            self.secret = log_secret(path)
+            self._hash_addresses()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise damaged(path, exc) from None
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)
+
+    def key(self, address: str) -> str:
+        return recipient_key(self.secret, address)
+
+    def _hash_addresses(self) -> None:
+        """Hash the addresses an older werkboek kept (a message keeps the furthest state
+        either row knows); then overwrite the pages that held them."""
+        found = self._db.execute(
+            "SELECT count(*) FROM messages WHERE instr(recipient, '@') > 0 OR detail LIKE '%@%'"
+        ).fetchone()[0]
+        if not found:
+            return
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            rows = self._db.execute(
+                f"SELECT {COLUMNS}, actor FROM messages WHERE instr(recipient, '@') > 0"
+            ).fetchall()
+            for row in rows:
+                self._db.execute(
+                    "DELETE FROM messages WHERE mailing = ? AND recipient = ?", row[:2]
+                )
+                self._insert_furthest((row[0], self.key(row[1]), *row[2:]))
+            for mailing, recipient, detail in self._db.execute(
+                "SELECT mailing, recipient, detail FROM messages WHERE detail LIKE '%@%'"
+            ).fetchall():
+                self._db.execute(
+                    "UPDATE messages SET detail = ? WHERE mailing = ? AND recipient = ?",
+                    (without_addresses(detail), mailing, recipient),
+                )
+        self._db.execute("VACUUM")
+
+    def _insert_furthest(self, row: tuple[str | int, ...]) -> None:
+        """Insert a row (``COLUMNS, actor``, recipient hashed), or keep the furthest state."""
+        row = (*row[:5], without_addresses(str(row[5])), *row[6:])
+        known = self._db.execute(
+            "SELECT state FROM messages WHERE mailing = ? AND recipient = ?", row[:2]
+        ).fetchone()
+        if known is None:
+            self._db.execute(
+                f"INSERT INTO messages ({COLUMNS}, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row
+            )
+        elif PROGRESS[str(row[3])] > PROGRESS[known[0]]:
+            self._db.execute(
+                "UPDATE messages SET message_id = ?, state = ?, attempts = ?, detail = ?,"
+                " updated = ? WHERE mailing = ? AND recipient = ?",
+                (*row[2:7], *row[:2]),
+            )
 
     def merge(self, other: Path) -> None:
         """Take in the rows of an older log (``output/mail/verzendlog.sqlite``): a message
@@ -127,20 +287,8 @@ class SendLog:
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for row in rows:
-                known = self._db.execute(
-                    "SELECT state FROM messages WHERE mailing = ? AND recipient = ?", row[:2]
-                ).fetchone()
-                if known is None:
-                    self._db.execute(
-                        f"INSERT INTO messages ({COLUMNS}, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        row,
-                    )
-                elif PROGRESS[row[3]] > PROGRESS[known[0]]:
-                    self._db.execute(
-                        "UPDATE messages SET message_id = ?, state = ?, attempts = ?, detail = ?,"
-                        " updated = ? WHERE mailing = ? AND recipient = ?",
-                        (*row[2:7], *row[:2]),
-                    )
+                recipient = self.key(row[1]) if is_address(row[1]) else row[1]
+                self._insert_furthest((row[0], recipient, *row[2:]))
 
     @contextlib.contextmanager
     def lock(self, mailing: str) -> Iterator[None]:
@@ -204,7 +352,7 @@ class SendLog:
                 " VALUES (?, ?, ?, 'pending', ?, ?)"
                 " ON CONFLICT (mailing, recipient) DO UPDATE SET message_id = excluded.message_id"
                 " WHERE state IN ('pending', 'failed')",
-                [(mailing, recipient, mid, now, actor) for recipient, mid in messages],
+                [(mailing, self.key(recipient), mid, now, actor) for recipient, mid in messages],
             )
 
     def recover(self, mailing: str) -> int:
@@ -223,17 +371,62 @@ class SendLog:
         rows = self._db.execute("SELECT DISTINCT actor FROM messages WHERE mailing = ?", (mailing,))
         return {row[0] for row in rows}
 
-    def reached(self, actor: str, mailing: str) -> dict[str, Reached]:
-        """Who may have had another mailing of ``actor`` than ``mailing`` (see :func:`reached`)."""
-        return _reached(self._db, actor, mailing)
+    def reached(self, actor: str, mailing: str, recipients: Iterable[str]) -> dict[str, Reached]:
+        """Which of ``recipients`` (addresses) may have had another mailing of ``actor``
+        than ``mailing`` (see :func:`reached`), by address."""
+        return _by_address(_reached(self._db, actor, mailing), self.secret, recipients)
 
-    def entries(self, mailing: str) -> dict[str, Entry]:
-        rows = self._db.execute(
-            "SELECT recipient, message_id, state, attempts, detail, updated FROM messages"
-            " WHERE mailing = ?",
-            (mailing,),
+    def entries(self, mailing: str, recipients: Iterable[str]) -> dict[str, Entry]:
+        """What the log knows of ``mailing`` for each of ``recipients`` (addresses)."""
+        return _by_address(_entries(self._db, mailing), self.secret, recipients)
+
+    def record(self, mailing: str, actor: str, files: Iterable[str]) -> None:
+        """Keep the mailing on record: who, when, how many sent, failed and unsure (from
+        the log), which files by name. No address."""
+        now = _now()
+        counts = dict(
+            self._db.execute(
+                "SELECT state, count(*) FROM messages WHERE mailing = ? GROUP BY state",
+                (mailing,),
+            ).fetchall()
         )
-        return {row[0]: Entry(row[0], row[1], State(row[2]), *row[3:]) for row in rows}
+        with self._db:
+            self._db.execute(
+                "INSERT INTO mailings (mailing, actor, started, updated, sent, failed, unknown,"
+                " files) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mailing) DO UPDATE SET"
+                " updated = excluded.updated, sent = excluded.sent, failed = excluded.failed,"
+                " unknown = excluded.unknown, files = excluded.files",
+                (
+                    mailing,
+                    actor,
+                    now,
+                    now,
+                    counts.get("sent", 0),
+                    counts.get("failed", 0),
+                    counts.get("unknown", 0),
+                    "\n".join(without_addresses(name) for name in files),
+                ),
+            )
+
+    def records(self) -> list[MailingRecord]:
+        """Every mailing on record, the earliest first."""
+        rows = self._db.execute(
+            "SELECT mailing, actor, started, updated, sent, failed, unknown, files"
+            " FROM mailings ORDER BY started, mailing"
+        )
+        return [
+            MailingRecord(
+                mailing=row[0],
+                actor=row[1],
+                started=row[2],
+                updated=row[3],
+                sent=row[4],
+                failed=row[5],
+                unknown=row[6],
+                files=tuple(name for name in row[7].split("\n") if name),
+            )
+            for row in rows
+        ]
 
     def claim(self, mailing: str, recipient: str, *, resend_unknown: bool = False) -> bool:
         """Mark a message ``sending`` if it may be sent; False when it may not (any more)."""
@@ -242,7 +435,7 @@ class SendLog:
             cursor = self._db.execute(
                 "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated = ?"
                 " WHERE mailing = ? AND recipient = ? AND state IN (?, ?, ?)",
-                (_now(), mailing, recipient, *states),
+                (_now(), mailing, self.key(recipient), *states),
             )
         return cursor.rowcount == 1
 
@@ -251,8 +444,28 @@ class SendLog:
             self._db.execute(
                 "UPDATE messages SET state = ?, detail = ?, updated = ?"
                 " WHERE mailing = ? AND recipient = ?",
-                (state.value, detail, _now(), mailing, recipient),
+                (state.value, without_addresses(detail), _now(), mailing, self.key(recipient)),
             )
+
+
+@dataclass(frozen=True)
+class MailingRecord:
+    """A mailing as the organisation keeps it: who, when, how many, which files."""
+
+    mailing: str
+    actor: str
+    started: str
+    updated: str
+    sent: int
+    failed: int
+    unknown: int
+    files: tuple[str, ...]
+
+
+def mailing_records(path: Path | None = None) -> list[MailingRecord]:
+    """Every mailing the send log at ``path`` (the user's by default) has on record."""
+    with SendLog(path or default_log_path()) as log:
+        return log.records()
 
 
 @dataclass(frozen=True)
@@ -262,6 +475,12 @@ class Reached:
     mailing: str
     state: State
     updated: str
+
+
+def _has_hashes(db: sqlite3.Connection) -> bool:
+    """Whether the log knows a recipient by a hash (and so needs its secret)."""
+    query = "SELECT 1 FROM messages WHERE instr(recipient, '@') = 0 LIMIT 1"
+    return db.execute(query).fetchone() is not None
 
 
 def _has_actor(db: sqlite3.Connection) -> bool:
@@ -287,16 +506,52 @@ def _reached(db: sqlite3.Connection, actor: str, mailing: str) -> dict[str, Reac
     return found
 
 
-def reached(actor: str, mailing: str, paths: Iterable[Path]) -> dict[str, Reached]:
-    """What the logs at ``paths`` (those that exist) know of ``actor``'s other mailings,
-    read without writing: for each recipient who may have had one, the latest."""
+_Found = TypeVar("_Found", Entry, Reached)
+
+
+def _by_address(
+    found: dict[str, _Found], secret: bytes | None, recipients: Iterable[str]
+) -> dict[str, _Found]:
+    """The rows of ``found`` (by hash, or by address in a log not hashed yet) for each of
+    ``recipients``, by address in lower case."""
+    result: dict[str, _Found] = {}
+    for address in recipients:
+        key = address.strip().lower()
+        row = found.get(key)
+        if row is None and secret is not None:
+            row = found.get(recipient_key(secret, key))
+        if row is not None:
+            result[key] = row
+    return result
+
+
+def _entries(db: sqlite3.Connection, mailing: str) -> dict[str, Entry]:
+    rows = db.execute(
+        "SELECT recipient, message_id, state, attempts, detail, updated FROM messages"
+        " WHERE mailing = ?",
+        (mailing,),
+    )
+    return {row[0]: Entry(row[0], row[1], State(row[2]), *row[3:]) for row in rows}
+
+
+def reached(
+    actor: str, mailing: str, paths: Iterable[Path], recipients: Iterable[str]
+) -> dict[str, Reached]:
+    """What the logs at ``paths`` (the user's first; those that exist) know of ``actor``'s
+    other mailings, read without writing: for each of ``recipients`` (addresses) who may
+    have had one, the latest."""
+    paths = list(paths)
+    secret = read_secret(paths[0])
+    recipients = list(recipients)
     found: dict[str, Reached] = {}
     for path in paths:
         if not path.is_file():
             continue
         try:
             with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-                found |= _reached(db, actor, mailing)
+                if secret is None and _has_hashes(db):
+                    raise missing_secret(paths[0])
+                found |= _by_address(_reached(db, actor, mailing), secret, recipients)
         except sqlite3.DatabaseError as exc:
             raise damaged(path, exc) from None
     return found
@@ -327,24 +582,26 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
-def known_entries(mailing: str, paths: Iterable[Path]) -> dict[str, Entry]:
-    """What the logs at ``paths`` (those that exist) know of a mailing, without writing:
-    for each recipient the furthest state."""
+def known_entries(
+    mailing: str, paths: Iterable[Path], recipients: Iterable[str]
+) -> dict[str, Entry]:
+    """What the logs at ``paths`` (the user's first; those that exist) know of a mailing,
+    without writing: for each of ``recipients`` (addresses) the furthest state."""
+    paths = list(paths)
+    secret = read_secret(paths[0])
+    recipients = list(recipients)
     known: dict[str, Entry] = {}
     for path in paths:
         if not path.is_file():
             continue
         try:
             with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-                rows = db.execute(
-                    "SELECT recipient, message_id, state, attempts, detail, updated"
-                    " FROM messages WHERE mailing = ?",
-                    (mailing,),
-                ).fetchall()
+                if secret is None and _has_hashes(db):
+                    raise missing_secret(paths[0])
+                found = _by_address(_entries(db, mailing), secret, recipients)
         except sqlite3.DatabaseError as exc:
             raise damaged(path, exc) from None
-        for row in rows:
-            entry = Entry(row[0], row[1], State(row[2]), *row[3:])
-            if row[0] not in known or PROGRESS[entry.state] > PROGRESS[known[row[0]].state]:
-                known[row[0]] = entry
+        for key, entry in found.items():
+            if key not in known or PROGRESS[entry.state] > PROGRESS[known[key].state]:
+                known[key] = entry
     return known

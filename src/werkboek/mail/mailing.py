@@ -82,6 +82,13 @@ class Mailing:
     """The folder with every message as composed, ``NNN.eml`` by index."""
     made: tuple[Path, ...] = field(default=(), repr=False)
     """The folders made to hold :attr:`staged`: removed with it when nothing else is in them."""
+    own: tuple[str, ...] = ()
+    """What each participant gets of their own (``eigen werkboek``), for the record."""
+
+    def file_names(self) -> list[str]:
+        """The files that go with every message, by name (each participant's own file by
+        what it is: its name holds theirs)."""
+        return [*(attachment.filename for attachment in self.attachments), *self.own]
 
     def compose(self, index: int) -> Composed:
         """The message to the participant at ``index``, as it is sent."""
@@ -211,11 +218,13 @@ def prepare_mailing(
         raise TypeError("a mailing with own workbooks or certificates needs the project")
     own: list[Personal] = []
     keys: list[str] = []
+    labels: list[str] = []
     if workbook is not None and project is not None:
         from ..products import WorkbookOptions, WorkbookProduct
 
         recipe = _recipe(workbook, project)
         keys.append(f"werkboek:{recipe.key}")
+        labels.append("eigen werkboek")
         names = tuple(recipient.name for recipient in recipients)
         own.append(_own_files(WorkbookProduct(project, WorkbookOptions(recipe, names))))
     if certificate is not None and project is not None:
@@ -223,6 +232,7 @@ def prepare_mailing(
 
         recipe = _recipe(certificate, project)
         keys.append(f"bewijs:{recipe.key}")
+        labels.append("eigen bewijs van deelname")
         options = CertificateOptions(recipe, tuple(recipients))
         own.append(_own_files(CertificatesProduct(project, options), "bewijs-van-deelname-"))
     mailing_id = name or mailing_name(actor, template, sender=sender, attachments=files, own=keys)
@@ -240,6 +250,7 @@ def prepare_mailing(
         attachments=tuple(files),
         personal=personal,
         date=date or dt.datetime.now(dt.UTC).astimezone().replace(microsecond=0),
+        own=tuple(labels),
     )
     if stage:
         made = tuple(d for d in (output_dir, folder) if not d.exists())

@@ -91,8 +91,11 @@ def already_reached(mailing: Mailing, output_dir: Path | None = None) -> list[Ea
     """Who on this mailing's list already had another mailing of the same sender: the
     people to name (and ask about) before anything goes out. Read without writing."""
     paths = log_paths(output_dir)
+    keys = [message.recipient.key for message in mailing.messages]
     return earlier_recipients(
-        mailing, known_entries(mailing.name, paths), reached(mailing.actor, mailing.name, paths)
+        mailing,
+        known_entries(mailing.name, paths, keys),
+        reached(mailing.actor, mailing.name, paths, keys),
     )
 
 
@@ -106,8 +109,11 @@ def dry_run(
     """
     try:
         paths = log_paths(output_dir)
-        entries = known_entries(mailing.name, paths)
-        earlier = earlier_recipients(mailing, entries, reached(mailing.actor, mailing.name, paths))
+        keys = [message.recipient.key for message in mailing.messages]
+        entries = known_entries(mailing.name, paths, keys)
+        earlier = earlier_recipients(
+            mailing, entries, reached(mailing.actor, mailing.name, paths, keys)
+        )
         write_messages(mailing)
     finally:
         mailing.discard()
@@ -153,8 +159,11 @@ def send(
                         "kies een andere naam voor deze mailing"
                     )
                 )
+            keys = [message.recipient.key for message in mailing.messages]
             earlier = earlier_recipients(
-                mailing, log.entries(mailing.name), log.reached(mailing.actor, mailing.name)
+                mailing,
+                log.entries(mailing.name, keys),
+                log.reached(mailing.actor, mailing.name, keys),
             )
             if earlier and not resend_to_earlier:
                 raise AlreadyReached(earlier_line(earlier) + "; er is niets verzonden")
@@ -165,15 +174,18 @@ def send(
                     f"Wachtwoord voor {settings.user} op {settings.address}"
                 )
                 settings = replace(settings, password=password)
-            report = send_mailing(
-                plan,
-                settings,
-                log,
-                rate=rate,
-                retries=retries,
-                resend_unknown=resend_unknown,
-                progress=progress(len(plan.todo)) if progress and plan.todo else None,
-            )
+            try:
+                report = send_mailing(
+                    plan,
+                    settings,
+                    log,
+                    rate=rate,
+                    retries=retries,
+                    resend_unknown=resend_unknown,
+                    progress=progress(len(plan.todo)) if progress and plan.todo else None,
+                )
+            finally:  # the organisation's record of the mailing, also of a broken run
+                log.record(mailing.name, mailing.actor, mailing.file_names())
     finally:
         mailing.discard()
     return SendOutcome(report, format_report(report), report_problem(report))
@@ -198,9 +210,10 @@ def mailing_state(name: str, recipients_path: Path, output_dir: Path | None = No
     without composing a message or writing to the log."""
     from .recipients import read_recipients
 
-    entries = known_entries(name, log_paths(output_dir))
+    recipients = read_recipients(recipients_path)
+    entries = known_entries(name, log_paths(output_dir), [r.key for r in recipients])
     counts = dict.fromkeys(State, 0)
-    for recipient in read_recipients(recipients_path):
+    for recipient in recipients:
         entry = entries.get(recipient.key)
         counts[entry.state if entry is not None else State.PENDING] += 1
     return MailingState(

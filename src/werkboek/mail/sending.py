@@ -76,7 +76,7 @@ def plan_sending(mailing: Mailing, log: SendLog, *, resend_unknown: bool = False
         mailing.name, [(m.recipient.key, m.message_id) for m in mailing.messages], mailing.actor
     )
     log.recover(mailing.name)
-    entries = log.entries(mailing.name)
+    entries = log.entries(mailing.name, [m.recipient.key for m in mailing.messages])
     todo, skipped, held = [], [], []
     for message in mailing.messages:
         entry = entries[message.recipient.key]

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from ..content import Content
 from ..content.markup import plain_text
+from ..errors import Problem
 from ..files.atomic import write_atomically
 from ..pdf.press import BLEED_MM
 from ..project import Project
@@ -119,7 +120,7 @@ class Product:
         document = self.content.document
         return {
             "title": title,
-            "author": plain_text(document.publisher),
+            "author": plain_text(self.content.organisation.name),
             "description": f"{plain_text(document.title)} — {plain_text(document.programme)}",
             "keywords": ", ".join(p.plain_title for p in self.content.principles),
             "date": document.version.isoformat(),
@@ -158,8 +159,14 @@ class Product:
         count = 0
         for target in self.targets():
             self.html(target)
+            for name in self.styles(target):
+                self.project.renderer.stylesheet(name)  # there, and every url() in it found
             count += len(target.files)
         return count
+
+    def warnings(self) -> list[Problem]:
+        """What the last :meth:`check` found worth a look, though a build would succeed."""
+        return []
 
     def _keys(self, target: Target) -> list[str]:
         # by position, not by file name: the same workbook written under another name (-o,

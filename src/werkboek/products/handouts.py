@@ -19,7 +19,7 @@ from .base import Product, Target
 class HandoutsProduct(Product):
     name = "handouts"
     folder = "handouts"
-    description = "een hand-out per basisprincipe en per aanvullende tekst"
+    description = "een hand-out per principe en per aanvullende tekst"
     stylesheets = ("werkboek.css", "handouts.css")
 
     def cost(self, target: Target) -> float:
@@ -33,8 +33,8 @@ class HandoutsProduct(Product):
         shared = {
             "context_line": f"Uit {origin}, {version}",
             "source_line": f"{content.source_name}, {version}",
-            # the first paragraph of the contact text is the address ("Kijk op … of mail naar …")
-            "contact_line": next((b for b in document.contact if isinstance(b, str)), None),
+            # every contact line of the organisation: address, website, e-mail
+            "contact_lines": content.organisation.contact,
         }
         for number, principle in enumerate(content.principles, 1):
             linkable = {s.slug for s in principle.stories} | {

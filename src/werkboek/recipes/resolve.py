@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from ..content import Content
 from ..content import schema as model
 from ..content.schema import PART_KEYS
+from ..content.settings import Word
 from ..content.source import YamlFile, load_yaml, parse_yaml
 from ..content.validation import validate
 from ..errors import Problem, RecipeError, did_you_mean
@@ -56,6 +57,7 @@ def _resolve(
     but not well."""
     problems: list[Problem] = []
     warnings = [] if warnings is None else warnings
+    word = content.words.principle
     principles = {p.slug: p for p in content.principles}
     numbers = {p.slug: n for n, p in enumerate(content.principles, 1)}
     exercises = {
@@ -81,7 +83,7 @@ def _resolve(
         if isinstance(item, PrincipleItem):
             principle = principles.get(item.principle)
             if principle is None:
-                unknown(index, "principe", item.principle, principles, "onbekend basisprincipe")
+                unknown(index, "principe", item.principle, principles, word.unknown())
                 continue
             parts = tuple(item.parts or principle.parts)
             for position, part in enumerate(parts):
@@ -97,7 +99,7 @@ def _resolve(
                     problems.append(
                         source.problem(
                             ["onderdelen", index, "delen", position],
-                            f"dit basisprincipe heeft geen deel {part!r} "
+                            f"{word.with_this()} heeft geen deel {part!r} "
                             f"(wel: {', '.join(principle.parts)})",
                         )
                     )
@@ -156,7 +158,7 @@ def _resolve(
             )
             if key[0] == "principe" and selections[indices.index(first)].parts != selection.parts:
                 message = (
-                    f"dit basisprincipe staat al in het werkboek (onderdeel {first + 1}, "
+                    f"{word.with_this()} staat al in het werkboek (onderdeel {first + 1}, "
                     f"regel {line}); noem alle delen die je wilt bij dat onderdeel"
                 )
             problems.append(source.problem(["onderdelen", index], message))
@@ -164,7 +166,7 @@ def _resolve(
         seen[key] = index
         selections.append(selection)
         indices.append(index)
-    problems += _overlaps(source, selections, indices)
+    problems += _overlaps(source, selections, indices, word)
     source.problems.extend(problems)
     return None if problems else selections
 
@@ -183,7 +185,9 @@ def _resolve_valid_items(source: YamlFile, content: Content) -> None:
     _resolve(source, valid, content)
 
 
-def _overlaps(source: YamlFile, selections: list[Selection], indices: list[int]) -> list[Problem]:
+def _overlaps(
+    source: YamlFile, selections: list[Selection], indices: list[int], word: Word
+) -> list[Problem]:
     """A single exercise or story that a whole principle already brings is a duplicate too."""
     included: dict[tuple[Kind, str], int] = {}
     for selection, index in zip(selections, indices, strict=True):
@@ -209,9 +213,9 @@ def _overlaps(source: YamlFile, selections: list[Selection], indices: list[int])
         problems.append(
             source.problem(
                 ["onderdelen", index, selection.kind.value],
-                f"{what} {item.plain_title!r} staat al in het werkboek, bij het basisprincipe "
-                f"{title} (onderdeel {other + 1}); haal {it} hier weg, of laat bij dat "
-                f"basisprincipe het deel {part} weg",
+                f"{what} {item.plain_title!r} staat al in het werkboek, bij {word.with_the()} "
+                f"{title} (onderdeel {other + 1}); haal {it} hier weg, of laat bij "
+                f"{word.with_that()} het deel {part} weg",
             )
         )
     return problems

@@ -11,19 +11,23 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ..content import schema
+from ..content import Content, schema
 from ..content.fonts import is_right_to_left, language_of
 from ..content.markup import plain_text, render_inline
+from ..errors import BuildError, Problem, display_path
 from ..pdf.chapters import MARKER
-from ..words import dutch_date
+from ..words import capital, dutch_date
 from .qr import qr_image
 
 OVERRIDES = "sjablonen"
@@ -73,6 +77,18 @@ def person_name(name: str, css_class: str = "") -> Markup:
     return Markup(f"<span{attributes}>{Markup.escape(name)}</span>")
 
 
+def identity(content: Content) -> dict[str, Any]:
+    """The programme's own names every template may use: the parts' titles, its words, its
+    organisation and the logo's address (``None`` without one)."""
+    logo = content.logo
+    return {
+        "PARTS": content.parts,
+        "WORDS": content.words,
+        "ORGANISATION": content.organisation,
+        "LOGO": logo.resolve().as_uri() if logo is not None else None,
+    }
+
+
 def _kind(block: Any) -> str:
     return "alinea" if isinstance(block, str) else schema.block_tag(block) or "onbekend"
 
@@ -92,14 +108,84 @@ class Templates:
         env.filters["kind"] = _kind
         env.filters["dutch_date"] = dutch_date
         env.filters["person_name"] = person_name
+        env.filters["capital"] = capital
         env.globals["qr_image"] = qr_image
         env.globals["CHAPTER"] = Markup(MARKER)
         env.globals.update(names or {})
         self.environment = env
 
     def render(self, name: str, **context: Any) -> str:
-        return self.environment.get_template(name).render(**context)
+        """``name`` rendered; a template that fails says where, in Dutch (a BuildError)."""
+        try:
+            return self.environment.get_template(name).render(**context)
+        except TEMPLATE_FAILURES as exc:
+            raise template_error(exc, name) from None
 
     def check(self, name: str) -> None:
         """Compile a template (and so find its syntax errors) without rendering it."""
-        self.environment.get_template(name)
+        try:
+            self.environment.get_template(name)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc, name) from None
+
+
+TEMPLATE_FAILURES = (
+    jinja2.TemplateError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    ArithmeticError,
+    RecursionError,
+)
+"""What a template someone wrote can make go wrong while it renders."""
+
+
+def package_templates() -> list[str]:
+    """The names of werkboek's own templates (which a content set's may replace)."""
+    return sorted(path.name for path in resources.files("werkboek").joinpath("templates").iterdir())
+
+
+def _template_line(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template frame of the traceback: its file and line (Jinja rewrites a
+    template's frames to its own file and line numbers)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return exc.filename, exc.lineno
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
+
+
+def template_error(exc: BaseException, name: str) -> BuildError:
+    """A failing template as one Dutch line at its file and line."""
+    detail = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        message = f"het sjabloon klopt niet ({detail})"
+    elif isinstance(exc, jinja2.UndefinedError):
+        attribute = re.search(r"has no attribute '([^']*)'", detail or "")
+        name_only = re.fullmatch(r"'([^']*)' is undefined", detail or "")
+        if attribute:
+            message = f"onbekende eigenschap {attribute.group(1)!r} in het sjabloon"
+        elif name_only:
+            message = f"onbekende naam {name_only.group(1)!r} in het sjabloon"
+        else:
+            message = f"onbekende naam in het sjabloon ({detail})"
+    elif isinstance(exc, SecurityError):
+        message = f"dat mag niet in een sjabloon ({detail})"
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        message = f"sjabloon {detail!r} niet gevonden"
+    else:
+        message = f"het sjabloon gaat mis ({type(exc).__name__}: {detail})"
+    where = _template_line(exc)
+    if where is None:
+        if not isinstance(exc, jinja2.TemplateError):
+            raise exc
+        return BuildError(Problem(name, 0, 0, "", message))
+    filename, line = where
+    return BuildError(Problem(display_path(Path(filename)), line, 0, "", message))

@@ -12,10 +12,15 @@ below a ``root_path``. A page gets this app from the request (:func:`.site.site_
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import secrets
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -27,6 +32,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..content.fonts import font_dir
 from ..files.atomic import write_atomically
+from ..retention import DAY, erase_expired
 from . import api, security
 from .pages import (
     account,
@@ -45,6 +51,7 @@ from .pool import Busy
 from .site import Site, site_of
 
 HERE = Path(__file__).resolve().parent
+LOG = logging.getLogger("werkboek.web")
 MAX_BODY = 12_000_000
 """The largest request werkboek accepts (an upload of a list or a recipe is far smaller)."""
 ERRORS = {
@@ -67,6 +74,30 @@ class WebApp(Site):
             write_atomically(path, secret.encode())
             path.chmod(0o600)
             return secret
+
+    async def erase_daily(self) -> None:
+        """Erase participants' data older than the organisation's period: at start, then
+        every day (what was erased is logged as counts, never names)."""
+        while True:
+            try:
+                erased = await run_in_threadpool(
+                    erase_expired, self.project.output_dir, self.config.retention_days
+                )
+                for line in erased.lines() if erased.total else []:
+                    LOG.warning("bewaartermijn: %s", line)
+            except Exception as exc:  # a problem is logged; the server goes on serving
+                LOG.error("bewaartermijn: wissen mislukt: %s", exc)
+            await asyncio.sleep(DAY)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(self.erase_daily())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def asgi(self) -> Starlette:
         middleware = [
@@ -104,6 +135,7 @@ class WebApp(Site):
             routes=routes(),
             middleware=middleware,
             exception_handlers={HTTPException: error_page, Busy: busy_page},
+            lifespan=self.lifespan,
         )
         app.state.werkboek = self
         return app
@@ -131,10 +163,21 @@ def routes() -> list[BaseRoute]:
 
 
 async def colours(request: Request) -> Response:
-    """The principles' colours as CSS classes (no inline styles: see the CSP)."""
-    principles = site_of(request).project.content.principles
-    rules = [f".kleur-{p.slug} {{ --kleur: {p.colour}; }}" for p in principles]
+    """The organisation's house colour as the accent and the principles' colours as CSS
+    classes (no inline styles: see the CSP)."""
+    content = site_of(request).project.content
+    accent = content.organisation.colour
+    rules = [
+        f":root {{ --accent: {accent}; --accent-donker: {darker(accent)}; --kleur: {accent}; }}"
+    ]
+    rules += [f".kleur-{p.slug} {{ --kleur: {p.colour}; }}" for p in content.principles]
     return Response("\n".join(rules) + "\n", media_type="text/css")
+
+
+def darker(colour: str) -> str:
+    """``colour`` (``#rrggbb``) a fifth darker: the accent under the pointer."""
+    channels = (int(colour[i : i + 2], 16) * 4 // 5 for i in (1, 3, 5))
+    return "#" + "".join(f"{c:02x}" for c in channels)
 
 
 async def error_page(request: Request, exc: Exception) -> Response:

@@ -77,6 +77,9 @@ class ServerConfig:
     headers are ignored."""
     root_path: str = ""
     """The path the proxy serves werkboek below (``/werkboek``); empty: the root."""
+    retention_days: int = 30
+    """Participants' data older than this many days is erased, every day (see
+    :mod:`werkboek.retention`)."""
 
     @classmethod
     def from_environment(
@@ -90,6 +93,7 @@ class ServerConfig:
         user_header: str = USER_HEADER,
         trusted_proxies: tuple[str, ...] = (),
         root_path: str = "",
+        retention_days: int = 30,
     ) -> ServerConfig:
         """The config for ``werkboek serve``: a token and host names from the environment.
 
@@ -134,6 +138,7 @@ class ServerConfig:
             user_header=user_header,
             trusted_proxies=proxies,
             root_path=sub_path(root_path),
+            retention_days=retention_days,
         )
 
     def trusts(self, address: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..content.markup import plain_text
 from ..products import PRODUCTS, CardOptions, ProductOptions
 from ..project import Project
 
@@ -62,8 +63,9 @@ def _title(project: Project, name: str, size: str, stem: str, target_title: str)
         return content.article(stem).plain_title if content.has_article(stem) else stem
     if stem == "oefenkaarten":
         return f"Alle oefenkaarten op A4-vellen ({size.upper()})"
-    if stem == "uitgangspunten":
-        return "Kaarten met de praktische uitgangspunten"
+    uitgangspunten = content.settings.cards.uitgangspunten
+    if stem == "uitgangspunten" and uitgangspunten is not None:
+        return f"Kaarten: {plain_text(uitgangspunten.band[0])}"
     for _, exercise in content.exercises():
         if exercise.slug == stem:
             return f"Oefenkaart: {exercise.plain_title}"

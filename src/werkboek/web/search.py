@@ -9,13 +9,21 @@ from dataclasses import dataclass
 
 from ..content import Content, schema
 from ..content.markup import plain_text
+from ..words import capital
 
 KINDS = {
-    "principe": "Basisprincipe",
+    "principe": "Principe",  # the programme's own word in its place: kind_labels()
     "oefening": "Oefening",
     "verhaal": "Verhaal",
     "artikel": "Tekst",
 }
+
+
+def kind_labels(content: Content) -> dict[str, str]:
+    """The kinds as the catalogue names them: a principle by the programme's own word."""
+    return {**KINDS, "principe": capital(content.words.principle.singular)}
+
+
 DURATIONS = {"kort": "tot 30 minuten", "middel": "30 tot 60 minuten", "lang": "langer dan een uur"}
 SUMMARY = 220
 

@@ -21,7 +21,7 @@ from ..products import WorkbookOptions, WorkbookProduct
 from ..project import Project
 from ..recipes import Recipe
 from ..rendering.templates import ENVIRONMENT
-from ..words import dutch_date, format_size, plural
+from ..words import capital, dutch_date, format_size, plural
 from . import security
 from .config import ServerConfig
 from .drafts import Draft, Drafts
@@ -171,6 +171,7 @@ def templates() -> jinja2.Environment:
     env.filters["size"] = format_size
     env.filters["date"] = dutch_date
     env.filters["timestamp"] = timestamp
+    env.filters["capital"] = capital
     env.globals["plural"] = plural
     env.globals["url_for"] = url_for
     env.globals["SECTIONS"] = SECTIONS

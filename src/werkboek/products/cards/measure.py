@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ...errors import BuildError
+from ...content import Content
+from ...errors import BuildError, Problem
 from .sheet import CardFormat
 from .units import UNIT_PREFIX, CardSet, Face, Unit
 
@@ -19,8 +20,29 @@ NOTE_LINE_MM = 8.0
 """The height of a ruled line (``.regel``) on an empty back."""
 
 
-def assign_faces(document: Any, sets: list[CardSet], fmt: CardFormat, what: str) -> None:
-    """Read from the measuring layout which units landed on which face."""
+def _too_long(
+    content: Content | None, unit: Unit, title: str, fmt: CardFormat, what: str
+) -> Problem:
+    """A unit too long for a face, at its line in the content when known."""
+    message = (
+        f"te lang voor één {fmt.name.upper()}-kaart ({title}); maak de tekst korter of deel "
+        "hem op in kleinere stukken"
+    )
+    if content is None or unit.where is None or unit.where[0] not in content.sources:
+        return Problem(what, 0, 0, "", f"{title}: een {unit.kind} is {message.split(' (')[0]}")
+    source, path = unit.where
+    return content.sources[source].problem(list(path), message)
+
+
+def assign_faces(
+    document: Any,
+    sets: list[CardSet],
+    fmt: CardFormat,
+    what: str,
+    content: Content | None = None,
+) -> None:
+    """Read from the measuring layout which units landed on which face; a unit too long
+    for a face is an error at its place in ``content``."""
     where: dict[str, tuple[int, int]] = {}
     for page_number, page in enumerate(document.pages):
         for anchor in page.anchors:
@@ -36,9 +58,7 @@ def assign_faces(document: Any, sets: list[CardSet], fmt: CardFormat, what: str)
                 raise BuildError(f"{what}: {s.title}: een {u.kind} kwam niet op een kaart")
             first, last = where[u.id]
             if first != last:
-                raise BuildError(
-                    f"{what}: {s.title}: een {u.kind} is te lang voor één {fmt.name.upper()}-kaart"
-                )
+                raise BuildError(_too_long(content, u, s.title, fmt, what))
             pages.setdefault(first, []).append(u)
         ordered = [pages[number] for number in sorted(pages)]
         s.faces = [Face(s, i, tuple(units)) for i, units in enumerate(ordered)]

@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ...errors import BuildError
+from ...content.markup import plain_text
+from ...errors import BuildError, Problem
 from ..base import Product, ProductOptions, Target
 from .measure import assign_faces, naive_faces
 from .sheet import A6, FORMATS, CardFormat, card_css, sheets
 from .units import CardSet, exercise_set, uitgangspunt_set
+
+MAX_CARDS = 2
+"""More cards than this for one exercise is a warning: a stack, not a card."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class CardsProduct(Product):
 
     name = "cards"
     folder = "kaarten"
-    description = "oefenkaarten en kaarten met de praktische uitgangspunten, los en op A4-vellen"
+    description = "oefenkaarten, en kaarten van de genummerde items van een artikel, los en op A4"
     Options = CardOptions
     stylesheets = ("werkboek.css", "kaarten.css")
     options: CardOptions
@@ -77,20 +81,52 @@ class CardsProduct(Product):
             settings = content.settings.cards.uitgangspunten
             assert settings is not None
             article = content.article(settings.article)
-            return [
+            sets = [
                 uitgangspunt_set(settings, article, n, item)
                 for n, item in enumerate(article.items, 1)
             ]
-        return [
-            exercise_set(content, principle, exercise, fmt, f"o{n}")
-            for n, (principle, exercise) in enumerate(content.exercises(), 1)
-        ]
+        else:
+            sets = [
+                exercise_set(content, principle, exercise, fmt, f"o{n}")
+                for n, (principle, exercise) in enumerate(content.exercises(), 1)
+            ]
+        for card_set in sets:
+            card_set.publisher = plain_text(content.organisation.name)
+        return sets
 
     def html(self, target: Target) -> str:
         """The cards as HTML, faces filled without measuring: for a dry run."""
         sets = self.card_sets(target)
         naive_faces(sets)
         return self._html(target, mode="kaarten", sets=sets, singles=True)
+
+    def check(self) -> int:
+        """The dry run, and the cards measured as a build measures them: a text too long
+        for a card is an error at its line in the content; an exercise over more than
+        :data:`MAX_CARDS` cards a warning (see :meth:`warnings`)."""
+        count = super().check()
+        self._warnings: list[Problem] = []
+        for target in self.targets():
+            fmt: CardFormat = target.context["card_format"]
+            sets = self.card_sets(target)
+            measured = self.layout(
+                target, self._html(target, mode="maat", sets=sets, singles=False)
+            )
+            assign_faces(measured, sets, fmt, str(target.path), self.content)
+            for card_set in sets:
+                first = card_set.units[0].where if card_set.units else None
+                if card_set.cards > MAX_CARDS and first is not None:
+                    message = (
+                        f"neemt {card_set.cards} {fmt.name.upper()}-kaarten, meer dan "
+                        f"{MAX_CARDS}: maak de tekst korter"
+                    )
+                    source, path = first
+                    self._warnings.append(self.content.sources[source].problem(list(path), message))
+        return count
+
+    def warnings(self) -> list[Problem]:
+        """What the last :meth:`check` found worth a look."""
+        return list(getattr(self, "_warnings", []))
 
     def _html(self, target: Target, *, mode: str, sets: list[CardSet], singles: bool) -> str:
         fmt: CardFormat = target.context["card_format"]
@@ -112,7 +148,7 @@ class CardsProduct(Product):
         what = str(target.path)
         sets = self.card_sets(target)
         measured = self.layout(target, self._html(target, mode="maat", sets=sets, singles=False))
-        assign_faces(measured, sets, fmt, what)
+        assign_faces(measured, sets, fmt, what, self.content)
 
         singles = bool(target.also)
         document = self.layout(

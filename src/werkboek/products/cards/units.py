@@ -14,9 +14,17 @@ from typing import Any
 from ...content import Content, schema
 from ...content.markup import plain_text
 from ...content.settings import UitgangspuntenCards, fill
+from ...content.source import PathPart
 from .sheet import CardFormat
 
 UNIT_PREFIX = "eenheid-"
+
+Where = tuple[str, tuple[PathPart, ...]]
+"""A place in the content: the key of its file in ``Content.sources`` and the path in it."""
+
+
+def _at(where: Where, *parts: PathPart) -> Where:
+    return where[0], (*where[1], *parts)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,8 @@ class Unit:
     data: Any
     breaks: bool = False
     """Starts a new face (the first unit of the back)."""
+    where: Where | None = None
+    """Where its text is in the content: the source's key and the path in it."""
 
 
 @dataclass(eq=False)
@@ -43,6 +53,8 @@ class CardSet:
     footer: str
     units: list[Unit]
     faces: list[Face] = field(default_factory=list)
+    publisher: str = ""
+    """The organisation's name, at the foot of every front."""
 
     @property
     def cards(self) -> int:
@@ -90,6 +102,8 @@ class Face:
     def footer_right(self) -> str:
         s = self.set
         last_of_card = self.side == "achter"
+        if not last_of_card and s.publisher:
+            return s.publisher
         if last_of_card and self.card < s.cards:
             # (›: the packaged fonts have no arrow, and no system font may stand in)
             return f"verder op kaart {self.card + 1} ›"
@@ -117,19 +131,23 @@ def exercise_set(
         "caption": "Deze oefening online:" if fmt.full_steps else "De volledige oefening online:",
     }
     units = _Units(key)
-    units.add("kop", {"number": number, "exercise": exercise})
-    units.add_blocks(exercise.purpose)
+    at: Where = (f"principle:{principle.slug}", ("oefeningen", number - 1))
+    units.add("kop", {"number": number, "exercise": exercise}, where=at)
+    units.add_blocks(exercise.purpose, _at(at, "doel"))
     if fmt.full_steps:
-        units.add("qr", qr)
+        units.add("qr", qr, where=at)
         for step_number, step in enumerate(exercise.steps, 1):
-            units.add("stap", {"number": step_number, "step": step}, breaks=step_number == 1)
-            units.add_blocks(step.body)
+            step_at = _at(at, "stappen", step_number - 1)
+            data = {"number": step_number, "step": step}
+            units.add("stap", data, breaks=step_number == 1, where=step_at)
+            units.add_blocks(step.body, _at(step_at, "inhoud"))
     else:
-        units.add("stappen-kop", "Stappen", breaks=True)
+        units.add("stappen-kop", "Stappen", breaks=True, where=_at(at, "stappen"))
         steps = units.next_id  # the steps are one numbered list, one unit per step
         for step_number, step in enumerate(exercise.steps, 1):
-            units.add("stap-kort", {"number": step_number, "step": step, "list": steps})
-        units.add("qr", qr)
+            data = {"number": step_number, "step": step, "list": steps}
+            units.add("stap-kort", data, where=_at(at, "stappen", step_number - 1))
+        units.add("qr", qr, where=at)
     return CardSet(
         slug=exercise.slug,
         title=exercise.plain_title,
@@ -147,9 +165,10 @@ def uitgangspunt_set(
     """Number and title on the front; the explanation on the back."""
     data = {"number": number, "item": item}
     units = _Units(f"u{number}")
-    units.add("uitgangspunt", data)
-    units.add("uitgangspunt-kop", data, breaks=True)
-    units.add_blocks(item.body)
+    at: Where = (f"article:{article.slug}", ("items", number - 1))
+    units.add("uitgangspunt", data, where=at)
+    units.add("uitgangspunt-kop", data, breaks=True, where=at)
+    units.add_blocks(item.body, _at(at, "inhoud"))
     total = len(article.items)
     return CardSet(
         slug=f"uitgangspunt-{number}",
@@ -174,16 +193,17 @@ class _Units(list[Unit]):
         """The ID of the unit added next."""
         return f"{UNIT_PREFIX}{self.key}-{len(self)}"
 
-    def add(self, kind: str, data: Any, breaks: bool = False) -> None:
-        self.append(Unit(self.next_id, kind, data, breaks))
+    def add(self, kind: str, data: Any, breaks: bool = False, where: Where | None = None) -> None:
+        self.append(Unit(self.next_id, kind, data, breaks, where))
 
-    def add_blocks(self, blocks: list[Any]) -> None:
+    def add_blocks(self, blocks: list[Any], where: Where) -> None:
         """A unit per block, and per item of a list, so a long list continues on the next face
         (the items of a list on one face are tagged as one list, see ``werkboek.pdf.finish``).
 
         Trainer-only material stays off cards.
         """
-        for block in blocks:
+        for position, block in enumerate(blocks):
+            at = _at(where, position)
             if isinstance(block, schema.TrainerOnly):
                 continue
             if isinstance(block, schema.BulletList | schema.NumberedList):
@@ -194,6 +214,6 @@ class _Units(list[Unit]):
                     last = index == len(block.items) - 1
                     entry = {"item": item, "numbered": numbered, "number": start + index}
                     entry["list"] = first
-                    self.add("lijst-item-laatste" if last else "lijst-item", entry)
+                    self.add("lijst-item-laatste" if last else "lijst-item", entry, where=at)
             else:
-                self.add("blok", block)
+                self.add("blok", block, where=at)

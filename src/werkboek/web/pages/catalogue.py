@@ -13,7 +13,7 @@ from ..drafts import KINDS as ITEM_KINDS
 from ..jobs import Job, Work
 from ..ready import Ready, find, grouped, make
 from ..responses import Download, form_text, is_htmx, local_path, path_for, redirect
-from ..search import DURATIONS, KINDS, entries, select
+from ..search import DURATIONS, KINDS, entries, kind_labels, select
 from ..site import Site, site_of
 
 
@@ -36,7 +36,7 @@ async def home(request: Request) -> Response:
         "active": "catalogus",
         "entries": select(entries(site.project.content), **filters),  # type: ignore[arg-type]
         "filters": filters,
-        "kinds": KINDS,
+        "kinds": kind_labels(site.project.content),
         "durations": DURATIONS,
         "draft": site.draft(request),
         "products": grouped(site.project),

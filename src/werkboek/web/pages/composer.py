@@ -25,6 +25,7 @@ from ...content.schema import PART_KEYS, Range
 from ...errors import Problem, RecipeError
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
+from ...words import capital
 from ..drafts import DAY_KEYS, MAX_OWN, Draft
 from ..pool import Busy, Superseded
 from ..previews import LARGE_WIDTH, THUMBNAIL_WIDTH
@@ -111,7 +112,7 @@ def titles(site: Site, draft: Draft) -> list[dict[str, Any]]:
         if "principe" in item:
             principle = principles.get(item["principe"])
             entry.update(
-                kind="Basisprincipe",
+                kind=capital(content.words.principle.singular),
                 principle=principle,
                 title=principle.plain_title if principle else item["principe"],
                 parts=item.get("delen", list(principle.parts if principle else PART_KEYS)),

@@ -39,6 +39,7 @@ from ...participants.lists import MAX_BYTES, list_columns
 from ...participants.lists import list_text as upload_text
 from ...products import workbook_pdf
 from ...recipes import recipe_yaml
+from ...retention import erase_mail_folder, remember_mailing
 from ..daylist import list_text as day_list_text
 from ..drafts import Draft
 from ..jobs import Job, Work
@@ -385,7 +386,7 @@ def dry_running(site: Site, base: Path, draft: Draft, mail: MailForm, actor: str
     def work(job: Job) -> Report:
         job.step(0, 1, "berichten opstellen")
         mailing = prepared(site, base, draft, mail, actor)
-        write_atomically(base / LAST_MAILING, mailing.name.encode())
+        remember_mailing(base, mailing.name)
         lines = dry_run(mailing, site.project.output_dir, show_folder=False)
         job.step(1, 1)
         return Report(lines)
@@ -423,7 +424,7 @@ def sending(
     def work(job: Job) -> Report:
         job.step(0, 1, "berichten opstellen")
         mailing = prepared(site, base, draft, mail, actor)
-        write_atomically(base / LAST_MAILING, mailing.name.encode())
+        remember_mailing(base, mailing.name)
 
         def progress(count: int) -> Any:
             job.step(0, count, "verzenden")
@@ -471,11 +472,23 @@ async def deliver(request: Request) -> Response:
     return site.start_job(request, "mail", "Verzenden", work)
 
 
+async def erase(request: Request) -> Response:
+    """Erase this trainer's participants' data at once, after a confirmation step."""
+    site = site_of(request)
+    async with request.form() as form:
+        confirmed = form.get("bevestigd") == "ja"
+    if not confirmed:
+        return site.page(request, "mail_wissen.html", active="mail", erased=None)
+    erased = await run_in_threadpool(erase_mail_folder, folder(request), site.project.output_dir)
+    return site.page(request, "mail_wissen.html", active="mail", erased=erased.lines())
+
+
 ROUTES: list[BaseRoute] = [
     Route("/mail", show, methods=["GET"], name="mail"),
     Route("/mail/voorbeeld", preview, methods=["POST"], name="mail_preview"),
     Route("/mail/proefrun", dry, methods=["POST"], name="mail_dry_run"),
     Route("/mail/verzenden", deliver, methods=["POST"], name="mail_send"),
+    Route("/mail/wissen", erase, methods=["POST"], name="mail_erase"),
 ]
 
 
