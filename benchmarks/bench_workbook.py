@@ -1,12 +1,12 @@
-"""What a workbook costs: cold, warm (content unchanged) and thirty personal copies.
+"""What a workbook costs: cold, warm (content unchanged), 30 and 300 personal copies.
 
     .venv/bin/python benchmarks/bench_workbook.py [--runs 3] [--recipe recepten/….yaml]
 
 Every measurement runs in a fresh process with werkboek imported before the
 clock starts. ``cold`` starts from an empty cache, ``warm`` builds the same
-workbook again with the cache of the cold run, ``30 copies`` builds thirty
-personal copies ("Werkboek van …") from an empty cache. Goals: warm at most a
-tenth of cold; thirty copies at most twice one copy.
+workbook again with the cache of the cold run, ``30 copies`` and ``300 copies``
+build personal copies ("Werkboek van …") from an empty cache. Goals: warm at most
+a tenth of cold; 30 copies at most 1.3 times one workbook, 300 at most twice.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import fresh
 from fresh import in_fresh_process, peak_mb
 
 REPO = Path(__file__).resolve().parent.parent
-NAMES = [f"Deelnemer {n:02d}" for n in range(1, 31)]
+NAMES = [f"Deelnemer {n:03d}" for n in range(1, 301)]
 
 
 def child(folder: str, recipe_file: str, number: str) -> dict:
@@ -58,16 +58,18 @@ def main() -> None:
         "one workbook, cold": [],
         "same again, warm": [],
         "30 copies, cold": [],
+        "300 copies, cold": [],
     }
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "output"
         for _ in range(args.runs):
             rows["one workbook, cold"].append(measure(output, args.recipe, 0, clear=True))
             rows["same again, warm"].append(measure(output, args.recipe, 0, clear=False))
+            rows["300 copies, cold"].append(measure(output, args.recipe, 300, clear=True))
             rows["30 copies, cold"].append(measure(output, args.recipe, 30, clear=True))
         import pypdf
 
-        pages = len(pypdf.PdfReader(next(output.rglob("deelnemer-01.pdf"))).pages)
+        pages = len(pypdf.PdfReader(next(output.rglob("deelnemer-001.pdf"))).pages)
 
     print(f"{args.recipe.name}: {pages} pages, median of {args.runs} runs\n")
     print(f"{'':<22}{'seconds':>10}{'peak MB':>10}")
@@ -78,7 +80,8 @@ def main() -> None:
         print(f"{name:<22}{median[name]:>10.2f}{peak:>10.0f}")
     cold = median["one workbook, cold"]
     print(f"\nwarm / cold:      {median['same again, warm'] / cold:.3f}  (goal: at most 0.1)")
-    print(f"30 copies / one:  {median['30 copies, cold'] / cold:.2f}   (goal: at most 2)")
+    print(f"30 copies / one:  {median['30 copies, cold'] / cold:.2f}   (goal: at most 1.3)")
+    print(f"300 copies / one: {median['300 copies, cold'] / cold:.2f}   (goal: at most 2)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -224,3 +225,66 @@ def test_an_output_error_crosses_from_a_worker_with_what_may_be_replaced():
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is OutputError
     assert copy.replaceable == ("dag.pdf",) and copy.lines() == ["dag.pdf: bestaat al"]
+
+
+NO_PROGRAM = """
+import ctypes.util, os, sys
+from pathlib import Path
+ran = []
+RUNS = ("subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.spawn")
+sys.addaudithook(lambda event, args: ran.append(event) if event in RUNS else None)
+from werkboek import Project
+from werkboek.build import build_workbook
+base = Path(sys.argv[1])
+project = Project(base / "content", base / "styles", base / "output", base / "recepten")
+paths = build_workbook(project, base / "recepten" / "proefdag.yaml")
+print(len(paths), len(ran))
+ctypes.util.find_library("c")  # what WeasyPrint's libraries used to cost: seen by the hook
+print(len(ran) > 0, flush=True)
+os._exit(0)  # (an audit hook at interpreter shutdown after a render can crash CPython 3.11)
+"""
+
+
+def test_building_a_workbook_runs_no_program(tmp_path):
+    """WeasyPrint's libraries are opened by their files' names, with no search (#24): a
+    build runs no ``ldconfig``, ``gcc`` or ``ld`` (it ran 215 of them). The hook that
+    watches is shown to see such a search at the end."""
+    _project(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_PROGRAM, str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "0", "True"]
+
+
+def test_each_stylesheet_is_parsed_once_for_every_target_and_chapter(tmp_path, monkeypatch):
+    """Styles are parsed once a process, kept by their text (#24): the handouts (each laid
+    out whole) and the workbook (in chapters) parse each of their stylesheets once, not
+    once a target or a chapter; a changed stylesheet is parsed again."""
+    from collections import OrderedDict
+
+    from werkboek.pdf import chapters
+
+    parsed: list[str] = []
+    real = chapters.CSS
+
+    def counting(*args, **kwargs):
+        parsed.append(Path(kwargs.get("filename") or kwargs.get("base_url") or "fonts").name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(chapters, "_parsed", OrderedDict())
+    monkeypatch.setattr(chapters, "CSS", counting)
+    project = _project(tmp_path)
+    handouts = build_products(project, ["handouts"], jobs=1)
+    assert len(handouts) > 1
+    assert sorted(parsed) == ["fonts", "handouts.css", "werkboek.css"]  # once for them all
+    parsed.clear()
+    build_products(project, ["workbook"], jobs=1)
+    assert sorted(parsed) == ["fonts", "werkboek.css"]  # (chapters read them as text)
+    parsed.clear()
+    build_products(_project(tmp_path, "again"), ["handouts"], jobs=1, force=True)
+    assert parsed == []  # another build in the same process: nothing parsed again
+    sheet = tmp_path / "styles" / "handouts.css"
+    sheet.write_text(sheet.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    build_products(_project(tmp_path, "changed"), ["handouts"], jobs=1, force=True)
+    assert sorted(parsed) == ["fonts", "handouts.css", "werkboek.css"]

@@ -106,11 +106,18 @@ class _Placed:
     """The blank page before it, if any (a WeasyPrint ``Page``)."""
 
 
-class _Styles:
+class Styles:
     """The stylesheets as WeasyPrint objects, parsed once, with the font configuration
-    that every chapter laid out with them shares (so their pages can make one PDF)."""
+    that every layout made with them shares (so chapters' pages can make one PDF), and the
+    lock under which those layouts and their writing run (they share the fonts).
 
-    def __init__(self, texts: Sequence[tuple[Path, str]], fetcher: Any, fonts_css: str) -> None:
+    For chapters (``chapters=True``) a link's page may come from ``--blz``
+    (:data:`TARGET_PAGE_ELSEWHERE`); for a whole layout the sheets are read as files."""
+
+    def __init__(
+        self, texts: Sequence[tuple[Path, str]], fetcher: Any, fonts_css: str, *, chapters: bool
+    ) -> None:
+        self.lock = threading.RLock()
         self.fonts = FontConfiguration()
         self.profiles: dict[str, Any] = {}
         """The colour profiles of ``@color-profile`` rules (the print shop's output intent)."""
@@ -129,13 +136,51 @@ class _Styles:
                 url_fetcher=fetcher,
                 font_config=self.fonts,
             )
+            if chapters
+            else CSS(filename=str(path), url_fetcher=fetcher, font_config=self.fonts)
             for path, text in texts
         ]
 
 
-class LockedDocument(Document):  # type: ignore[misc]
-    """A document of chapters: it shares fonts with other layouts, so it is written under
-    the lock that the chapter layout holds too."""
+KEEP_STYLES = 8
+"""How many sets of parsed stylesheets a process keeps (the newest)."""
+_parsed: OrderedDict[str, Styles] = OrderedDict()
+_parsing = threading.Lock()
+
+
+def styles_digest(
+    texts: Sequence[tuple[Path, str]], fetcher: Any, fonts_css: str, *, chapters: bool
+) -> str:
+    """What a set of parsed stylesheets is kept by: the sheets' names and text, the fonts'
+    rules, the folders the fetcher may read, and how they are read."""
+    roots = [str(root) for root in getattr(fetcher, "roots", ())]
+    parts = [repr(chapters), repr(roots), fonts_css]
+    parts += [f"{path}\0{text}" for path, text in texts]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def parsed_styles(
+    texts: Sequence[tuple[Path, str]], fetcher: Any, fonts_css: str, *, chapters: bool, what: str
+) -> Styles:
+    """The stylesheets ``texts`` (their paths and text) parsed, once in this process for the
+    same text, however many chapters, documents and targets use them. What WeasyPrint logs
+    while parsing fails the build (and nothing is kept)."""
+    digest = styles_digest(texts, fetcher, fonts_css, chapters=chapters)
+    with _parsing:
+        styles = _parsed.get(digest)
+        if styles is None:
+            with weasyprint_must_stay_silent(what):
+                styles = Styles(texts, fetcher, fonts_css, chapters=chapters)
+            _parsed[digest] = styles
+        _parsed.move_to_end(digest)
+        while len(_parsed) > KEEP_STYLES:
+            _parsed.popitem(last=False)
+    return styles
+
+
+class SharedFontsDocument(Document):  # type: ignore[misc]
+    """A document that shares fonts with other layouts (:class:`Styles`), so it is written
+    under the lock that their layout holds too."""
 
     lock: threading.RLock
 
@@ -143,10 +188,14 @@ class LockedDocument(Document):  # type: ignore[misc]
         with self.lock:
             return super().write_pdf(*args, **kwargs)
 
-    def copy(self, pages: Any = "all") -> LockedDocument:
-        copied: LockedDocument = super().copy(pages)
+    def copy(self, pages: Any = "all") -> SharedFontsDocument:
+        copied: SharedFontsDocument = super().copy(pages)
         copied.lock = self.lock
         return copied
+
+
+class LockedDocument(SharedFontsDocument):
+    """A document put together from chapters."""
 
 
 class ChapterLayouts:
@@ -155,7 +204,7 @@ class ChapterLayouts:
     def __init__(self, keep: int = 0) -> None:
         self.keep = keep
         self.lock = threading.RLock()
-        self._styles: tuple[str, _Styles] | None = None
+        self._styles: tuple[str, Styles] | None = None
         self._kept: OrderedDict[tuple[str, str], Document] = OrderedDict()
         self._pages = 0
         self._guesses: OrderedDict[tuple[str, ...], dict[str, int]] = OrderedDict()
@@ -192,22 +241,35 @@ class ChapterLayouts:
         ).hexdigest()
         with self.lock:
             styles = self._styles_for(digest, texts, fetcher, fonts_css, what)
-            run = _Run(self, parts, styles, digest, base, fetcher, options, what)
-            placed = run.place()
-            if placed is None:
-                return None
-            pages = []
-            for chapter in placed:
-                if chapter.blank is not None:
-                    pages.append(chapter.blank)
-                pages.extend(chapter.document.pages)
-            metadata = HTML(string=parts.metadata_html, base_url=str(base) + "/")
-            first = placed[0].document
-            whole: LockedDocument = internals.document(
-                pages, metadata, fetcher, styles.fonts, first, LockedDocument
-            )
-            whole.lock = self.lock
-            return whole
+            with styles.lock:
+                return self._place(parts, styles, digest, base, fetcher, options, what)
+
+    def _place(
+        self,
+        parts: _Split,
+        styles: Styles,
+        digest: str,
+        base: Path,
+        fetcher: Any,
+        options: dict[str, Any],
+        what: str,
+    ) -> Document | None:
+        run = _Run(self, parts, styles, digest, base, fetcher, options, what)
+        placed = run.place()
+        if placed is None:
+            return None
+        pages = []
+        for chapter in placed:
+            if chapter.blank is not None:
+                pages.append(chapter.blank)
+            pages.extend(chapter.document.pages)
+        metadata = HTML(string=parts.metadata_html, base_url=str(base) + "/")
+        first = placed[0].document
+        whole: LockedDocument = internals.document(
+            pages, metadata, fetcher, styles.fonts, first, LockedDocument
+        )
+        whole.lock = styles.lock
+        return whole
 
     def _styles_for(
         self,
@@ -216,10 +278,9 @@ class ChapterLayouts:
         fetcher: Any,
         fonts_css: str,
         what: str,
-    ) -> _Styles:
+    ) -> Styles:
         if self._styles is None or self._styles[0] != digest:
-            with weasyprint_must_stay_silent(what):
-                styles = _Styles(texts, fetcher, fonts_css)
+            styles = parsed_styles(texts, fetcher, fonts_css, chapters=True, what=what)
             self._styles = (digest, styles)
             self._kept.clear()
             self._pages = 0
@@ -269,7 +330,7 @@ class _Run:
         self,
         layouts: ChapterLayouts,
         parts: _Split,
-        styles: _Styles,
+        styles: Styles,
         digest: str,
         base: Path,
         fetcher: Any,

@@ -32,13 +32,20 @@ What is used, and where:
   ``weasyprint.text.line_break.Layout.set_text(text, justify)``;
 - the file ``sRGB2014.icc`` of the package ``weasyprint.pdf`` (the ICC's sRGB profile that
   WeasyPrint embeds in PDF/A): the print shop's ``/DefaultRGB`` (:mod:`.press`).
+- ``weasyprint.text.ffi``: the module that opens Pango, HarfBuzz and fontconfig, imported
+  first by :func:`load_libraries` (through ``werkboek.rendering``), so that no program is
+  run to find them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes.util
 import functools
 import importlib
 import inspect
+import io
+import sys
 import threading
 from collections.abc import Callable
 from importlib import metadata
@@ -82,6 +89,41 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 """Each private name werkboek uses: its library and the parameters werkboek passes (by
 name; for a class, its constructor's, after ``self``)."""
+
+
+def _no_search(name: str) -> None:
+    """``ctypes.util.find_library`` that searches nothing (and so runs no program)."""
+    return None
+
+
+def load_libraries() -> None:
+    """Open WeasyPrint's C libraries (Pango, HarfBuzz, fontconfig, GObject) without running
+    a program.
+
+    WeasyPrint tries several names for each library, the file's own name
+    (``libpango-1.0.so.0``) among the last. cffi opens a name with a dot in it directly
+    (the dynamic loader finds it in its own cache), and when that fails asks
+    ``ctypes.util.find_library``, which on Linux runs ``ldconfig``, ``gcc`` and ``ld``
+    (22 searches, 215 programs, for every process that renders). So the libraries are
+    first opened with no search at all: the names that are files open, the others are
+    passed over. Only where that finds a library missing (another system's names) is the
+    import done again with the search, each name searched once.
+    """
+    if "weasyprint.text.ffi" in sys.modules:
+        return
+    original = ctypes.util.find_library
+    with _INSTALLING:
+        try:
+            ctypes.util.find_library = _no_search
+            try:
+                # (WeasyPrint prints a notice before it gives up on a library)
+                with contextlib.redirect_stdout(io.StringIO()):
+                    importlib.import_module("weasyprint.text.ffi")
+            except OSError:
+                ctypes.util.find_library = functools.cache(original)
+                importlib.import_module("weasyprint.text.ffi")
+        finally:
+            ctypes.util.find_library = original
 
 
 def untested(name: str, library: str) -> BuildError:

@@ -7,3 +7,7 @@
 * :mod:`.qr`: QR codes; :mod:`.dates`: dates as printed;
 * :mod:`.files`: atomic writes; :mod:`.cache`: built PDFs by what went into them.
 """
+
+from ..pdf.internals import load_libraries
+
+load_libraries()  # before anything imports WeasyPrint: its libraries opened with no search

@@ -1,6 +1,7 @@
 """PDF from HTML: WeasyPrint, with safe loading, a silent log, and tagged PDF/UA-1 output.
 
-The public WeasyPrint calls (``HTML``, ``CSS``, ``render``, ``write_pdf``) are made here;
+The public WeasyPrint calls (``HTML``, ``render``, ``write_pdf``) are made here, the
+stylesheets parsed once a process (:func:`werkboek.pdf.chapters.parsed_styles`);
 everything beyond them (the tag-tree patch, chapter layout, the finishing pass) is in
 :mod:`werkboek.pdf`.
 """
@@ -13,13 +14,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint import HTML, Document
 from weasyprint.urls import FatalURLFetchingError
 
 from ..content.fonts import font_dirs
 from ..errors import BuildError
-from ..pdf.chapters import ChapterLayouts
+from ..pdf import internals
+from ..pdf.chapters import ChapterLayouts, SharedFontsDocument, parsed_styles
 from ..pdf.finish import finish
 from ..pdf.logs import weasyprint_must_stay_silent
 from ..pdf.pdfa import without_eol_endings
@@ -91,15 +92,22 @@ def layout(
             )
             if document is not None:
                 return document
-        fonts = FontConfiguration()
-        profiles: dict[str, Any] = {}  # (the print shop's output intent)
-        css = [
-            CSS(string=fonts_css, url_fetcher=fetcher, font_config=fonts, color_profiles=profiles)
-        ]
-        css += [CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts) for s in stylesheets]
-        return HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render(
-            stylesheets=css, font_config=fonts, color_profiles=profiles, **options(print_shop)
+        texts = [(path, path.read_text(encoding="utf-8")) for path in stylesheets]
+        styles = parsed_styles(texts, fetcher, fonts_css, chapters=False, what=what)
+        page = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher)
+        with styles.lock:
+            rendered = page.render(
+                stylesheets=styles.css,
+                font_config=styles.fonts,
+                color_profiles=styles.profiles,
+                **options(print_shop),
+            )
+        # written under the lock too: its fonts are shared with other layouts
+        whole: SharedFontsDocument = internals.document(
+            rendered.pages, page, fetcher, styles.fonts, rendered, SharedFontsDocument
         )
+        whole.lock = styles.lock
+        return whole
 
 
 def pdf_bytes(document: Document, *, what: str, print_shop: bool = False) -> bytes:
