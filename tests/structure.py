@@ -120,6 +120,29 @@ class Tagged:
         finally:
             document.close()
 
+    def text_under(self, page: int, annotation: Any) -> list[str]:
+        """The text under an annotation, line by line (its ``/QuadPoints``, else its
+        ``/Rect``); each quadrilateral's corners in any order."""
+        if "/QuadPoints" not in annotation:
+            return [self.text_in(page, annotation.Rect)]
+        q = [float(v) for v in annotation.QuadPoints]
+        boxes = [(q[i : i + 8 : 2], q[i + 1 : i + 8 : 2]) for i in range(0, len(q), 8)]
+        return [self.text_in(page, (min(x), min(y), max(x), max(y))) for x, y in boxes]
+
+    def text_of(self, element: Element) -> list[str]:
+        """The text of the marked content in ``element`` and the elements in it, in the
+        order of the tags (read by ``outloud``), one string per marked-content sequence."""
+        from outloud.model import Document as OutloudDocument
+
+        if not hasattr(self, "_texts"):
+            checker = OutloudDocument(BytesIO(self.data))  # type: ignore[arg-type]
+            self._texts = {
+                (index, mcid): text
+                for index in range(len(self.pdf.pages))
+                for (_, mcid), text in checker.content(index).mcid_text.items()
+            }
+        return [self._texts.get(m, "") for e in element.walk() for m in e.mcids]
+
     def headings(self) -> list[int]:
         return [int(e.type[1]) for e in self.root.walk() if re.fullmatch(r"H[1-6]", e.type)]
 

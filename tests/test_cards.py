@@ -537,3 +537,70 @@ def test_an_exercise_too_long_for_any_card_is_an_error(tmp_path):
     with pytest.raises(BuildError, match="te lang voor één A5-kaart"):
         build_products(project, ["cards"])
     assert not list((tmp_path / "output").rglob("*.pdf"))
+
+
+# ---------------------------------------------------------------- lists as they look
+
+
+def _list_lengths(path: Path) -> list[list[str]]:
+    """Every list of a file's tags, as the text of its items."""
+    from structure import Tagged
+
+    tree = Tagged.open(path)
+    return [
+        [" ".join(tree.text_of(item)).strip() for item in element.children if item.type == "LI"]
+        for element in tree.elements("L")
+    ]
+
+
+def test_a_cards_lists_are_lists_of_their_real_length(a5, content):
+    """A list cut into one part per item (so it can go on over the next face) is one list on
+    a face: in the tags as long as in the content, or split where a face ends."""
+    from werkboek.content import schema
+
+    for _, exercise in content.exercises():
+        blocks = [*exercise.purpose, *(b for step in exercise.steps for b in step.body)]
+        wanted = [
+            len(b.items) for b in blocks if isinstance(b, schema.BulletList | schema.NumberedList)
+        ]
+        found = [len(items) for items in _list_lengths(a5[exercise.slug])]
+        assert sum(found) == sum(wanted), exercise.slug
+        # each list of the content is one or more lists in a row, one per face it is on
+        faces = len(pypdf.PdfReader(a5[exercise.slug]).pages)
+        rest = list(found)
+        for length in wanted:
+            pieces = 0
+            while length > 0:
+                length -= rest.pop(0)
+                pieces += 1
+            assert length == 0 and pieces <= faces, (exercise.slug, wanted, found)
+        if any(length > 1 for length in wanted):
+            assert any(length > 1 for length in found), exercise.slug
+    # before: every list of the sheet was a list of one item (75 of them)
+    sheet = _list_lengths(a5["oefenkaarten"])
+    assert sum(len(items) == 1 for items in sheet) < len(sheet) / 4
+
+
+def test_the_steps_on_a6_cards_are_a_numbered_list(a6, content):
+    for _, exercise in content.exercises():
+        lists = _list_lengths(a6[exercise.slug])
+        items = [item for items in lists for item in items]
+        assert len(lists) <= 2, exercise.slug  # a card's back, or two when they go on
+        assert [re.match(r"\d+", item).group() for item in items] == [
+            str(n) for n in range(1, len(exercise.steps) + 1)
+        ], (exercise.slug, items)
+
+
+def test_card_files_embed_only_the_packaged_fonts(a5, a6):
+    """Every glyph from Atkinson Hyperlegible or Noto Sans (the "→" of "verder op kaart 2"
+    came from the system's DejaVu Sans)."""
+    for files in (a5, a6):
+        for path in files.values():
+            fonts = set()
+            for pdf_page in pypdf.PdfReader(path).pages:
+                for font in pdf_page["/Resources"].get("/Font", {}).values():
+                    fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[1])
+            assert fonts and all(f.startswith(("Atkinson-Hyperlegible", "Noto")) for f in fonts), (
+                path.name,
+                fonts,
+            )

@@ -90,17 +90,50 @@ def test_a_changed_private_name_stops_the_build_in_one_dutch_line(monkeypatch, c
     internals.check()  # (as it was again)
 
 
-def test_the_tag_tree_builder_is_wrapped_once():
+def test_the_tag_tree_builder_and_the_space_keepers_are_wrapped_once():
+    from weasyprint.draw import text
+    from weasyprint.layout import inline
     from weasyprint.pdf import tags
 
     from werkboek.pdf.tags import install
 
+    def patched():
+        return (
+            tags._build_box_tree,
+            inline.split_text_box,
+            inline.remove_last_whitespace,
+            text.draw_first_line,
+        )
+
     install()
-    wrapped = tags._build_box_tree
+    wrapped = patched()
     install()
-    assert tags._build_box_tree is wrapped and wrapped.werkboek
+    assert patched() == wrapped and all(function.werkboek for function in wrapped)
     internals.get.cache_clear()
-    internals.check()  # (the wrapped builder has WeasyPrint's signature)
+    internals.check()  # (the wrapped functions have WeasyPrint's signatures)
+
+
+def test_a_changed_space_keeper_stops_the_build_in_one_dutch_line(monkeypatch):
+    from weasyprint.draw import text
+
+    def other(stream, box, text_overflow, block_ellipsis, matrix):  # another shape
+        return None
+
+    monkeypatch.setattr(text, "draw_first_line", other)
+    internals.get.cache_clear()
+    try:
+        with pytest.raises(BuildError) as raised:
+            internals.install({"weasyprint.draw.text.draw_first_line": lambda f: f})
+        assert text.draw_first_line is other  # (not wrapped)
+    finally:
+        monkeypatch.undo()
+        internals.get.cache_clear()
+    [line] = str(raised.value).splitlines()
+    assert line == (
+        "weasyprint 70.0 is niet getest met werkboek: "
+        "weasyprint.draw.text.draw_first_line heeft een andere vorm; "
+        "installeer weasyprint>=70,<71"
+    )
 
 
 # ---------------------------------------------------------------- cover graft

@@ -26,6 +26,7 @@ tests=(
     tests/test_chapters.py
     tests/test_accessibility.py
     tests/test_pdf.py
+    tests/test_reading.py
     "tests/test_document.py::test_builds_are_byte_identical_across_processes"
     "tests/test_cards.py::test_rebuilt_cards_are_byte_identical"
     "tests/test_handouts.py::test_rebuilt_handouts_are_byte_identical"

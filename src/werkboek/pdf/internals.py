@@ -24,6 +24,12 @@ What is used, and where:
   patch (:mod:`.tags`) ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and
   an absolute placeholder's ``_box``;
 - ``pydyf.String``: a structure element's ``/ID`` (:mod:`.tags`);
+- ``weasyprint.layout.inline.split_text_box(context, box, available_width, skip, …)``,
+  ``weasyprint.layout.inline.remove_last_whitespace(context, line)`` and
+  ``weasyprint.draw.text.draw_first_line(stream, textbox, …)``: wrapped once with the
+  tag-tree builder (:mod:`.spaces`) so the spaces between words are drawn; with them a text
+  box's ``text``, ``children`` and ``pango_layout``, and that layout's ``text`` and
+  ``weasyprint.text.line_break.Layout.set_text(text, justify)``;
 - the file ``sRGB2014.icc`` of the package ``weasyprint.pdf`` (the ICC's sRGB profile that
   WeasyPrint embeds in PDF/A): the print shop's ``/DefaultRGB`` (:mod:`.press`).
 - ``weasyprint.text.ffi``: the module that opens Pango, HarfBuzz and fontconfig, imported
@@ -73,6 +79,13 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...]]] = {
     "weasyprint.formatting_structure.boxes.BlockBox.descendants": ("weasyprint", ()),
     "weasyprint.formatting_structure.boxes.BlockBox.margin_height": ("weasyprint", ()),
     "pydyf.String": ("pydyf", ("string",)),
+    "weasyprint.layout.inline.split_text_box": (
+        "weasyprint",
+        ("context", "box", "available_width", "skip"),
+    ),
+    "weasyprint.layout.inline.remove_last_whitespace": ("weasyprint", ("context", "line")),
+    "weasyprint.draw.text.draw_first_line": ("weasyprint", ("stream", "textbox")),
+    "weasyprint.text.line_break.Layout.set_text": ("weasyprint", ("self", "text", "justify")),
 }
 """Each private name werkboek uses: its library and the parameters werkboek passes (by
 name; for a class, its constructor's, after ``self``)."""
@@ -213,17 +226,39 @@ def page_break(before: Any, after: Any) -> Any:
     return get("weasyprint.layout.block.block_level_page_break")(before, after)
 
 
-def install_tag_builder(wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Replace WeasyPrint's tag-tree builder by ``wrap(original)``, once."""
-    get("weasyprint.pdf.tags._build_box_tree")  # (checked as WeasyPrint has it)
-    from weasyprint.pdf import tags
+Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
+"""A patch: the function that replaces a private function, given the original."""
 
-    with _INSTALLING:  # (renders in threads: wrapped once)
-        if getattr(tags._build_box_tree, "werkboek", False):
-            return
-        built = wrap(tags._build_box_tree)
-        built.werkboek = True  # type: ignore[attr-defined]
-        tags._build_box_tree = built
+
+def install(patches: dict[str, Wrap]) -> None:
+    """Replace each private function named in ``patches`` (a name of :data:`EXPECTED`) by
+    ``wrap(original)``, once (renders run in threads: under one lock). The replacement
+    keeps the original's signature (``functools.wraps``), so :func:`check` still holds."""
+    for name in patches:
+        get(name)  # (checked as WeasyPrint has it)
+    with _INSTALLING:
+        for name, wrap in patches.items():
+            where, _, attribute = name.rpartition(".")
+            module = importlib.import_module(where)
+            original = getattr(module, attribute)
+            if getattr(original, "werkboek", False):
+                continue
+            patched = wrap(original)
+            patched.werkboek = True  # type: ignore[attr-defined]
+            setattr(module, attribute, patched)
+
+
+def layout_text(layout: Any) -> str:
+    """The text of a text box's Pango layout (WeasyPrint's ``Layout.text``)."""
+    try:
+        return layout.text  # type: ignore[no-any-return]
+    except AttributeError:
+        raise untested("weasyprint.text.line_break.Layout.text", "weasyprint") from None
+
+
+def set_layout_text(layout: Any, text: str) -> None:
+    """Set the text of a text box's Pango layout, as WeasyPrint's ``draw_text`` does."""
+    get("weasyprint.text.line_break.Layout.set_text")(layout, text, justify=True)
 
 
 def pdf_string(text: str) -> Any:

@@ -10,11 +10,14 @@ import re
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary
+from pikepdf import Array, Dictionary, Name
 
 MARKED = re.compile(rb"/(\w+)\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 """A marked-content sequence as WeasyPrint writes it: ``/Tag <</MCID n>> BDC`` (its text
 as glyph ids in hex strings, so the pattern cannot occur inside text)."""
+SOURCE = Name("/WerkboekSource")
+"""Which HTML element a structure element comes from (set by :mod:`.tags`, read and
+removed by :mod:`.finish`: never in a finished file)."""
 
 
 def marked_content(data: bytes) -> list[tuple[bytes, bytes]]:

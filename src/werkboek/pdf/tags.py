@@ -10,7 +10,7 @@ the name graft, :mod:`.names`).
 
 Private names used (all through :mod:`.internals`): ``_build_box_tree``; the box
 attributes ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and an absolute
-placeholder's ``_box``; ``pydyf.String``.
+placeholder's ``_box``; ``pydyf.String``; and those of :mod:`.spaces`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from . import internals
+from . import internals, spaces
 from .faces import FACE_ID_PREFIX
+from .structure import SOURCE
 
 
 def install() -> None:
-    """Wrap WeasyPrint's tag-tree builder once (see the module's docstring)."""
-    internals.install_tag_builder(_wrap)
+    """Wrap WeasyPrint's tag-tree builder once (see the module's docstring), and with it
+    the functions that keep the spaces between words in the text (:mod:`.spaces`)."""
+    internals.install({"weasyprint.pdf.tags._build_box_tree": _wrap, **spaces.PATCHES})
 
 
 def _wrap(original: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
@@ -57,3 +59,10 @@ def _adjust(box: Any, element: Any) -> None:
     if tag and tag != "html" and "::" not in tag and (language := node.get("lang")):
         # a name in another language: its element says which (ISO 32000-1, 14.9.2)
         element["Lang"] = internals.pdf_string(language)
+    if tag and "::" not in tag and str(SOURCE)[1:] not in element:
+        # an element split by a line, a column or a page is two boxes, two elements (a link
+        # over two lines, a table over three pages): the same HTML element says they are one
+        # (joined by the finishing pass, :mod:`.finish`; the key leaves the file there). Its
+        # own box comes first: the html and body boxes pass their children's elements on,
+        # adjusted again.
+        element[str(SOURCE)[1:]] = id(node)  # (alive while the PDF is written)

@@ -105,7 +105,8 @@ class Face:
         if not last_of_card and s.publisher:
             return s.publisher
         if last_of_card and self.card < s.cards:
-            return f"verder op kaart {self.card + 1} →"
+            # (›: the packaged fonts have no arrow, and no system font may stand in)
+            return f"verder op kaart {self.card + 1} ›"
         return s.footer
 
 
@@ -142,8 +143,9 @@ def exercise_set(
             units.add_blocks(step.body, _at(step_at, "inhoud"))
     else:
         units.add("stappen-kop", "Stappen", breaks=True, where=_at(at, "stappen"))
+        steps = units.next_id  # the steps are one numbered list, one unit per step
         for step_number, step in enumerate(exercise.steps, 1):
-            data = {"number": step_number, "step": step}
+            data = {"number": step_number, "step": step, "list": steps}
             units.add("stap-kort", data, where=_at(at, "stappen", step_number - 1))
         units.add("qr", qr, where=at)
     return CardSet(
@@ -186,11 +188,17 @@ class _Units(list[Unit]):
         super().__init__()
         self.key = key
 
+    @property
+    def next_id(self) -> str:
+        """The ID of the unit added next."""
+        return f"{UNIT_PREFIX}{self.key}-{len(self)}"
+
     def add(self, kind: str, data: Any, breaks: bool = False, where: Where | None = None) -> None:
-        self.append(Unit(f"{UNIT_PREFIX}{self.key}-{len(self)}", kind, data, breaks, where))
+        self.append(Unit(self.next_id, kind, data, breaks, where))
 
     def add_blocks(self, blocks: list[Any], where: Where) -> None:
-        """A unit per block, and per item of a list, so a long list continues on the next face.
+        """A unit per block, and per item of a list, so a long list continues on the next face
+        (the items of a list on one face are tagged as one list, see ``werkboek.pdf.finish``).
 
         Trainer-only material stays off cards.
         """
@@ -201,9 +209,11 @@ class _Units(list[Unit]):
             if isinstance(block, schema.BulletList | schema.NumberedList):
                 numbered = isinstance(block, schema.NumberedList)
                 start = block.start if isinstance(block, schema.NumberedList) else 1
+                first = self.next_id  # names the list: its pieces on one face are one list
                 for index, item in enumerate(block.items):
                     last = index == len(block.items) - 1
                     entry = {"item": item, "numbered": numbered, "number": start + index}
+                    entry["list"] = first
                     self.add("lijst-item-laatste" if last else "lijst-item", entry, where=at)
             else:
                 self.add("blok", block, where=at)
