@@ -275,7 +275,7 @@ def test_an_attachment_larger_than_a_message_is_refused_once_without_composing(w
     assert result.exit_code == 1
     assert result.stderr == (
         "fout: groot.bin:1:1: grootte: de bijlage is 50,0 MB, meer dan de grootste "
-        "berichtgrootte van 10,0 MB (--max-size)\n"
+        "berichtgrootte van 10,0 MB (--max-grootte)\n"
     )
 
 

@@ -314,7 +314,7 @@ def test_starttls_with_a_self_signed_certificate_and_login(work, smtp, ca):
         f"ca-bestand: 127.0.0.1:{server.port}: het certificaat van de server is niet te "
         "vertrouwen ("
     )
-    assert errors(untrusted)[-1].endswith("geef dan het CA-bestand van de server (--smtp-cafile)")
+    assert errors(untrusted)[-1].endswith("geef dan het CA-bestand van de server (--smtp-ca)")
 
     secure += ["--smtp-ca", "ca.pem"]
     wrong = run("deelnemers.csv", "bericht.txt", *secure, env={"WERKBOEK_SMTP_PASSWORD": "fout"})
@@ -349,7 +349,7 @@ def test_no_password_over_an_unencrypted_connection(work, smtp):
     assert result.exit_code == 1
     assert errors(result) == [
         "beveiliging: aanmelden kan alleen over een beveiligde verbinding: "
-        "kies starttls of ssl (--security)"
+        "kies starttls of ssl (--beveiliging)"
     ]
     assert server.handler.received == []
 
@@ -357,7 +357,7 @@ def test_no_password_over_an_unencrypted_connection(work, smtp):
 def test_send_needs_a_server(work):
     result = run("deelnemers.csv", "bericht.txt", "--verzenden")
     assert result.exit_code == 1
-    assert errors(result) == ["--smtp-host: --send heeft een server nodig"]
+    assert errors(result) == ["--smtp-host: --verzenden heeft een server nodig"]
 
 
 # ---------------------------------------------------------------- failures while sending
@@ -521,7 +521,7 @@ def test_unknown_fate_is_never_resent_without_the_option(work, smtp):
         "  Vraag na of het bericht aankwam; zo niet, kies ervoor de onzekere berichten opnieuw "
         "te verzenden."
     )
-    assert lines[-1] == "  Opnieuw verzenden: dezelfde opdracht met --resend-unknown."
+    assert lines[-1] == "  Opnieuw verzenden: dezelfde opdracht met --onzeker-opnieuw."
     assert len(server.handler.received) == 5
 
     third = run("deelnemers.csv", "bericht.txt", *send_args(server, "--onzeker-opnieuw"))
@@ -573,7 +573,7 @@ def test_messages_over_the_size_limit_stop_everything(work, smtp):
     assert result.exit_code == 1
     assert errors(result)[0] == (
         "deelnemers.csv:2:1: grootte: het bericht aan anna@voorbeeld.example is 5,0 kB, "
-        "meer dan de grootste berichtgrootte van 4,0 kB (--max-size)"
+        "meer dan de grootste berichtgrootte van 4,0 kB (--max-grootte)"
     )
     assert len(errors(result)) == 5
     assert not (work / "output").exists()
@@ -832,7 +832,7 @@ def test_a_line_break_in_the_sender_option_or_a_name_is_refused(work, smtp, char
     result = run("deelnemers.csv", "zonder-afzender.txt", "--from", sender, *send_args(server))
     assert result.exit_code == 1, result.output
     (line,) = errors(result)
-    assert line.startswith("afzender: de afzender bevat een ") and line.endswith("(--from)")
+    assert line.startswith("afzender: de afzender bevat een ") and line.endswith("(--afzender)")
     # a name in the list
     (work / "lijst.csv").write_text(
         f'naam,email\n"Anna{char}{INJECTED}",anna@voorbeeld.example\n', encoding="utf-8"

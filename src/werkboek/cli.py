@@ -717,7 +717,7 @@ def mail(
         _must_exist(path, what)
     if send and not smtp_host:
         raise mailing.SendError(
-            Problem(path="--smtp-host", message="--send heeft een server nodig")
+            Problem(path="--smtp-host", message="--verzenden heeft een server nodig")
         )
     with _mail_hints():
         settings = (
@@ -743,7 +743,7 @@ def mail(
     if settings is None:
         with _mail_hints():
             lines = dry_run(prepared, output_dir)
-        click.echo("\n".join([*lines, "Verzenden: dezelfde opdracht met --send."]))
+        click.echo("\n".join([*lines, "Verzenden: dezelfde opdracht met --verzenden."]))
         return
     bars: list[Any] = []
 
@@ -772,7 +772,7 @@ def mail(
             bar.__exit__(None, None, None)
     click.echo("\n".join(outcome.lines))
     if outcome.report.unknown:
-        click.echo("  Opnieuw verzenden: dezelfde opdracht met --resend-unknown.")
+        click.echo("  Opnieuw verzenden: dezelfde opdracht met --onzeker-opnieuw.")
     if outcome.problem:
         raise mailing.SendError(outcome.problem)
 
@@ -790,10 +790,10 @@ def _mail_hints() -> Iterator[None]:
         raise AlreadyReached(*exc.problems, hint) from None
     except MailError as exc:
         options = {
-            SIZE: "--max-size",
-            SENDER: "--from",
-            SECURITY: "--security",
-            CAFILE: "--smtp-cafile",
+            SIZE: "--max-grootte",
+            SENDER: "--afzender",
+            SECURITY: "--beveiliging",
+            CAFILE: "--smtp-ca",
         }
 
         def hinted(problem: Problem) -> Problem:
