@@ -113,6 +113,21 @@ def participants_option(help: str, *, required: bool = False) -> Callable[..., A
     )
 
 
+def retention_option(help: str) -> Callable[..., Any]:
+    """How long participants' data is kept, the same for `serve` and `opschonen`."""
+    return option(
+        "--bewaartermijn",
+        "retention",
+        metavar="DAGEN",
+        type=Number(int, 1),
+        default=30,
+        show_default=True,
+        envvar="WERKBOEK_BEWAARTERMIJN",
+        show_envvar=True,
+        help=help,
+    )
+
+
 def output_option(help: str, *, here: bool = False) -> Callable[..., Any]:
     """The output folder; ``here``: always output/ in the working folder (mail, whose output
     belongs with its participant list, whatever programme it uses)."""
@@ -873,17 +888,9 @@ def _mail_hints() -> Iterator[None]:
     show_envvar=True,
     help="Het pad waaronder de reverse proxy werkboek aanbiedt (bijvoorbeeld /werkboek).",
 )
-@option(
-    "--bewaartermijn",
-    "retention",
-    metavar="DAGEN",
-    type=Number(int, 1),
-    default=30,
-    show_default=True,
-    envvar="WERKBOEK_BEWAARTERMIJN",
-    show_envvar=True,
-    help="Gegevens van deelnemers (lijsten, berichten, eigen exemplaren) die langer dan "
-    "zoveel dagen niet gewijzigd zijn, wist de server elke dag.",
+@retention_option(
+    "Gegevens van deelnemers (lijsten, berichten, eigen exemplaren) die langer dan "
+    "zoveel dagen niet gewijzigd zijn, wist de server elke dag."
 )
 @reports_errors
 def serve(
@@ -1039,17 +1046,7 @@ def backup(target: Path, database: Path) -> None:
 
 
 @main.command()
-@option(
-    "--bewaartermijn",
-    "retention",
-    metavar="DAGEN",
-    type=Number(int, 1),
-    default=30,
-    show_default=True,
-    envvar="WERKBOEK_BEWAARTERMIJN",
-    show_envvar=True,
-    help="Wis gegevens van deelnemers die langer dan zoveel dagen niet gewijzigd zijn.",
-)
+@retention_option("Wis gegevens van deelnemers die langer dan zoveel dagen niet gewijzigd zijn.")
 @output_option("De uitvoermap waarin de gegevens van deelnemers staan.")
 @reports_errors
 def opschonen(retention: int, output_dir: Path) -> None:

@@ -19,7 +19,7 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,13 +99,8 @@ class Accounts:
         self.hasher = PasswordHasher()
         self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = connect(self.path)
-        try:
-            yield connection
-        finally:
-            connection.close()
+    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
+        return contextlib.closing(connect(self.path))
 
     @staticmethod
     def _account(row: sqlite3.Row) -> Account:
@@ -352,13 +347,8 @@ class TokenSessions:
         self.path = path
         self.clock = clock
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = connect(self.path)
-        try:
-            yield connection
-        finally:
-            connection.close()
+    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
+        return contextlib.closing(connect(self.path))
 
     @staticmethod
     def _fingerprint(token: str) -> str:
