@@ -22,6 +22,7 @@ their text against it; ``rendering/`` writes the ``@font-face`` rules from :func
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -134,15 +135,41 @@ def font_dirs() -> list[Path]:
     return list(dict.fromkeys(face.path.parent for face in faces()))
 
 
-@cache
-def _printable() -> frozenset[int]:
+class _Coverage:
+    """Which characters the fonts have, read font by font in fallback order and only as far
+    as a character needs: Dutch text is settled by the first font's small map, and the
+    30,000-character map of the Chinese font is read only for a character no earlier font
+    has."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._maps: list[frozenset[int]] = []
+
+    def lacking(self, codepoints: set[int]) -> set[int]:
+        """Those of ``codepoints`` that no font has."""
+        for cmap in self._maps:
+            codepoints = codepoints - cmap
+        if not codepoints:
+            return codepoints
+        with self._lock:
+            all_faces = faces()
+            for index in range(len(all_faces)):
+                if not codepoints:
+                    break
+                if index == len(self._maps):
+                    self._maps.append(_cmap(all_faces[index].path))
+                codepoints = codepoints - self._maps[index]
+        return codepoints
+
+
+def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    codepoints: set[int] = set()
-    for face in faces():
-        with TTFont(face.path, lazy=True) as font:
-            codepoints.update(font.getBestCmap())
-    return frozenset(codepoints)
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+_printable = _Coverage()
 
 
 IGNORABLE = frozenset("\u200c\u200d\u200e\u200f\ufe0e\ufe0f")
@@ -153,17 +180,12 @@ the direction marks and the text/emoji presentation selectors."""
 def unprintable(text: str) -> list[str]:
     """The characters of ``text`` that no packaged font has (line breaks and other
     whitespace aside), each once, in order."""
-    printable = _printable()
-    found: list[str] = []
-    for character in unicodedata.normalize("NFC", text):
-        if (
-            ord(character) not in printable
-            and not character.isspace()
-            and character not in IGNORABLE
-            and character not in found
-        ):
-            found.append(character)
-    return found
+    text = unicodedata.normalize("NFC", text)
+    wanted = {ord(c) for c in set(text) if not c.isspace() and c not in IGNORABLE}
+    lacking = _printable.lacking(wanted)
+    if not lacking:
+        return []
+    return list(dict.fromkeys(c for c in text if ord(c) in lacking))
 
 
 def unprintable_problem(text: str) -> str | None:

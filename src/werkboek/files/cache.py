@@ -14,6 +14,7 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+from ..content.fonts import FONT_PACKAGES
 from .atomic import write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -33,9 +34,8 @@ LIBRARIES = (
     "jinja2",
 )
 """The libraries whose version shapes the bytes of a PDF (layout, fonts, hyphenation,
-images, the finishing pass and grafts, link names, QR codes, the HTML), and every font
-package (``fontpkg-*``, found installed)."""
-FONT_PACKAGES = "fontpkg"
+images, the finishing pass and grafts, link names, QR codes, the HTML); and the font
+packages (:data:`werkboek.content.fonts.FONT_PACKAGES`)."""
 _CHECKSUM = hashlib.sha256().digest_size
 
 
@@ -65,20 +65,14 @@ def fingerprint(*folders: Path) -> str:
 
 
 def library_versions() -> list[tuple[str, str]]:
-    """The version of each library in :data:`LIBRARIES` (``-`` when not installed), of every
-    installed font package, and of the qpdf inside pikepdf."""
+    """The version of each library in :data:`LIBRARIES` and each font package (``-`` when
+    not installed), and of the qpdf inside pikepdf."""
     found = []
-    for library in LIBRARIES:
+    for library in (*LIBRARIES, *FONT_PACKAGES):
         try:
             found.append((library, metadata.version(library)))
         except metadata.PackageNotFoundError:
             found.append((library, "-"))
-    fonts = {
-        (name.lower(), str(dist.version))
-        for dist in metadata.distributions()
-        if (name := str(dist.metadata["Name"] or "")).lower().startswith(FONT_PACKAGES)
-    }
-    found += sorted(fonts)
     import pikepdf
 
     found.append(("libqpdf", str(pikepdf.__libqpdf_version__)))

@@ -14,3 +14,10 @@
 
 Surgery on written PDFs is done with pikepdf alone (public API).
 """
+
+BLEED_MM = 3
+"""The bleed of the print shop's files, in mm (what print shops ask for; see :mod:`.press`)."""
+MARKER = "<!--werkboek:chapter-->"
+"""Where a chapter begins (see :mod:`.chapters`); templates write it, content cannot (its text
+is escaped and its Markdown takes no raw HTML). Here, not in :mod:`.chapters`, so that the
+templates need not import WeasyPrint."""

@@ -43,15 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from weasyprint import CSS, HTML, Document
-from weasyprint.text.fonts import FontConfiguration
-
-from . import boxes, internals
+from . import MARKER, boxes, internals
+from .engine import CSS, HTML, Document, FontConfiguration
 from .logs import weasyprint_must_stay_silent
-
-MARKER = "<!--werkboek:chapter-->"
-"""Where a chapter begins; templates write it, content cannot (its text is escaped and its
-Markdown takes no raw HTML)."""
 
 TARGET_PAGE = "target-counter(attr(href), page)"
 TARGET_PAGE_ELSEWHERE = "var(--blz, target-counter(attr(href), page))"

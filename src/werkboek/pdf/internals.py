@@ -33,7 +33,7 @@ What is used, and where:
 - the file ``sRGB2014.icc`` of the package ``weasyprint.pdf`` (the ICC's sRGB profile that
   WeasyPrint embeds in PDF/A): the print shop's ``/DefaultRGB`` (:mod:`.press`).
 - ``weasyprint.text.ffi``: the module that opens Pango, HarfBuzz and fontconfig, imported
-  first by :func:`load_libraries` (through ``werkboek.rendering``), so that no program is
+  first by :func:`load_libraries` (through :mod:`.engine`), so that no program is
   run to find them.
 """
 

@@ -39,8 +39,6 @@ from pikepdf import Array, Dictionary, Name, Operator
 from ..errors import BuildError
 from .internals import srgb_profile
 
-BLEED_MM = 3
-"""The bleed of the print shop's files, in mm (what print shops ask for)."""
 PROFILE = Path(__file__).with_name("drukwerk-cmyk.icc")
 """werkboek's CMYK press profile (the output intent of every print-shop file)."""
 CONDITION = (

@@ -24,7 +24,7 @@ from ..content import Content
 from ..content.markup import plain_text
 from ..errors import Problem
 from ..files.atomic import write_atomically
-from ..pdf.press import BLEED_MM
+from ..pdf import BLEED_MM
 from ..project import Project
 from ..words import dutch_date
 

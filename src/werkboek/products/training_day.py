@@ -20,7 +20,6 @@ from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
 from ..participants.lists import PLACEHOLDER, Person
 from ..pdf.boxes import places as block_places
-from ..pdf.names import NameGraft, NotGraftable
 from ..recipes import Kind, Recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
@@ -244,6 +243,8 @@ class CertificatesProduct(Product):
         base = renderer.pdf(document.copy(document.pages[:1]), what=what)
         names = renderer.draft(document.copy(document.pages[1:]), what=what)
         (_, top, height, _), grafted = places[0], places[1:]
+        from ..pdf.names import NameGraft, NotGraftable
+
         try:
             graft = NameGraft(base, names, top)
         except NotGraftable:

@@ -20,9 +20,6 @@ from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
 from ..files.outputs import name_slug
 from ..participants.lists import PLACEHOLDER
-from ..pdf.booklet import impose
-from ..pdf.covers import graft_covers
-from ..pdf.press import for_press
 from ..project import Project
 from ..recipes import Kind, Recipe, load_recipe
 from ..words import dutch_date
@@ -201,6 +198,9 @@ class WorkbookProduct(Product):
         if target.context.get("page_format") != "a5":
             return super().render_target(target)
         a5 = self.project.renderer.pdf(self.layout(target), what=str(target.also[0]))
+        from ..pdf.booklet import impose
+        from ..pdf.press import for_press
+
         booklet = impose(a5, target.title, target.also[0].name)
         if self.project.print_shop:  # (a PDF/X-4 booklet, checked as every print-shop file)
             booklet = for_press(booklet, what=str(target.path))
@@ -249,6 +249,8 @@ class WorkbookProduct(Product):
             )
             covers = renderer.pdf(self.layout(covers_target), what=what)
             pages = [self._cover_page(t) for t in grafted]
+            from ..pdf.covers import graft_covers
+
             made = graft_covers(base, covers, pages)
             copies = {id(t): copy for t, copy in zip(grafted, made, strict=True)}
         return [

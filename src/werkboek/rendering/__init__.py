@@ -6,8 +6,7 @@
 * :mod:`.renderer`: all of that for one project;
 * :mod:`.qr`: QR codes; :mod:`.dates`: dates as printed;
 * :mod:`.files`: atomic writes; :mod:`.cache`: built PDFs by what went into them.
+
+WeasyPrint itself is imported only by the modules that lay out (through
+:mod:`werkboek.pdf.engine`), so a build served from the cache never imports it.
 """
-
-from ..pdf.internals import load_libraries
-
-load_libraries()  # before anything imports WeasyPrint: its libraries opened with no search

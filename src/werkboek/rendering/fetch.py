@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
 from ..errors import Problem
+from ..pdf.engine import FatalURLFetchingError, URLFetcher
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]

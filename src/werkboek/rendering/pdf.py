@@ -14,17 +14,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from weasyprint import HTML, Document
-from weasyprint.urls import FatalURLFetchingError
-
 from ..content.fonts import font_dirs
 from ..errors import BuildError
-from ..pdf import internals
+from ..pdf import BLEED_MM, internals
 from ..pdf.chapters import ChapterLayouts, SharedFontsDocument, parsed_styles
+from ..pdf.engine import HTML, Document, FatalURLFetchingError
 from ..pdf.finish import finish
 from ..pdf.logs import weasyprint_must_stay_silent
 from ..pdf.pdfa import without_eol_endings
-from ..pdf.press import BLEED_MM, PROFILE, bleed_boxes, for_press
+from ..pdf.press import PROFILE, bleed_boxes, for_press
 from ..pdf.tags import install
 from ..pdf.unicode_map import install as install_unicode_map
 from .fetch import SafeFetcher

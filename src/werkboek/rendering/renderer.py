@@ -7,11 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from weasyprint import Document
-
 from ..content.fonts import font_dirs
 from ..errors import BuildError, WerkboekError
 from ..pdf.chapters import ChapterLayouts
+from ..pdf.engine import Document
 from . import pdf
 from .fetch import stylesheet_problems
 from .templates import OVERRIDES, Templates

@@ -26,7 +26,7 @@ from ..content import Content, schema
 from ..content.fonts import is_right_to_left, language_of
 from ..content.markup import plain_text, render_inline
 from ..errors import BuildError, Problem, display_path
-from ..pdf.chapters import MARKER
+from ..pdf import MARKER
 from ..words import capital, dutch_date
 from .qr import qr_image
 
