@@ -214,12 +214,12 @@ def _reachable(roots: Iterable[Any]) -> list[Any] | None:
     return list(found.values())
 
 
-def graft_covers(base: bytes, covers: bytes, pages: Iterable[int]) -> Iterator[bytes | None]:
+def graft_covers(base: bytes, covers: bytes, pages: Iterable[int | None]) -> Iterator[bytes | None]:
     """For each of ``pages`` (indexes) of ``covers``: ``base`` with that page as cover, or
-    ``None`` for a cover that cannot be grafted (see :meth:`CoverGraft.copy`)."""
+    ``None`` for a cover that cannot be grafted (see :meth:`CoverGraft.copy`) or has no page."""
     graft = CoverGraft(base, covers)
     try:
         for index in pages:
-            yield graft.copy(index)
+            yield None if index is None else graft.copy(index)
     finally:
         graft.close()

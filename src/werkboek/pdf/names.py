@@ -22,6 +22,7 @@ Public pikepdf only.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -214,6 +215,39 @@ class NameGraft:
         (CSS pixels) on page ``page`` of ``names`` instead of its own, moved to where the
         whole certificate has its name, titled ``title``; ``None`` when that name cannot be
         grafted."""
+        grafted = self._grafted(page, top, bottom)
+        if grafted is None:
+            return None
+        return self._save(*grafted, title)
+
+    def pages(
+        self, names: Sequence[tuple[int, float, float] | None]
+    ) -> tuple[bytes, list[int | None]]:
+        """The whole page once for each of ``names`` (a page of ``names``, a top and a bottom,
+        as :meth:`certificate` takes them) with that name, all in one PDF (saved once, for
+        :mod:`.covers` to graft); and for each name its page there, ``None`` when that name
+        cannot be grafted (or is ``None``). The first page is the whole one as it was."""
+        found: list[int | None] = []
+        for name in names:
+            grafted = None if name is None else self._grafted(*name)
+            if grafted is None:
+                found.append(None)
+                continue
+            contents, resources = grafted
+            self.pdf.pages.append(self.page)
+            copy = self.pdf.pages[-1].obj
+            copy.Contents = self.pdf.make_stream(contents)
+            copy.Resources = resources
+            found.append(len(self.pdf.pages) - 1)
+        if "/ID" in self.pdf.trailer:
+            del self.pdf.trailer["/ID"]
+        out = BytesIO()
+        self.pdf.save(out, deterministic_id=True, compress_streams=True)
+        return out.getvalue(), found
+
+    def _grafted(self, page: int, top: float, bottom: float) -> tuple[bytes, Dictionary] | None:
+        """The whole page's content with the name between ``top`` and ``bottom`` on page
+        ``page`` of ``names`` instead of its own, and the resources it needs."""
         lines = self._lines(page)
         if lines is None:
             return None
@@ -233,7 +267,7 @@ class NameGraft:
                 operands[0] = self._resource(own, kind, str(operands[0]), resources)
             instructions.append((operands, operator))
         grafted = pikepdf.unparse_content_stream(instructions)
-        return self._save(self.before + b"\n" + grafted + b"\n" + self.after, resources, title)
+        return self.before + b"\n" + grafted + b"\n" + self.after, resources
 
     def _lines(self, page: int) -> list[tuple[float, Instructions]] | None:
         """Every line of text on page ``page`` of ``names``: where it stands (its baseline,

@@ -20,10 +20,14 @@ from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
 from ..files.outputs import name_slug
 from ..participants.lists import PLACEHOLDER
+from ..pdf.boxes import places as block_places
 from ..project import Project
 from ..recipes import Kind, Recipe, load_recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
+
+NAME_CLASS = "werkboek-van"
+"""The block of a cover that holds the name ("Werkboek van …")."""
 
 
 @dataclass
@@ -221,11 +225,11 @@ class WorkbookProduct(Product):
 
     def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
         """Personal copies share one render and differ only in their cover: the workbook is
-        rendered once with :data:`PLACEHOLDER` on its cover, the covers of every person on
-        the list together, and each copy gets its own grafted on (see
-        :mod:`werkboek.pdf.covers`). So a copy is the same bytes whether it is made with the
-        whole list or alone (the cache may hold the others), and no copy carries another
-        participant's name."""
+        rendered once with :data:`PLACEHOLDER` on its cover, and each copy gets its own
+        cover grafted on (see :mod:`werkboek.pdf.covers`). The covers are the placeholder's
+        cover with each name grafted in (:mod:`werkboek.pdf.names`: one cover and the names
+        laid out, not a cover for each); a name that cannot be (it takes another number of
+        lines) has its cover laid out whole. No copy carries another participant's name."""
         if not self.options.people:
             return super().render(batch)
         renderer = self.project.renderer
@@ -241,22 +245,62 @@ class WorkbookProduct(Product):
                 first.path, first.template, first.title, {**first.context, "person": PLACEHOLDER}
             )
             base = renderer.pdf(self.layout(placeholder), what=what)
-            covers_target = Target(
-                first.path,
-                "workbook_covers.html.j2",
-                first.title,
-                {**first.context, "people": graftable},
-            )
-            covers = renderer.pdf(self.layout(covers_target), what=what)
-            pages = [self._cover_page(t) for t in grafted]
+            covers, pages = self._covers(first, graftable)
             from ..pdf.covers import graft_covers
 
-            made = graft_covers(base, covers, pages)
+            made = graft_covers(base, covers, [pages[self._cover_page(t)] for t in grafted])
             copies = {id(t): copy for t, copy in zip(grafted, made, strict=True)}
         return [
             [copy] if (copy := copies.get(id(target))) is not None else self.render_target(target)
             for target in batch
         ]
+
+    def _covers(self, first: Target, people: list[str]) -> tuple[bytes, list[int | None]]:
+        """A PDF with the covers of ``people`` (names in Latin script), and for each person
+        the page of their cover there (``None``: none, their copy is laid out whole)."""
+        renderer = self.project.renderer
+        what = str(first.path)
+        together = Target(
+            first.path,
+            "workbook_covers.html.j2",
+            first.title,
+            {**first.context, "people": [PLACEHOLDER], "names": people},
+        )
+        document = self.layout(together)
+        places = block_places(document.pages, NAME_CLASS)
+        if not (
+            renderer.print_shop
+            or places is None
+            or len(places) != 1 + len(people)
+            or places[0][0] != 0
+            or any(page == 0 for page, *_ in places[1:])
+        ):
+            from ..pdf.names import NameGraft, NotGraftable
+
+            base = renderer.pdf(document.copy(document.pages[:1]), what=what)
+            names = renderer.draft(document.copy(document.pages[1:]), what=what)
+            (_, top, height, _), grafted = places[0], places[1:]
+            try:
+                graft = NameGraft(base, names, top)
+            except NotGraftable:
+                pass
+            else:
+                try:
+                    return graft.pages(
+                        [
+                            (page - 1, own_top, bottom)
+                            if own_height == height  # (as many lines as the placeholder's)
+                            else None
+                            for page, own_top, own_height, bottom in grafted
+                        ]
+                    )
+                finally:
+                    graft.close()
+        # every cover laid out whole, one a page
+        covers = Target(
+            first.path, "workbook_covers.html.j2", first.title, {**first.context, "people": people}
+        )
+        return renderer.pdf(self.layout(covers), what=what), list(range(len(people)))
 
     def _cover_page(self, target: Target) -> int:
         """The page of ``target``'s cover among the covers of the names in Latin script

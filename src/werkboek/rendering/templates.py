@@ -62,12 +62,15 @@ def _blocks_only(blocks: list[Any], trainer: bool) -> list[Any]:
     return [b for b in blocks if trainer or not isinstance(b, schema.TrainerOnly)]
 
 
-def person_name(name: str, css_class: str = "") -> Markup:
+def person_name(name: str, css_class: str = "", pdf_id: str = "") -> Markup:
     """A participant's name as HTML: in a script other than Latin, in a ``span`` with its
     language (the span's tag gets its ``/Lang``, so a screen reader says the name in a voice
-    that can) and, right to left, its direction."""
+    that can) and, right to left, its direction; ``pdf_id``: the ID of its structure
+    element (where another name is grafted in, :mod:`werkboek.pdf.names`)."""
     language = language_of(name)
     attributes = f' class="{css_class}"' if css_class else ""
+    if pdf_id:
+        attributes += f' data-pdf-id="{Markup.escape(pdf_id)}"'
     if language is not None:
         attributes += f' lang="{language}"'
         if is_right_to_left(name):
