@@ -15,6 +15,7 @@ from werkboek.build import build_workbook
 from werkboek.cli import main
 from werkboek.products.workbook import WorkbookOptions, WorkbookProduct, file_names
 from werkboek.recipes import load_recipe
+from werkboek.rendering.renderer import Renderer
 
 from conftest import CONTENT, REPO, ROOTS, make_content
 
@@ -177,6 +178,38 @@ def test_a_personal_copy_is_the_same_made_alone_or_with_the_list(tmp_path):
     together = product.render(batch)
     assert len({files[0] for files in together}) == 3
     assert product.render(batch[1:2]) == together[1:2]  # (the cache may hold the others)
+
+
+def test_copies_graft_each_name_into_one_cover_and_lay_out_a_long_one_whole(tmp_path, monkeypatch):
+    """A cover is laid out once, with the names alone, and each name grafted in: three
+    copies cost two layouts (the workbook, the cover with the names). A name that takes two
+    lines where the placeholder takes one cannot be grafted: its copy is laid out whole."""
+    content = make_content(tmp_path)
+    project = Project(content, REPO / "styles", tmp_path / "output")
+    path = tmp_path / "recept.yaml"
+    path.write_text("titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n")
+    recipe = load_recipe(path, project.content)
+    long = "Anna Maria Johanna Wilhelmina van der Berg-Hoogeveen tot Oosterhout-Vermeulen"
+    people = ("Anna", "Bram de Wit", long)
+    product = WorkbookProduct(project, WorkbookOptions(recipe=recipe, people=people))
+    layouts: list[str] = []
+    real = Renderer.layout
+
+    def layout(self: Renderer, html: str, *args: object, **kwargs: object) -> object:
+        layouts.append(html)
+        return real(self, html, *args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "layout", layout)
+    [batch] = product.batches()
+    copies = product.render(batch)
+    # the workbook, one cover with the names, and the long name's copy whole
+    assert len(layouts) == 3
+    assert "werkboek-namen" in layouts[1] and long in layouts[2]
+    for name, [data] in zip(people, copies, strict=True):
+        # (compared without spaces: the long name breaks after a hyphen)
+        cover = "".join(pypdf.PdfReader(BytesIO(data)).pages[0].extract_text().split())
+        assert "".join(f"Werkboek van {name}".split()) in cover
+        assert all("".join(o.split()) not in cover for o in people if o not in name)
 
 
 def test_participants_csv_gives_one_copy_each(tmp_path, monkeypatch):
