@@ -11,8 +11,8 @@ import pytest
 from markupsafe import Markup
 
 from werkboek import BuildError, Project
-from werkboek.pdf import chapters
-from werkboek.pdf.chapters import MARKER, LockedDocument
+from werkboek.pdf import MARKER, chapters
+from werkboek.pdf.chapters import LockedDocument
 from werkboek.products import WorkbookOptions, WorkbookProduct
 from werkboek.recipes import load_recipe, recipe_from_mapping
 from werkboek.rendering import pdf

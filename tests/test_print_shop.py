@@ -17,7 +17,8 @@ from PIL import Image, ImageCms
 
 from werkboek import Project, build_products
 from werkboek.errors import BuildError
-from werkboek.pdf.press import BLEED_MM, PROFILE, black_ink, for_press
+from werkboek.pdf import BLEED_MM
+from werkboek.pdf.press import PROFILE, black_ink, for_press
 
 from conftest import CONTENT, REPO
 

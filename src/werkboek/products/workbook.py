@@ -298,7 +298,10 @@ class WorkbookProduct(Product):
                     graft.close()
         # every cover laid out whole, one a page
         covers = Target(
-            first.path, "workbook_covers.html.j2", first.title, {**first.context, "people": people}
+            first.path,
+            "workbook_covers.html.j2",
+            first.title,
+            {**first.context, "people": people, "names": []},
         )
         return renderer.pdf(self.layout(covers), what=what), list(range(len(people)))
 
