@@ -17,7 +17,13 @@ from .training_day import (
     CertificateOptions,
     CertificatesProduct,
 )
-from .workbook import WorkbookOptions, WorkbookProduct, workbook_options, workbook_pdf
+from .workbook import (
+    WorkbookOptions,
+    WorkbookProduct,
+    workbook_options,
+    workbook_pdf,
+    workbook_preview,
+)
 
 PRODUCTS: dict[str, type[Product]] = {
     cls.name: cls
@@ -62,4 +68,5 @@ __all__ = [
     "product_class",
     "workbook_options",
     "workbook_pdf",
+    "workbook_preview",
 ]

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from .. import build
-from ..products import workbook_pdf
+from ..products import workbook_pdf, workbook_preview
 from ..project import Project
 from ..recipes import Recipe
 
@@ -64,6 +64,12 @@ def _start(project: Project, parent: int) -> None:
 def render_workbook(recipe: Recipe) -> bytes:
     """In a worker: the workbook of ``recipe`` (into the shared build cache)."""
     return workbook_pdf(build.worker_project(), recipe)
+
+
+def render_preview(recipe: Recipe) -> bytes:
+    """In a worker: the pages of the workbook of ``recipe`` for the preview (see
+    :func:`~werkboek.products.workbook_preview`)."""
+    return workbook_preview(build.worker_project(), recipe)
 
 
 def worker_pid() -> int:

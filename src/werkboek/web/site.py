@@ -26,7 +26,7 @@ from . import security
 from .config import ServerConfig
 from .drafts import Draft, Drafts
 from .jobs import Jobs, Work
-from .pool import RenderPool, render_workbook
+from .pool import RenderPool, render_preview, render_workbook
 from .previews import Previews
 from .responses import back, is_htmx, path_for
 
@@ -94,12 +94,15 @@ class Site:
         self, request: Request, recipe: Recipe, *, preview: bool = False
     ) -> bytes:
         """The workbook of ``recipe``: from the build cache at once, else made in this
-        trainer's worker process (:class:`~.pool.Busy` when there is no room)."""
+        trainer's worker process (:class:`~.pool.Busy` when there is no room). For the
+        ``preview``: its pages as they are drawn (:func:`~.pool.render_preview`), which may
+        be an untagged PDF; never give those bytes as the workbook."""
         product = WorkbookProduct(self.project, WorkbookOptions(recipe))
         cached = await run_in_threadpool(product.cached, next(iter(product.targets())))
         if cached is not None:
             return cached
-        return await self.pool.run(self.session(request), render_workbook, recipe, preview=preview)
+        task = render_preview if preview else render_workbook
+        return await self.pool.run(self.session(request), task, recipe, preview=preview)
 
     def draft(self, request: Request) -> Draft:
         return self.drafts.get(self.session(request))
