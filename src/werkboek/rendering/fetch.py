@@ -14,7 +14,15 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from ..errors import Problem
+from ..errors import Problem, display_path
+
+
+class Unreadable(FatalURLFetchingError):  # type: ignore[misc]
+    """A file an image, font or stylesheet refers to is missing or unreadable."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.problem = Problem(display_path(path), message=message)
+        super().__init__(str(self.problem))
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]
@@ -33,7 +41,13 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             raise FatalURLFetchingError(f"{path} ligt buiten de mappen met inhoud en stijlen")
-        return super().fetch(url, headers)
+        # (in Dutch, and naming the file: WeasyPrint would say "Error fetching" its URL)
+        if not path.is_file():
+            raise Unreadable(path, "bestand niet gevonden")
+        try:
+            return super().fetch(url, headers)
+        except FatalURLFetchingError:
+            raise Unreadable(path, "bestand niet te lezen") from None
 
 
 def _urls(nodes: Any) -> Iterator[tuple[str, int, int]]:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Problem, WerkboekError
+from ..errors import DiskError, Problem, WerkboekError, disk_error
 
 KEEP_SECONDS = 3600.0
 MAX_JOBS = 200
@@ -87,6 +87,10 @@ class Jobs:
         try:
             job.result = work(job)
             job.state = "klaar"
+        except (DiskError, OSError) as exc:  # (the server's own folders are not shown)
+            reason = exc.reason if isinstance(exc, DiskError) else disk_error(exc).reason
+            job.problems = [Problem(message=f"de server kan niet schrijven: {reason}")]
+            job.state = "mislukt"
         except WerkboekError as exc:
             job.problems = list(exc.problems)
             job.state = "mislukt"
