@@ -110,3 +110,56 @@ def test_ctrl_c_stops_serve_between_messages(tmp_path, smtp):
     # every message that arrived is recorded as sent; none "onzeker", none half-claimed
     assert recorded.get("sent") == received, recorded
     assert not recorded.get("unknown") and not recorded.get("sending"), recorded
+
+
+def counts_on_the_page(page: str) -> dict[str, int]:
+    found = re.findall(r'<span class="getal">(\d+)</span> ([a-z ]+)</li>', page)
+    return {label: int(number) for number, label in found}
+
+
+def test_after_kill_9_mid_message_the_mail_page_counts_it_onzeker(tmp_path, smtp):
+    """The first message is handed to the server, which holds on to it; serve is killed
+    (-9) then. After a restart the Mailen page says: 1 onzeker, the rest still to send."""
+    import threading
+
+    make_content(tmp_path)
+    shutil.copytree(REPO / "styles", tmp_path / "styles")
+    mail = smtp()
+    handed, release = threading.Event(), threading.Event()
+
+    def hold(_server, _envelope):
+        handed.set()
+        release.wait(60)
+        return None
+
+    mail.handler.on_data = hold
+    process, url = serve(tmp_path, mail.port)
+    try:
+        first = start_mailing(url)
+        assert handed.wait(120), "no message was handed to the server"
+        process.kill()
+        process.communicate(timeout=60)
+        cookies = first.cookies
+        first.close()
+    finally:
+        release.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert states(tmp_path) == {"sending": 1, "pending": PEOPLE - 1}
+    again, url = serve(tmp_path, mail.port)
+    try:
+        client = httpx.Client(base_url=url, cookies=cookies, timeout=120)
+        page = client.get("/mail")
+        assert page.status_code == 200
+        counts = counts_on_the_page(page.text)
+        assert counts == {
+            "verzonden": 0,
+            "mislukt": 0,
+            "onzeker": 1,
+            "nog te verzenden": PEOPLE - 1,
+        }, counts
+        client.close()
+    finally:
+        again.send_signal(signal.SIGINT)
+        again.communicate(timeout=60)
