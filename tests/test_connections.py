@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 import uvicorn
 
 from werkboek import Project
@@ -135,3 +136,21 @@ def test_connections_are_capped_with_a_dutch_answer(tmp_path, monkeypatch):
             raise AssertionError("no room after a connection was closed")
         for sock in held:
             sock.close()
+
+
+def test_a_uvicorn_of_another_shape_is_one_dutch_line_before_listening(monkeypatch):
+    from werkboek.errors import WerkboekError
+    from werkboek.web import internals
+
+    assert internals.h11_protocol().__name__ == "H11Protocol"
+    internals.h11_protocol.cache_clear()
+    monkeypatch.setattr(internals, "METHODS", (*internals.METHODS, "no_such_method"))
+    try:
+        with pytest.raises(WerkboekError) as caught:
+            guarded_protocol()
+        assert str(caught.value).startswith("uvicorn ")
+        assert "H11Protocol.no_such_method heeft een andere vorm; installeer uvicorn>=" in str(
+            caught.value
+        )
+    finally:
+        internals.h11_protocol.cache_clear()
