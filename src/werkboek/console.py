@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from .errors import OutputError, WerkboekError, did_you_mean, disk_error
+from .errors import OutputError, WerkboekError, did_you_mean, disk_error, is_disk_error
 
 HEADINGS = {
     "Options": "Opties",
@@ -251,7 +251,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
                 click.echo("Vervangen mag: dezelfde opdracht met --overschrijven.", err=True)
             sys.exit(exc.exit_code)
         except OSError as exc:  # a full disk, a read-only folder: where, and why, in Dutch
-            if exc.errno is None:
+            if not is_disk_error(exc):
                 raise
             for line in disk_error(exc).lines():
                 error(line)

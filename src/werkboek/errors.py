@@ -145,11 +145,16 @@ DISK_REASONS = {
     "ENOMEM": "te weinig geheugen",
     "EFBIG": "het bestand wordt te groot voor de schijf",
     "ENAMETOOLONG": "de naam is te lang voor de schijf",
-    "ENOTDIR": "een deel van het pad is een bestand, geen map",
-    "EISDIR": "het pad is een map, geen bestand",
-    "ENOENT": "de map bestaat niet (meer)",
 }
 """Why a file could not be written, by ``errno`` name, as a trainer reads it."""
+
+
+def is_disk_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a file that could not be written or read for one of the reasons
+    of :data:`DISK_REASONS` (any other OSError, a refused connection say, is not)."""
+    import errno
+
+    return isinstance(exc, OSError) and errno.errorcode.get(exc.errno or 0) in DISK_REASONS
 
 
 class DiskError(OutputError):

@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..content.fonts import font_dir
-from ..errors import DiskError, disk_error
+from ..errors import DiskError, disk_error, is_disk_error
 from ..files.atomic import write_atomically
 from ..retention import DAY, erase_expired
 from . import api, security
@@ -201,7 +201,7 @@ async def disk_page(request: Request, exc: Exception) -> Response:
     Dutch, without the server's own folders; the whole error in the server's log."""
     if isinstance(exc, DiskError):
         reason = exc.reason
-    elif isinstance(exc, OSError) and exc.errno is not None:
+    elif isinstance(exc, OSError) and is_disk_error(exc):
         reason = disk_error(exc).reason
     else:
         raise exc

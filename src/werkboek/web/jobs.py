@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import DiskError, Problem, WerkboekError, disk_error
+from ..errors import DiskError, Problem, WerkboekError, disk_error, is_disk_error
 
 KEEP_SECONDS = 3600.0
 MAX_JOBS = 200
@@ -87,9 +87,8 @@ class Jobs:
         try:
             job.result = work(job)
             job.state = "klaar"
-        except (DiskError, OSError) as exc:  # (the server's own folders are not shown)
-            reason = exc.reason if isinstance(exc, DiskError) else disk_error(exc).reason
-            job.problems = [Problem(message=f"de server kan niet schrijven: {reason}")]
+        except DiskError as exc:  # (the server's own folders are not shown)
+            job.problems = [Problem(message=f"de server kan niet schrijven: {exc.reason}")]
             job.state = "mislukt"
         except WerkboekError as exc:
             job.problems = list(exc.problems)
@@ -97,8 +96,12 @@ class Jobs:
         except Stopped:
             job.problems = [Problem(message="gestopt: de server werd afgesloten")]
             job.state = "mislukt"
-        except Exception as exc:  # a bug: say so, keep serving
-            job.problems = [Problem(message=f"er ging iets mis in werkboek zelf ({exc!r})")]
+        except Exception as exc:  # a full disk below the write boundary; else a bug: say so
+            job.problems = [
+                Problem(message=f"de server kan niet schrijven: {disk_error(exc).reason}")
+                if isinstance(exc, OSError) and is_disk_error(exc)
+                else Problem(message=f"er ging iets mis in werkboek zelf ({exc!r})")
+            ]
             job.state = "mislukt"
         finally:
             job.ended = time.time()
