@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from .errors import OutputError, WerkboekError, did_you_mean
+from .errors import OutputError, WerkboekError, did_you_mean, disk_error, is_disk_error
 
 HEADINGS = {
     "Options": "Opties",
@@ -250,5 +250,11 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             if isinstance(exc, OutputError) and exc.replaceable:
                 click.echo("Vervangen mag: dezelfde opdracht met --overschrijven.", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a full disk, a read-only folder: where, and why, in Dutch
+            if not is_disk_error(exc):
+                raise
+            for line in disk_error(exc).lines():
+                error(line)
+            sys.exit(1)
 
     return wrapper

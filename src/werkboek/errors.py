@@ -131,3 +131,58 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+DISK_REASONS = {
+    "ENOSPC": "de schijf is vol",
+    "EDQUOT": "de schijfruimte (quotum) is op",
+    "EROFS": "de map is alleen-lezen",
+    "EACCES": "geen toestemming om hier te schrijven",
+    "EPERM": "geen toestemming om hier te schrijven",
+    "EIO": "de schijf gaf een lees- of schrijffout",
+    "EMFILE": "te veel bestanden tegelijk open",
+    "ENFILE": "te veel bestanden tegelijk open",
+    "ENOMEM": "te weinig geheugen",
+    "EFBIG": "het bestand wordt te groot voor de schijf",
+    "ENAMETOOLONG": "de naam is te lang voor de schijf",
+}
+"""Why a file could not be written, by ``errno`` name, as a trainer reads it."""
+
+
+def is_disk_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a file that could not be written or read for one of the reasons
+    of :data:`DISK_REASONS` (any other OSError, a refused connection say, is not)."""
+    import errno
+
+    return isinstance(exc, OSError) and errno.errorcode.get(exc.errno or 0) in DISK_REASONS
+
+
+class DiskError(OutputError):
+    """A file could not be written or read for the disk's sake (full, read-only, no
+    permission); ``reason`` says why without naming the file (for the web app, which
+    never shows the server's own folders)."""
+
+    def __init__(self, *problems: Problem | str, reason: str = "") -> None:
+        super().__init__(*problems)
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (_disk_error, (self.problems, self.reason))
+
+
+def _disk_error(problems: list[Problem], reason: str) -> DiskError:
+    return DiskError(*problems, reason=reason)
+
+
+def disk_error(exc: OSError, path: Path | str | None = None, doing: str = "") -> DiskError:
+    """One Dutch line for a file that could not be written or read (a full disk, a
+    read-only folder, ...): the file it concerns (``path``, else the one the error
+    names), what was being done, and why."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    reason = DISK_REASONS.get(name) or f"het besturingssysteem weigert ({name or exc.errno})"
+    where = path if path is not None else exc.filename
+    shown = display_path(Path(where)) if isinstance(where, (str, Path)) and where else ""
+    message = f"{doing}: {reason}" if doing else reason
+    return DiskError(Problem(shown, message=message), reason=reason)

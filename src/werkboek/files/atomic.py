@@ -10,6 +10,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import disk_error
+
 STALE_SECONDS = 60.0
 """A temporary file this old was left by a run that was killed: it is removed."""
 
@@ -25,11 +27,17 @@ def clean_stale(target: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_target(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it when the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(target)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
+    """A temporary path beside ``target`` that replaces it when the block succeeds.
+
+    A write that fails for the disk's sake (full, read-only, no permission) is an
+    :class:`~werkboek.errors.OutputError` naming ``target``, in Dutch; nothing is left."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(target)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise disk_error(exc, target, "kan niet schrijven") from None
     temporary = Path(name)
     try:
         yield temporary
@@ -37,8 +45,10 @@ def atomic_target(target: Path) -> Iterator[Path]:
         os.umask(umask)
         temporary.chmod(0o666 & ~umask)
         os.replace(temporary, target)
+    except OSError as exc:
+        raise disk_error(exc, target, "kan niet schrijven") from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             temporary.unlink()
 
 

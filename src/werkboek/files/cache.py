@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..content.fonts import FONT_PACKAGES
+from ..errors import DiskError
 from .atomic import write_atomically
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -105,4 +106,7 @@ class BuildCache:
         return data
 
     def store(self, key: str, data: bytes) -> None:
-        write_atomically(self.path(key), data + hashlib.sha256(data).digest())
+        """Keep ``data``; on a full or read-only disk it is not kept (the cache only saves
+        time: the file being made says what is wrong, if it cannot be written either)."""
+        with contextlib.suppress(DiskError):
+            write_atomically(self.path(key), data + hashlib.sha256(data).digest())

@@ -59,7 +59,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from ..errors import Problem, display_path
+from ..errors import Problem, disk_error, display_path
 from .errors import SendError
 
 LOG_VARIABLE = "WERKBOEK_VERZENDLOG"
@@ -229,6 +229,15 @@ class SendLog:
     def key(self, address: str) -> str:
         return recipient_key(self.secret, address)
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write to the log; one that fails (a full disk, a read-only log) says so in
+        Dutch (a :class:`SendError`), and what was not recorded is not sent."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            raise damaged(self.path, exc) from None
+
     def _hash_addresses(self) -> None:
         """Hash the addresses an older werkboek kept (a message keeps the furthest state
         either row knows); then overwrite the pages that held them."""
@@ -345,7 +354,7 @@ class SendLog:
         was (or may have been) sent keeps the Message-ID it went out with.
         """
         now = _now()
-        with self._db:
+        with self._writing(), self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT INTO messages (mailing, recipient, message_id, state, updated, actor)"
@@ -357,7 +366,7 @@ class SendLog:
 
     def recover(self, mailing: str) -> int:
         """Messages left ``sending`` by a run that was stopped: their fate is unknown."""
-        with self._db:
+        with self._writing(), self._db:
             cursor = self._db.execute(
                 "UPDATE messages SET state = 'unknown', updated = ?,"
                 " detail = 'werkboek werd gestopt terwijl dit bericht werd verzonden'"
@@ -390,7 +399,7 @@ class SendLog:
                 (mailing,),
             ).fetchall()
         )
-        with self._db:
+        with self._writing(), self._db:
             self._db.execute(
                 "INSERT INTO mailings (mailing, actor, started, updated, sent, failed, unknown,"
                 " files) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mailing) DO UPDATE SET"
@@ -431,7 +440,7 @@ class SendLog:
     def claim(self, mailing: str, recipient: str, *, resend_unknown: bool = False) -> bool:
         """Mark a message ``sending`` if it may be sent; False when it may not (any more)."""
         states = ("pending", "failed", "unknown" if resend_unknown else "pending")
-        with self._db:
+        with self._writing(), self._db:
             cursor = self._db.execute(
                 "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated = ?"
                 " WHERE mailing = ? AND recipient = ? AND state IN (?, ?, ?)",
@@ -440,7 +449,7 @@ class SendLog:
         return cursor.rowcount == 1
 
     def mark(self, mailing: str, recipient: str, state: State, detail: str = "") -> None:
-        with self._db:
+        with self._writing(), self._db:
             self._db.execute(
                 "UPDATE messages SET state = ?, detail = ?, updated = ?"
                 " WHERE mailing = ? AND recipient = ?",
@@ -561,18 +570,33 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+UNWRITABLE = {
+    "database or disk is full": "de schijf is vol",
+    "attempt to write a readonly database": "het bestand of zijn map is alleen-lezen",
+    "unable to open database file": "het kan niet geopend of gemaakt worden (bestaat de map, "
+    "en mag werkboek erin schrijven?)",
+    "disk I/O error": "de schijf gaf een lees- of schrijffout",
+    "database is locked": "een ander programma houdt het bezet; probeer het zo opnieuw",
+}
+"""SQLite's own words for a log that cannot be written (not a damaged one), in Dutch."""
+
+
 def damaged(path: Path, exc: Exception) -> SendError:
-    return SendError(
-        Problem(
-            display_path(path),
-            0,
-            0,
-            "",
-            f"het verzendlog is beschadigd of niet te lezen ({exc}); werkboek weet zo niet wat "
-            "al verzonden is en verzendt niets. Zet het bestand opzij (niet weggooien) en "
-            "vraag na wat aankwam",
+    reason = UNWRITABLE.get(str(exc))
+    if reason is None and isinstance(exc, OSError) and exc.errno is not None:
+        reason = disk_error(exc).reason
+    if reason is not None:
+        message = (
+            f"het verzendlog kan niet bijgewerkt worden: {reason}; werkboek verzendt niets "
+            "zolang het niet kan vastleggen wat het verzond"
         )
-    )
+    else:
+        message = (
+            f"het verzendlog is beschadigd of niet te lezen ({exc}); werkboek weet zo niet "
+            "wat al verzonden is en verzendt niets. Zet het bestand opzij (niet weggooien) "
+            "en vraag na wat aankwam"
+        )
+    return SendError(Problem(display_path(path), 0, 0, "", message))
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -580,6 +604,24 @@ def _same_file(one: Path, other: Path) -> bool:
         return one.resolve() == other.resolve()
     except OSError:
         return False
+
+
+def being_sent(log_path: Path, mailing: str) -> bool:
+    """Whether a run (of any process) holds ``mailing`` now (see :meth:`SendLog.lock`),
+    without writing: when none does, a message still ``sending`` was left by a run that
+    was killed, and may or may not have arrived."""
+    path = log_path.parent / "sloten" / f"{mailing}.lock"
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # (closing releases the lock, if it was taken)
+    return False
 
 
 def known_entries(

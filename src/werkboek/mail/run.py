@@ -15,7 +15,16 @@ from pathlib import Path
 
 from ..errors import Problem
 from .errors import AlreadyReached, SendError
-from .log import Entry, Reached, SendLog, State, default_log_path, known_entries, reached
+from .log import (
+    Entry,
+    Reached,
+    SendLog,
+    State,
+    being_sent,
+    default_log_path,
+    known_entries,
+    reached,
+)
 from .mailing import Mailing, legacy_log_path, write_messages
 from .report import (
     Earlier,
@@ -211,14 +220,18 @@ def mailing_state(name: str, recipients_path: Path, output_dir: Path | None = No
     from .recipients import read_recipients
 
     recipients = read_recipients(recipients_path)
-    entries = known_entries(name, log_paths(output_dir), [r.key for r in recipients])
+    paths = log_paths(output_dir)
+    entries = known_entries(name, paths, [r.key for r in recipients])
     counts = dict.fromkeys(State, 0)
     for recipient in recipients:
         entry = entries.get(recipient.key)
         counts[entry.state if entry is not None else State.PENDING] += 1
+    # a message left "sending" by a run that was killed was handed over, or not: unsure
+    running = being_sent(paths[0], name)
+    handing = counts[State.SENDING]
     return MailingState(
         sent=counts[State.SENT],
         failed=counts[State.FAILED],
-        unknown=counts[State.UNKNOWN],
-        left=counts[State.PENDING] + counts[State.SENDING],
+        unknown=counts[State.UNKNOWN] + (0 if running else handing),
+        left=counts[State.PENDING] + (handing if running else 0),
     )

@@ -12,8 +12,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import Problem
+from ..errors import Problem, display_path
 from ..pdf.engine import FatalURLFetchingError, URLFetcher
+
+
+class Unreadable(FatalURLFetchingError):  # type: ignore[misc]
+    """A file an image, font or stylesheet refers to is missing or unreadable."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.problem = Problem(display_path(path), message=message)
+        super().__init__(str(self.problem))
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]
@@ -32,7 +40,13 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]
         path = Path(unquote(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             raise FatalURLFetchingError(f"{path} ligt buiten de mappen met inhoud en stijlen")
-        return super().fetch(url, headers)
+        # (in Dutch, and naming the file: WeasyPrint would say "Error fetching" its URL)
+        if not path.is_file():
+            raise Unreadable(path, "bestand niet gevonden")
+        try:
+            return super().fetch(url, headers)
+        except FatalURLFetchingError:
+            raise Unreadable(path, "bestand niet te lezen") from None
 
 
 def _urls(nodes: Any) -> Iterator[tuple[str, int, int]]:

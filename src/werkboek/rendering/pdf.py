@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from ..pdf.pdfa import without_eol_endings
 from ..pdf.press import PROFILE, bleed_boxes, for_press
 from ..pdf.tags import install
 from ..pdf.unicode_map import install as install_unicode_map
-from .fetch import SafeFetcher
+from .fetch import SafeFetcher, Unreadable
 from .fonts import font_css
 
 # WeasyPrint instantiates a variable font (every Noto font here is one) at the weight it is
@@ -56,6 +57,11 @@ def options(print_shop: bool) -> dict[str, Any]:
 def _fetch_errors_fail(what: str) -> Iterator[None]:
     try:
         yield
+    except Unreadable as exc:  # the file that is missing, and what it was for
+        problem = exc.problem
+        raise BuildError(
+            replace(problem, message=f"{problem.message} (nodig voor {what})")
+        ) from None
     except FatalURLFetchingError as exc:
         raise BuildError(f"{what}: {exc}") from None
 

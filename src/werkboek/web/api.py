@@ -11,6 +11,7 @@ catalogue as ``werkboek list --json`` gives it.
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -66,7 +67,8 @@ async def workbook(request: Request) -> Response:
             raise Refusal(415, "stuur het recept als application/json of application/yaml")
         if edition is not None and edition not in EDITIONS:
             raise Refusal(400, f"editie {edition!r} bestaat niet; kies deelnemer of trainer")
-        recipe = recipe_of(request, await read_body(request))
+        text = await read_body(request)
+        recipe = await run_in_threadpool(recipe_of, request, text)  # (parses off the loop)
     except Refusal as refusal:
         return JSONResponse({"fout": refusal.message}, status_code=refusal.status)
     except RecipeError as exc:

@@ -31,6 +31,7 @@ from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..content.fonts import font_dir
+from ..errors import DiskError, disk_error, is_disk_error
 from ..files.atomic import write_atomically
 from ..retention import DAY, erase_expired
 from . import api, security
@@ -134,7 +135,12 @@ class WebApp(Site):
         app = Starlette(
             routes=routes(),
             middleware=middleware,
-            exception_handlers={HTTPException: error_page, Busy: busy_page},
+            exception_handlers={
+                HTTPException: error_page,
+                Busy: busy_page,
+                DiskError: disk_page,
+                OSError: disk_page,
+            },
             lifespan=self.lifespan,
         )
         app.state.werkboek = self
@@ -188,6 +194,22 @@ async def error_page(request: Request, exc: Exception) -> Response:
     if security.route_path(request.scope).startswith(security.API):
         return JSONResponse({"fout": message}, status_code=exc.status_code)
     return site_of(request).page(request, "fout.html", status=exc.status_code, message=message)
+
+
+async def disk_page(request: Request, exc: Exception) -> Response:
+    """A file the server could not write (a full disk, a read-only folder): ``507``, in
+    Dutch, without the server's own folders; the whole error in the server's log."""
+    if isinstance(exc, DiskError):
+        reason = exc.reason
+    elif isinstance(exc, OSError) and is_disk_error(exc):
+        reason = disk_error(exc).reason
+    else:
+        raise exc
+    LOG.error("schrijven mislukt: %s", exc)
+    message = f"De server kan niet schrijven: {reason}. Vraag de beheerder om hulp."
+    if security.route_path(request.scope).startswith(security.API):
+        return JSONResponse({"fout": message}, status_code=507)
+    return site_of(request).page(request, "fout.html", status=507, message=message)
 
 
 async def busy_page(request: Request, exc: Exception) -> Response:

@@ -80,6 +80,11 @@ class ServerConfig:
     retention_days: int = 30
     """Participants' data older than this many days is erased, every day (see
     :mod:`werkboek.retention`)."""
+    head_seconds: float = 10.0
+    """A client must send a request's head (request line and headers) within this many
+    seconds, or its connection is closed (see :mod:`.connections`)."""
+    max_connections: int = 200
+    """At most this many connections at once; one more gets a short Dutch 503."""
 
     @classmethod
     def from_environment(

@@ -16,10 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Problem, WerkboekError
+from ..errors import DiskError, Problem, WerkboekError, disk_error, is_disk_error
 
 KEEP_SECONDS = 3600.0
 MAX_JOBS = 200
+
+
+class Stopped(KeyboardInterrupt):
+    """The server is stopping: a job ends at its next step, as at a Ctrl-C (a mailing
+    between two messages: what was sent is recorded, nothing is left "onzeker")."""
 
 
 @dataclass
@@ -36,6 +41,7 @@ class Job:
     result: Any = None
     started: float = field(default_factory=time.time)
     ended: float | None = None
+    stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -46,7 +52,10 @@ class Job:
         return round(100 * self.done / self.total) if self.total else None
 
     def step(self, done: int | None = None, total: int | None = None, message: str = "") -> None:
-        """Report progress (from the job's thread)."""
+        """Report progress (from the job's thread); raise :class:`Stopped` when the
+        server is stopping."""
+        if self.stopping.is_set():
+            raise Stopped
         if total is not None:
             self.total = total
         self.done = self.done + 1 if done is None else done
@@ -78,11 +87,21 @@ class Jobs:
         try:
             job.result = work(job)
             job.state = "klaar"
+        except DiskError as exc:  # (the server's own folders are not shown)
+            job.problems = [Problem(message=f"de server kan niet schrijven: {exc.reason}")]
+            job.state = "mislukt"
         except WerkboekError as exc:
             job.problems = list(exc.problems)
             job.state = "mislukt"
-        except Exception as exc:  # a bug: say so, keep serving
-            job.problems = [Problem(message=f"er ging iets mis in werkboek zelf ({exc!r})")]
+        except Stopped:
+            job.problems = [Problem(message="gestopt: de server werd afgesloten")]
+            job.state = "mislukt"
+        except Exception as exc:  # a full disk below the write boundary; else a bug: say so
+            job.problems = [
+                Problem(message=f"de server kan niet schrijven: {disk_error(exc).reason}")
+                if isinstance(exc, OSError) and is_disk_error(exc)
+                else Problem(message=f"er ging iets mis in werkboek zelf ({exc!r})")
+            ]
             job.state = "mislukt"
         finally:
             job.ended = time.time()
@@ -113,4 +132,8 @@ class Jobs:
             del self._jobs[oldest.id]
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop: jobs not begun are dropped, running ones end at their next step."""
+        with self._lock:
+            for job in self._jobs.values():
+                job.stopping.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)

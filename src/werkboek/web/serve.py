@@ -10,6 +10,7 @@ from ..errors import Problem, WerkboekError
 from ..project import Project
 from .app import WebApp
 from .config import ServerConfig
+from .connections import guarded_protocol
 
 
 def serve(project: Project, config: ServerConfig) -> None:
@@ -18,6 +19,7 @@ def serve(project: Project, config: ServerConfig) -> None:
 
     project.content  # noqa: B018 - load and check the content before the first request
     check_free(config)
+    protocol = guarded_protocol(config.head_seconds, config.max_connections)
     web = WebApp(project, config)
     app = web.asgi()
     click.echo(f"werkboek draait op {config.address}")
@@ -34,6 +36,7 @@ def serve(project: Project, config: ServerConfig) -> None:
             server_header=False,
             proxy_headers=False,  # (the app trusts X-Forwarded-* from its proxies only)
             root_path=config.root_path,
+            http=protocol,
         )
     finally:
         web.jobs.shutdown()

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ...content.schema import PART_KEYS, Range
-from ...errors import Problem, RecipeError
+from ...errors import Problem, RecipeError, WerkboekError
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
 from ...words import capital
@@ -84,6 +84,12 @@ def check(site: Site, draft: Draft) -> Checked:
     except RecipeError as exc:
         return Checked(draft, None, list(exc.problems))
     return Checked(draft, recipe)
+
+
+async def checked(site: Site, draft: Draft) -> Checked:
+    """:func:`check` in a worker thread: a large draft (own pages of 100,000 characters)
+    takes a while to check, and no user's input is handled on the event loop."""
+    return await run_in_threadpool(check, site, draft)
 
 
 def total_minutes(recipe: Recipe | None) -> tuple[Range | None, list[str]]:
@@ -171,27 +177,36 @@ def context(site: Site, checked: Checked) -> dict[str, Any]:
     }
 
 
-def changed(request: Request, draft: Draft) -> Response:
+async def changed(request: Request, draft: Draft) -> Response:
     """After a change: save the draft; what follows from it in place (htmx, and the preview
     follows) or the page again. The answer never holds the fields the trainer types in."""
     site = site_of(request)
-    before = check(site, site.draft(request)).version
+    before = (await checked(site, site.draft(request))).version
     site.save_draft(request, draft)
     if not is_htmx(request):
         return back(request, "composer")
-    checked = check(site, site.draft(request))
-    response = site.page(request, "_samensteller.html", **context(site, checked))
-    if checked.version != before:
+    now = await checked(site, site.draft(request))
+    response = site.page(request, "_samensteller.html", **context(site, now))
+    if now.version != before:
         response.headers.update(CHANGED)
     return response
 
 
+async def refused(request: Request, problems: list[Problem]) -> Response:
+    """The composer again, unchanged, with an own page's problem beside its field (422)."""
+    site = site_of(request)
+    now = await checked(site, site.draft(request))
+    template = "_samensteller.html" if is_htmx(request) else "werkboek.html"
+    messages = [p.message for p in problems]
+    return site.page(request, template, 422, undo="", own_problems=messages, **context(site, now))
+
+
 async def show(request: Request) -> Response:
     site = site_of(request)
-    checked = check(site, site.draft(request))
+    now = await checked(site, site.draft(request))
     just_replaced = request.query_params.get("vervangen") == "ja"
     undo = site.drafts.undo_note(site.session(request)) if just_replaced else ""
-    return site.page(request, "werkboek.html", undo=undo, **context(site, checked))
+    return site.page(request, "werkboek.html", undo=undo, **context(site, now))
 
 
 async def fields(request: Request) -> Response:
@@ -203,7 +218,7 @@ async def fields(request: Request) -> Response:
         edition = form_text(form, "editie", 20)
         draft.editie = edition if edition in EDITIONS else "deelnemer"
         draft.dag = {key: form_text(form, key, 200) for key in DAY_KEYS}
-    return changed(request, draft)
+    return await changed(request, draft)
 
 
 def move_up(draft: Draft, index: int, form: FormData) -> None:
@@ -235,7 +250,7 @@ def set_pages(draft: Draft, index: int, form: FormData) -> None:
 
 
 def set_text(draft: Draft, index: int, form: FormData) -> None:
-    draft.set_own(index, form_text(form, "markdown", MAX_OWN))
+    draft.set_own(index, typed_own_page(form))
 
 
 ITEM_ACTIONS: dict[str, Callable[[Draft, int, FormData], None]] = {
@@ -254,37 +269,88 @@ async def change_item(request: Request) -> Response:
     action = ITEM_ACTIONS.get(request.path_params["action"])
     if action is None:
         raise HTTPException(404)
-    draft = site_of(request).draft(request)
+    site = site_of(request)
+    draft = site.draft(request)
+    index: int = request.path_params["index"]
     async with request.form() as form:
-        action(draft, request.path_params["index"], form)
-    return changed(request, draft)
+        try:
+            action(draft, index, form)
+        except WerkboekError as exc:  # an own page's text too long: kept, to shorten
+            text = form_text(form, "markdown", 2 * MAX_OWN)
+            problems = [p.message for p in exc.problems]
+            return site.page(
+                request,
+                "eigen_bewerken.html",
+                422,
+                active="werkboek",
+                index=index,
+                text=text,
+                own_problems=problems,
+            )
+    return await changed(request, draft)
+
+
+def thousands(count: int) -> str:
+    return f"{count:,}".replace(",", ".")
+
+
+def too_long(what: str, count: int | None) -> WerkboekError:
+    size = f"heeft {thousands(count)} tekens" if count is not None else "is te lang"
+    return WerkboekError(
+        Problem(
+            path="eigen",
+            message=f"{what} {size}; een eigen pagina heeft er hoogstens "
+            f"{thousands(MAX_OWN)}: maak hem korter of verdeel hem over twee",
+        )
+    )
+
+
+def typed_own_page(form: FormData) -> str:
+    """An own page's typed Markdown; longer than a page may be: refused, never cut."""
+    value = form.get("markdown")
+    text = value if isinstance(value, str) else ""
+    if len(text.replace("\r\n", "\n").strip()) > MAX_OWN:
+        raise too_long("de tekst", len(text))
+    return text
 
 
 async def own_page_text(form: FormData) -> str:
     """An own page's Markdown: typed, or a Markdown file's text (it has no folder, so its
-    images must be data: URIs, and the recipe check says so otherwise)."""
+    images must be data: URIs, and the recipe check says so otherwise). Too long, or a
+    file that is not UTF-8 text: refused (:class:`WerkboekError` for the field ``eigen``)."""
     upload = form.get("bestand")
     if not (isinstance(upload, UploadFile) and upload.filename):
-        return form_text(form, "markdown", MAX_OWN)
-    data = await upload.read(MAX_OWN + 1)
+        return typed_own_page(form)
+    name = Path(upload.filename).name[:80]
+    data = await upload.read(4 * MAX_OWN + 4)  # (UTF-8: at most 4 bytes a character)
+    if await upload.read(1):
+        raise too_long(f"het bestand ‘{name}’", None)
     try:
-        return data[:MAX_OWN].decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return f"# {Path(upload.filename).name[:80]}\n\nDit bestand is geen UTF-8-tekst."
+        raise WerkboekError(
+            Problem(path="eigen", message=f"het bestand ‘{name}’ is geen UTF-8-tekst")
+        ) from None
+    if len(text.replace("\r\n", "\n").strip()) > MAX_OWN:
+        raise too_long(f"het bestand ‘{name}’", len(text))
+    return text
 
 
 async def add_own(request: Request) -> Response:
     async with request.form() as form:
-        text = await own_page_text(form)
+        try:
+            text = await own_page_text(form)
+        except WerkboekError as exc:
+            return await refused(request, list(exc.problems))
     draft = site_of(request).draft(request)
     draft.add_own(text)
-    return changed(request, draft)
+    return await changed(request, draft)
 
 
 async def add_notes(request: Request) -> Response:
     draft = site_of(request).draft(request)
     draft.add("notities", pages=1)
-    return changed(request, draft)
+    return await changed(request, draft)
 
 
 async def edit_own(request: Request) -> Response:
@@ -334,11 +400,11 @@ def replaced(request: Request, kept: bool) -> Response:
 
 async def preview(request: Request) -> Response:
     site = site_of(request)
-    checked = check(site, site.draft(request))
+    now = await checked(site, site.draft(request))
     shown = None
-    if checked.recipe is not None:
+    if now.recipe is not None:
         try:
-            pdf = await site.workbook_pdf(request, checked.recipe, preview=True)
+            pdf = await site.workbook_pdf(request, now.recipe, preview=True)
         except Busy as busy:  # (asked again by itself after a while)
             return site.page(request, "_voorbeeld_druk.html", active="werkboek", busy=busy)
         except Superseded:  # a newer preview is on its way: leave the page as it is
@@ -348,7 +414,7 @@ async def preview(request: Request) -> Response:
         request,
         "_voorbeeld.html",
         active="werkboek",
-        checked=checked,
+        checked=now,
         preview=shown,
         width=THUMBNAIL_WIDTH,
     )
@@ -391,11 +457,11 @@ async def large(request: Request) -> Response:
 
 async def pdf(request: Request) -> Response:
     site = site_of(request)
-    checked = check(site, site.draft(request))
-    if checked.recipe is None:
+    now = await checked(site, site.draft(request))
+    if now.recipe is None:
         return back(request, "composer")
     edition = request.query_params.get("editie")
-    recipe = checked.recipe.with_edition(edition if edition in EDITIONS else None)
+    recipe = now.recipe.with_edition(edition if edition in EDITIONS else None)
     data = await site.workbook_pdf(request, recipe)
     return download(Download(f"{recipe.file_stem}.pdf", data))
 
@@ -404,8 +470,8 @@ async def yaml_file(request: Request) -> Response:
     site = site_of(request)
     draft = site.draft(request)
     data = recipe_yaml(draft.mapping()).encode()
-    checked = check(site, draft)
-    name = checked.recipe.slug if checked.recipe else "recept"
+    now = await checked(site, draft)
+    name = now.recipe.slug if now.recipe else "recept"
     return download(Download(f"{name}.yaml", data, "application/yaml"))
 
 

@@ -48,9 +48,9 @@ def copies_page(request: Request, checked: Checked, status: int = 200, **context
 
 async def show(request: Request) -> Response:
     site = site_of(request)
-    checked = check(site, site.draft(request))
+    checked = await run_in_threadpool(check, site, site.draft(request))
     job = site.jobs.latest(site.session(request), "exemplaren")
-    names = names_for_copies(request)  # the training day's list, when there is one
+    names = await run_in_threadpool(names_for_copies, request)  # the training day's list
     return copies_page(request, checked, problems=[], job=job, names=names)
 
 
@@ -75,7 +75,7 @@ def zipped(site: Site, recipe: Recipe, names: tuple[str, ...]) -> Work:
 
 async def make(request: Request) -> Response:
     site = site_of(request)
-    checked = check(site, site.draft(request))
+    checked = await run_in_threadpool(check, site, site.draft(request))
     async with request.form(max_part_size=MAX_PEOPLE_BYTES) as form:
         edition = form_text(form, "editie", 20)
         try:

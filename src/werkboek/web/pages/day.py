@@ -142,7 +142,7 @@ def day_page(
 
 
 async def show(request: Request) -> Response:
-    return day_page(request)
+    return await run_in_threadpool(day_page, request)  # (checks the draft)
 
 
 def save_list(request: Request, text: str) -> Response:
@@ -182,8 +182,8 @@ async def new_list(request: Request) -> Response:
         try:
             text = await read_list(form)
         except WerkboekError as exc:
-            return day_page(request, 422, problems=exc.problems, text="")
-    return save_list(request, text)
+            return await run_in_threadpool(day_page, request, 422, problems=exc.problems, text="")
+    return await run_in_threadpool(save_list, request, text)  # (parses the list)
 
 
 async def corrected(request: Request) -> Response:
@@ -194,7 +194,7 @@ async def corrected(request: Request) -> Response:
     count = max((len(v) for v in values), default=0)
     rows = [[v[r].strip() if r < len(v) else "" for v in values] for r in range(count)]
     rows = [row for row in rows if any(row)]
-    return save_list(request, csv_text(columns, rows))
+    return await run_in_threadpool(save_list, request, csv_text(columns, rows))
 
 
 async def signature(request: Request) -> Response:
@@ -212,15 +212,16 @@ async def signature(request: Request) -> Response:
         return back(request, "day")
     if not data:
         missing = Problem("", 0, 0, "handtekening", "kies een afbeelding van je handtekening")
-        return day_page(request, 422, signature_problems=[missing])
+        return await run_in_threadpool(day_page, request, 422, signature_problems=[missing])
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / SIGNATURE_FILE
         trial.write_bytes(data)
         try:
-            signature_uri(trial)  # the library's own check: PNG or JPEG, at most 1 MB
+            # the library's own check: PNG or JPEG, at most 1 MB
+            await run_in_threadpool(signature_uri, trial)
         except WerkboekError as exc:
             said = [Problem("", 0, 0, "handtekening", p.message) for p in exc.problems]
-            return day_page(request, 422, signature_problems=said)
+            return await run_in_threadpool(day_page, request, 422, signature_problems=said)
     write_atomically(path, data)
     return back(request, "day")
 
@@ -235,7 +236,7 @@ def need(request: Request) -> tuple[Recipe, list[Person]] | Response:
 
 
 async def attendance(request: Request) -> Response:
-    found = need(request)
+    found = await run_in_threadpool(need, request)  # (checks the draft, reads the list)
     if isinstance(found, Response):
         return found
     recipe, people = found
@@ -260,7 +261,7 @@ def certificates_zip(site: Site, recipe: Recipe, people: list[Person], sig: Path
 
 
 async def certificates(request: Request) -> Response:
-    found = need(request)
+    found = await run_in_threadpool(need, request)  # (checks the draft, reads the list)
     if isinstance(found, Response):
         return found
     recipe, people = found

@@ -325,7 +325,7 @@ def state_of(request: Request) -> MailingState | None:
 async def show(request: Request) -> Response:
     output_dir = site_of(request).project.output_dir
     state = await run_in_threadpool(last_state, folder(request), output_dir)  # (reads the list)
-    return mail_page(request, load(request), state=state)
+    return await run_in_threadpool(mail_page, request, load(request), state=state)
 
 
 def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, Any]:
@@ -359,10 +359,10 @@ async def preview(request: Request) -> Response:
             index = form_text(form, "wie", 6)
         data = await run_in_threadpool(message_preview, request, mail, index)
     except WerkboekError as exc:
-        return problems_page(request, exc, mail)
+        return await run_in_threadpool(problems_page, request, exc, mail)
     if is_htmx(request):
         return site_of(request).page(request, "_mail_voorbeeld.html", **data)
-    return mail_page(request, mail, preview=data)
+    return await run_in_threadpool(mail_page, request, mail, preview=data)
 
 
 async def submitted(request: Request) -> MailForm:
@@ -400,7 +400,7 @@ async def dry(request: Request) -> Response:
         mail = await submitted(request)
         await check_form(request, mail)
     except WerkboekError as exc:
-        return problems_page(request, exc, mail)
+        return await run_in_threadpool(problems_page, request, exc, mail)
     site = site_of(request)
     actor = session_actor(site.session(request))
     work = dry_running(site, folder(request), site.draft(request), mail, actor)
@@ -463,7 +463,7 @@ async def deliver(request: Request) -> Response:
         mail = await submitted(request)
         await check_form(request, mail, need_smtp=True)
     except WerkboekError as exc:
-        return problems_page(request, exc, mail)
+        return await run_in_threadpool(problems_page, request, exc, mail)
     site = site_of(request)
     smtp = site.config.smtp
     assert smtp is not None  # check_form refuses without one

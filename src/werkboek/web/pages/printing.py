@@ -29,7 +29,7 @@ CARD_SIZES = ("a5", "a6")
 
 async def show(request: Request) -> Response:
     site = site_of(request)
-    checked = check(site, site.draft(request))
+    checked = await run_in_threadpool(check, site, site.draft(request))
     recipe = checked.recipe
     cards = [exercise.plain_title for _, exercise in recipe.exercises()] if recipe else []
     return site.page(request, "drukken.html", active="drukken", checked=checked, cards=cards)
@@ -75,7 +75,7 @@ def recipe_or_none(request: Request) -> Recipe | None:
 
 
 async def booklet(request: Request) -> Response:
-    recipe = recipe_or_none(request)
+    recipe = await run_in_threadpool(recipe_or_none, request)
     if recipe is None:
         return back(request, "print")
     kind = request.path_params["kind"]
@@ -87,7 +87,7 @@ async def booklet(request: Request) -> Response:
 
 
 async def print_shop(request: Request) -> Response:
-    recipe = recipe_or_none(request)
+    recipe = await run_in_threadpool(recipe_or_none, request)
     if recipe is None:
         return back(request, "print")
     site = site_of(request)
@@ -96,7 +96,7 @@ async def print_shop(request: Request) -> Response:
 
 
 async def cards(request: Request) -> Response:
-    recipe = recipe_or_none(request)
+    recipe = await run_in_threadpool(recipe_or_none, request)
     size = request.path_params["size"]
     if size not in CARD_SIZES:
         raise HTTPException(404)

@@ -1,0 +1,156 @@
+"""Connections to the real server: slow clients are timed out, and there are never too many.
+
+The server runs the app with werkboek's own protocol (``web/connections.py``), as
+``werkboek serve`` does, with short limits so that the test need not wait long.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from werkboek import Project
+from werkboek.web.app import WebApp
+from werkboek.web.config import ServerConfig
+from werkboek.web.connections import guarded_protocol
+
+from conftest import CONTENT, REPO, free_port
+
+STATIC = "/static/werkboek.css"
+
+
+@contextlib.contextmanager
+def server(folder: Path, head_seconds: float, max_connections: int) -> Iterator[int]:
+    port = free_port()
+    project = Project(CONTENT, REPO / "styles", folder / "output", folder / "recepten")
+    web = WebApp(project, ServerConfig(port=port))
+    running = uvicorn.Server(
+        uvicorn.Config(
+            web.asgi(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+            http=guarded_protocol(head_seconds, max_connections),
+        )
+    )
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running.started
+    try:
+        yield port
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)
+        web.jobs.shutdown()
+        web.pool.shutdown()
+
+
+def closed(sock: socket.socket) -> bool:
+    """Whether the server has closed ``sock`` (without waiting)."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1024) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def test_trickling_clients_are_closed_and_others_still_served(tmp_path, monkeypatch):
+    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "verzendlog.sqlite"))
+    with server(tmp_path, head_seconds=1.0, max_connections=100) as port:
+        slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(60)]
+        for sock in slow:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        # a normal request while all of them are open
+        answer = httpx.get(f"http://127.0.0.1:{port}{STATIC}")
+        assert answer.status_code == 200
+        # each trickles a header byte by byte; every one of them is closed, a while after
+        # the limit at most (without the limit they would stay open as long as they trickle)
+        open_ = list(slow)
+        stop = time.monotonic() + 30
+        while open_ and time.monotonic() < stop:
+            for sock in list(open_):
+                if closed(sock):
+                    open_.remove(sock)
+                    continue
+                with contextlib.suppress(OSError):
+                    sock.send(b"X")
+            time.sleep(0.1)
+        assert not open_, f"{len(open_)} of 60 slow clients still open"
+        for sock in slow:
+            sock.close()
+        # the server still answers
+        assert httpx.get(f"http://127.0.0.1:{port}{STATIC}").status_code == 200
+
+
+def test_a_whole_head_in_time_is_not_cut_and_keep_alive_still_works(tmp_path, monkeypatch):
+    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "verzendlog.sqlite"))
+    with (
+        server(tmp_path, head_seconds=1.0, max_connections=100) as port,
+        httpx.Client(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        for _ in range(3):  # one connection, several requests
+            assert client.get(STATIC).status_code == 200
+
+
+def test_connections_are_capped_with_a_dutch_answer(tmp_path, monkeypatch):
+    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "verzendlog.sqlite"))
+    with server(tmp_path, head_seconds=30.0, max_connections=5) as port:
+        held = []
+        for _ in range(5):  # five kept-alive connections, each with one answered request
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(f"GET {STATIC} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            sock.settimeout(10)
+            assert sock.recv(100).startswith(b"HTTP/1.1 200")
+            held.append(sock)
+        one_more = socket.create_connection(("127.0.0.1", port))
+        one_more.settimeout(10)
+        reply = b""
+        while chunk := one_more.recv(1024):
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.1 503")
+        assert "De server is even te druk" in reply.decode()
+        one_more.close()
+        held.pop().close()
+        # once one is closed there is room again
+        for _attempt in range(50):
+            with contextlib.suppress(httpx.HTTPError):
+                answer = httpx.get(f"http://127.0.0.1:{port}{STATIC}")
+                if answer.status_code == 200:
+                    break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("no room after a connection was closed")
+        for sock in held:
+            sock.close()
+
+
+def test_a_uvicorn_of_another_shape_is_one_dutch_line_before_listening(monkeypatch):
+    from werkboek.errors import WerkboekError
+    from werkboek.web import internals
+
+    assert internals.h11_protocol().__name__ == "H11Protocol"
+    internals.h11_protocol.cache_clear()
+    monkeypatch.setattr(internals, "METHODS", (*internals.METHODS, "no_such_method"))
+    try:
+        with pytest.raises(WerkboekError) as caught:
+            guarded_protocol()
+        assert str(caught.value).startswith("uvicorn ")
+        assert "H11Protocol.no_such_method heeft een andere vorm; installeer uvicorn>=" in str(
+            caught.value
+        )
+    finally:
+        internals.h11_protocol.cache_clear()
