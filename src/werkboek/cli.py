@@ -544,6 +544,13 @@ def attendance(
     help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
 )
 @option(
+    "--handtekening-beschrijving",
+    "signature_alt",
+    metavar="TEKST",
+    default="",
+    help="Wat de handtekening laat zien, in woorden (voor wie het bewijs laat voorlezen).",
+)
+@option(
     "-o",
     "--uitvoer",
     "output",
@@ -559,6 +566,7 @@ def certificates(
     recipe: Path,
     participants: Path,
     signature: Path | None,
+    signature_alt: str,
     output: str | None,
     content_dir: Path,
     styles_dir: Path,
@@ -572,7 +580,15 @@ def certificates(
         recipe, participants, content_dir, styles_dir, signature
     )
     output_dir = Path(output) if output else None
-    options = {"certificates": CertificateOptions(loaded, people, output_dir, signature)}
+    if signature_alt:
+        from .products.training_day import signature_alt_problem
+
+        wrong = signature_alt_problem(signature_alt)
+        if wrong:
+            raise WerkboekError(Problem("", 0, 0, "handtekening-beschrijving", wrong))
+    options = {
+        "certificates": CertificateOptions(loaded, people, output_dir, signature, signature_alt)
+    }
     inputs = [recipe, participants, *([signature] if signature else [])]
     if people:
         _wrote(build_products(project, ["certificates"], options, force=force, inputs=inputs))
