@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import test_web_browser as in_browser
-from test_web_browser import add, axe_clean, text
+from test_web_browser import add, axe_clean, changes, item_titles, text
 
 # the browser tests' fixtures: a browser, the server, its SMTP server, a fresh page
 browser = in_browser.browser
@@ -169,3 +169,29 @@ def test_mail_with_certificates_own_files_and_a_reply_address(
     page.goto("/mail")
     expect(page.get_by_label("programma.pdf")).to_be_checked()
     expect(page.get_by_label("groepsfoto.png")).to_have_count(0)
+
+
+def test_a_part_in_the_workbook_twice_is_fixed_with_one_click(page: Page):
+    page.goto("/")
+    add(page, "Eenvoudig")
+    add(page, "B1 niveau")  # an exercise the principle's part Oefenen already brings
+    page.goto("/werkboek")
+    expect(page.locator("#fout-onderdeel-1")).to_contain_text(
+        "de oefening 'B1 niveau' staat al in het werkboek"
+    )
+    axe_clean(page)
+    drop = page.get_by_role("button", name="Laat bij Eenvoudig het deel Oefenen weg")
+    expect(page.get_by_role("button", name="Haal deze oefening hier weg")).to_be_visible()
+    changes(page, drop.click)
+    expect(page.locator("#onderdelen .fout")).to_have_count(0)
+    expect(page.locator("#deel-0-oefenen")).not_to_be_checked()
+    expect(page.locator("#deel-0-uitleg")).to_be_checked()
+    assert item_titles(page) == ["Eenvoudig", "B1 niveau"]
+    # the part back: the problem again; now the exercise goes, with the keyboard
+    changes(page, page.locator("#deel-0-oefenen").check)
+    expect(page.locator("#fout-onderdeel-1")).to_contain_text("staat al in het werkboek")
+    page.get_by_role("button", name="Haal deze oefening hier weg").focus()
+    changes(page, lambda: page.keyboard.press("Enter"))
+    assert item_titles(page) == ["Eenvoudig"]
+    expect(page.locator("#onderdelen .fout")).to_have_count(0)
+    expect(page.locator("#deel-0-oefenen")).to_be_checked()

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ...content.markup import plain_text
 from ...content.schema import PART_KEYS, Range
 from ...errors import Problem, RecipeError
 from ...products.workbook import SessionPlan, session_plan
@@ -99,6 +100,73 @@ def total_minutes(recipe: Recipe | None) -> tuple[Range | None, list[str]]:
     return total, untimed
 
 
+@dataclass(frozen=True)
+class Fix:
+    """A one-click way out of a part that is in the workbook twice: a button that does
+    ``action`` to the item at ``index`` (with ``fields``)."""
+
+    label: str
+    index: int
+    action: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def duplicate_fixes(site: Site, draft: Draft) -> dict[int, list[Fix]]:
+    """For each item that is already in the workbook (as itself, or in a principle's part
+    oefenen or verhalen), the fixes the composer offers beside its problem."""
+    content = site.project.content
+    principles = {p.slug: p for p in content.principles}
+    covering: dict[tuple[str, str], tuple[int, str]] = {}
+    first: dict[tuple[str, str], int] = {}
+    fixes: dict[int, list[Fix]] = {}
+    items = draft.onderdelen
+    for index, item in enumerate(items):
+        if "principe" not in item or item["principe"] not in principles:
+            continue
+        principle = principles[item["principe"]]
+        parts = item.get("delen", list(PART_KEYS))
+        for part, kind, found in (
+            ("oefenen", "oefening", principle.exercises),
+            ("verhalen", "verhaal", principle.stories),
+        ):
+            if part in parts:
+                for each in found:
+                    covering.setdefault((kind, each.slug), (index, part))
+    for index, item in enumerate(items):
+        key = next(((k, str(v)) for k, v in item.items() if k != "delen"), ("", ""))
+        if key[0] in ("eigen", "notities", ""):
+            continue
+        what = {"oefening": "deze oefening", "verhaal": "dit verhaal"}.get(key[0], "deze")
+        if key in first:
+            other = first[key]
+            fixes[index] = [Fix(f"Haal {what} hier weg", index, "verwijderen")]
+            if key[0] == "principe" and item.get("delen") != items[other].get("delen"):
+                fixes[index].append(
+                    Fix(
+                        f"Voeg samen met onderdeel {other + 1}",
+                        index,
+                        "samenvoegen",
+                        {"naar": str(other)},
+                    )
+                )
+            continue
+        first[key] = index
+        if key in covering:
+            other, part = covering[key]
+            principle = principles[items[other]["principe"]]
+            part_title = plain_text(content.parts.get(part, part))
+            fixes[index] = [
+                Fix(f"Haal {what} hier weg", index, "verwijderen"),
+                Fix(
+                    f"Laat bij {principle.plain_title} het deel {part_title} weg",
+                    other,
+                    "deel-weg",
+                    {"deel": part},
+                ),
+            ]
+    return fixes
+
+
 def titles(site: Site, draft: Draft) -> list[dict[str, Any]]:
     """How each item of the draft is shown: its kind, title and principle."""
     content = site.project.content
@@ -163,6 +231,7 @@ def context(site: Site, checked: Checked) -> dict[str, Any]:
         "checked": checked,
         "draft": checked.draft,
         "items": titles(site, checked.draft),
+        "fixes": duplicate_fixes(site, checked.draft) if checked.problems else {},
         "parts": site.project.content.parts,
         "total": total,
         "untimed": untimed,
@@ -225,6 +294,31 @@ def remove(draft: Draft, index: int, form: FormData) -> None:
     draft.remove(index)
 
 
+def drop_part(draft: Draft, index: int, form: FormData) -> None:
+    """Leave one part out of a principle (the one that brings an item in twice)."""
+    if 0 <= index < len(draft.onderdelen) and "principe" in draft.onderdelen[index]:
+        part = form_text(form, "deel", 20)
+        parts = draft.onderdelen[index].get("delen", list(PART_KEYS))
+        draft.set_parts(index, [p for p in parts if p != part])
+
+
+def merge(draft: Draft, index: int, form: FormData) -> None:
+    """A principle named twice with other parts: its parts together at the first, this one
+    taken away."""
+    to = form_text(form, "naar", 5)
+    items = draft.onderdelen
+    if not (to.isdigit() and 0 <= index < len(items) and 0 <= int(to) < len(items)):
+        raise HTTPException(400)
+    other = int(to)
+    if items[index].get("principe") is None or items[other].get("principe") != items[index].get(
+        "principe"
+    ):
+        raise HTTPException(400)
+    parts = [*items[other].get("delen", PART_KEYS), *items[index].get("delen", PART_KEYS)]
+    draft.set_parts(other, parts)
+    draft.remove(index)
+
+
 def set_parts(draft: Draft, index: int, form: FormData) -> None:
     draft.set_parts(index, [p for p in form.getlist("delen") if isinstance(p, str)])
 
@@ -243,6 +337,8 @@ ITEM_ACTIONS: dict[str, Callable[[Draft, int, FormData], None]] = {
     "omlaag": move_down,
     "verplaatsen": move_to,
     "verwijderen": remove,
+    "deel-weg": drop_part,
+    "samenvoegen": merge,
     "delen": set_parts,
     "paginas": set_pages,
     "tekst": set_text,
