@@ -195,3 +195,44 @@ def test_a_part_in_the_workbook_twice_is_fixed_with_one_click(page: Page):
     assert item_titles(page) == ["Eenvoudig"]
     expect(page.locator("#onderdelen .fout")).to_have_count(0)
     expect(page.locator("#deel-0-oefenen")).to_be_checked()
+
+
+def test_an_image_from_the_computer_on_an_own_page(page: Page, tmp_path: Path):
+    page.goto("/")
+    add(page, "B1 niveau")
+    page.goto("/werkboek")
+    page.get_by_label(re.compile("^Eigen pagina")).fill("# Welkom\n\nFijn dat je er bent.\n")
+    changes(page, page.get_by_role("button", name="Eigen pagina toevoegen").click)
+    page.get_by_text("Afbeelding toevoegen aan Welkom").click()
+    picture = page.get_by_label(re.compile("^Afbeelding van je computer"))
+    described = page.get_by_label(re.compile("^Wat laat de afbeelding zien"))
+    # not an image, and no description: both said beside the fields
+    wrong = tmp_path / "zaal.png"
+    wrong.write_text("geen plaatje", encoding="utf-8")
+    picture.set_input_files(str(wrong))
+    page.get_by_role("button", name="Afbeelding toevoegen").click()
+    problem = page.locator("#fout-afbeelding-1")
+    expect(problem).to_contain_text("de afbeelding is geen PNG of JPEG")
+    expect(problem).to_contain_text("beschrijf wat de afbeelding laat zien")
+    expect(picture).to_have_attribute("aria-invalid", "true")
+    axe_clean(page)
+    # too many pixels (the recipe's own bound), though a small file
+    png(tmp_path / "groot.png", (5000, 3000))
+    picture.set_input_files(str(tmp_path / "groot.png"))
+    described.fill("Een wit vlak")
+    page.get_by_role("button", name="Afbeelding toevoegen").click()
+    expect(problem).to_contain_text("meer dan 12 miljoen")
+    # a small image: added, with a warning that it prints blurred
+    png(tmp_path / "zaal.png", (400, 300))
+    picture.set_input_files(str(tmp_path / "zaal.png"))
+    described.fill("Plattegrond van de zaal")
+    changes(page, page.get_by_role("button", name="Afbeelding toevoegen").click)
+    expect(page.locator("#waarschuwing-onderdeel-1")).to_contain_text("minder dan 150")
+    expect(page.locator("#onderdelen .fout")).to_have_count(0)
+    axe_clean(page)
+    from test_web_browser import download, preview_settled
+
+    preview_settled(page)
+    data = download(page, "PDF voor deelnemers")
+    assert "Plattegrond van de zaal" in figure_alts(data)
+    assert "Fijn dat je er bent." in text(data)

@@ -17,11 +17,12 @@ from typing import Any
 
 from ..content.schema import PART_KEYS
 from ..files.atomic import write_atomically
+from ..recipes.own_pages import MAX_SOURCE
 
 KINDS = ("principe", "oefening", "verhaal", "artikel", "notities", "eigen")
 DAY_KEYS = ("datum", "uren", "locatie", "dagdelen")
 """The training day's keys: kept as the trainer wrote them, checked with the recipe."""
-MAX_OWN = 100_000
+MAX_OWN = MAX_SOURCE  # (an own page with its images, as data: URIs)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_ITEMS = 200
 

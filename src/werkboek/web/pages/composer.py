@@ -26,6 +26,7 @@ from ...content.schema import PART_KEYS, Range
 from ...errors import Problem, RecipeError
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
+from ...recipes.own_pages import MAX_IMAGE, image_markdown, image_problem
 from ...words import capital
 from ..drafts import DAY_KEYS, MAX_OWN, Draft
 from ..pool import Busy, Superseded
@@ -237,6 +238,7 @@ def context(site: Site, checked: Checked) -> dict[str, Any]:
         "untimed": untimed,
         "plan": plan,
         "editions": EDITIONS,
+        "image_problems": {},
     }
 
 
@@ -377,6 +379,62 @@ async def add_own(request: Request) -> Response:
     return changed(request, draft)
 
 
+IMAGE_KINDS = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+"""What an uploaded image for an own page may be, by its first bytes."""
+MAX_IMAGE_ALT = 300
+
+
+def image_upload_problems(data: bytes, alt: str) -> tuple[str, list[str]]:
+    """An uploaded image's kind, and why it cannot go on an own page (the recipe's own check
+    of size, kind and pixels), in a trainer's words."""
+    problems = []
+    kind = next((k for magic, k in IMAGE_KINDS.items() if data.startswith(magic)), "")
+    if not data:
+        problems.append("kies een afbeelding (PNG of JPEG)")
+    elif not kind:
+        problems.append("de afbeelding is geen PNG of JPEG")
+    elif len(data) > MAX_IMAGE:
+        problems.append(f"de afbeelding is groter dan {MAX_IMAGE // 1_000_000} MB")
+    elif problem := image_problem(data, kind):
+        problems.append(f"de afbeelding {problem}")
+    if not alt.strip():
+        problems.append("beschrijf wat de afbeelding laat zien (voor wie niet kan zien)")
+    elif len(alt) > MAX_IMAGE_ALT:
+        problems.append(f"de beschrijving is langer dan {MAX_IMAGE_ALT} tekens")
+    return kind, problems
+
+
+async def add_image(request: Request) -> Response:
+    """An image from the trainer's computer at the end of an own page, with its description;
+    checked as the recipe checks it (a warning under 150 ppi follows from the recipe)."""
+    site = site_of(request)
+    draft = site.draft(request)
+    index: int = request.path_params["index"]
+    async with request.form() as form:
+        upload = form.get("afbeelding")
+        alt = form_text(form, "beschrijving", MAX_IMAGE_ALT + 1)
+        data = (
+            await upload.read(MAX_IMAGE + 1)
+            if isinstance(upload, UploadFile) and upload.filename
+            else b""
+        )
+    if not (0 <= index < len(draft.onderdelen) and "eigen" in draft.onderdelen[index]):
+        return back(request, "composer")
+    kind, problems = await run_in_threadpool(image_upload_problems, data, alt)
+    text = str(draft.onderdelen[index]["eigen"]).rstrip("\n")
+    if not problems:
+        added = f"{text}\n\n{image_markdown(data, kind, alt)}\n"
+        if len(added) > MAX_OWN:
+            problems.append("de pagina heeft geen plaats meer voor deze afbeelding")
+        else:
+            draft.set_own(index, added)
+            return changed(request, draft)
+    shown = {**context(site, check(site, draft)), "image_problems": {index: problems}}
+    if is_htmx(request):
+        return site.page(request, "_samensteller.html", status=422, **shown)
+    return site.page(request, "werkboek.html", status=422, undo="", **shown)
+
+
 async def add_notes(request: Request) -> Response:
     draft = site_of(request).draft(request)
     draft.add("notities", pages=1)
@@ -512,6 +570,12 @@ ROUTES: list[BaseRoute] = [
     Route("/werkboek/eigen", add_own, methods=["POST"], name="composer_own"),
     Route("/werkboek/leegmaken", clear, methods=["POST"], name="composer_clear"),
     Route("/werkboek/terugzetten", undo, methods=["POST"], name="composer_undo"),
+    Route(
+        "/werkboek/onderdelen/{index:int}/afbeelding",
+        add_image,
+        methods=["POST"],
+        name="composer_own_image",
+    ),
     Route(
         "/werkboek/onderdelen/{index:int}/bewerken",
         edit_own,
