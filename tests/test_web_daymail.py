@@ -71,11 +71,13 @@ def attachments(message: EmailMessage) -> dict[str, bytes]:
     }
 
 
-def signature_with_description(pg: Page, tmp_path: Path, description: str) -> None:
+def signature_with_description(
+    pg: Page, tmp_path: Path, description: str, default: str = "Handtekening van de trainer"
+) -> None:
     """The training day's signature and its description, on the day pg."""
     pg.goto("/dag")
     field = pg.get_by_label(re.compile("^Beschrijving van de handtekening"))
-    expect(field).to_have_value("Handtekening van de trainer")  # what is printed without one
+    expect(field).to_have_value(default)  # what is printed without one
     pg.get_by_label(re.compile("^Je handtekening")).set_input_files(
         str(png(tmp_path / "handtekening.png"))
     )
@@ -83,7 +85,7 @@ def signature_with_description(pg: Page, tmp_path: Path, description: str) -> No
     pg.get_by_role("button", name="Handtekening bewaren").click()
     expect(pg.locator("#fout-beschrijving")).to_contain_text("beschrijf de handtekening")
     expect(field).to_have_attribute("aria-invalid", "true")
-    axe_clean(pg)
+    look(pg, "dag-handtekening-fout")
     pg.get_by_label(re.compile("^Je handtekening")).set_input_files(
         str(png(tmp_path / "handtekening.png"))
     )
@@ -121,7 +123,7 @@ def test_mail_with_certificates_own_files_and_a_reply_address(
     expect(page.get_by_label(re.compile("^Antwoorden naar"))).to_have_attribute(
         "aria-invalid", "true"
     )
-    axe_clean(page)
+    look(page, "mail-fouten")
     # right: an own PDF and an image go with every message
     page.get_by_label(re.compile("^Antwoorden naar")).fill("Kees Jansen <kees@voorbeeld.example>")
     programme = tmp_path / "programma.pdf"
@@ -141,7 +143,7 @@ def test_mail_with_certificates_own_files_and_a_reply_address(
     expect(page.get_by_label(re.compile("^Antwoorden naar"))).to_have_value(
         "Kees Jansen <kees@voorbeeld.example>"
     )
-    axe_clean(page)
+    look(page, "mail-eigen-bijlagen")
     page.get_by_role("button", name="Verzenden").click()
     expect(page.locator(".verslag")).to_contain_text("2 verzonden, 0 mislukt", timeout=120_000)
     assert len(handler.received) == 2
@@ -179,7 +181,7 @@ def test_a_part_in_the_workbook_twice_is_fixed_with_one_click(page: Page):
     expect(page.locator("#fout-onderdeel-1")).to_contain_text(
         "de oefening 'B1 niveau' staat al in het werkboek"
     )
-    axe_clean(page)
+    look(page, "werkboek-dubbel")
     drop = page.get_by_role("button", name="Laat bij Eenvoudig het deel Oefenen weg")
     expect(page.get_by_role("button", name="Haal deze oefening hier weg")).to_be_visible()
     changes(page, drop.click)
@@ -215,7 +217,7 @@ def test_an_image_from_the_computer_on_an_own_page(page: Page, tmp_path: Path):
     expect(problem).to_contain_text("de afbeelding is geen PNG of JPEG")
     expect(problem).to_contain_text("beschrijf wat de afbeelding laat zien")
     expect(picture).to_have_attribute("aria-invalid", "true")
-    axe_clean(page)
+    look(page, "werkboek-afbeelding-fout")
     # too many pixels (the recipe's own bound), though a small file
     png(tmp_path / "groot.png", (5000, 3000))
     picture.set_input_files(str(tmp_path / "groot.png"))
@@ -229,10 +231,197 @@ def test_an_image_from_the_computer_on_an_own_page(page: Page, tmp_path: Path):
     changes(page, page.get_by_role("button", name="Afbeelding toevoegen").click)
     expect(page.locator("#waarschuwing-onderdeel-1")).to_contain_text("minder dan 150")
     expect(page.locator("#onderdelen .fout")).to_have_count(0)
-    axe_clean(page)
+    look(page, "werkboek-afbeelding")
     from test_web_browser import download, preview_settled
 
     preview_settled(page)
     data = download(page, "PDF voor deelnemers")
     assert "Plattegrond van de zaal" in figure_alts(data)
     assert "Fijn dat je er bent." in text(data)
+
+
+PEOPLE = [
+    "Anna de Vries",
+    "Bram Bakker",
+    "Chantal Özdemir",
+    "Daan Jansen",
+    "Eva Smit",
+    "Fatima El Amrani",
+    "Gert-Jan Mulder",
+    "Hanneke Visser",
+    "Ilse de Boer",
+    "Joost van Dijk",
+    "Karin Bos",
+    "Özlem Yılmaz",
+]
+
+
+def look(page: Page, name: str) -> None:
+    """axe at 1280 and 768 px, and nothing of the insides or English on the page; a
+    screenshot of both widths when WERKBOEK_SCREENSHOTS names a folder."""
+    import os
+
+    from test_web_browser import WORDS_NOT_SHOWN, shown_text
+
+    page.wait_for_load_state("networkidle")
+    for width in (1280, 768):
+        page.set_viewport_size({"width": width, "height": 900})
+        axe_clean(page)
+        assert WORDS_NOT_SHOWN.findall(shown_text(page)) == [], name
+        if shots := os.environ.get("WERKBOEK_SCREENSHOTS"):
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=f"{shots}/{width}-{name}.png", full_page=True, caret="initial")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+# WeasyPrint opens its sRGB profile for a PDF/A file and never closes it (see test_web_browser)
+@pytest.mark.filterwarnings(
+    r"ignore:Exception ignored in.*sRGB2014\.icc:pytest.PytestUnraisableExceptionWarning",
+    r"ignore:unclosed file.*sRGB2014\.icc:ResourceWarning",
+)
+def test_one_whole_training_day_in_the_browser(page: Page, smtp_server, server, tmp_path: Path):
+    import zipfile
+
+    from test_web_browser import cli, download, preview_settled
+
+    _, handler = smtp_server
+    handler.received.clear()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # compose: an exercise from the catalogue, the day's details typed with the keyboard
+    page.goto("/")
+    add(page, "B1 niveau")
+    look(page, "catalogus")
+    page.goto("/werkboek")
+    for label, value in [
+        ("Titel", "Eenvoudig schrijven"),
+        ("Trainer", "Kees Jansen"),
+        ("Plaats", "Zaandam"),
+    ]:
+        page.get_by_label(label, exact=True).focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+        changes(page, lambda: page.keyboard.press("Tab"))
+    changes(page, lambda: page.get_by_label("Datum", exact=True).fill("2026-03-14"))
+    for label, value in [("Titel", "Eenvoudig schrijven"), ("Trainer", "Kees Jansen")]:
+        expect(page.get_by_label(label, exact=True)).to_have_value(value)
+    # a welcome page, typed and added with the keyboard: focus stays on the button
+    page.get_by_label(re.compile("^Eigen pagina")).focus()
+    page.keyboard.type("# Welkom\n\nFijn dat je er bent. Vandaag: schrijven in B1.\n")
+    adding = page.get_by_role("button", name="Eigen pagina toevoegen")
+    adding.focus()
+    changes(page, lambda: page.keyboard.press("Enter"))
+    expect(adding).to_be_focused()
+    page.get_by_role("button", name="Omhoog: Welkom").focus()
+    changes(page, lambda: page.keyboard.press("Enter"))
+    assert item_titles(page) == ["Welkom", "B1 niveau"]
+    # with an image from the computer
+    page.get_by_text("Afbeelding toevoegen aan Welkom").click()
+    page.get_by_label(re.compile("^Afbeelding van je computer")).set_input_files(
+        str(png(tmp_path / "zaal.png", (1200, 800)))
+    )
+    page.get_by_label(re.compile("^Wat laat de afbeelding zien")).fill("Plattegrond van de zaal")
+    changes(page, page.get_by_role("button", name="Afbeelding toevoegen").click)
+    expect(page.locator("#onderdelen .fout")).to_have_count(0)
+    preview_settled(page)
+    look(page, "werkboek")
+    workbook = download(page, "PDF voor deelnemers")
+    assert "Plattegrond van de zaal" in figure_alts(workbook)
+    # saved, started over, reopened
+    page.get_by_label("Bewaren als recept op de server, onder de naam").fill("eenvoudig")
+    page.get_by_role("button", name="Bewaren", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Bewaard als recept “eenvoudig”")
+    page.goto("/werkboek")
+    page.get_by_role("button", name="Opnieuw beginnen (leegmaken)").click()
+    page.get_by_role("button", name="Ja, opnieuw beginnen").click()
+    expect(page.locator("#onderdelen > li")).to_have_count(0)
+    page.goto("/recepten")
+    look(page, "recepten")
+    page.get_by_role("button", name="Openen: Eenvoudig schrijven (eenvoudig.yaml)").click()
+    expect(page).to_have_url(re.compile("/werkboek(\\?vervangen=ja)?$"))
+    assert item_titles(page) == ["Welkom", "B1 niveau"]
+    recipe = tmp_path / "recepten" / "eenvoudig.yaml"
+    recipe.parent.mkdir()
+    recipe.write_bytes(download(page, "Recept (YAML)"))
+    # one list for the day: pasted once
+    page.get_by_role("link", name="Trainingsdag").click()
+    emails = [f"deelnemer{n:02d}@voorbeeld.example" for n in range(1, 13)]
+    listed = "naam,email\n" + "".join(f"{p},{e}\n" for p, e in zip(PEOPLE, emails, strict=True))
+    page.get_by_label(re.compile("^Plak de lijst")).fill(listed)
+    page.get_by_role("button", name="Lijst inlezen").click()
+    expect(page.get_by_role("status")).to_contain_text("12 deelnemers")
+    signature_with_description(
+        page, tmp_path, "Handtekening van Kees Jansen", "Handtekening van Kees Jansen"
+    )
+    look(page, "dag")
+    attendance = download(page, "Presentielijst (PDF)")
+    certificates = zipfile.ZipFile(io.BytesIO(download(page, re.compile("^Bewijzen van deelname"))))
+    # personal copies for the twelve, from the same list
+    page.get_by_role("link", name="Eigen exemplaren", exact=True).click()
+    expect(page.get_by_label("Namen, één per regel")).to_have_value("\n".join(PEOPLE))
+    look(page, "exemplaren")
+    page.get_by_role("button", name="Exemplaren maken").click()
+    with page.expect_download(timeout=300_000) as info:
+        page.get_by_role("link", name=re.compile("^Downloaden")).click(timeout=300_000)
+    copies = zipfile.ZipFile(info.value.path())
+    assert len(copies.namelist()) == 12
+    assert "özlem-yılmaz.pdf" in copies.namelist() or "ozlem-yilmaz.pdf" in copies.namelist()
+    # mail everyone: their certificate and an own attachment, through real SMTP
+    page.get_by_role("link", name="Mailen", exact=True).click()
+    expect(page.get_by_label(re.compile("^Plak de lijst"))).to_have_value(listed)
+    page.get_by_label("Onderwerp").fill("Je bewijs van deelname, {{ naam }}")
+    page.get_by_label(re.compile("^Tekst")).fill("Beste {{ naam }},\n\nDank je wel!\n")
+    page.get_by_label(re.compile("Ieder zijn eigen bewijs van deelname")).check()
+    page.get_by_label(re.compile("Ieder zijn eigen werkboek")).uncheck()
+    programme = tmp_path / "programma.pdf"
+    programme.write_bytes(tiny_pdf())
+    page.get_by_label(re.compile("^Een eigen bestand meesturen")).set_input_files(str(programme))
+    page.get_by_role("button", name="Proefrun").click()
+    expect(page.locator(".verslag")).to_contain_text(
+        "12 berichten opgesteld, niets verzonden", timeout=300_000
+    )
+    look(page, "mail-proefrun")
+    assert handler.received == []
+    page.get_by_role("button", name="Verzenden").click()
+    expect(page.locator(".verslag")).to_contain_text("12 verzonden, 0 mislukt", timeout=300_000)
+    look(page, "mail-verzonden")
+    # what each participant received
+    assert sorted(r.recipients[0] for r in handler.received) == emails
+    for person, email in zip(PEOPLE, emails, strict=True):
+        [received] = handler.to(email)
+        message = received.message
+        assert message["Subject"] == f"Je bewijs van deelname, {person}"
+        assert person in message["To"] or email in message["To"]
+        assert f"Beste {person}," in message.get_body(("plain",)).get_content()
+        files = attachments(message)
+        assert files["programma.pdf"] == programme.read_bytes()
+        [own] = [f for f in files if f.startswith("bewijs-van-deelname-")]
+        assert len(files) == 2
+        certificate = files[own]
+        assert person in text(certificate)
+        assert "Handtekening van Kees Jansen" in figure_alts(certificate)
+        assert certificate == certificates.read(own.removeprefix("bewijs-van-deelname-"))
+    page.goto("/dag")
+    expect(page.locator(".overzicht")).to_contain_text("Mail: 12 verzonden, 0 nog te verzenden")
+
+    # the command line, from the same recipe and list: the same bytes
+    people = tmp_path / "deelnemers.csv"
+    people.write_text(listed, encoding="utf-8")
+    out = tmp_path / "cli"
+    cli("workbook", str(recipe), "-o", str(out / "werkboek.pdf"))
+    assert (out / "werkboek.pdf").read_bytes() == workbook
+    cli("attendance", str(recipe), "--deelnemers", str(people), "-o", str(out / "lijst.pdf"))
+    assert (out / "lijst.pdf").read_bytes() == attendance
+    cli(
+        "certificates",
+        str(recipe),
+        "--deelnemers",
+        str(people),
+        "--handtekening",
+        str(tmp_path / "handtekening.png"),
+        "--handtekening-beschrijving",
+        "Handtekening van Kees Jansen",
+        "-o",
+        str(out / "bewijzen"),
+    )
+    for name in certificates.namelist():
+        assert certificates.read(name) == (out / "bewijzen" / name).read_bytes()
