@@ -143,6 +143,15 @@ def test_mail_with_certificates_own_files_and_a_reply_address(
     expect(page.get_by_label(re.compile("^Antwoorden naar"))).to_have_value(
         "Kees Jansen <kees@voorbeeld.example>"
     )
+    # the preview names what goes with the message, and where answers go
+    page.get_by_role("button", name="Bericht bekijken").click()
+    preview = page.locator(".mailvoorbeeld .kopregels")
+    expect(preview).to_contain_text("Antwoorden naar")
+    expect(preview).to_contain_text("Kees Jansen <kees@voorbeeld.example>")
+    expect(preview).to_contain_text(
+        "het eigen werkboek van Anna de Vries, het bewijs van deelname van Anna de Vries, "
+        "programma.pdf, groepsfoto.png"
+    )
     look(page, "mail-eigen-bijlagen")
     page.get_by_role("button", name="Verzenden").click()
     expect(page.locator(".verslag")).to_contain_text("2 verzonden, 0 mislukt", timeout=120_000)

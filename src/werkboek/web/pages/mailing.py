@@ -471,7 +471,28 @@ def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, A
     if rendered.html:
         body = rendered.html.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
         html = Markup(body)  # markdown-it, raw HTML off, values escaped: see mail/template.py
-    return {"recipients": recipients, "chosen": chosen, "rendered": rendered, "html": html}
+    return {
+        "recipients": recipients,
+        "chosen": chosen,
+        "rendered": rendered,
+        "html": html,
+        "attached": attached(request, mail, chosen.name),
+    }
+
+
+def attached(request: Request, mail: MailForm, name: str) -> list[str]:
+    """What goes with the message to ``name``, as the preview lists it."""
+    site = site_of(request)
+    recipe = check(site, site.draft(request)).recipe
+    found = []
+    if recipe is not None and mail.personal:
+        found.append(f"het eigen werkboek van {name}")
+    if recipe is not None and mail.certificate:
+        found.append(f"het bewijs van deelname van {name}")
+    if recipe is not None and mail.workbook:
+        found.append(f"{recipe.file_stem}.pdf")
+    found += [ready.file for p in mail.products if (ready := find(site.project, p)) is not None]
+    return found + list(mail.own)
 
 
 async def preview(request: Request) -> Response:
