@@ -213,11 +213,36 @@ async def corrected(request: Request) -> Response:
     return save_list(request, csv_text(columns, rows))
 
 
+def signature_problems(data: bytes, stored: bool, alt: str) -> list[Problem]:
+    """Why the signature and its description cannot be kept, every problem at once."""
+    problems = []
+    if not data and not stored:
+        problems.append(
+            Problem("", 0, 0, "handtekening", "kies een afbeelding van je handtekening")
+        )
+    if data:
+        with tempfile.TemporaryDirectory() as scratch:
+            trial = Path(scratch) / SIGNATURE_FILE
+            trial.write_bytes(data)
+            try:
+                signature_uri(trial)  # the library's own check: PNG or JPEG, at most 1 MB
+            except WerkboekError as exc:
+                problems += [Problem("", 0, 0, "handtekening", p.message) for p in exc.problems]
+    if wrong_alt := signature_alt_problem(alt):
+        problems.append(Problem("", 0, 0, "beschrijving", wrong_alt))
+    return problems
+
+
 async def signature(request: Request) -> Response:
     async with request.form() as form:
         upload = form.get("handtekening")
         remove = form_text(form, "weghalen", 3) == "ja"
-        alt = form_text(form, "beschrijving", MAX_SIGNATURE_ALT + 1)
+        # (a form without the field, as a script might post it: the description as it was)
+        alt = (
+            form_text(form, "beschrijving", MAX_SIGNATURE_ALT + 1)
+            if "beschrijving" in form
+            else signature_alt(request, recipe_of(request))
+        )
         data = (
             await upload.read(MAX_SIGNATURE + 1)
             if isinstance(upload, UploadFile) and upload.filename
@@ -228,27 +253,11 @@ async def signature(request: Request) -> Response:
         path.unlink(missing_ok=True)
         (folder(request) / SIGNATURE_ALT_FILE).unlink(missing_ok=True)
         return back(request, "day")
-    problems = []
-    wrong_alt = signature_alt_problem(alt)
-    if wrong_alt:
-        problems.append(Problem("", 0, 0, "beschrijving", wrong_alt))
-    if not data and not path.is_file():
-        missing = Problem("", 0, 0, "handtekening", "kies een afbeelding van je handtekening")
-        problems.append(missing)
+    problems = await run_in_threadpool(signature_problems, data, path.is_file(), alt)
     if problems:
         return day_page(request, 422, signature_problems=problems, alt=alt)
-    if not data:  # only the description changed
-        write_atomically(folder(request) / SIGNATURE_ALT_FILE, alt.strip().encode())
-        return back(request, "day")
-    with tempfile.TemporaryDirectory() as scratch:
-        trial = Path(scratch) / SIGNATURE_FILE
-        trial.write_bytes(data)
-        try:
-            signature_uri(trial)  # the library's own check: PNG or JPEG, at most 1 MB
-        except WerkboekError as exc:
-            said = [Problem("", 0, 0, "handtekening", p.message) for p in exc.problems]
-            return day_page(request, 422, signature_problems=said, alt=alt)
-    write_atomically(path, data)
+    if data:
+        write_atomically(path, data)
     write_atomically(folder(request) / SIGNATURE_ALT_FILE, alt.strip().encode())
     return back(request, "day")
 
