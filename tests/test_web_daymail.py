@@ -411,6 +411,11 @@ def test_one_whole_training_day_in_the_browser(page: Page, smtp_server, server, 
         assert certificate == certificates.read(own.removeprefix("bewijs-van-deelname-"))
     page.goto("/dag")
     expect(page.locator(".overzicht")).to_contain_text("Mail: 12 verzonden, 0 nog te verzenden")
+    look(page, "dag-na-de-mail")
+    page.get_by_role("link", name="Drukken", exact=True).click()
+    look(page, "drukken")
+    page.get_by_role("link", name="Hulp", exact=True).click()
+    look(page, "hulp")
 
     # the command line, from the same recipe and list: the same bytes
     people = tmp_path / "deelnemers.csv"
