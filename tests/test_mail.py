@@ -769,6 +769,36 @@ def test_each_participant_gets_their_own_certificate_beside_their_workbook(work,
         assert f"Werkboek van {name}" in pdf_text(workbook)
 
 
+@pytest.mark.slow
+def test_the_certificates_signature_and_its_description_are_part_of_the_mailing(work):
+    from PIL import Image
+
+    from werkboek import Project
+
+    write_two_participants(work)
+    shutil.copyfile(MAIL / "recept.yaml", work / "recept.yaml")
+    project = Project(CONTENT, REPO / "styles", work / "output", work)
+    for colour, name in [("white", "wit.png"), ("black", "zwart.png")]:
+        Image.new("RGB", (300, 100), colour).save(work / name)
+
+    def mailing(signature: str | None, alt: str = "") -> str:
+        prepared = prepare_mailing(
+            Path("deelnemers.csv"),
+            Path("bericht.md"),
+            certificate=Path("recept.yaml"),
+            signature=Path(signature) if signature else None,
+            signature_alt=alt,
+            project=project,
+        )
+        return prepared.name
+
+    unsigned = mailing(None)
+    signed = mailing("wit.png", "Handtekening van Kees")
+    assert len({unsigned, signed, mailing("zwart.png", "Handtekening van Kees")}) == 3
+    assert mailing("wit.png", "Handtekening van Kees Jansen") != signed
+    assert mailing("wit.png", "Handtekening van Kees") == signed  # the same: the same mailing
+
+
 # ---------------------------------------------------------------- who sends what (issue 19)
 
 BREAKS = {

@@ -282,6 +282,26 @@ def test_certificates_from_the_command_line_refuse_a_signature_that_is_no_image(
     ]
 
 
+def test_the_signatures_description_is_its_alternative_text(tmp_path):
+    shutil.copytree(DAY, tmp_path / "dag")
+    people_list(tmp_path, 2)
+    args = ["certificates", str(tmp_path / "dag" / "recept.yaml"), "--deelnemers"]
+    args += [str(tmp_path / "groep.csv"), "-o", str(tmp_path / "uit")]
+    args += ["--inhoud", str(CONTENT), "--stijlen", str(REPO / "styles")]
+    args += ["--handtekening", str(DAY / "kaart.png")]
+    result = CliRunner().invoke(main, [*args, "--handtekening-beschrijving", "Paraaf\tAnna"])
+    assert result.exit_code == 1
+    assert "--handtekening-beschrijving: de beschrijving is één regel" in result.output
+    described = "Handtekening van Anna de Vries, in blauwe inkt"
+    result = CliRunner().invoke(main, [*args, "--handtekening-beschrijving", described])
+    assert result.exit_code == 0, result.output
+    for made in sorted((tmp_path / "uit").iterdir()):
+        tree = Tagged.open(made.read_bytes())
+        assert [str(f.obj.Alt) for f in tree.elements("Figure")] == [described]
+        report = page.validate_pdf_bytes(made.read_bytes(), profile="ua1")
+        assert report.is_compliant, [f.message for f in report.failures]
+
+
 # ---------------------------------------------------------------- the booklet
 
 

@@ -530,6 +530,16 @@ def attendance(
     _left_out(refused)
 
 
+def _signature_alt(text: str) -> str:
+    """The signature's description as given (none: the certificate's own words), checked."""
+    from .products.training_day import signature_alt_problem
+
+    wrong = signature_alt_problem(text) if text else None
+    if wrong:
+        raise WerkboekError(Problem("", 0, 0, "--handtekening-beschrijving", wrong))
+    return text
+
+
 @main.command()
 @click.argument("recipe", metavar="RECEPT.yaml", type=input_file)
 @participants_option(
@@ -542,6 +552,13 @@ def attendance(
     type=input_file,
     metavar="HANDTEKENING.png",
     help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
+)
+@option(
+    "--handtekening-beschrijving",
+    "signature_alt",
+    metavar="TEKST",
+    default="",
+    help="Wat de handtekening laat zien, in woorden (voor wie het bewijs laat voorlezen).",
 )
 @option(
     "-o",
@@ -559,6 +576,7 @@ def certificates(
     recipe: Path,
     participants: Path,
     signature: Path | None,
+    signature_alt: str,
     output: str | None,
     content_dir: Path,
     styles_dir: Path,
@@ -572,7 +590,8 @@ def certificates(
         recipe, participants, content_dir, styles_dir, signature
     )
     output_dir = Path(output) if output else None
-    options = {"certificates": CertificateOptions(loaded, people, output_dir, signature)}
+    alt = _signature_alt(signature_alt)
+    options = {"certificates": CertificateOptions(loaded, people, output_dir, signature, alt)}
     inputs = [recipe, participants, *([signature] if signature else [])]
     if people:
         _wrote(build_products(project, ["certificates"], options, force=force, inputs=inputs))
@@ -615,6 +634,20 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     type=input_file,
     metavar="RECEPT.yaml",
     help="Ieder zijn eigen bewijs van deelname meesturen, gemaakt naar dit recept.",
+)
+@option(
+    "--handtekening",
+    "signature",
+    type=input_file,
+    metavar="HANDTEKENING.png",
+    help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
+)
+@option(
+    "--handtekening-beschrijving",
+    "signature_alt",
+    metavar="TEKST",
+    default="",
+    help="Wat de handtekening laat zien, in woorden (voor wie het bewijs laat voorlezen).",
 )
 @option(
     "--verzenden",
@@ -692,6 +725,8 @@ def mail(
     attachments: tuple[Path, ...],
     recipe: Path | None,
     certificate: Path | None,
+    signature: Path | None,
+    signature_alt: str,
     send: bool,
     sender: str | None,
     mailing_name: str | None,
@@ -726,6 +761,7 @@ def mail(
         (message, "bericht"),
         (recipe, "recept"),
         (certificate, "recept"),
+        (signature, "handtekening"),
         (smtp_cafile, "CA-bestand"),
         *((a, "bijlage") for a in attachments),
     ]:
@@ -749,6 +785,8 @@ def mail(
             attachments=attachments,
             workbook=recipe,
             certificate=certificate,
+            signature=signature,
+            signature_alt=_signature_alt(signature_alt),
             project=project,
             sender=sender,
             name=mailing_name,

@@ -183,6 +183,8 @@ def prepare_mailing(
     attachments: Sequence[Path] = (),
     workbook: Path | None = None,
     certificate: Path | None = None,
+    signature: Path | None = None,
+    signature_alt: str = "",
     project: Project | None = None,
     sender: str | None = None,
     name: str | None = None,
@@ -197,7 +199,8 @@ def prepare_mailing(
     message is composed once and kept on disk (below ``output/mail/``) for the dry run or
     the send that follows; the caller removes it (:meth:`Mailing.discard`, done by
     :func:`~.run.dry_run` and :func:`~.run.send`). Without it the messages are composed
-    again when they are needed.
+    again when they are needed. ``signature`` and ``signature_alt`` go on every
+    ``certificate`` (and are part of the mailing's identity).
     """
     if name is not None and slugify(name) != name:
         raise MailError(
@@ -229,11 +232,17 @@ def prepare_mailing(
         own.append(_own_files(WorkbookProduct(project, WorkbookOptions(recipe, names))))
     if certificate is not None and project is not None:
         from ..products import CertificateOptions, CertificatesProduct
+        from ..products.training_day import signature_uri
 
         recipe = _recipe(certificate, project)
-        keys.append(f"bewijs:{recipe.key}")
+        # (the signature's check: PNG or JPEG, at most 1 MB; raises with the problem)
+        signed = hashlib.sha256(signature_uri(signature).encode()).hexdigest() if signature else ""
+        alt = hashlib.sha256(signature_alt.encode()).hexdigest() if signature_alt else ""
+        keys.append(f"bewijs:{recipe.key}" + (f":{signed}:{alt}" if signed or alt else ""))
         labels.append("eigen bewijs van deelname")
-        options = CertificateOptions(recipe, tuple(recipients))
+        options = CertificateOptions(
+            recipe, tuple(recipients), signature=signature, signature_alt=signature_alt
+        )
         own.append(_own_files(CertificatesProduct(project, options), "bewijs-van-deelname-"))
     mailing_id = name or mailing_name(actor, template, sender=sender, attachments=files, own=keys)
     personal: Personal = _no_attachments if not own else _together(own)

@@ -469,6 +469,25 @@ def _one_address(at: Problem, name: str, value: str) -> Address:
     return addresses[0]
 
 
+def one_address_problem(value: str) -> str | None:
+    """Why ``value`` is not one mail address (``Naam <adres>`` or an address alone), in a
+    trainer's words; none: it is one."""
+    problem = header_value_problem(value)
+    if problem:
+        return problem
+    try:
+        _one_address(Problem("", 0, 0, "", ""), "Reply-To", value)
+    except MailError as exc:
+        found = exc.problems[0].message
+        if found.startswith("ongeldig adres"):
+            example = "Anna de Vries <anna@voorbeeld.nl>"
+            return f"is geen geldig e-mailadres: {value!r} (zoals: {example})"
+        if found.startswith("Reply-To moet precies"):
+            return "moet precies één e-mailadres zijn"
+        return found.removeprefix("Reply-To: ")
+    return None
+
+
 def _addresses(
     template: MessageTemplate, headers: dict[str, str], name: str
 ) -> tuple[Address, ...]:

@@ -30,6 +30,8 @@ NAME_CLASS = "bewijs-naam"
 WALK_INS = 6
 """Blank rows at the end of the attendance list, for who comes without being listed."""
 MAX_SIGNATURE = 1_000_000
+MAX_SIGNATURE_ALT = 200
+"""The longest description of a signature image (its alternative text)."""
 PARTS_OF_DAY = {
     1: ("Handtekening",),
     2: ("Ochtend", "Middag"),
@@ -82,6 +84,18 @@ def signature_uri(path: Path) -> str:
     else:
         raise WerkboekError(Problem(where, 1, 1, "", "de handtekening is geen PNG of JPEG"))
     return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+def signature_alt_problem(text: str) -> str | None:
+    """Why ``text`` cannot describe the signature image (none: it can)."""
+    if not text.strip():
+        example = "Handtekening van Anna de Vries"
+        return f"beschrijf de handtekening in een paar woorden, zoals: {example}"
+    if len(text) > MAX_SIGNATURE_ALT:
+        return f"de beschrijving is langer dan {MAX_SIGNATURE_ALT} tekens"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "de beschrijving is één regel, zonder regeleinden of tabs"
+    return None
 
 
 # ---------------------------------------------------------------- attendance list
@@ -146,6 +160,9 @@ class AttendanceProduct(Product):
 class CertificateOptions(TrainingDayOptions):
     signature: Path | None = None
     """An image of the trainer's signature, placed on the signature line."""
+    signature_alt: str = ""
+    """What the signature image shows, in words (its PDF tag's ``/Alt``); empty: "Handtekening
+    van" and the recipe's trainer."""
 
 
 class CertificatesProduct(Product):
@@ -171,6 +188,7 @@ class CertificatesProduct(Product):
             "hours": hours_label(recipe.hours),
             "covered": covered(recipe),
             "signature": signature_uri(signature) if signature is not None else None,
+            "signature_alt": self.options.signature_alt.strip(),
             "names": [],
         }
 
@@ -190,7 +208,7 @@ class CertificatesProduct(Product):
                 title=f"Bewijs van deelname: {name}, {plain_text(recipe.title)}",
                 context={**shared, "people": [name], "everyone": names, "index": index},
                 # (a certificate's fonts hold the glyphs of every name on the list)
-                key=digest(recipe.key, name, signature, everyone),
+                key=digest(recipe.key, name, signature, shared["signature_alt"], everyone),
             )
 
     def batches(self) -> list[list[Target]]:

@@ -28,9 +28,13 @@ from markupsafe import Markup
 from ..content.fonts import unprintable_problem
 
 MAX_TEXT = 200_000
-"""The largest own page (characters)."""
+"""The largest own page (characters), not counting the images in it as ``data:`` URIs."""
 MAX_IMAGE = 2_000_000
 """The largest image on an own page (bytes)."""
+MAX_INLINE_IMAGES = 4
+"""The most images an own page's text carries as ``data:`` URIs."""
+MAX_SOURCE = MAX_TEXT + MAX_INLINE_IMAGES * (MAX_IMAGE * 4 // 3 + 100)
+"""The largest own page's text, with its ``data:`` URI images (characters)."""
 MAX_PIXELS = 12_000_000
 """The most pixels of an image on an own page: a whole A4 page at 300 ppi is 8.7 million.
 Checked from the image's header before it is decoded, so a small file that unpacks into a
@@ -113,8 +117,14 @@ def read_own_page(value: str, folder: Path | None) -> OwnPage:
 
 
 def render(text: str, source: str, folder: Path | None) -> OwnPage:
-    if len(text) > MAX_TEXT:
+    images = len(DATA_URI.findall(text[: MAX_SOURCE + 1]))
+    if len(text) > MAX_SOURCE or len(DATA_URI.sub("", text)) > MAX_TEXT:
         raise OwnPageError([(0, f"{source}: een eigen pagina is hoogstens {MAX_TEXT} tekens")])
+    if images > MAX_INLINE_IMAGES:
+        too_many = (
+            f"{source}: hoogstens {MAX_INLINE_IMAGES} afbeeldingen in de tekst van een pagina"
+        )
+        raise OwnPageError([(0, too_many)])
     markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
     tokens = markdown.parse(text)
     problems: list[tuple[int, str]] = []
@@ -227,18 +237,38 @@ def _image(
             )
             return None
         data = path.read_bytes()
-    if data is None or len(data) > MAX_IMAGE or not _looks_like(kind, data):
-        problems.append(
-            (line, f"{where}: afbeelding {src[:80]!r} is geen geldige {kind.split('/')[1].upper()}")
-        )
-        return None
-    if kind != "image/svg+xml" and (problem := _raster_problem(data, kind)):
+    problem = image_problem(data, kind)
+    if problem or data is None:
         problems.append((line, f"{where}: afbeelding {src[:80]!r} {problem}"))
         return None
-    if kind != "image/svg+xml" and (low := _low_resolution(data)):
+    if low := image_warning(data, kind):
         warnings.append(f"{where}: afbeelding {src[:80]!r} {low}")
     image.attrs["src"] = f"data:{kind};base64,{base64.b64encode(data).decode()}"
     return path
+
+
+def image_problem(data: bytes | None, kind: str) -> str | None:
+    """Why an image of ``kind`` (``image/png``, ``image/jpeg``, ``image/svg+xml``) cannot go
+    on an own page (larger than :data:`MAX_IMAGE`, not what it says, too many pixels,
+    damaged), or ``None``: the same check for a file, a ``data:`` URI and an upload."""
+    if data is None or len(data) > MAX_IMAGE or not _looks_like(kind, data):
+        return f"is geen geldige {kind.split('/')[1].upper()}"
+    if kind != "image/svg+xml":
+        return _raster_problem(data, kind)
+    return None
+
+
+def image_warning(data: bytes, kind: str) -> str | None:
+    """Why a good image prints blurred (under :data:`MIN_PPI` at its printed size), or
+    ``None``."""
+    return _low_resolution(data) if kind != "image/svg+xml" else None
+
+
+def image_markdown(data: bytes, kind: str, alt: str) -> str:
+    """An image as Markdown that carries it (a ``data:`` URI), with ``alt`` as its
+    description (brackets and line breaks taken out)."""
+    said = " ".join(re.sub(r"[\[\]\\]", " ", alt).split())
+    return f"![{said}](data:{kind};base64,{base64.b64encode(data).decode()})"
 
 
 def _decode(text: str) -> bytes | None:

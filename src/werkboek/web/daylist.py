@@ -4,15 +4,21 @@ pages as their starting point."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from starlette.requests import Request
 
+from ..content.markup import plain_text
 from ..errors import WerkboekError
 from ..participants.lists import Person, parse_people
+from ..recipes import Recipe
 from .site import site_of
 
 LIST_FILE = "deelnemers.csv"
+SIGNATURE_FILE = "handtekening"
+SIGNATURE_ALT_FILE = "handtekening.txt"
+"""The trainer's description of the signature image (its alternative text in the PDF)."""
 
 
 def folder(request: Request) -> Path:
@@ -43,3 +49,25 @@ def day_people(request: Request) -> list[Person]:
 def names_for_copies(request: Request) -> str:
     """The day's names, one a line (what the copies page starts from)."""
     return "\n".join(person.name for person in day_people(request))
+
+
+def signature_alt(request: Request, recipe: Recipe | None = None) -> str:
+    """The description of the signature as the trainer gave it, else the words the
+    certificates print without one."""
+    try:
+        return (folder(request) / SIGNATURE_ALT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        trainer = plain_text(recipe.trainer) if recipe is not None and recipe.trainer else ""
+        return f"Handtekening van {trainer or 'de trainer'}"
+
+
+def signature_of(request: Request, into: Path, recipe: Recipe | None) -> tuple[Path | None, str]:
+    """The day's signature as it is now, copied to ``into`` (a new upload meanwhile does
+    not change it), and its description; none when there is no signature."""
+    sig = folder(request) / SIGNATURE_FILE
+    try:
+        shutil.copyfile(sig, into)
+    except OSError:
+        into.unlink(missing_ok=True)
+        return None, ""
+    return into, signature_alt(request, recipe)

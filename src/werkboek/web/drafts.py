@@ -17,11 +17,15 @@ from typing import Any
 
 from ..content.schema import PART_KEYS
 from ..files.atomic import write_atomically
+from ..recipes.own_pages import MAX_SOURCE
 
 KINDS = ("principe", "oefening", "verhaal", "artikel", "notities", "eigen")
 DAY_KEYS = ("datum", "uren", "locatie", "dagdelen")
 """The training day's keys: kept as the trainer wrote them, checked with the recipe."""
 MAX_OWN = 100_000
+"""The characters of an own page's text typed or uploaded in the composer (its images aside)."""
+MAX_OWN_SOURCE = MAX_SOURCE
+"""An own page with its images as ``data:`` URIs: never kept longer."""
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_ITEMS = 200
 
@@ -83,7 +87,7 @@ class Draft:
         """An own page typed in the composer (Markdown; its first heading is its title)."""
         text = text.replace("\r\n", "\n").strip()
         if text and len(self.onderdelen) < MAX_ITEMS:
-            self.onderdelen.append({"eigen": text[:MAX_OWN] + "\n"})
+            self.onderdelen.append({"eigen": text[:MAX_OWN_SOURCE] + "\n"})
 
     def contains(self, kind: str, slug: str) -> bool:
         return any(item.get(kind) == slug for item in self.onderdelen)
@@ -93,7 +97,7 @@ class Draft:
         if 0 <= index < len(self.onderdelen) and "eigen" in self.onderdelen[index]:
             text = text.replace("\r\n", "\n").strip()
             if text:
-                self.onderdelen[index] = {"eigen": text[:MAX_OWN] + "\n"}
+                self.onderdelen[index] = {"eigen": text[:MAX_OWN_SOURCE] + "\n"}
             else:
                 del self.onderdelen[index]
 

@@ -21,12 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ...content.markup import plain_text
 from ...content.schema import PART_KEYS, Range
 from ...errors import Problem, RecipeError, WerkboekError
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
+from ...recipes.own_pages import DATA_URI, MAX_IMAGE, image_markdown, image_problem
 from ...words import capital
-from ..drafts import DAY_KEYS, MAX_OWN, Draft
+from ..drafts import DAY_KEYS, MAX_OWN, MAX_OWN_SOURCE, Draft
 from ..pool import Busy, Superseded
 from ..previews import LARGE_WIDTH, THUMBNAIL_WIDTH
 from ..responses import Download, back, download, form_text, is_htmx, path_for
@@ -105,6 +107,73 @@ def total_minutes(recipe: Recipe | None) -> tuple[Range | None, list[str]]:
     return total, untimed
 
 
+@dataclass(frozen=True)
+class Fix:
+    """A one-click way out of a part that is in the workbook twice: a button that does
+    ``action`` to the item at ``index`` (with ``fields``)."""
+
+    label: str
+    index: int
+    action: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def duplicate_fixes(site: Site, draft: Draft) -> dict[int, list[Fix]]:
+    """For each item that is already in the workbook (as itself, or in a principle's part
+    oefenen or verhalen), the fixes the composer offers beside its problem."""
+    content = site.project.content
+    principles = {p.slug: p for p in content.principles}
+    covering: dict[tuple[str, str], tuple[int, str]] = {}
+    first: dict[tuple[str, str], int] = {}
+    fixes: dict[int, list[Fix]] = {}
+    items = draft.onderdelen
+    for index, item in enumerate(items):
+        if "principe" not in item or item["principe"] not in principles:
+            continue
+        principle = principles[item["principe"]]
+        parts = item.get("delen", list(PART_KEYS))
+        for part, kind, found in (
+            ("oefenen", "oefening", principle.exercises),
+            ("verhalen", "verhaal", principle.stories),
+        ):
+            if part in parts:
+                for each in found:
+                    covering.setdefault((kind, each.slug), (index, part))
+    for index, item in enumerate(items):
+        key = next(((k, str(v)) for k, v in item.items() if k != "delen"), ("", ""))
+        if key[0] in ("eigen", "notities", ""):
+            continue
+        what = {"oefening": "deze oefening", "verhaal": "dit verhaal"}.get(key[0], "deze")
+        if key in first:
+            other = first[key]
+            fixes[index] = [Fix(f"Haal {what} hier weg", index, "verwijderen")]
+            if key[0] == "principe" and item.get("delen") != items[other].get("delen"):
+                fixes[index].append(
+                    Fix(
+                        f"Voeg samen met onderdeel {other + 1}",
+                        index,
+                        "samenvoegen",
+                        {"naar": str(other)},
+                    )
+                )
+            continue
+        first[key] = index
+        if key in covering:
+            other, part = covering[key]
+            principle = principles[items[other]["principe"]]
+            part_title = plain_text(content.parts.get(part, part))
+            fixes[index] = [
+                Fix(f"Haal {what} hier weg", index, "verwijderen"),
+                Fix(
+                    f"Laat bij {principle.plain_title} het deel {part_title} weg",
+                    other,
+                    "deel-weg",
+                    {"deel": part},
+                ),
+            ]
+    return fixes
+
+
 def titles(site: Site, draft: Draft) -> list[dict[str, Any]]:
     """How each item of the draft is shown: its kind, title and principle."""
     content = site.project.content
@@ -169,11 +238,13 @@ def context(site: Site, checked: Checked) -> dict[str, Any]:
         "checked": checked,
         "draft": checked.draft,
         "items": titles(site, checked.draft),
+        "fixes": duplicate_fixes(site, checked.draft) if checked.problems else {},
         "parts": site.project.content.parts,
         "total": total,
         "untimed": untimed,
         "plan": plan,
         "editions": EDITIONS,
+        "image_problems": {},
     }
 
 
@@ -240,6 +311,31 @@ def remove(draft: Draft, index: int, form: FormData) -> None:
     draft.remove(index)
 
 
+def drop_part(draft: Draft, index: int, form: FormData) -> None:
+    """Leave one part out of a principle (the one that brings an item in twice)."""
+    if 0 <= index < len(draft.onderdelen) and "principe" in draft.onderdelen[index]:
+        part = form_text(form, "deel", 20)
+        parts = draft.onderdelen[index].get("delen", list(PART_KEYS))
+        draft.set_parts(index, [p for p in parts if p != part])
+
+
+def merge(draft: Draft, index: int, form: FormData) -> None:
+    """A principle named twice with other parts: its parts together at the first, this one
+    taken away."""
+    to = form_text(form, "naar", 5)
+    items = draft.onderdelen
+    if not (to.isdigit() and 0 <= index < len(items) and 0 <= int(to) < len(items)):
+        raise HTTPException(400)
+    other = int(to)
+    if items[index].get("principe") is None or items[other].get("principe") != items[index].get(
+        "principe"
+    ):
+        raise HTTPException(400)
+    parts = [*items[other].get("delen", PART_KEYS), *items[index].get("delen", PART_KEYS)]
+    draft.set_parts(other, parts)
+    draft.remove(index)
+
+
 def set_parts(draft: Draft, index: int, form: FormData) -> None:
     draft.set_parts(index, [p for p in form.getlist("delen") if isinstance(p, str)])
 
@@ -258,6 +354,8 @@ ITEM_ACTIONS: dict[str, Callable[[Draft, int, FormData], None]] = {
     "omlaag": move_down,
     "verplaatsen": move_to,
     "verwijderen": remove,
+    "deel-weg": drop_part,
+    "samenvoegen": merge,
     "delen": set_parts,
     "paginas": set_pages,
     "tekst": set_text,
@@ -290,6 +388,11 @@ async def change_item(request: Request) -> Response:
     return await changed(request, draft)
 
 
+def text_length(text: str) -> int:
+    """The characters of an own page's text, its images (``data:`` URIs) aside."""
+    return len(DATA_URI.sub("", text.replace("\r\n", "\n").strip()))
+
+
 def thousands(count: int) -> str:
     return f"{count:,}".replace(",", ".")
 
@@ -309,8 +412,8 @@ def typed_own_page(form: FormData) -> str:
     """An own page's typed Markdown; longer than a page may be: refused, never cut."""
     value = form.get("markdown")
     text = value if isinstance(value, str) else ""
-    if len(text.replace("\r\n", "\n").strip()) > MAX_OWN:
-        raise too_long("de tekst", len(text))
+    if text_length(text) > MAX_OWN:
+        raise too_long("de tekst", text_length(text))
     return text
 
 
@@ -322,7 +425,7 @@ async def own_page_text(form: FormData) -> str:
     if not (isinstance(upload, UploadFile) and upload.filename):
         return typed_own_page(form)
     name = Path(upload.filename).name[:80]
-    data = await upload.read(4 * MAX_OWN + 4)  # (UTF-8: at most 4 bytes a character)
+    data = await upload.read(4 * MAX_OWN_SOURCE + 4)  # (UTF-8: at most 4 bytes a character)
     if await upload.read(1):
         raise too_long(f"het bestand ‘{name}’", None)
     try:
@@ -331,8 +434,8 @@ async def own_page_text(form: FormData) -> str:
         raise WerkboekError(
             Problem(path="eigen", message=f"het bestand ‘{name}’ is geen UTF-8-tekst")
         ) from None
-    if len(text.replace("\r\n", "\n").strip()) > MAX_OWN:
-        raise too_long(f"het bestand ‘{name}’", len(text))
+    if text_length(text) > MAX_OWN:
+        raise too_long(f"het bestand ‘{name}’", text_length(text))
     return text
 
 
@@ -345,6 +448,63 @@ async def add_own(request: Request) -> Response:
     draft = site_of(request).draft(request)
     draft.add_own(text)
     return await changed(request, draft)
+
+
+IMAGE_KINDS = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+"""What an uploaded image for an own page may be, by its first bytes."""
+MAX_IMAGE_ALT = 300
+
+
+def image_upload_problems(data: bytes, alt: str) -> tuple[str, list[str]]:
+    """An uploaded image's kind, and why it cannot go on an own page (the recipe's own check
+    of size, kind and pixels), in a trainer's words."""
+    problems = []
+    kind = next((k for magic, k in IMAGE_KINDS.items() if data.startswith(magic)), "")
+    if not data:
+        problems.append("kies een afbeelding (PNG of JPEG)")
+    elif not kind:
+        problems.append("de afbeelding is geen PNG of JPEG")
+    elif len(data) > MAX_IMAGE:
+        problems.append(f"de afbeelding is groter dan {MAX_IMAGE // 1_000_000} MB")
+    elif problem := image_problem(data, kind):
+        problems.append(f"de afbeelding {problem}")
+    if not alt.strip():
+        problems.append("beschrijf wat de afbeelding laat zien (voor wie niet kan zien)")
+    elif len(alt) > MAX_IMAGE_ALT:
+        problems.append(f"de beschrijving is langer dan {MAX_IMAGE_ALT} tekens")
+    return kind, problems
+
+
+async def add_image(request: Request) -> Response:
+    """An image from the trainer's computer at the end of an own page, with its description;
+    checked as the recipe checks it (a warning under 150 ppi follows from the recipe)."""
+    site = site_of(request)
+    draft = site.draft(request)
+    index: int = request.path_params["index"]
+    async with request.form() as form:
+        upload = form.get("afbeelding")
+        alt = form_text(form, "beschrijving", MAX_IMAGE_ALT + 1)
+        data = (
+            await upload.read(MAX_IMAGE + 1)
+            if isinstance(upload, UploadFile) and upload.filename
+            else b""
+        )
+    if not (0 <= index < len(draft.onderdelen) and "eigen" in draft.onderdelen[index]):
+        return back(request, "composer")
+    kind, problems = await run_in_threadpool(image_upload_problems, data, alt)
+    text = str(draft.onderdelen[index]["eigen"]).rstrip("\n")
+    if not problems:
+        added = f"{text}\n\n{image_markdown(data, kind, alt)}\n"
+        if len(added) > MAX_OWN_SOURCE:
+            problems.append("de pagina heeft geen plaats meer voor deze afbeelding")
+        else:
+            draft.set_own(index, added)
+            return await changed(request, draft)
+    now = await checked(site, draft)
+    shown = {**context(site, now), "image_problems": {index: problems}}
+    if is_htmx(request):
+        return site.page(request, "_samensteller.html", status=422, **shown)
+    return site.page(request, "werkboek.html", status=422, undo="", **shown)
 
 
 async def add_notes(request: Request) -> Response:
@@ -482,6 +642,12 @@ ROUTES: list[BaseRoute] = [
     Route("/werkboek/eigen", add_own, methods=["POST"], name="composer_own"),
     Route("/werkboek/leegmaken", clear, methods=["POST"], name="composer_clear"),
     Route("/werkboek/terugzetten", undo, methods=["POST"], name="composer_undo"),
+    Route(
+        "/werkboek/onderdelen/{index:int}/afbeelding",
+        add_image,
+        methods=["POST"],
+        name="composer_own_image",
+    ),
     Route(
         "/werkboek/onderdelen/{index:int}/bewerken",
         edit_own,

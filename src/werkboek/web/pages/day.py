@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -34,15 +33,28 @@ from ...products import (
     CertificateOptions,
     CertificatesProduct,
 )
-from ...products.training_day import MAX_SIGNATURE, signature_uri
+from ...products.training_day import (
+    MAX_SIGNATURE,
+    MAX_SIGNATURE_ALT,
+    signature_alt_problem,
+    signature_uri,
+)
 from ...recipes import Recipe
-from ..daylist import LIST_FILE, day_people, folder, list_text
+from ..daylist import (
+    LIST_FILE,
+    SIGNATURE_ALT_FILE,
+    SIGNATURE_FILE,
+    day_people,
+    folder,
+    list_text,
+    signature_alt,
+    signature_of,
+)
 from ..responses import Download, back, download, form_text
 from ..site import Site, site_of
 from .composer import check
 from .mailing import state_of
 
-SIGNATURE_FILE = "handtekening"
 ZIP_TIME = (2024, 2, 1, 0, 0, 0)
 """Every file in a ZIP gets the same time: the same list gives the same ZIP."""
 COLUMNS = ("naam", "email", "organisatie")
@@ -111,6 +123,7 @@ def day_page(
     problems: Sequence[Problem] = (),
     signature_problems: Sequence[Problem] = (),
     text: str | None = None,
+    alt: str | None = None,
 ) -> Response:
     site = site_of(request)
     text = list_text(request) if text is None else text
@@ -136,7 +149,10 @@ def day_page(
         list_problems=general,
         people=day_people(request),
         signature=(folder(request) / SIGNATURE_FILE).is_file(),
-        signature_problems=[p.message for p in signature_problems],
+        signature_problems=[p.message for p in signature_problems if p.path != "beschrijving"],
+        alt_problems=[p.message for p in signature_problems if p.path == "beschrijving"],
+        signature_alt=alt if alt is not None else signature_alt(request, checked.recipe),
+        max_alt=MAX_SIGNATURE_ALT,
         example=EXAMPLE,
     )
 
@@ -197,10 +213,36 @@ async def corrected(request: Request) -> Response:
     return await run_in_threadpool(save_list, request, csv_text(columns, rows))
 
 
+def signature_problems(data: bytes, stored: bool, alt: str) -> list[Problem]:
+    """Why the signature and its description cannot be kept, every problem at once."""
+    problems = []
+    if not data and not stored:
+        problems.append(
+            Problem("", 0, 0, "handtekening", "kies een afbeelding van je handtekening")
+        )
+    if data:
+        with tempfile.TemporaryDirectory() as scratch:
+            trial = Path(scratch) / SIGNATURE_FILE
+            trial.write_bytes(data)
+            try:
+                signature_uri(trial)  # the library's own check: PNG or JPEG, at most 1 MB
+            except WerkboekError as exc:
+                problems += [Problem("", 0, 0, "handtekening", p.message) for p in exc.problems]
+    if wrong_alt := signature_alt_problem(alt):
+        problems.append(Problem("", 0, 0, "beschrijving", wrong_alt))
+    return problems
+
+
 async def signature(request: Request) -> Response:
     async with request.form() as form:
         upload = form.get("handtekening")
         remove = form_text(form, "weghalen", 3) == "ja"
+        # (a form without the field, as a script might post it: the description as it was)
+        alt = (
+            form_text(form, "beschrijving", MAX_SIGNATURE_ALT + 1)
+            if "beschrijving" in form
+            else signature_alt(request, recipe_of(request))
+        )
         data = (
             await upload.read(MAX_SIGNATURE + 1)
             if isinstance(upload, UploadFile) and upload.filename
@@ -209,20 +251,14 @@ async def signature(request: Request) -> Response:
     path = folder(request) / SIGNATURE_FILE
     if remove:
         path.unlink(missing_ok=True)
+        (folder(request) / SIGNATURE_ALT_FILE).unlink(missing_ok=True)
         return back(request, "day")
-    if not data:
-        missing = Problem("", 0, 0, "handtekening", "kies een afbeelding van je handtekening")
-        return await run_in_threadpool(day_page, request, 422, signature_problems=[missing])
-    with tempfile.TemporaryDirectory() as scratch:
-        trial = Path(scratch) / SIGNATURE_FILE
-        trial.write_bytes(data)
-        try:
-            # the library's own check: PNG or JPEG, at most 1 MB
-            await run_in_threadpool(signature_uri, trial)
-        except WerkboekError as exc:
-            said = [Problem("", 0, 0, "handtekening", p.message) for p in exc.problems]
-            return await run_in_threadpool(day_page, request, 422, signature_problems=said)
-    write_atomically(path, data)
+    problems = await run_in_threadpool(signature_problems, data, path.is_file(), alt)
+    if problems:
+        return await run_in_threadpool(day_page, request, 422, signature_problems=problems, alt=alt)
+    if data:
+        write_atomically(path, data)
+    write_atomically(folder(request) / SIGNATURE_ALT_FILE, alt.strip().encode())
     return back(request, "day")
 
 
@@ -245,9 +281,11 @@ async def attendance(request: Request) -> Response:
     return download(Download(f"presentielijst-{path.name}", data))
 
 
-def certificates_zip(site: Site, recipe: Recipe, people: list[Person], sig: Path | None) -> Path:
+def certificates_zip(
+    site: Site, recipe: Recipe, people: list[Person], sig: Path | None, alt: str
+) -> Path:
     """Everyone's certificate in one ZIP, in a temporary file (streamed, then removed)."""
-    options = CertificateOptions(recipe, tuple(people), signature=sig)
+    options = CertificateOptions(recipe, tuple(people), signature=sig, signature_alt=alt)
     made = CertificatesProduct(site.project, options).made()
     with (
         tempfile.NamedTemporaryFile(prefix="werkboek-", suffix=".zip", delete=False) as handle,
@@ -266,15 +304,9 @@ async def certificates(request: Request) -> Response:
         return found
     recipe, people = found
     site = site_of(request)
-    sig = folder(request) / SIGNATURE_FILE
     with tempfile.TemporaryDirectory() as scratch:
-        # the signature as it is now (a new upload meanwhile does not change this file)
-        own = Path(scratch) / SIGNATURE_FILE
-        if sig.is_file():
-            shutil.copyfile(sig, own)
-        path = await run_in_threadpool(
-            certificates_zip, site, recipe, people, own if own.is_file() else None
-        )
+        own, alt = signature_of(request, Path(scratch) / SIGNATURE_FILE, recipe)
+        path = await run_in_threadpool(certificates_zip, site, recipe, people, own, alt)
     return FileResponse(
         path,
         media_type="application/zip",

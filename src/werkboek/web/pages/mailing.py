@@ -13,6 +13,7 @@ come from the server's configuration, never from the page.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,13 +34,16 @@ from ...mail.headers import header_value_problem
 from ...mail.mailing import Mailing, session_actor
 from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
+from ...mail.sizes import format_size
 from ...mail.smtp import SmtpSettings
-from ...mail.template import Rendered, read_message_template
+from ...mail.template import Rendered, one_address_problem, read_message_template
 from ...participants.lists import MAX_BYTES, list_columns
 from ...participants.lists import list_text as upload_text
 from ...products import workbook_pdf
 from ...recipes import recipe_yaml
 from ...retention import erase_mail_folder, remember_mailing
+from ..daylist import SIGNATURE_FILE, signature_of
+from ..daylist import folder as day_folder
 from ..daylist import list_text as day_list_text
 from ..drafts import Draft
 from ..jobs import Job, Work
@@ -72,6 +76,14 @@ class MailForm:
     products: list[str] = field(default_factory=list)
     resend_unknown: bool = False
     resend_to_earlier: bool = False
+    reply_to: str = ""
+    certificate: bool = False
+    own: list[str] = field(default_factory=list)
+    """The trainer's own files that go with every message (kept in the mail folder)."""
+    uploads: list[tuple[str, bytes]] = field(default_factory=list)
+    """Own files uploaded with this form, not yet kept."""
+    problems: list[Problem] = field(default_factory=list)
+    """What is wrong with an upload (said beside its field)."""
 
 
 @dataclass(frozen=True)
@@ -81,21 +93,90 @@ class Report:
     lines: list[str]
 
 
-FIELDS = {"onderwerp": "het onderwerp", "afzender": "de afzender"}
+FIELDS = {
+    "onderwerp": "het onderwerp",
+    "afzender": "de afzender",
+    "antwoordadres": "het antwoordadres",
+}
 """The form's fields that become a mail header, and what they are called in a problem."""
+OWN_FIELD = "eigen-bijlage"
+OWN_FOLDER = "eigen-bijlagen"
+MAX_OWN_FILES = 5
+MAX_OWN_BYTES = 5_000_000
+"""The trainer's own attachments: at most this many, each at most this large (the message
+as a whole stays under the mail server's limit, checked when the mailing is prepared)."""
+OWN_KINDS = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04", ".png": b"\x89PNG\r\n\x1a\n"}
+JPEG = (".jpg", ".jpeg")
 LAST_MAILING = "mailing.txt"
 """The name of the last mailing (its dry run or send), for its state."""
 
 
 def field_problems(mail: MailForm) -> list[Problem]:
     """A header field with a line break or a control character is refused where it is typed:
-    it would otherwise write another header into the message file."""
-    problems = []
+    it would otherwise write another header into the message file; the reply address must
+    be one address. An upload's problems too."""
+    problems = list(mail.problems)
     for name, value in (("onderwerp", mail.subject), ("afzender", mail.sender)):
         problem = header_value_problem(value)
         if problem:
             problems.append(Problem(path=name, message=f"{FIELDS[name]} {problem}"))
+    if mail.reply_to:
+        problem = one_address_problem(mail.reply_to)
+        if problem:
+            message = f"{FIELDS['antwoordadres']} {problem}"
+            problems.append(Problem(path="antwoordadres", message=message))
     return problems
+
+
+def own_name(filename: str) -> str:
+    """An uploaded file's name as it goes with the mail: its last part, at most 100 characters,
+    its suffix kept."""
+    name = unicodedata.normalize("NFC", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    stem, dot, suffix = name.rpartition(".")
+    if len(name) > 100:
+        name = f"{stem[: 99 - len(suffix)]}.{suffix}" if dot else name[:100]
+    return name
+
+
+def own_problem(name: str, data: bytes) -> str | None:
+    """Why an uploaded file cannot go with the mail (none: it can)."""
+    suffix = Path(name).suffix.lower()
+    if not name.strip(". ") or header_value_problem(name):
+        return "de naam van het bestand kan niet in een e-mail; geef het een andere naam"
+    if len(data) > MAX_OWN_BYTES:
+        return f"{name} is groter dan {format_size(MAX_OWN_BYTES)}"
+    if suffix in JPEG:
+        right = data.startswith(b"\xff\xd8\xff")
+    elif suffix in OWN_KINDS:
+        right = data.startswith(OWN_KINDS[suffix])
+    else:
+        return f"{name}: kies een PDF, een Word-bestand (.docx) of een afbeelding (PNG of JPEG)"
+    if not right:
+        return f"{name} is geen {suffix.lstrip('.').upper()}-bestand, al zegt de naam dat"
+    return None
+
+
+Uploads = list[tuple[str, bytes]]
+
+
+async def read_uploads(form: FormData, kept: list[str]) -> tuple[Uploads, list[Problem]]:
+    """The own files uploaded now, checked; each problem names its file."""
+    uploads: list[tuple[str, bytes]] = []
+    problems: list[Problem] = []
+    files = [f for f in form.getlist(OWN_FIELD) if isinstance(f, UploadFile) and f.filename]
+    for upload in files[: MAX_OWN_FILES + 1]:
+        name = own_name(upload.filename or "")
+        data = await upload.read(MAX_OWN_BYTES + 1)
+        problem = own_problem(name, data)
+        if problem:
+            problems.append(Problem(path=OWN_FIELD, message=problem))
+        else:
+            uploads.append((name, data))
+    names = {*kept, *(name for name, _ in uploads)}
+    if len(names) > MAX_OWN_FILES:
+        too_many = f"hoogstens {MAX_OWN_FILES} eigen bijlagen; haal er een vinkje weg"
+        problems.append(Problem(path=OWN_FIELD, message=too_many))
+    return uploads, problems
 
 
 def folder(request: Request) -> Path:
@@ -121,6 +202,8 @@ def load(request: Request) -> MailForm:
             saved.subject = value.strip()
         elif name == "From":
             saved.sender = value.strip()
+        elif name == "Reply-To":
+            saved.reply_to = value.strip()
     saved.body = body
     try:
         choices = (base / "keuzes.txt").read_text(encoding="utf-8").split()
@@ -129,6 +212,9 @@ def load(request: Request) -> MailForm:
     saved.personal = "eigen-werkboek" in choices
     saved.workbook = "werkboek" in choices
     saved.products = [c.removeprefix("product:") for c in choices if c.startswith("product:")]
+    saved.certificate = "bewijs" in choices
+    own = (base / "eigen.txt").read_text(encoding="utf-8") if (base / "eigen.txt").is_file() else ""
+    saved.own = [name for name in own.split("\n") if (base / OWN_FOLDER / name).is_file()]
     return saved
 
 
@@ -144,6 +230,8 @@ async def read_form(form: FormData) -> MailForm:
         name = upload.filename.rsplit("/", 1)[-1][:100]
         list_text = await run_in_threadpool(upload_text, data, name)
     products = [p for p in form.getlist("product") if isinstance(p, str)]
+    kept = [own_name(n) for n in form.getlist("eigen") if isinstance(n, str) and n.strip()]
+    uploads, problems = await read_uploads(form, kept[: MAX_OWN_FILES + 1])
     return MailForm(
         list_text=list_text.replace("\r\n", "\n"),
         sender=form_text(form, "afzender", 300).strip(),
@@ -154,23 +242,30 @@ async def read_form(form: FormData) -> MailForm:
         products=products[:50],
         resend_unknown=form.get("onzeker") == "ja",
         resend_to_earlier=form.get("opnieuw") == "ja",
+        reply_to=form_text(form, "antwoordadres", 300).strip(),
+        certificate=form.get("bewijs") == "ja",
+        own=list(dict.fromkeys([*kept[: MAX_OWN_FILES + 1], *(n for n, _ in uploads)])),
+        uploads=uploads,
+        problems=problems,
     )
 
 
 def field_of(problem: Problem, mail: MailForm) -> tuple[str, int]:
     """The field of the page a problem concerns, and its line counted in that field."""
-    header = 2 + (1 if mail.sender else 0)  # Subject, From, blank line: then the text
+    heads = ["onderwerp", *(["afzender"] if mail.sender else [])]
+    heads += ["antwoordadres"] if mail.reply_to else []
+    header = len(heads) + 1  # Subject, From, Reply-To, blank line: then the text
     name = Path(problem.file).name
-    if not problem.file and problem.path in FIELDS:
+    if not problem.file and (problem.path in FIELDS or problem.path == OWN_FIELD):
         return problem.path, problem.line
     if name == "deelnemers.csv":
         return "deelnemers", problem.line
     if name == "bericht.md" and problem.line > header:
         return "tekst", problem.line - header
-    if name == "bericht.md" and problem.line == 1:
-        return "onderwerp", 0
-    if name == "bericht.md" and problem.line == 2 and mail.sender:
-        return "afzender", 0
+    if name == "bericht.md" and 1 <= problem.line <= len(heads):
+        return heads[problem.line - 1], 0
+    if Path(problem.file).parent.name == OWN_FOLDER:
+        return OWN_FIELD, 0
     return "algemeen", problem.line
 
 
@@ -192,13 +287,25 @@ def store(base: Path, mail: MailForm) -> Path:
     message = f"Subject: {mail.subject}\n"
     if mail.sender:
         message += f"From: {mail.sender}\n"
+    if mail.reply_to:
+        message += f"Reply-To: {mail.reply_to}\n"
     write_atomically(base / "bericht.md", f"{message}\n{mail.body.strip()}\n".encode())
     choices = [
         *(["eigen-werkboek"] if mail.personal else []),
         *(["werkboek"] if mail.workbook else []),
+        *(["bewijs"] if mail.certificate else []),
         *(f"product:{p}" for p in mail.products),
     ]
     write_atomically(base / "keuzes.txt", "\n".join(choices).encode())
+    own = base / OWN_FOLDER
+    for name, data in mail.uploads:
+        write_atomically(own / name, data)
+    if own.is_dir():
+        for path in own.iterdir():
+            if path.name not in mail.own:  # (a box unticked: the file is gone)
+                path.unlink(missing_ok=True)
+    mail.own = [name for name in mail.own if (own / name).is_file()]
+    write_atomically(base / "eigen.txt", "\n".join(mail.own).encode())
     return base
 
 
@@ -229,7 +336,7 @@ def validate(site: Site, base: Path, mail: MailForm) -> None:
 def attachment_problems(site: Site, checked: Checked, mail: MailForm) -> list[Problem]:
     """Why the chosen attachments cannot go: the workbook is not right, a PDF is gone."""
     problems: list[Problem] = []
-    if (mail.personal or mail.workbook) and checked.recipe is None:
+    if (mail.personal or mail.workbook or mail.certificate) and checked.recipe is None:
         not_ready = "het werkboek klopt nog niet; los eerst de punten in je werkboek op"
         problems.append(Problem("", 0, 0, "bijlagen", not_ready))
     if any(find(site.project, p) is None for p in mail.products):
@@ -238,8 +345,9 @@ def attachment_problems(site: Site, checked: Checked, mail: MailForm) -> list[Pr
 
 
 def attachments(site: Site, base: Path, checked: Checked, mail: MailForm) -> list[Path]:
-    """The chosen PDFs, and the same workbook for everyone, as files in the mail folder."""
-    found: list[Path] = []
+    """The chosen PDFs, and the same workbook for everyone, as files in the mail folder; the
+    trainer's own files."""
+    found: list[Path] = [base / OWN_FOLDER / name for name in mail.own]
     for ident in mail.products:
         ready = find(site.project, ident)
         assert ready is not None
@@ -253,16 +361,24 @@ def attachments(site: Site, base: Path, checked: Checked, mail: MailForm) -> lis
     return found
 
 
-def prepared(site: Site, base: Path, draft: Draft, mail: MailForm, actor: str) -> Mailing:
+def prepared(
+    site: Site,
+    base: Path,
+    draft: Draft,
+    mail: MailForm,
+    actor: str,
+    signature: tuple[Path | None, str] = (None, ""),
+) -> Mailing:
     """The mailing, composed and checked (raises with every problem); its list and
-    message are the files :func:`validate` stored."""
+    message are the files :func:`validate` stored; ``signature`` (the image and its
+    description) goes on every certificate."""
     checked = check(site, draft)
     problems = attachment_problems(site, checked, mail)
     if problems:
         raise WerkboekError(*problems)
     files = attachments(site, base, checked, mail)
     recipe_path = None
-    if checked.recipe is not None and (mail.personal or mail.workbook):
+    if checked.recipe is not None and (mail.personal or mail.workbook or mail.certificate):
         recipe_path = base / "recept.yaml"
         write_atomically(recipe_path, recipe_yaml(checked.draft.mapping()).encode())
     return prepare_mailing(
@@ -271,6 +387,9 @@ def prepared(site: Site, base: Path, draft: Draft, mail: MailForm, actor: str) -
         output_dir=site.project.output_dir,
         attachments=files,
         workbook=recipe_path if mail.personal else None,
+        certificate=recipe_path if mail.certificate else None,
+        signature=signature[0],
+        signature_alt=signature[1],
         project=site.project,
         sender=site.config.sender,
         actor=actor,
@@ -291,6 +410,10 @@ def mail_page(request: Request, mail: MailForm, status: int = 200, **extra: Any)
         "preview": None,
         "state": None,
         "job": site.jobs.latest(site.session(request), "mail"),
+        "own_files": [n for n in mail.own if (folder(request) / OWN_FOLDER / n).is_file()],
+        "max_own": MAX_OWN_FILES,
+        "max_own_size": format_size(MAX_OWN_BYTES),
+        "signature": (day_folder(request) / SIGNATURE_FILE).is_file(),
         **extra,
     }
     return site.page(request, "mail.html", status=status, **context)
@@ -348,7 +471,28 @@ def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, A
     if rendered.html:
         body = rendered.html.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
         html = Markup(body)  # markdown-it, raw HTML off, values escaped: see mail/template.py
-    return {"recipients": recipients, "chosen": chosen, "rendered": rendered, "html": html}
+    return {
+        "recipients": recipients,
+        "chosen": chosen,
+        "rendered": rendered,
+        "html": html,
+        "attached": attached(request, mail, chosen.name),
+    }
+
+
+def attached(request: Request, mail: MailForm, name: str) -> list[str]:
+    """What goes with the message to ``name``, as the preview lists it."""
+    site = site_of(request)
+    recipe = check(site, site.draft(request)).recipe
+    found = []
+    if recipe is not None and mail.personal:
+        found.append(f"het eigen werkboek van {name}")
+    if recipe is not None and mail.certificate:
+        found.append(f"het bewijs van deelname van {name}")
+    if recipe is not None and mail.workbook:
+        found.append(f"{recipe.file_stem}.pdf")
+    found += [ready.file for p in mail.products if (ready := find(site.project, p)) is not None]
+    return found + list(mail.own)
 
 
 async def preview(request: Request) -> Response:
@@ -380,12 +524,28 @@ async def check_form(request: Request, mail: MailForm, need_smtp: bool = False) 
     return mail
 
 
-def dry_running(site: Site, base: Path, draft: Draft, mail: MailForm, actor: str) -> Work:
+Signature = tuple[Path | None, str]
+"""The training day's signature for the certificates (a copy in the mail folder) and its
+description."""
+
+
+def day_signature(request: Request, mail: MailForm) -> Signature:
+    """The signature as the training day has it now, when certificates go with the mail."""
+    if not mail.certificate:
+        return None, ""
+    site = site_of(request)
+    recipe = check(site, site.draft(request)).recipe
+    return signature_of(request, folder(request) / SIGNATURE_FILE, recipe)
+
+
+def dry_running(
+    site: Site, base: Path, draft: Draft, mail: MailForm, actor: str, signature: Signature
+) -> Work:
     """The job of a dry run: every message written, nothing sent."""
 
     def work(job: Job) -> Report:
         job.step(0, 1, "berichten opstellen")
-        mailing = prepared(site, base, draft, mail, actor)
+        mailing = prepared(site, base, draft, mail, actor, signature)
         remember_mailing(base, mailing.name)
         lines = dry_run(mailing, site.project.output_dir, show_folder=False)
         job.step(1, 1)
@@ -403,7 +563,8 @@ async def dry(request: Request) -> Response:
         return await run_in_threadpool(problems_page, request, exc, mail)
     site = site_of(request)
     actor = session_actor(site.session(request))
-    work = dry_running(site, folder(request), site.draft(request), mail, actor)
+    signature = await run_in_threadpool(day_signature, request, mail)
+    work = dry_running(site, folder(request), site.draft(request), mail, actor, signature)
     return site.start_job(request, "mail", "Proefrun", work)
 
 
@@ -417,13 +578,19 @@ def no_password(prompt: str) -> str:
 
 
 def sending(
-    site: Site, base: Path, draft: Draft, mail: MailForm, smtp: SmtpSettings, actor: str
+    site: Site,
+    base: Path,
+    draft: Draft,
+    mail: MailForm,
+    smtp: SmtpSettings,
+    actor: str,
+    signature: Signature,
 ) -> Work:
     """The job that sends what the send log says is left, with its progress."""
 
     def work(job: Job) -> Report:
         job.step(0, 1, "berichten opstellen")
-        mailing = prepared(site, base, draft, mail, actor)
+        mailing = prepared(site, base, draft, mail, actor, signature)
         remember_mailing(base, mailing.name)
 
         def progress(count: int) -> Any:
@@ -468,7 +635,8 @@ async def deliver(request: Request) -> Response:
     smtp = site.config.smtp
     assert smtp is not None  # check_form refuses without one
     actor = session_actor(site.session(request))
-    work = sending(site, folder(request), site.draft(request), mail, smtp, actor)
+    signature = await run_in_threadpool(day_signature, request, mail)
+    work = sending(site, folder(request), site.draft(request), mail, smtp, actor, signature)
     return site.start_job(request, "mail", "Verzenden", work)
 
 
