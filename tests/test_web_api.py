@@ -676,3 +676,21 @@ def test_without_scripts_starting_over_asks_on_a_page_and_can_be_undone(server):
         assert "96 ppi, minder dan 150" in warned.group(1) and "tekst:3:" in warned.group(1)
         assert client.get("/werkboek/werkboek.pdf").status_code == 200
         client.post("/werkboek/leegmaken", data={"csrf": token})
+
+
+def test_a_fault_of_werkboek_is_a_dutch_page_and_a_traceback_in_the_log(
+    server, monkeypatch, caplog
+):
+    """A bug (here: the help page's context raising) answers 500 with a Dutch page, or JSON
+    for the API, never Starlette's English "Internal Server Error"; the log keeps the cause."""
+
+    def broken(request: object) -> dict[str, object]:
+        raise RuntimeError("een fout in werkboek zelf")
+
+    monkeypatch.setattr("werkboek.web.pages.guide.context", broken)
+    answer = httpx.get(f"{server.url}/hulp")
+    assert answer.status_code == 500
+    assert "Er ging iets mis op de server" in answer.text and "<html" in answer.text
+    assert "Internal Server Error" not in answer.text and "RuntimeError" not in answer.text
+    assert "fout in werkboek bij GET /hulp" in caplog.text
+    assert "een fout in werkboek zelf" in caplog.text  # (the traceback)

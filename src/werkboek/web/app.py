@@ -140,6 +140,7 @@ class WebApp(Site):
                 Busy: busy_page,
                 DiskError: disk_page,
                 OSError: disk_page,
+                Exception: failure_page,
             },
             lifespan=self.lifespan,
         )
@@ -210,6 +211,20 @@ async def disk_page(request: Request, exc: Exception) -> Response:
     if security.route_path(request.scope).startswith(security.API):
         return JSONResponse({"fout": message}, status_code=507)
     return site_of(request).page(request, "fout.html", status=507, message=message)
+
+
+async def failure_page(request: Request, exc: Exception) -> Response:
+    """A fault of werkboek itself: ``500``, in Dutch, nothing of the server's insides (the
+    traceback goes to the server's log)."""
+    where = security.route_path(request.scope)
+    LOG.error("fout in werkboek bij %s %s", request.method, where, exc_info=exc)
+    message = "Er ging iets mis op de server. Probeer het nog eens, of vraag de beheerder om hulp."
+    if security.route_path(request.scope).startswith(security.API):
+        return JSONResponse({"fout": message}, status_code=500)
+    try:
+        return site_of(request).page(request, "fout.html", status=500, message=message)
+    except Exception:  # (the page itself failed: a plain Dutch line)
+        return Response(message, status_code=500, media_type="text/plain; charset=utf-8")
 
 
 async def busy_page(request: Request, exc: Exception) -> Response:
