@@ -149,6 +149,16 @@ def test_messages_name_the_dutch_option_whatever_was_typed():
     assert missing.stderr.splitlines()[0] == "fout: de optie --deelnemers ontbreekt"
 
 
+def test_a_bad_value_from_the_environment_is_named_in_dutch(monkeypatch):
+    monkeypatch.setenv("WERKBOEK_BEWAARTERMIJN", "abc")
+    result = run("opschonen")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "fout: ongeldige waarde voor '--bewaartermijn' (omgevingsvariabele "
+        "'WERKBOEK_BEWAARTERMIJN'): 'abc' is geen geheel getal"
+    )
+
+
 def test_help_loads_no_heavy_library():
     """``werkboek --help`` (and every command's) stays fast: nothing heavy is imported."""
     code = (

@@ -169,6 +169,15 @@ class DutchOption(click.Option):
         super().__init__(*args, **kwargs)
         self.aliases = list(aliases)
 
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        """The option's names for an error message, and its environment variable in Dutch
+        (click says ``env var``)."""
+        hint = " / ".join(f"'{name}'" for name in self.opts)
+        if self.show_envvar and self.envvar:
+            names = [self.envvar] if isinstance(self.envvar, str) else self.envvar
+            hint += f" (omgevingsvariabele {', '.join(map(repr, names))})"
+        return hint
+
     def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
         super().add_to_parser(parser, ctx)
         if self.aliases:  # the same parameter once more, under its old names
