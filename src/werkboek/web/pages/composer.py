@@ -359,9 +359,7 @@ async def image(request: Request) -> Response:
     page: int = request.path_params["page"]
     width = LARGE_WIDTH if request.query_params.get("groot") else THUMBNAIL_WIDTH
     site = site_of(request)
-    data = await run_in_threadpool(
-        site.previews.image, site.session(request), digest, page, width
-    )
+    data = await run_in_threadpool(site.previews.image, site.session(request), digest, page, width)
     if data is None:
         raise HTTPException(404)
     return Response(
