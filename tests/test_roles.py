@@ -473,3 +473,67 @@ def test_shared_recipes_are_read_only_for_a_trainer_and_own_recipes_are_private(
         log_in(bram, "bram")
         assert "Voor iedereen" in bram.get("/recepten").text
         assert 'name="waar"' not in bram.get("/werkboek").text  # a trainer saves his own
+
+
+# ------------------------------------------------------------------ in a real browser
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_recipes_and_beheer_pages_pass_axe_in_chromium(organisation, width):
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect, sync_playwright
+
+    from test_web_browser import WORDS_NOT_SHOWN, shown_text
+    from webserver import CHROMIUM, CHROMIUM_ARGS
+
+    server, accounts = organisation
+    with SendLog(Path(os.environ["WERKBOEK_VERZENDLOG"])) as log:
+        actor = session_actor(accounts.get("anna").space)
+        log.record("mailing-browser", actor, ["werkboek-startdag.pdf"])
+    shots = os.environ.get("WERKBOEK_SCREENSHOTS")
+    found: dict[str, object] = {}
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for who in ("anna", "beheer"):
+            context = chromium.new_context(
+                base_url=server.url, viewport={"width": width, "height": 900}
+            )
+            page = context.new_page()
+            page.goto("/inloggen")
+            page.get_by_label("Gebruikersnaam").fill(who)
+            page.get_by_label("Wachtwoord").fill(PASSWORD)
+            page.get_by_role("button", name="Inloggen").click()
+            expect(page.get_by_role("link", name=who, exact=True)).to_be_visible()
+
+            def look(name: str, page=page, who=who) -> None:
+                page.wait_for_load_state("networkidle")
+                violations = Axe().run(page).response["violations"]
+                if violations:
+                    found[f"{who}-{name}"] = [(v["id"], len(v["nodes"])) for v in violations]
+                said = WORDS_NOT_SHOWN.findall(shown_text(page))
+                if said:
+                    found[f"{who}-{name}-woorden"] = said
+                if shots:
+                    Path(shots).mkdir(parents=True, exist_ok=True)
+                    path = Path(shots) / f"{width}-rollen-{who}-{name}.png"
+                    page.screenshot(path=str(path), full_page=True)
+
+            page.goto("/recepten")
+            shared = page.get_by_role("button", name=re.compile("^Kopiëren naar mijn recepten"))
+            if who == "anna":
+                shared.first.click()
+                expect(page.get_by_role("status")).to_contain_text("Gekopieerd naar je eigen")
+            look("recepten")
+            page.goto("/werkboek")
+            look("werkboek")
+            if who == "beheer":
+                page.goto("/beheer")
+                expect(page.get_by_role("heading", name="Mailings")).to_be_visible()
+                look("beheer")
+            else:
+                page.goto("/beheer")
+                look("beheer-geweigerd")
+            context.close()
+        chromium.close()
+    assert found == {}

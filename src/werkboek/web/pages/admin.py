@@ -9,6 +9,7 @@ on the server; here a beheerder sees them and changes their role.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +32,22 @@ class Summary:
 
     who: str
     record: MailingRecord
+
+    @property
+    def started(self) -> float:
+        return _moment(self.record.started)
+
+    @property
+    def updated(self) -> float:
+        return _moment(self.record.updated)
+
+
+def _moment(value: str) -> float:
+    """A send log's time (ISO 8601) as seconds since the epoch."""
+    try:
+        return dt.datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _beheerder(request: Request) -> Account | None:
