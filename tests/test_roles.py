@@ -537,3 +537,17 @@ def test_the_recipes_and_beheer_pages_pass_axe_in_chromium(organisation, width):
             context.close()
         chromium.close()
     assert found == {}
+
+
+def test_one_person_with_the_token_is_beheerder_of_the_recipes_folder(tmp_path):
+    with running(tmp_path) as server, httpx.Client(base_url=server.url) as person:
+        (server.project.recipes_dir / "gedeeld.yaml").write_text(yaml.safe_dump(SHARED))
+        listing = person.get("/recepten").text
+        assert "Mijn recepten" not in listing and "Kopiëren naar mijn recepten" not in listing
+        assert "/recepten/gedeeld/verwijderen" in listing
+        assert post(person, "/recepten/gedeeld/dupliceren").status_code == 303
+        assert (server.project.recipes_dir / "gedeeld-2.yaml").is_file()
+        assert person.get("/mijn-recepten/gedeeld.yaml").status_code == 404
+        page = person.get("/beheer")
+        assert page.status_code == 200 and "Mailings" in page.text and "Accounts" not in page.text
+        assert post(person, "/beheer/gebruikers/anna/rol", rol="trainer").status_code == 404
