@@ -3,6 +3,7 @@ beheerder's page, and no request of one trainer that reaches another's data."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sqlite3
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -450,6 +452,14 @@ def test_shared_recipes_are_read_only_for_a_trainer_and_own_recipes_are_private(
         assert yaml.safe_load(own.read_text())["titel"] == "Brams versie"
         mine = bram.get("/mijn-recepten/gedeeld.yaml")
         assert mine.status_code == 200 and b"Brams versie" in mine.content
+        # opened from his own recipes, it builds through the same paths as any workbook
+        reopened = post(bram, "/mijn-recepten/gedeeld/openen", bevestigd="ja")
+        assert reopened.status_code in (200, 303)
+        built = bram.get("/werkboek/werkboek.pdf")
+        assert built.status_code == 200 and built.content.startswith(b"%PDF-")
+        text = pypdf.PdfReader(io.BytesIO(built.content)).pages[0].extract_text()
+        assert "Brams versie" in text
+        assert yaml.safe_load(bram.get("/werkboek/recept.yaml").text)["titel"] == "Brams versie"
         # his own recipe he duplicates and deletes
         assert post(bram, "/mijn-recepten/gedeeld/dupliceren").status_code == 303
         assert own.with_name("gedeeld-2.yaml").is_file()
