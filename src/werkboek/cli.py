@@ -907,6 +907,26 @@ def _mail_hints() -> Iterator[None]:
     help="Met sso: de HTTP-kop waarin de proxy de gebruiker noemt.",
 )
 @option(
+    "--beheerdersgroep",
+    "admin_group",
+    metavar="GROEP",
+    envvar="WERKBOEK_BEHEERDERSGROEP",
+    show_envvar=True,
+    help="Met sso: de groep van de organisatie waarvan de leden beheerder zijn (de anderen "
+    "trainer), uit de groepenkop van de proxy. Zonder: de rollen van werkboek gebruikers.",
+)
+@option(
+    "--groepenkop",
+    "groups_header",
+    metavar="KOP",
+    default="Remote-Groups",
+    show_default=True,
+    envvar="WERKBOEK_GROEPENKOP",
+    show_envvar=True,
+    help="Met sso en --beheerdersgroep: de HTTP-kop waarin de proxy de groepen van de "
+    "gebruiker noemt, met komma's gescheiden (oauth2-proxy: X-Forwarded-Groups).",
+)
+@option(
     "--vertrouwde-proxy",
     "trusted_proxies",
     metavar="ADRES",
@@ -946,6 +966,8 @@ def serve(
     sender: str | None,
     login: str,
     user_header: str,
+    admin_group: str | None,
+    groups_header: str,
     trusted_proxies: tuple[str, ...],
     root_path: str,
     retention: int,
@@ -976,6 +998,8 @@ def serve(
         trusted_proxies=trusted_proxies,
         root_path=root_path,
         retention_days=retention,
+        admin_group=admin_group,
+        groups_header=groups_header,
     )
     project = _project(
         content_dir=content_dir,
@@ -1010,6 +1034,7 @@ def gebruikers() -> None:
 @option(
     "--rol",
     "role",
+    aliases=["--role"],
     type=DutchChoice(["trainer", "beheerder"]),
     default="trainer",
     show_default=True,
@@ -1043,6 +1068,22 @@ def add_user(name: str, role: str, from_stdin: bool, no_password: bool, database
         )
     account = Accounts(database).add(name, password, role)
     click.echo(f"toegevoegd: {account.name} ({account.role})")
+
+
+@gebruikers.command(name="rol")
+@click.argument("name", metavar="NAAM")
+@click.argument("role", metavar="ROL", type=DutchChoice(["trainer", "beheerder"]))
+@database_option
+@reports_errors
+def set_role(name: str, role: str, database: Path) -> None:
+    """Geef een account een andere rol: trainer of beheerder.
+
+    Met sso en --beheerdersgroep bepaalt de groep van de gebruiker de rol, bij elke aanmelding.
+    """
+    from .store.accounts import Accounts
+
+    account = Accounts(database).set_role(name, role)
+    click.echo(f"gewijzigd: {account.name} ({account.role})")
 
 
 @gebruikers.command(name="verwijderen")

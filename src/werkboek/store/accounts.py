@@ -51,6 +51,9 @@ class Account:
     role: str
     created: float
     has_password: bool
+    space: str
+    """The key this account's drafts, jobs, mailings and own recipes are kept under: random,
+    never reused by a later account."""
 
     @property
     def is_beheerder(self) -> bool:
@@ -110,6 +113,7 @@ class Accounts:
             role=row["role"],
             created=row["created"],
             has_password=row["password_hash"] is not None,
+            space=row["space"],
         )
 
     # ---------------------------------------------------------------- managing
@@ -125,14 +129,28 @@ class Accounts:
         with self._connect() as connection, transaction(connection):
             try:
                 cursor = connection.execute(
-                    "INSERT INTO accounts (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
-                    (value, role, hashed, self.clock()),
+                    "INSERT INTO accounts (name, role, password_hash, created, space) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (value, role, hashed, self.clock(), "ruimte-" + secrets.token_urlsafe(18)),
                 )
             except sqlite3.IntegrityError:
                 raise AccountError(f"gebruiker {value!r} bestaat al") from None
             row = connection.execute(
                 "SELECT * FROM accounts WHERE id = ?", (cursor.lastrowid,)
             ).fetchone()
+        return self._account(row)
+
+    def set_role(self, name: str, role: str) -> Account:
+        """Give account ``name`` another role (its sessions and tokens stay)."""
+        value = normal_name(name)
+        if role not in ROLES:
+            raise AccountError(f"rol {role!r} bestaat niet; kies {' of '.join(ROLES)}")
+        with self._connect() as connection, transaction(connection):
+            if not connection.execute(
+                "UPDATE accounts SET role = ? WHERE name = ?", (role, value)
+            ).rowcount:
+                raise AccountError(f"gebruiker {value!r} bestaat niet")
+            row = connection.execute("SELECT * FROM accounts WHERE name = ?", (value,)).fetchone()
         return self._account(row)
 
     def remove(self, name: str) -> None:
@@ -156,19 +174,23 @@ class Accounts:
             row = connection.execute("SELECT * FROM accounts WHERE name = ?", (value,)).fetchone()
         return self._account(row) if row is not None else None
 
-    def for_single_sign_on(self, name: str) -> Account:
-        """The account of a user the organisation's proxy vouches for (made as a trainer
-        on first sight; a beheerder is made with ``werkboek gebruikers toevoegen``)."""
+    def for_single_sign_on(self, name: str, role: str | None = None) -> Account:
+        """The account of a user the organisation's proxy vouches for, made on first sight.
+
+        ``role``: what the proxy's groups say (the account follows it); ``None`` when the
+        organisation names no group: a new account is a trainer, and ``werkboek gebruikers
+        rol`` makes one a beheerder."""
         account = self.get(name)
-        if account is not None:
-            return account
-        try:
-            return self.add(name, None)
-        except AccountError:
-            found = self.get(name)  # made by another worker at the same moment
-            if found is None:
-                raise
-            return found
+        if account is None:
+            try:
+                account = self.add(name, None, role or "trainer")
+            except AccountError:
+                account = self.get(name)  # made by another worker at the same moment
+                if account is None:
+                    raise
+        if role is not None and account.role != role:
+            account = self.set_role(account.name, role)
+        return account
 
     # ---------------------------------------------------------------- logging in
 

@@ -37,6 +37,7 @@ from ..retention import DAY, erase_expired
 from . import api, security
 from .pages import (
     account,
+    admin,
     catalogue,
     composer,
     copies,
@@ -56,6 +57,7 @@ LOG = logging.getLogger("werkboek.web")
 MAX_BODY = 12_000_000
 """The largest request werkboek accepts (an upload of a list or a recipe is far smaller)."""
 ERRORS = {
+    403: "Dit mag alleen een beheerder.",
     404: "Deze pagina bestaat niet.",
     405: "Dat kan op deze pagina niet.",
     413: "Dit bestand is te groot voor werkboek.",
@@ -154,6 +156,7 @@ def routes() -> list[BaseRoute]:
         Route("/kleuren.css", colours, methods=["GET"], name="colours"),
         *login.ROUTES,
         *account.ROUTES,
+        *admin.ROUTES,
         *catalogue.ROUTES,
         *tasks.ROUTES,
         *composer.ROUTES,

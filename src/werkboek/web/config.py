@@ -53,6 +53,9 @@ LOGINS = ("token", "accounts", "sso")
 laptop), with werkboek's own accounts, or through the organisation's single sign-on (a
 reverse proxy names the user in a header)."""
 USER_HEADER = "Remote-User"
+GROUPS_HEADER = "Remote-Groups"
+"""Where oauth2-proxy (``--set-xauthrequest``, as ``X-Forwarded-Groups``), Authelia and
+nginx ``auth_request`` setups pass the user's groups: comma-separated names."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,12 @@ class ServerConfig:
     """One of :data:`LOGINS`."""
     user_header: str = USER_HEADER
     """With single sign-on: the header in which the proxy names the user."""
+    admin_group: str | None = None
+    """With single sign-on: the organisation's group whose members are beheerder (everyone
+    else a trainer), read from :attr:`groups_header`; ``None``: roles as ``werkboek
+    gebruikers`` set them."""
+    groups_header: str = GROUPS_HEADER
+    """With single sign-on: the header in which the proxy names the user's groups."""
     trusted_proxies: tuple[str, ...] = ()
     """The addresses (or networks) of the reverse proxies in front: their X-Forwarded-For
     and -Proto count, and with single sign-on their user header; from anywhere else these
@@ -99,6 +108,8 @@ class ServerConfig:
         trusted_proxies: tuple[str, ...] = (),
         root_path: str = "",
         retention_days: int = 30,
+        admin_group: str | None = None,
+        groups_header: str = GROUPS_HEADER,
     ) -> ServerConfig:
         """The config for ``werkboek serve``: a token and host names from the environment.
 
@@ -141,10 +152,20 @@ class ServerConfig:
             sender,
             login=login,
             user_header=user_header,
+            admin_group=(admin_group or "").strip() or None,
+            groups_header=groups_header,
             trusted_proxies=proxies,
             root_path=sub_path(root_path),
             retention_days=retention_days,
         )
+
+    def role_of(self, groups: str | None) -> str | None:
+        """The role the proxy's groups header gives (``None``: no group is configured, the
+        account's own role counts)."""
+        if self.admin_group is None:
+            return None
+        named = {group.strip() for group in (groups or "").split(",")}
+        return "beheerder" if self.admin_group in named else "trainer"
 
     def trusts(self, address: str) -> bool:
         """Whether ``address`` is one of the proxies whose user header counts."""

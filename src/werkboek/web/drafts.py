@@ -41,6 +41,8 @@ class Draft:
     """datum, uren, locatie, dagdelen: as typed (the recipe check says what is wrong)."""
     naam: str = ""
     """The saved recipe this draft was opened from: saving it again replaces that one."""
+    plek: str = ""
+    """Where that recipe is: ``mijn`` (the trainer's own) or ``organisatie`` (shared)."""
 
     def mapping(self) -> dict[str, Any]:
         """The draft as a recipe mapping (what ``recipe_from_mapping`` and a file hold)."""
@@ -67,6 +69,7 @@ class Draft:
             editie=str(data.get("editie") or "deelnemer"),
             onderdelen=items[:MAX_ITEMS],
             naam=str(data.get("naam") or "")[:80],
+            plek=str(data.get("plek") or "")[:20],
             dag={
                 k: str(value)
                 for k in DAY_KEYS

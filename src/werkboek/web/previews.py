@@ -1,8 +1,9 @@
 """The preview: the real pages of the PDF that will be downloaded, as pictures.
 
-A PDF is kept by the hash of its bytes (the newest few, in memory), so a thumbnail's
-address names exactly the PDF it shows and can be cached for good; pages are turned
-into PNG with pdfium (pypdfium2), one page when the browser asks for it.
+A PDF is kept by the hash of its owner's space and its bytes (the newest few, in memory),
+so a thumbnail's address names exactly the PDF it shows and can be cached for good, and
+only its owner finds it (another trainer's address answers 404); pages are turned into
+PNG with pdfium (pypdfium2), one page when the browser asks for it.
 """
 
 from __future__ import annotations
@@ -29,24 +30,35 @@ class Previews:
     def __init__(self) -> None:
         self._pdfs: OrderedDict[str, bytes] = OrderedDict()
         self._pages: dict[str, int] = {}
+        self._owners: dict[str, str] = {}
         self._images: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
         self._lock = threading.Lock()
         self._pdfium = threading.Lock()  # pdfium is not safe to call from two threads
 
-    def add(self, pdf: bytes) -> Preview:
-        digest = hashlib.sha256(pdf).hexdigest()[:32]
+    @staticmethod
+    def _digest(owner: str, pdf: bytes) -> str:
+        return hashlib.sha256(owner.encode() + b"\0" + pdf).hexdigest()[:32]
+
+    def add(self, owner: str, pdf: bytes) -> Preview:
+        """Keep ``pdf``, the preview of ``owner`` (a session or an account's space)."""
+        digest = self._digest(owner, pdf)
         with self._lock:
             if digest not in self._pdfs:
                 self._pdfs[digest] = pdf
                 self._pages[digest] = self._count(pdf)
+                self._owners[digest] = owner
             self._pdfs.move_to_end(digest)
             while len(self._pdfs) > KEEP:
                 old, _ = self._pdfs.popitem(last=False)
                 self._pages.pop(old, None)
+                self._owners.pop(old, None)
             return Preview(digest, self._pages[digest])
 
-    def pdf(self, digest: str) -> bytes | None:
+    def pdf(self, owner: str, digest: str) -> bytes | None:
+        """``owner``'s preview PDF ``digest``; ``None`` when it is not kept, or another's."""
         with self._lock:
+            if self._owners.get(digest) != owner:
+                return None
             return self._pdfs.get(digest)
 
     def _count(self, pdf: bytes) -> int:
@@ -59,10 +71,13 @@ class Previews:
             finally:
                 document.close()
 
-    def image(self, digest: str, page: int, width: int) -> bytes | None:
-        """Page ``page`` (from 1) as PNG, ``width`` pixels wide; None when unknown."""
+    def image(self, owner: str, digest: str, page: int, width: int) -> bytes | None:
+        """Page ``page`` (from 1) of ``owner``'s preview as PNG, ``width`` pixels wide; None
+        when unknown (or another's)."""
         key = (digest, page, width)
         with self._lock:
+            if self._owners.get(digest) != owner:
+                return None
             if key in self._images:
                 return self._images[key]
             pdf = self._pdfs.get(digest)

@@ -394,8 +394,9 @@ class AccountGate:
                     address,
                 )
                 return None
+            role = self.config.role_of(request.headers.get(self.config.groups_header))
             try:
-                return self.accounts.for_single_sign_on(name)
+                return self.accounts.for_single_sign_on(name, role)
             except WerkboekError:
                 LOG.warning("kop %s: %r is geen gebruikersnaam", self.config.user_header, name)
                 return None

@@ -83,7 +83,7 @@ class Site:
         else the browser session (its id, made on first use)."""
         actor = security.actor_of(request)
         if actor is not None:
-            return f"account-{actor.id:010d}"
+            return actor.space
         value = request.session.get("id")
         if not isinstance(value, str) or len(value) < 16:
             value = secrets.token_urlsafe(24)

@@ -569,7 +569,7 @@ async def preview(request: Request) -> Response:
             return site.page(request, "_voorbeeld_druk.html", active="werkboek", busy=busy)
         except Superseded:  # a newer preview is on its way: leave the page as it is
             return Response(status_code=204)
-        shown = site.previews.add(pdf)
+        shown = site.previews.add(site.session(request), pdf)
     return site.page(
         request,
         "_voorbeeld.html",
@@ -584,7 +584,8 @@ async def image(request: Request) -> Response:
     digest: str = request.path_params["digest"]
     page: int = request.path_params["page"]
     width = LARGE_WIDTH if request.query_params.get("groot") else THUMBNAIL_WIDTH
-    data = await run_in_threadpool(site_of(request).previews.image, digest, page, width)
+    site = site_of(request)
+    data = await run_in_threadpool(site.previews.image, site.session(request), digest, page, width)
     if data is None:
         raise HTTPException(404)
     return Response(
@@ -598,10 +599,11 @@ async def large(request: Request) -> Response:
     site = site_of(request)
     digest: str = request.path_params["digest"]
     page: int = request.path_params["page"]
-    pdf = site.previews.pdf(digest)
+    owner = site.session(request)
+    pdf = site.previews.pdf(owner, digest)
     if pdf is None:
-        return back(request, "composer")
-    pages = site.previews.add(pdf).pages
+        raise HTTPException(404)
+    pages = site.previews.add(owner, pdf).pages
     if not 1 <= page <= pages:
         raise HTTPException(404)
     return site.page(
