@@ -254,6 +254,7 @@ CASES: dict[tuple[str, str], tuple[str, Fill]] = {
     ("/werkboek/terugzetten", "POST"): (OWN, NOTHING),
     # an item's number in the asker's own workbook (anna's stays as it is: checked below)
     ("/werkboek/onderdelen/{index}/bewerken", "GET"): (OWN, lambda a: {"index": "0"}),
+    ("/werkboek/onderdelen/{index}/afbeelding", "POST"): (OWN, lambda a: {"index": "0"}),
     ("/werkboek/onderdelen/{index}/{action}", "POST"): (
         OWN,
         lambda a: {"index": "0", "action": "verwijderen"},
