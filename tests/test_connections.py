@@ -28,7 +28,9 @@ STATIC = "/static/werkboek.css"
 
 
 @contextlib.contextmanager
-def server(folder: Path, head_seconds: float, max_connections: int) -> Iterator[int]:
+def server(
+    folder: Path, head_seconds: float, max_connections: int, body_seconds: float = 30.0
+) -> Iterator[int]:
     port = free_port()
     project = Project(CONTENT, REPO / "styles", folder / "output", folder / "recepten")
     web = WebApp(project, ServerConfig(port=port))
@@ -39,7 +41,7 @@ def server(folder: Path, head_seconds: float, max_connections: int) -> Iterator[
             port=port,
             log_level="warning",
             access_log=False,
-            http=guarded_protocol(head_seconds, max_connections),
+            http=guarded_protocol(head_seconds, max_connections, body_seconds),
         )
     )
     thread = threading.Thread(target=running.run, daemon=True)
@@ -94,6 +96,33 @@ def test_trickling_clients_are_closed_and_others_still_served(tmp_path, monkeypa
             sock.close()
         # the server still answers
         assert httpx.get(f"http://127.0.0.1:{port}{STATIC}").status_code == 200
+
+
+def test_a_body_that_stops_coming_is_closed_and_a_slow_one_still_arrives(tmp_path, monkeypatch):
+    """A client that sends its head and then stops sending its body is closed once no byte
+    came for ``body_seconds``; one that keeps sending, slowly, is answered."""
+    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "verzendlog.sqlite"))
+    head = (
+        b"POST /inloggen HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\n"
+    )
+    with server(tmp_path, head_seconds=5.0, max_connections=100, body_seconds=1.0) as port:
+        stalled = socket.create_connection(("127.0.0.1", port))
+        stalled.sendall(head + b"token=abc")
+        slow = socket.create_connection(("127.0.0.1", port))
+        slow.sendall(head)
+        body = b"token=" + b"x" * 34
+        for at in range(0, len(body), 4):  # every 0.3 s a piece: never a second without one
+            slow.sendall(body[at : at + 4])
+            time.sleep(0.3)
+        slow.settimeout(30)
+        assert slow.recv(64).startswith(b"HTTP/1.1 ")  # answered (whatever the answer)
+        stop = time.monotonic() + 10
+        while not closed(stalled) and time.monotonic() < stop:
+            time.sleep(0.1)
+        assert closed(stalled), "a body that stopped coming still holds its connection"
+        for sock in (stalled, slow):
+            sock.close()
 
 
 def test_a_whole_head_in_time_is_not_cut_and_keep_alive_still_works(tmp_path, monkeypatch):

@@ -94,6 +94,8 @@ class ServerConfig:
     seconds, or its connection is closed (see :mod:`.connections`)."""
     max_connections: int = 200
     """At most this many connections at once; one more gets a short Dutch 503."""
+    body_seconds: float = 30.0
+    """While a request's body comes in, at most this many seconds without a byte of it."""
 
     @classmethod
     def from_environment(

@@ -7,8 +7,11 @@ uvicorn's h11 protocol with two limits, both in one place:
 
 - a request's head (request line and headers) must be complete within ``head_seconds``
   of the connection being made, or of the previous response; else the connection is
-  closed. The body and the response are not limited here (an upload on a slow line still
-  arrives; the app bounds its size);
+  closed;
+- while a request's body comes in, no more than ``body_seconds`` may pass without a byte
+  of it (as nginx's ``client_body_timeout``): an upload on a slow line still arrives, a
+  client that stops sending does not hold its socket (the app bounds the body's size). A
+  request that is being answered is not limited;
 - at most ``max_connections`` are open at once; one more is answered at once with a short
   Dutch "503" and closed.
 
@@ -23,6 +26,7 @@ from typing import Any
 from . import internals
 
 HEAD_SECONDS = 10.0
+BODY_SECONDS = 30.0
 MAX_CONNECTIONS = 200
 
 BUSY = (
@@ -37,7 +41,9 @@ BUSY = (
 
 
 def guarded_protocol(
-    head_seconds: float = HEAD_SECONDS, max_connections: int = MAX_CONNECTIONS
+    head_seconds: float = HEAD_SECONDS,
+    max_connections: int = MAX_CONNECTIONS,
+    body_seconds: float = BODY_SECONDS,
 ) -> type[asyncio.Protocol]:
     """uvicorn's h11 protocol with a deadline for a request's head and a connection cap
     (pass it as uvicorn's ``http`` setting)."""
@@ -64,7 +70,9 @@ def guarded_protocol(
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
-            if not internals.waiting_for_head(self):
+            if internals.sending_body(self):
+                self._arm(body_seconds)  # (again with every piece of the body)
+            elif not internals.waiting_for_head(self):
                 self._disarm()
 
         def on_response_complete(self) -> None:
@@ -73,10 +81,10 @@ def guarded_protocol(
             if not internals.waiting_for_head(self):
                 self._disarm()  # (a pipelined request was already there)
 
-        def _arm(self) -> None:
+        def _arm(self, seconds: float = head_seconds) -> None:
             self._disarm()
             loop = asyncio.get_running_loop()
-            self._deadline = loop.call_later(head_seconds, self._too_slow)
+            self._deadline = loop.call_later(seconds, self._too_slow)
 
         def _disarm(self) -> None:
             if self._deadline is not None:
@@ -86,7 +94,8 @@ def guarded_protocol(
         def _too_slow(self) -> None:
             self._deadline = None
             transport = internals.transport(self)
-            if internals.waiting_for_head(self) and not transport.is_closing():
+            slow = internals.waiting_for_head(self) or internals.sending_body(self)
+            if slow and not transport.is_closing():
                 transport.close()
 
     Guarded.__name__ = Guarded.__qualname__ = "GuardedH11Protocol"

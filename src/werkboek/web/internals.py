@@ -86,6 +86,13 @@ def waiting_for_head(protocol: Any) -> bool:
     return protocol.conn.their_state is h11.IDLE
 
 
+def sending_body(protocol: Any) -> bool:
+    """Whether the client has sent a request's head and not yet all of its body."""
+    import h11
+
+    return protocol.conn.their_state is h11.SEND_BODY
+
+
 def transport(protocol: Any) -> Any:
     """The connection's asyncio transport (``None`` before it was made)."""
     return protocol.transport

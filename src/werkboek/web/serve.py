@@ -19,7 +19,7 @@ def serve(project: Project, config: ServerConfig) -> None:
 
     project.content  # noqa: B018 - load and check the content before the first request
     check_free(config)
-    protocol = guarded_protocol(config.head_seconds, config.max_connections)
+    protocol = guarded_protocol(config.head_seconds, config.max_connections, config.body_seconds)
     web = WebApp(project, config)
     app = web.asgi()
     click.echo(f"werkboek draait op {config.address}")

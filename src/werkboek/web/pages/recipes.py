@@ -167,7 +167,8 @@ def listing_page(request: Request, problems: list[Problem], status: int = 200) -
 
 
 async def listing(request: Request) -> Response:
-    return listing_page(request, [])
+    # (every saved recipe is read and checked: not on the event loop)
+    return await run_in_threadpool(listing_page, request, [])
 
 
 def open_in_composer(
@@ -218,7 +219,9 @@ async def open_saved(request: Request, place: Place) -> Response:
     async with request.form() as form:
         confirmed = form_text(form, "bevestigd", 3) == "ja"
     text = path.read_text(encoding="utf-8")
-    return open_in_composer(request, text, path.name, confirmed, path.stem, place)
+    return await run_in_threadpool(
+        open_in_composer, request, text, path.name, confirmed, path.stem, place
+    )
 
 
 async def uploaded_text(file: UploadFile) -> str:
@@ -238,16 +241,18 @@ async def uploaded_text(file: UploadFile) -> str:
 async def upload(request: Request) -> Response:
     async with request.form() as form:
         if form_text(form, "bevestigd", 3) == "ja":  # the upload's text, after the question
-            return open_in_composer(request, form_text(form, "recept", MAX_BYTES), "recept", True)
+            text = form_text(form, "recept", MAX_BYTES)
+            return await run_in_threadpool(open_in_composer, request, text, "recept", True)
         file = form.get("bestand")
         if not isinstance(file, UploadFile) or not file.filename:
             missing = Problem("", 0, 0, "bestand", "kies een receptbestand (.yaml)")
-            return listing_page(request, [missing], status=422)
+            return await run_in_threadpool(listing_page, request, [missing], 422)
         try:
             text = await uploaded_text(file)
         except RecipeError as exc:
-            return listing_page(request, list(exc.problems), status=422)
-        return open_in_composer(request, text, Path(file.filename).name[:100], False)
+            return await run_in_threadpool(listing_page, request, list(exc.problems), 422)
+        name = Path(file.filename).name[:100]
+        return await run_in_threadpool(open_in_composer, request, text, name, False)
 
 
 def free_name(folder: Path, stem: str, number: int = 1) -> Path:
