@@ -892,6 +892,18 @@ def _mail_hints() -> Iterator[None]:
     "Gegevens van deelnemers (lijsten, berichten, eigen exemplaren) die langer dan "
     "zoveel dagen niet gewijzigd zijn, wist de server elke dag."
 )
+@option(
+    "--processen",
+    "processes",
+    aliases=["--workers"],
+    type=Number(int, 1, 64),
+    metavar="N",
+    default=1,
+    show_default=True,
+    envvar="WERKBOEK_PROCESSEN",
+    show_envvar=True,
+    help="Zoveel processen beantwoorden de verzoeken (samen één PDF tegelijk per processorkern).",
+)
 @reports_errors
 def serve(
     host: str,
@@ -911,6 +923,7 @@ def serve(
     trusted_proxies: tuple[str, ...],
     root_path: str,
     retention: int,
+    processes: int,
 ) -> None:
     """Start de app in de browser: samenstellen, bekijken, downloaden en mailen.
 
@@ -938,6 +951,7 @@ def serve(
         trusted_proxies=trusted_proxies,
         root_path=root_path,
         retention_days=retention,
+        processes=processes,
     )
     project = _project(
         content_dir=content_dir,

@@ -80,6 +80,8 @@ class ServerConfig:
     retention_days: int = 30
     """Participants' data older than this many days is erased, every day (see
     :mod:`werkboek.retention`)."""
+    processes: int = 1
+    """Worker processes serving requests (each with its share of the cores for rendering)."""
 
     @classmethod
     def from_environment(
@@ -94,6 +96,7 @@ class ServerConfig:
         trusted_proxies: tuple[str, ...] = (),
         root_path: str = "",
         retention_days: int = 30,
+        processes: int = 1,
     ) -> ServerConfig:
         """The config for ``werkboek serve``: a token and host names from the environment.
 
@@ -139,6 +142,7 @@ class ServerConfig:
             trusted_proxies=proxies,
             root_path=sub_path(root_path),
             retention_days=retention_days,
+            processes=processes,
         )
 
     def trusts(self, address: str) -> bool:

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from ..build import cores
 from ..content.markup import plain_text, render_inline
 from ..products import WorkbookOptions, WorkbookProduct
 from ..project import Project
@@ -54,10 +55,11 @@ class Site:
         self.database = self.state / "werkboek.sqlite"
         """The server's state (sessions and accounts; ``werkboek gebruikers`` and ``werkboek
         backup`` use the same file)."""
-        self.drafts = Drafts(self.state / "concepten")
-        self.jobs = Jobs()
+        self.drafts = Drafts(self.database, legacy=self.state / "concepten")
+        self.jobs = Jobs(self.database, self.state / "taken")
         self.previews = Previews()
-        self.pool = RenderPool(project)
+        # every worker process its share of the cores: all of them use each core once
+        self.pool = RenderPool(project, max(1, cores() // max(1, self.config.processes)))
         self.templates = templates()
         self._print_shop: Project | None = None
         self._lock = threading.Lock()

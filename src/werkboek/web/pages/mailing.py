@@ -42,7 +42,7 @@ from ...recipes import recipe_yaml
 from ...retention import erase_mail_folder, remember_mailing
 from ..daylist import list_text as day_list_text
 from ..drafts import Draft
-from ..jobs import Job, Work
+from ..jobs import Job, Report, Work
 from ..ready import find, make, ready_products
 from ..responses import form_text, is_htmx
 from ..security import MAX_PEOPLE_BYTES
@@ -72,13 +72,6 @@ class MailForm:
     products: list[str] = field(default_factory=list)
     resend_unknown: bool = False
     resend_to_earlier: bool = False
-
-
-@dataclass(frozen=True)
-class Report:
-    """What a dry run or a send leaves for the page: the lines for the trainer."""
-
-    lines: list[str]
 
 
 FIELDS = {"onderwerp": "het onderwerp", "afzender": "de afzender"}
