@@ -1,20 +1,30 @@
 """The preview: the real pages of the PDF that will be downloaded, as pictures.
 
-A PDF is kept by the hash of its bytes (the newest few, in memory), so a thumbnail's
-address names exactly the PDF it shows and can be cached for good; pages are turned
-into PNG with pdfium (pypdfium2), one page when the browser asks for it.
+A PDF is kept by the hash of its bytes (the newest few, in memory and on disk, where
+every worker process of the server finds it), so a thumbnail's address names exactly the
+PDF it shows and can be cached for good; pages are turned into PNG with pdfium
+(pypdfium2), one page when the browser asks for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
+
+from ..files.atomic import write_atomically
 
 KEEP = 24
 """How many PDFs the preview keeps (a few per trainer working at once)."""
+KEEP_ON_DISK = 200
+"""How many PDFs the preview keeps on disk, for every worker process."""
+DIGEST = re.compile(r"^[0-9a-f]{32}$")
 THUMBNAIL_WIDTH = 150
 LARGE_WIDTH = 900
 
@@ -26,7 +36,8 @@ class Preview:
 
 
 class Previews:
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
         self._pdfs: OrderedDict[str, bytes] = OrderedDict()
         self._pages: dict[str, int] = {}
         self._images: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
@@ -43,11 +54,34 @@ class Previews:
             while len(self._pdfs) > KEEP:
                 old, _ = self._pdfs.popitem(last=False)
                 self._pages.pop(old, None)
-            return Preview(digest, self._pages[digest])
+            shown = Preview(digest, self._pages[digest])
+        self._keep(digest, pdf)
+        return shown
+
+    def _keep(self, digest: str, pdf: bytes) -> None:
+        """On disk for the other worker processes: the newest :data:`KEEP_ON_DISK`."""
+        if self.folder is None:
+            return
+        path = self.folder / f"{digest}.pdf"
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                os.utime(path)
+            return
+        write_atomically(path, pdf)
+        with contextlib.suppress(OSError):
+            kept = sorted(self.folder.glob("*.pdf"), key=_mtime, reverse=True)
+            for old in kept[KEEP_ON_DISK:]:
+                old.unlink(missing_ok=True)
 
     def pdf(self, digest: str) -> bytes | None:
         with self._lock:
-            return self._pdfs.get(digest)
+            pdf = self._pdfs.get(digest)
+        if pdf is not None or self.folder is None or not DIGEST.match(digest):
+            return pdf
+        try:  # made by another worker process
+            return (self.folder / f"{digest}.pdf").read_bytes()
+        except OSError:
+            return None
 
     def _count(self, pdf: bytes) -> int:
         import pypdfium2
@@ -65,7 +99,7 @@ class Previews:
         with self._lock:
             if key in self._images:
                 return self._images[key]
-            pdf = self._pdfs.get(digest)
+        pdf = self.pdf(digest)
         if pdf is None:
             return None
         import pypdfium2
@@ -89,3 +123,10 @@ class Previews:
             while len(self._images) > KEEP * 40:
                 self._images.popitem(last=False)
         return data
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

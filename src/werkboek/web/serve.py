@@ -63,8 +63,17 @@ HANDED = "WERKBOEK_SERVER"
 
 
 def hand_over(project: Project, config: ServerConfig) -> str:
-    """The project and settings as the worker processes read them (:func:`worker_app`)."""
-    return base64.b64encode(pickle.dumps((project, config))).decode("ascii")
+    """The project and settings as the worker processes read them (:func:`worker_app`):
+    the folders and options, not what was loaded from them (each worker loads the content
+    itself; an environment variable holds at most 128 kB)."""
+    bare = Project(
+        project.content_dir,
+        project.styles_dir,
+        project.output_dir,
+        project.recipes_dir,
+        print_shop=project.print_shop,
+    )
+    return base64.b64encode(pickle.dumps((bare, config))).decode("ascii")
 
 
 def worker_app() -> Starlette:
@@ -73,6 +82,7 @@ def worker_app() -> Starlette:
     project, config = pickle.loads(base64.b64decode(os.environ[HANDED]))
     if not isinstance(project, Project) or not isinstance(config, ServerConfig):
         raise TypeError(f"{HANDED} holds no werkboek project and settings")
+    project.content  # noqa: B018 - loaded before the first request, as in one process
     return WebApp(project, config).asgi()
 
 

@@ -57,7 +57,7 @@ class Site:
         backup`` use the same file)."""
         self.drafts = Drafts(self.database, legacy=self.state / "concepten")
         self.jobs = Jobs(self.database, self.state / "taken")
-        self.previews = Previews()
+        self.previews = Previews(self.state / "voorbeelden")
         # every worker process its share of the cores: all of them use each core once
         self.pool = RenderPool(project, max(1, cores() // max(1, self.config.processes)))
         self.templates = templates()
