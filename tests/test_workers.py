@@ -24,6 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from werkboek import Project
+from werkboek.retention import erase_expired
 from werkboek.store import database
 from werkboek.store.accounts import Accounts
 from werkboek.web.drafts import Draft, Drafts
@@ -99,6 +100,34 @@ def test_drafts_kept_as_files_are_read_in_on_first_start_nothing_lost(tmp_path):
     other = Drafts(site.database, legacy=legacy)
     assert other.get(session) == before
     assert other.get(only_undo) == Draft()
+
+
+def test_day_lists_kept_as_files_are_read_in_and_erased_with_the_retention_period(tmp_path):
+    output = tmp_path / "output"
+    day = output / ".web" / "dag" / ("c" * 24)
+    day.mkdir(parents=True)
+    people = "naam,email\nAnna de Vries,anna@voorbeeld.nl\n"
+    (day / "deelnemers.csv").write_text(people, encoding="utf-8")
+    (day / "handtekening").write_bytes(b"PNG")
+    project = Project(CONTENT, REPO / "styles", output, tmp_path / "recepten")
+    site = Site(project)
+    assert site.day_lists.get("c" * 24) == people
+    assert not (day / "deelnemers.csv").exists() and (day / "handtekening").is_file()
+    # another process sees it; a new list replaces it
+    other = Site(project)
+    other.day_lists.save("c" * 24, people + "Bram,bram@voorbeeld.nl\n")
+    assert "Bram" in site.day_lists.get("c" * 24)
+    # kept within the period, erased after it (with the jobs' files)
+    (output / ".web" / "taken" / "abc").mkdir(parents=True)
+    (output / ".web" / "taken" / "abc" / "exemplaren.zip").write_bytes(b"PK")
+    assert erase_expired(output, 30).lists == 0 and site.day_lists.get("c" * 24)
+    erased = erase_expired(output, 30, now=time.time() + 31 * 24 * 3600)
+    assert erased.lists == 1 and site.day_lists.get("c" * 24) == ""
+    assert not (output / ".web" / "taken" / "abc").exists()
+    files = [output / ".web" / f"werkboek.sqlite{end}" for end in ("", "-wal")]
+    stored = b"".join(f.read_bytes() for f in files if f.is_file())
+    for part in (b"Anna", b"anna@voorbeeld", b"Bram"):
+        assert part not in stored  # not in the file's free pages, nor in its log
 
 
 def _wait(job: Job | None, jobs: Jobs, owner: str) -> Job:

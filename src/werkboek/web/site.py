@@ -22,6 +22,7 @@ from ..products import WorkbookOptions, WorkbookProduct
 from ..project import Project
 from ..recipes import Recipe
 from ..rendering.templates import ENVIRONMENT
+from ..store.day_lists import DayLists
 from ..words import capital, dutch_date, format_size, plural
 from . import security
 from .config import ServerConfig
@@ -56,6 +57,7 @@ class Site:
         """The server's state (sessions and accounts; ``werkboek gebruikers`` and ``werkboek
         backup`` use the same file)."""
         self.drafts = Drafts(self.database, legacy=self.state / "concepten")
+        self.day_lists = DayLists(self.database, legacy=self.state / "dag")
         self.jobs = Jobs(self.database, self.state / "taken")
         self.previews = Previews(self.state / "voorbeelden")
         # every worker process its share of the cores: all of them use each core once

@@ -1,5 +1,6 @@
 -- What every worker process needs: jobs (their state, progress, result file and the
--- heartbeat of the process that runs them) and drafts (with the one kept to undo).
+-- heartbeat of the process that runs them), drafts (with the one kept to undo) and the
+-- training day's participants' list of each trainer.
 CREATE TABLE jobs (
     id TEXT PRIMARY KEY,                  -- random, in the job's URL
     owner TEXT NOT NULL,                  -- the session or account that started it
@@ -26,3 +27,9 @@ CREATE TABLE drafts (
     changed REAL NOT NULL
 );
 
+
+CREATE TABLE day_lists (
+    owner TEXT PRIMARY KEY,
+    text TEXT NOT NULL,                   -- the training day's participants' list, as CSV
+    changed REAL NOT NULL                 -- erased after the retention period from this
+);

@@ -36,7 +36,8 @@ from ...products import (
 )
 from ...products.training_day import MAX_SIGNATURE, signature_uri
 from ...recipes import Recipe
-from ..daylist import LIST_FILE, day_people, folder, list_text
+from ...store.day_lists import LIST_FILE
+from ..daylist import day_people, folder, list_text, save_list_text
 from ..responses import Download, back, download, form_text
 from ..site import Site, site_of
 from .composer import check
@@ -152,7 +153,7 @@ def save_list(request: Request, text: str) -> Response:
         parse_people(text, LIST_FILE)
     except WerkboekError as exc:
         return day_page(request, 422, problems=exc.problems, text=text)
-    write_atomically(folder(request) / LIST_FILE, text.encode())
+    save_list_text(request, text)
     return back(request, "day", query={"lijst": "bewaard"})
 
 
