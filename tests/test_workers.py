@@ -29,6 +29,7 @@ from werkboek.store import database
 from werkboek.store.accounts import Accounts
 from werkboek.web.drafts import Draft, Drafts
 from werkboek.web.jobs import Job, Jobs
+from werkboek.web.pool import Claims
 from werkboek.web.responses import Download
 from werkboek.web.site import Site
 
@@ -201,6 +202,33 @@ threading.Event().wait()
         time.sleep(0.1)
     assert seen.state == "mislukt"
     assert "de server stopte tijdens het verzenden" in seen.problems[0]
+
+
+def test_a_trainers_renders_are_limited_across_processes_and_a_dead_ones_free(tmp_path):
+    db = tmp_path / "werkboek.sqlite"
+    script = f"""
+import threading
+from pathlib import Path
+from werkboek.web.pool import Claims
+claims = Claims(Path({str(db)!r}))
+print(claims.claim("anna", "een"), claims.claim("anna", "twee"), flush=True)
+threading.Event().wait()
+"""
+    here = Claims(db)
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as other:
+        try:
+            assert other.stdout.readline().split() == ["True", "True"]
+            assert not here.claim("anna", "drie")  # two of anna's run in the other process
+            assert here.claim("bram", "vier")
+        finally:
+            other.send_signal(signal.SIGKILL)
+            other.wait()
+    assert here.claim("anna", "vijf")  # that process is gone, and its claims with it
+    here.release("vijf")
+    assert here.claim("anna", "zes") and here.claim("anna", "zeven")
+    assert not here.claim("anna", "acht")
 
 
 # ---------------------------------------------------------------- four workers, mail

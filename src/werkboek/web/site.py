@@ -61,7 +61,9 @@ class Site:
         self.jobs = Jobs(self.database, self.state / "taken")
         self.previews = Previews(self.state / "voorbeelden")
         # every worker process its share of the cores: all of them use each core once
-        self.pool = RenderPool(project, max(1, cores() // max(1, self.config.processes)))
+        self.pool = RenderPool(
+            project, max(1, cores() // max(1, self.config.processes)), database=self.database
+        )
         self.templates = templates()
         self._print_shop: Project | None = None
         self._lock = threading.Lock()

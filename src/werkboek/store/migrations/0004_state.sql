@@ -33,3 +33,11 @@ CREATE TABLE day_lists (
     text TEXT NOT NULL,                   -- the training day's participants' list, as CSV
     changed REAL NOT NULL                 -- erased after the retention period from this
 );
+
+CREATE TABLE render_claims (
+    ticket TEXT PRIMARY KEY,              -- one render waiting or running
+    owner TEXT NOT NULL,                  -- whose (a trainer has at most a few at once)
+    pid INTEGER NOT NULL,                 -- the worker process it waits in (a dead one's
+    at REAL NOT NULL                      -- claims count for nothing)
+);
+CREATE INDEX render_claims_owner ON render_claims (owner);
