@@ -1,6 +1,7 @@
 """The training day's participants' list of each trainer (or session), in the server's
 database: every worker process reads the list another saved, and it is erased with the
-participants' other data after the retention period (:func:`erase_day_lists`).
+participants' other data after the retention period (:func:`erase_day_lists`, which
+erases the web app's old jobs with them: a mailing's report names its participants).
 
 Lists an older werkboek kept as files (``.web/dag/<owner>/deelnemers.csv``) are read in on
 first use and the files removed (the list is then in the database, nothing lost).
@@ -78,19 +79,19 @@ def import_files(database: Path, folder: Path) -> int:
 
 
 def erase_day_lists(database: Path, older_than: float | None) -> int:
-    """Erase the day lists last changed before ``older_than`` (all: None); how many."""
+    """Erase the day lists last changed before ``older_than`` (all: None), and the jobs
+    that ended before it (a mailing's report names its participants); how many lists."""
     if not database.is_file():
         return 0
+    cutoff = float("inf") if older_than is None else older_than
     with contextlib.closing(connect(database)) as connection:
         connection.execute("PRAGMA secure_delete = ON")  # (the freed pages zeroed)
         with transaction(connection):
-            if older_than is None:
-                cursor = connection.execute("DELETE FROM day_lists")
-            else:
-                cursor = connection.execute(
-                    "DELETE FROM day_lists WHERE changed < ?", (older_than,)
-                )
-        if cursor.rowcount:
-            # the log of changes held the lists too: into the file, then emptied
+            lists = connection.execute("DELETE FROM day_lists WHERE changed < ?", (cutoff,))
+            jobs = connection.execute(
+                "DELETE FROM jobs WHERE coalesce(ended, heartbeat) < ?", (cutoff,)
+            )
+        if lists.rowcount or jobs.rowcount:
+            # the log of changes held them too: into the file, then emptied
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return cursor.rowcount
+        return lists.rowcount

@@ -302,6 +302,25 @@ class Jobs:
             connection.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
             shutil.rmtree(self.folder / job_id, ignore_errors=True)
 
+    def forget(self, owner: str, kind: str) -> int:
+        """Erase the owner's finished jobs of ``kind`` and their files (a mailing's report
+        names its participants); how many."""
+        with self._connect() as connection:
+            connection.execute("PRAGMA secure_delete = ON")  # (the freed pages zeroed)
+            with transaction(connection):
+                ids = [
+                    row[0]
+                    for row in connection.execute(
+                        "SELECT id FROM jobs WHERE owner = ? AND kind = ? AND ended IS NOT NULL",
+                        (owner, kind),
+                    )
+                ]
+                connection.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids])
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for job_id in ids:
+            shutil.rmtree(self.folder / job_id, ignore_errors=True)
+        return len(ids)
+
     def shutdown(self) -> None:
         self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -473,6 +473,8 @@ async def erase(request: Request) -> Response:
     if not confirmed:
         return site.page(request, "mail_wissen.html", active="mail", erased=None)
     erased = await run_in_threadpool(erase_mail_folder, folder(request), site.project.output_dir)
+    # and the reports of its dry runs and sends, which name the participants
+    await run_in_threadpool(site.jobs.forget, site.session(request), "mail")
     return site.page(request, "mail_wissen.html", active="mail", erased=erased.lines())
 
 
