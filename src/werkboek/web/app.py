@@ -105,6 +105,9 @@ class WebApp(Site):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            # (each worker process of serve --processen ends its own jobs and render pool)
+            self.jobs.shutdown()
+            self.pool.shutdown()
 
     def asgi(self) -> Starlette:
         middleware = [
