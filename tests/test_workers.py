@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email
+import io
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from werkboek.store.accounts import Accounts
 from werkboek.web.drafts import Draft, Drafts
 from werkboek.web.jobs import Job, Jobs
 from werkboek.web.pool import Claims
+from werkboek.web.previews import Previews
 from werkboek.web.responses import Download
 from werkboek.web.site import Site
 
@@ -210,6 +212,7 @@ def test_a_trainers_renders_are_limited_across_processes_and_a_dead_ones_free(tm
 import threading
 from pathlib import Path
 from werkboek.web.pool import Claims
+from werkboek.web.previews import Previews
 claims = Claims(Path({str(db)!r}))
 print(claims.claim("anna", "een"), claims.claim("anna", "twee"), flush=True)
 threading.Event().wait()
@@ -229,6 +232,24 @@ threading.Event().wait()
     here.release("vijf")
     assert here.claim("anna", "zes") and here.claim("anna", "zeven")
     assert not here.claim("anna", "acht")
+
+
+def test_a_preview_made_in_one_process_is_shown_by_another(tmp_path):
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    document.new_page(200, 300)
+    document.new_page(200, 300)
+    out = io.BytesIO()
+    document.save(out)
+    document.close()
+    one, two = Previews(tmp_path / "voorbeelden"), Previews(tmp_path / "voorbeelden")
+    shown = one.add(out.getvalue())
+    assert shown.pages == 2
+    assert two.pdf(shown.digest) == out.getvalue()
+    image = two.image(shown.digest, 2, 150)
+    assert image is not None and image.startswith(b"\x89PNG")
+    assert two.pdf("../" + shown.digest) is None and two.image("0" * 32, 1, 150) is None
 
 
 # ---------------------------------------------------------------- four workers, mail
