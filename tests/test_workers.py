@@ -172,6 +172,7 @@ def test_a_job_of_one_process_is_seen_with_its_progress_and_file_by_another(tmp_
     two.shutdown()
 
 
+@pytest.mark.slow
 def test_a_job_whose_process_was_killed_is_marked_failed_not_running(tmp_path):
     db, folder = tmp_path / "werkboek.sqlite", tmp_path / "taken"
     script = f"""
@@ -206,6 +207,7 @@ threading.Event().wait()
     assert "de server stopte tijdens het verzenden" in seen.problems[0]
 
 
+@pytest.mark.slow
 def test_a_trainers_renders_are_limited_across_processes_and_a_dead_ones_free(tmp_path):
     db = tmp_path / "werkboek.sqlite"
     script = f"""
