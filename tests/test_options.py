@@ -54,6 +54,7 @@ EXPECTED = {
     "--security": "--beveiliging",
     "--smtp-user": "--smtp-gebruiker",
     "--smtp-cafile": "--smtp-ca",
+    "--workers": "--processen",
 }
 
 HEAVY = ("weasyprint", "pydantic", "starlette", "pikepdf", "pypdf", "pypdfium2", "uvicorn")

@@ -1,3 +1,4 @@
 from .cli import main
 
-main(prog_name="werkboek")
+if __name__ == "__main__":  # (not when a spawned worker process imports it as __mp_main__)
+    main(prog_name="werkboek")

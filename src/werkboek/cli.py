@@ -950,6 +950,18 @@ def _mail_hints() -> Iterator[None]:
     "Gegevens van deelnemers (lijsten, berichten, eigen exemplaren) die langer dan "
     "zoveel dagen niet gewijzigd zijn, wist de server elke dag."
 )
+@option(
+    "--processen",
+    "processes",
+    aliases=["--workers"],
+    type=Number(int, 1, 64),
+    metavar="N",
+    default=1,
+    show_default=True,
+    envvar="WERKBOEK_PROCESSEN",
+    show_envvar=True,
+    help="Zoveel processen beantwoorden de verzoeken (samen één PDF tegelijk per processorkern).",
+)
 @reports_errors
 def serve(
     host: str,
@@ -971,6 +983,7 @@ def serve(
     trusted_proxies: tuple[str, ...],
     root_path: str,
     retention: int,
+    processes: int,
 ) -> None:
     """Start de app in de browser: samenstellen, bekijken, downloaden en mailen.
 
@@ -1000,6 +1013,7 @@ def serve(
         retention_days=retention,
         admin_group=admin_group,
         groups_header=groups_header,
+        processes=processes,
     )
     project = _project(
         content_dir=content_dir,

@@ -4,8 +4,10 @@ Names and addresses of participants reach the disk in a few places, all below th
 folder: the web app's mail folders (``.web/mail/<owner>/``: the list, the message, the
 attachments and the recipe of the personal workbooks), the dry runs' messages
 (``mail/<mailing>/*.eml``), messages staged for a run (``mail/.opgesteld-*``), and the
-personal workbooks and certificates kept in the build cache (``.cache/``). A file there
-that was last written longer ago than the retention period (:data:`DEFAULT_DAYS` days,
+personal workbooks and certificates kept in the build cache (``.cache/``) and made by the
+web app's jobs (``.web/taken/``), and the
+training days' lists in the web server's database (``.web/werkboek.sqlite``). A file (or
+a list) there that was last written longer ago than the retention period (:data:`DEFAULT_DAYS` days,
 or what the organisation sets) is erased by :func:`erase_expired`: ``werkboek opschonen``
 runs it, and the web server runs it every day. A send log an older werkboek kept in
 ``mail/`` (with plain addresses) is merged into the user's log, which knows recipients
@@ -25,6 +27,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import Problem, WerkboekError
+from .store.day_lists import erase_day_lists
 from .words import plural
 
 PERIOD_VARIABLE = "WERKBOEK_BEWAARTERMIJN"
@@ -33,6 +36,10 @@ DAY = 24 * 3600
 WEB_MAIL = Path(".web") / "mail"
 MAIL = Path("mail")
 CACHE = Path(".cache")
+WEB_JOBS = Path(".web") / "taken"
+"""The files the web app's jobs made (personal copies among them)."""
+WEB_DATABASE = Path(".web") / "werkboek.sqlite"
+"""The web server's database: the training days' participants' lists."""
 STAGING_PREFIX = ".opgesteld-"
 MAILINGS = "mailings.txt"
 """In a web mail folder: the mailings of its dry runs and sends, one a line."""
@@ -172,6 +179,8 @@ def erase_expired(
     erased += _erase_files(output_dir / WEB_MAIL, cutoff)
     erased += _erase_files(output_dir / MAIL, cutoff, skip=("verzendlog.sqlite",))
     erased += _erase_files(output_dir / CACHE, cutoff)
+    erased += _erase_files(output_dir / WEB_JOBS, cutoff)
+    erased.lists += erase_day_lists(output_dir / WEB_DATABASE, cutoff)
     return erased
 
 

@@ -48,7 +48,11 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def migrate(connection: sqlite3.Connection, path: Path) -> None:
-    """Apply every migration the database has not had yet, each in its own transaction."""
+    """Apply every migration the database has not had yet, each in its own transaction.
+
+    Which ran is kept by number (``migrations_applied``), not only as the highest number
+    (``PRAGMA user_version``): a migration numbered below one already applied (two branches
+    each adding one) still runs once it is in the package."""
     current = connection.execute("PRAGMA user_version").fetchone()[0]
     known = migrations()
     if known and current > known[-1][0]:
@@ -56,16 +60,42 @@ def migrate(connection: sqlite3.Connection, path: Path) -> None:
             f"{display_path(path)}: deze database is van een nieuwere werkboek "
             f"(versie {current}; deze werkboek kent er {known[-1][0]})"
         )
+    applied = _applied(connection, current)
     for number, _name, sql in known:
-        if number <= current:
+        if number in applied:
             continue
         with transaction(connection):
             # re-read inside the lock: another process may just have applied it
-            if connection.execute("PRAGMA user_version").fetchone()[0] >= number:
+            if connection.execute(
+                "SELECT 1 FROM migrations_applied WHERE number = ?", (number,)
+            ).fetchone():
                 continue
             for statement in _statements(sql):
                 connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {number}")
+            connection.execute("INSERT INTO migrations_applied (number) VALUES (?)", (number,))
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            connection.execute(f"PRAGMA user_version = {max(version, number)}")
+
+
+def _applied(connection: sqlite3.Connection, current: int) -> set[int]:
+    """The numbers of the migrations that ran; made from ``user_version`` the first time
+    (before this table every number up to it had run, in order)."""
+    if not _has_applied_table(connection):
+        with transaction(connection):
+            if not _has_applied_table(connection):  # (another process may just have made it)
+                connection.execute("CREATE TABLE migrations_applied (number INTEGER PRIMARY KEY)")
+                connection.executemany(
+                    "INSERT INTO migrations_applied (number) VALUES (?)",
+                    [(n,) for n, _name, _sql in migrations() if n <= current],
+                )
+    return {row[0] for row in connection.execute("SELECT number FROM migrations_applied")}
+
+
+def _has_applied_table(connection: sqlite3.Connection) -> bool:
+    row = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations_applied'"
+    ).fetchone()
+    return row is not None
 
 
 def _statements(sql: str) -> Iterator[str]:

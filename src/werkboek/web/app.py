@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -68,15 +69,21 @@ class WebApp(Site):
     """werkboek in the browser, for one project, as an ASGI app."""
 
     def _secret(self) -> str:
-        """The key that signs session cookies, kept so a restart keeps everyone's session."""
+        """The key that signs session cookies, kept so a restart keeps everyone's session;
+        made once, by the first of several worker processes starting at once (a link does
+        not replace a key another just made)."""
         path = self.state / "sleutel"
         try:
             return path.read_text(encoding="utf-8").strip()
         except OSError:
-            secret = secrets.token_urlsafe(48)
-            write_atomically(path, secret.encode())
-            path.chmod(0o600)
-            return secret
+            pass
+        partial = path.with_name(f".sleutel-{os.getpid()}")
+        write_atomically(partial, secrets.token_urlsafe(48).encode())
+        partial.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(partial, path)
+        partial.unlink()
+        return path.read_text(encoding="utf-8").strip()
 
     async def erase_daily(self) -> None:
         """Erase participants' data older than the organisation's period: at start, then
@@ -101,6 +108,9 @@ class WebApp(Site):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            # (each worker process of serve --processen ends its own jobs and render pool)
+            self.jobs.shutdown()
+            self.pool.shutdown()
 
     def asgi(self) -> Starlette:
         middleware = [

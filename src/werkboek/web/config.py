@@ -96,6 +96,8 @@ class ServerConfig:
     """At most this many connections at once; one more gets a short Dutch 503."""
     body_seconds: float = 30.0
     """While a request's body comes in, at most this many seconds without a byte of it."""
+    processes: int = 1
+    """Worker processes serving requests (each with its share of the cores for rendering)."""
 
     @classmethod
     def from_environment(
@@ -112,6 +114,7 @@ class ServerConfig:
         retention_days: int = 30,
         admin_group: str | None = None,
         groups_header: str = GROUPS_HEADER,
+        processes: int = 1,
     ) -> ServerConfig:
         """The config for ``werkboek serve``: a token and host names from the environment.
 
@@ -159,6 +162,7 @@ class ServerConfig:
             trusted_proxies=proxies,
             root_path=sub_path(root_path),
             retention_days=retention_days,
+            processes=processes,
         )
 
     def role_of(self, groups: str | None) -> str | None:

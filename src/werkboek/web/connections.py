@@ -100,3 +100,11 @@ def guarded_protocol(
 
     Guarded.__name__ = Guarded.__qualname__ = "GuardedH11Protocol"
     return Guarded
+
+
+def __getattr__(name: str) -> Any:
+    """``GuardedH11Protocol``: the protocol with the default limits, by name (what uvicorn
+    imports in each worker process of ``serve --processen N``)."""
+    if name == "GuardedH11Protocol":
+        return guarded_protocol()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
-"""The training day's participants' list of a session: one CSV in the session's day folder
-(``.web/dag/<sessie>/deelnemers.csv``), kept by the day page, read by the copies and mail
-pages as their starting point."""
+"""The training day's participants' list of a session, kept by the day page in the server's
+database (:mod:`werkboek.store.day_lists`), read by the copies and mail pages as their
+starting point; the session's day folder (``.web/dag/<sessie>/``) keeps the signature."""
 
 from __future__ import annotations
 
@@ -13,26 +13,30 @@ from ..content.markup import plain_text
 from ..errors import WerkboekError
 from ..participants.lists import Person, parse_people
 from ..recipes import Recipe
+from ..store.day_lists import LIST_FILE
 from .site import site_of
 
-LIST_FILE = "deelnemers.csv"
 SIGNATURE_FILE = "handtekening"
 SIGNATURE_ALT_FILE = "handtekening.txt"
 """The trainer's description of the signature image (its alternative text in the PDF)."""
 
 
 def folder(request: Request) -> Path:
-    """The session's day folder: its participants' list and the signature."""
+    """The session's day folder: the signature."""
     site = site_of(request)
     return site.state / "dag" / site.session(request)
 
 
 def list_text(request: Request) -> str:
     """The session's participants' list as CSV text (empty when there is none)."""
-    try:
-        return (folder(request) / LIST_FILE).read_text(encoding="utf-8")
-    except OSError:
-        return ""
+    site = site_of(request)
+    return site.day_lists.get(site.session(request))
+
+
+def save_list_text(request: Request, text: str) -> None:
+    """Keep ``text`` as the session's participants' list."""
+    site = site_of(request)
+    site.day_lists.save(site.session(request), text)
 
 
 def day_people(request: Request) -> list[Person]:

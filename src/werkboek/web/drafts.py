@@ -1,23 +1,26 @@
 """The recipe a trainer is putting together in the composer, kept on the server.
 
 A draft is a recipe as a mapping (the same keys as a recipe file), with the fields of
-the form. It is kept per session in the output folder (``.web/concepten/``), so the
-page holds no state of its own and a restart of the server keeps the work. Saving a
+the form. It is kept per session in the server's database, so the page holds no state of
+its own, every worker process sees it, and a restart of the server keeps the work. Saving a
 draft makes it a recipe file in the recipes folder, which the command line reads too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..content.schema import PART_KEYS
-from ..files.atomic import write_atomically
 from ..recipes.own_pages import MAX_SOURCE
+from ..store.database import connect, transaction
 
 KINDS = ("principe", "oefening", "verhaal", "artikel", "notities", "eigen")
 DAY_KEYS = ("datum", "uren", "locatie", "dagdelen")
@@ -135,76 +138,149 @@ class Draft:
 
 
 class Drafts:
-    """The drafts of every session, in ``folder``."""
+    """The drafts of every session, in the server's database (each with the one kept to
+    undo), so every worker process sees the same draft. Drafts an older werkboek kept as
+    JSON files in ``legacy`` (``.web/concepten/``) are read in on first start, and that
+    folder is then renamed (``concepten-ingelezen``), nothing lost."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, database: Path, legacy: Path | None = None) -> None:
+        self.database = database
+        self.legacy = legacy
+        self._imported = False
         self._lock = threading.Lock()
 
-    def _path(self, session: str) -> Path:
+    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
+        with self._lock:
+            if not self._imported:
+                self._imported = True
+                if self.legacy is not None and self.legacy.is_dir():
+                    import_files(self.database, self.legacy)
+        return contextlib.closing(connect(self.database))
+
+    @staticmethod
+    def _check(session: str) -> None:
         if not SESSION_ID.match(session):
             raise ValueError("ongeldige sessie")
-        return self.folder / f"{session}.json"
 
     def get(self, session: str) -> Draft:
-        path = self._path(session)
-        with self._lock:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return Draft()
+        self._check(session)
+        with self._connect() as connection:
+            row = connection.execute(
+                "SELECT data FROM drafts WHERE owner = ?", (session,)
+            ).fetchone()
+        data = _json(row["data"]) if row is not None else None
         return Draft.from_mapping(data) if isinstance(data, dict) else Draft()
 
     def save(self, session: str, draft: Draft) -> None:
-        path = self._path(session)
-        data = json.dumps(asdict(draft), ensure_ascii=False, indent=1).encode()
-        with self._lock:
-            write_atomically(path, data)
+        self._check(session)
+        with self._connect() as connection, transaction(connection):
+            _put(connection, session, draft)
 
     def replace(self, session: str, draft: Draft, why: str) -> bool:
         """Put ``draft`` in place of the session's draft, keeping that one to undo (with
         ``why``, what the page says about it), unless it held nothing; whether it was kept."""
-        old = self.get(session)
-        if not old.empty:
-            data = {"waarom": why, "concept": asdict(old)}
-            undo = json.dumps(data, ensure_ascii=False, indent=1).encode()
-            with self._lock:
-                write_atomically(self._undo_path(session), undo)
-        self.save(session, draft)
+        self._check(session)
+        with self._connect() as connection, transaction(connection):
+            old = _current(connection, session)
+            if not old.empty:
+                undo = _dumps({"waarom": why, "concept": asdict(old)})
+                _put(connection, session, old)
+                connection.execute("UPDATE drafts SET undo = ? WHERE owner = ?", (undo, session))
+            _put(connection, session, draft)
         return not old.empty
-
-    def _undo_path(self, session: str) -> Path:
-        return self._path(session).with_suffix(".vorige.json")
 
     def undo_note(self, session: str) -> str:
         """What the page says about the draft kept to undo; empty when there is none."""
-        data = self._read_undo(session)
+        self._check(session)
+        with self._connect() as connection:
+            data = _undo(connection, session)
         return str(data.get("waarom") or "") if data else ""
-
-    def _read_undo(self, session: str) -> dict[str, Any] | None:
-        with self._lock:
-            try:
-                data = json.loads(self._undo_path(session).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                return None
-        return data if isinstance(data, dict) and isinstance(data.get("concept"), dict) else None
 
     def undo(self, session: str) -> bool:
         """The draft kept to undo back in place (the current one kept in its turn)."""
-        data = self._read_undo(session)
-        if data is None:
-            return False
-        current = self.get(session)
-        self.save(session, Draft.from_mapping(data["concept"]))
-        if current.empty:
-            with self._lock:
-                self._undo_path(session).unlink(missing_ok=True)
-        else:
-            note = "Het werkboek van daarnet is weer terug."
-            again = {"waarom": note, "concept": asdict(current)}
-            with self._lock:
-                write_atomically(
-                    self._undo_path(session),
-                    json.dumps(again, ensure_ascii=False, indent=1).encode(),
-                )
+        self._check(session)
+        with self._connect() as connection, transaction(connection):
+            data = _undo(connection, session)
+            if data is None:
+                return False
+            current = _current(connection, session)
+            _put(connection, session, Draft.from_mapping(data["concept"]))
+            again = None
+            if not current.empty:
+                note = "Het werkboek van daarnet is weer terug."
+                again = _dumps({"waarom": note, "concept": asdict(current)})
+            connection.execute("UPDATE drafts SET undo = ? WHERE owner = ?", (again, session))
         return True
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _current(connection: sqlite3.Connection, session: str) -> Draft:
+    row = connection.execute("SELECT data FROM drafts WHERE owner = ?", (session,)).fetchone()
+    data = _json(row["data"]) if row is not None else None
+    return Draft.from_mapping(data) if isinstance(data, dict) else Draft()
+
+
+def _put(connection: sqlite3.Connection, session: str, draft: Draft) -> None:
+    connection.execute(
+        "INSERT INTO drafts (owner, data, changed) VALUES (?, ?, ?)"
+        " ON CONFLICT (owner) DO UPDATE SET data = excluded.data, changed = excluded.changed",
+        (session, _dumps(asdict(draft)), time.time()),
+    )
+
+
+def _undo(connection: sqlite3.Connection, session: str) -> dict[str, Any] | None:
+    row = connection.execute("SELECT undo FROM drafts WHERE owner = ?", (session,)).fetchone()
+    data = _json(row["undo"]) if row is not None else None
+    return data if isinstance(data, dict) and isinstance(data.get("concept"), dict) else None
+
+
+def import_files(database: Path, folder: Path) -> int:
+    """Read the drafts an older werkboek kept as files in ``folder`` into the database (a
+    draft already there is kept), then rename the folder; how many were read."""
+    count = 0
+    with contextlib.closing(connect(database)) as connection, transaction(connection):
+        for path in sorted(folder.glob("*.json")):
+            session = path.name.removesuffix(".json").removesuffix(".vorige")
+            if not SESSION_ID.match(session):
+                continue
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(data, dict):
+                continue
+            if path.name.endswith(".vorige.json"):
+                if not isinstance(data.get("concept"), dict):
+                    continue
+                connection.execute(
+                    "INSERT INTO drafts (owner, data, changed) VALUES (?, ?, ?)"
+                    " ON CONFLICT (owner) DO NOTHING",
+                    (session, _dumps(asdict(Draft())), path.stat().st_mtime),
+                )
+                connection.execute(
+                    "UPDATE drafts SET undo = ? WHERE owner = ? AND undo IS NULL",
+                    (_dumps(data), session),
+                )
+            else:
+                draft = Draft.from_mapping(data)
+                connection.execute(
+                    "INSERT INTO drafts (owner, data, changed) VALUES (?, ?, ?)"
+                    " ON CONFLICT (owner) DO UPDATE SET data = excluded.data"
+                    " WHERE drafts.data = ?",
+                    (session, _dumps(asdict(draft)), path.stat().st_mtime, _dumps(asdict(Draft()))),
+                )
+            count += 1
+        # (inside the transaction: a second process starting at once finds it gone)
+        with contextlib.suppress(OSError):
+            folder.rename(folder.with_name(f"{folder.name}-ingelezen"))
+    return count

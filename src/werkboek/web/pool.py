@@ -8,7 +8,8 @@ same worker (by a stable hash of who they are), so the chapters of their workboo
 their next preview is made.
 
 The work is bounded: each worker takes at most :data:`QUEUE_PER_WORKER` renders waiting and
-each trainer :data:`PER_OWNER` at once; past that :class:`Busy` says how long to wait (the
+each trainer :data:`PER_OWNER` at once (in all the server's processes together, counted in
+its database); past that :class:`Busy` says how long to wait (the
 API answers ``503`` with ``Retry-After``, a page says it in Dutch). A newer preview of the
 same trainer passes by the one still waiting, which is then not made (the trainer has
 moved on). Workers are started
@@ -18,18 +19,23 @@ on first use and end with the server, ``kill -9`` included (see :mod:`werkboek.b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import secrets
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import build
 from ..products import workbook_pdf, workbook_preview
 from ..project import Project
 from ..recipes import Recipe
+from ..store.database import connect, transaction
 
 T = TypeVar("T")
 
@@ -39,6 +45,8 @@ PER_OWNER = 2
 """Renders one trainer may have waiting or running at once."""
 SECONDS_PER_RENDER = 3
 """Roughly how long one render takes, for ``Retry-After``."""
+CLAIM_SECONDS = 600
+"""A claim older than this counts for nothing (its process id may be another's by now)."""
 KEEP_PAGES = 200
 """Pages of laid-out workbook chapters each worker keeps (some 0.6 MB a page)."""
 
@@ -77,9 +85,57 @@ def worker_pid() -> int:
     return os.getpid()
 
 
+class Claims:
+    """A trainer's renders waiting or running in any worker process of the server (in its
+    database), so :data:`PER_OWNER` holds across ``serve --processen N`` too. A process that
+    died holds no claims: those of a process that no longer runs do not count."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+
+    def claim(self, owner: str, ticket: str) -> bool:
+        """Take one of the owner's places; False when they have :data:`PER_OWNER` already."""
+        with contextlib.closing(connect(self.database)) as connection, transaction(connection):
+            rows = connection.execute(
+                "SELECT ticket, pid, at FROM render_claims WHERE owner = ?", (owner,)
+            ).fetchall()
+            live = 0
+            for row in rows:
+                if _running(row["pid"]) and row["at"] > time.time() - CLAIM_SECONDS:
+                    live += 1
+                else:
+                    connection.execute("DELETE FROM render_claims WHERE ticket = ?", (row[0],))
+            if live >= PER_OWNER:
+                return False
+            connection.execute(
+                "INSERT INTO render_claims (ticket, owner, pid, at) VALUES (?, ?, ?, ?)",
+                (ticket, owner, os.getpid(), time.time()),
+            )
+            return True
+
+    def release(self, ticket: str) -> None:
+        with contextlib.closing(connect(self.database)) as connection, transaction(connection):
+            connection.execute("DELETE FROM render_claims WHERE ticket = ?", (ticket,))
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # (someone else's: running)
+        return True
+    return True
+
+
 class RenderPool:
-    def __init__(self, project: Project, workers: int | None = None) -> None:
+    def __init__(
+        self, project: Project, workers: int | None = None, database: Path | None = None
+    ) -> None:
         self.project = project
+        self.claims = Claims(database) if database is not None else None
         self.size = max(1, workers or build.cores())
         self._executors: list[ProcessPoolExecutor | None] = [None] * self.size
         self._waiting = [0] * self.size
@@ -119,6 +175,7 @@ class RenderPool:
         :class:`Superseded` for a preview whose trainer asked for a newer one meanwhile."""
         index = self.worker_for(owner)
         ticket = object()
+        claim = secrets.token_hex(12)
         with self._lock:
             if self._waiting[index] > QUEUE_PER_WORKER or self._owners.get(owner, 0) >= PER_OWNER:
                 place = self._waiting[index] + 1
@@ -127,13 +184,20 @@ class RenderPool:
             self._owners[owner] = self._owners.get(owner, 0) + 1
             if preview:
                 self._previews[owner] = ticket
+        claimed = False
         try:
+            if self.claims is not None:
+                claimed = await asyncio.to_thread(self.claims.claim, owner, claim)
+                if not claimed:  # enough of theirs in the server's other processes
+                    raise Busy(SECONDS_PER_RENDER * PER_OWNER, PER_OWNER + 1)
             async with self._gate(index):
                 if preview and self._previews.get(owner) is not ticket:
                     raise Superseded
                 future = self._executor(index).submit(task, *args)
                 return await asyncio.wrap_future(future)
         finally:
+            if claimed and self.claims is not None:
+                await asyncio.to_thread(self.claims.release, claim)
             with self._lock:
                 self._waiting[index] -= 1
                 self._owners[owner] -= 1

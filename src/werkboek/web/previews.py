@@ -1,21 +1,31 @@
 """The preview: the real pages of the PDF that will be downloaded, as pictures.
 
-A PDF is kept by the hash of its owner's space and its bytes (the newest few, in memory),
-so a thumbnail's address names exactly the PDF it shows and can be cached for good, and
-only its owner finds it (another trainer's address answers 404); pages are turned into
-PNG with pdfium (pypdfium2), one page when the browser asks for it.
+A PDF is kept by the hash of its owner's space and its bytes (the newest few in memory,
+more on disk, where every worker process of the server finds it, in a folder of its
+owner's), so a thumbnail's address names exactly the PDF it shows and can be cached for
+good, and only its owner finds it (another trainer's address answers 404); pages are turned
+into PNG with pdfium (pypdfium2), one page when the browser asks for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
+
+from ..files.atomic import write_atomically
 
 KEEP = 24
 """How many PDFs the preview keeps (a few per trainer working at once)."""
+KEEP_ON_DISK = 200
+"""How many PDFs the preview keeps on disk, for every worker process."""
+DIGEST = re.compile(r"^[0-9a-f]{32}$")
 THUMBNAIL_WIDTH = 150
 LARGE_WIDTH = 900
 
@@ -27,11 +37,12 @@ class Preview:
 
 
 class Previews:
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
         self._pdfs: OrderedDict[str, bytes] = OrderedDict()
         self._pages: dict[str, int] = {}
         self._owners: dict[str, str] = {}
-        self._images: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
+        self._images: OrderedDict[tuple[str, str, int, int], bytes] = OrderedDict()
         self._lock = threading.Lock()
         self._pdfium = threading.Lock()  # pdfium is not safe to call from two threads
 
@@ -52,14 +63,43 @@ class Previews:
                 old, _ = self._pdfs.popitem(last=False)
                 self._pages.pop(old, None)
                 self._owners.pop(old, None)
-            return Preview(digest, self._pages[digest])
+            shown = Preview(digest, self._pages[digest])
+        self._keep(owner, digest, pdf)
+        return shown
+
+    def _place(self, owner: str, digest: str) -> Path | None:
+        """Where ``owner``'s preview ``digest`` is kept on disk (in a folder of theirs)."""
+        if self.folder is None or not DIGEST.match(digest):
+            return None
+        return self.folder / hashlib.sha256(owner.encode()).hexdigest()[:24] / f"{digest}.pdf"
+
+    def _keep(self, owner: str, digest: str, pdf: bytes) -> None:
+        """On disk for the other worker processes: the newest :data:`KEEP_ON_DISK`."""
+        path = self._place(owner, digest)
+        if path is None or self.folder is None:
+            return
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                os.utime(path)
+            return
+        write_atomically(path, pdf)
+        with contextlib.suppress(OSError):
+            kept = sorted(self.folder.glob("*/*.pdf"), key=_mtime, reverse=True)
+            for old in kept[KEEP_ON_DISK:]:
+                old.unlink(missing_ok=True)
 
     def pdf(self, owner: str, digest: str) -> bytes | None:
         """``owner``'s preview PDF ``digest``; ``None`` when it is not kept, or another's."""
         with self._lock:
-            if self._owners.get(digest) != owner:
-                return None
-            return self._pdfs.get(digest)
+            if self._owners.get(digest) == owner:
+                return self._pdfs.get(digest)
+        path = self._place(owner, digest)
+        if path is None:
+            return None
+        try:  # made by another worker process (only ever in its owner's folder)
+            return path.read_bytes()
+        except OSError:
+            return None
 
     def _count(self, pdf: bytes) -> int:
         import pypdfium2
@@ -74,13 +114,11 @@ class Previews:
     def image(self, owner: str, digest: str, page: int, width: int) -> bytes | None:
         """Page ``page`` (from 1) of ``owner``'s preview as PNG, ``width`` pixels wide; None
         when unknown (or another's)."""
-        key = (digest, page, width)
+        key = (owner, digest, page, width)
         with self._lock:
-            if self._owners.get(digest) != owner:
-                return None
             if key in self._images:
                 return self._images[key]
-            pdf = self._pdfs.get(digest)
+        pdf = self.pdf(owner, digest)
         if pdf is None:
             return None
         import pypdfium2
@@ -104,3 +142,10 @@ class Previews:
             while len(self._images) > KEEP * 40:
                 self._images.popitem(last=False)
         return data
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -16,11 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from ..build import cores
 from ..content.markup import plain_text, render_inline
 from ..products import WorkbookOptions, WorkbookProduct
 from ..project import Project
 from ..recipes import Recipe
 from ..rendering.templates import ENVIRONMENT
+from ..store.day_lists import DayLists
 from ..words import capital, dutch_date, format_size, plural
 from . import security
 from .config import ServerConfig
@@ -54,10 +56,14 @@ class Site:
         self.database = self.state / "werkboek.sqlite"
         """The server's state (sessions and accounts; ``werkboek gebruikers`` and ``werkboek
         backup`` use the same file)."""
-        self.drafts = Drafts(self.state / "concepten")
-        self.jobs = Jobs()
-        self.previews = Previews()
-        self.pool = RenderPool(project)
+        self.drafts = Drafts(self.database, legacy=self.state / "concepten")
+        self.day_lists = DayLists(self.database, legacy=self.state / "dag")
+        self.jobs = Jobs(self.database, self.state / "taken")
+        self.previews = Previews(self.state / "voorbeelden")
+        # every worker process its share of the cores: all of them use each core once
+        self.pool = RenderPool(
+            project, max(1, cores() // max(1, self.config.processes)), database=self.database
+        )
         self.templates = templates()
         self._print_shop: Project | None = None
         self._lock = threading.Lock()

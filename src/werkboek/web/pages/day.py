@@ -40,13 +40,14 @@ from ...products.training_day import (
     signature_uri,
 )
 from ...recipes import Recipe
+from ...store.day_lists import LIST_FILE
 from ..daylist import (
-    LIST_FILE,
     SIGNATURE_ALT_FILE,
     SIGNATURE_FILE,
     day_people,
     folder,
     list_text,
+    save_list_text,
     signature_alt,
     signature_of,
 )
@@ -168,7 +169,7 @@ def save_list(request: Request, text: str) -> Response:
         parse_people(text, LIST_FILE)
     except WerkboekError as exc:
         return day_page(request, 422, problems=exc.problems, text=text)
-    write_atomically(folder(request) / LIST_FILE, text.encode())
+    save_list_text(request, text)
     return back(request, "day", query={"lijst": "bewaard"})
 
 

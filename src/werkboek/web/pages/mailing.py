@@ -46,7 +46,7 @@ from ..daylist import SIGNATURE_FILE, signature_of
 from ..daylist import folder as day_folder
 from ..daylist import list_text as day_list_text
 from ..drafts import Draft
-from ..jobs import Job, Work
+from ..jobs import Job, Report, Work
 from ..ready import find, make, ready_products
 from ..responses import form_text, is_htmx
 from ..security import MAX_PEOPLE_BYTES
@@ -84,13 +84,6 @@ class MailForm:
     """Own files uploaded with this form, not yet kept."""
     problems: list[Problem] = field(default_factory=list)
     """What is wrong with an upload (said beside its field)."""
-
-
-@dataclass(frozen=True)
-class Report:
-    """What a dry run or a send leaves for the page: the lines for the trainer."""
-
-    lines: list[str]
 
 
 FIELDS = {
@@ -648,6 +641,8 @@ async def erase(request: Request) -> Response:
     if not confirmed:
         return site.page(request, "mail_wissen.html", active="mail", erased=None)
     erased = await run_in_threadpool(erase_mail_folder, folder(request), site.project.output_dir)
+    # and the reports of its dry runs and sends, which name the participants
+    await run_in_threadpool(site.jobs.forget, site.session(request), "mail")
     return site.page(request, "mail_wissen.html", active="mail", erased=erased.lines())
 
 

@@ -1,14 +1,15 @@
-"""Following a job: its progress (asked for every second by the page) and its file."""
+"""Following a job: its progress (asked for every second by the page) and its file,
+streamed from disk."""
 
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..jobs import Job
-from ..responses import Download, download, is_htmx
+from ..jobs import Job, JobFile
+from ..responses import is_htmx
 from ..site import site_of
 
 
@@ -28,9 +29,12 @@ async def status(request: Request) -> Response:
 
 async def result(request: Request) -> Response:
     job = _job(request)
-    if job.state != "klaar" or not isinstance(job.result, Download):
+    if job.state != "klaar" or not isinstance(job.result, JobFile):
         raise HTTPException(404)
-    return download(job.result)
+    if not job.result.path.is_file():  # (erased at the end of the retention period)
+        raise HTTPException(404)
+    # streamed from disk, named as the trainer knows it (RFC 5987, as Download)
+    return FileResponse(job.result.path, media_type=job.result.media_type, filename=job.result.name)
 
 
 ROUTES: list[BaseRoute] = [
