@@ -357,7 +357,7 @@ def test_no_password_over_an_unencrypted_connection(work, smtp):
 def test_send_needs_a_server(work):
     result = run("deelnemers.csv", "bericht.txt", "--verzenden")
     assert result.exit_code == 1
-    assert errors(result) == ["--smtp-host: --verzenden heeft een server nodig"]
+    assert errors(result) == ["--smtp-server: --verzenden heeft een server nodig"]
 
 
 # ---------------------------------------------------------------- failures while sending

@@ -55,6 +55,9 @@ EXPECTED = {
     "--smtp-user": "--smtp-gebruiker",
     "--smtp-cafile": "--smtp-ca",
     "--workers": "--processen",
+    "--host": "--adres",
+    "--smtp-host": "--smtp-server",
+    "--smtp-port": "--smtp-poort",
 }
 
 HEAVY = ("weasyprint", "pydantic", "starlette", "pikepdf", "pypdf", "pypdfium2", "uvicorn")

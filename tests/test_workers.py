@@ -246,12 +246,16 @@ def test_a_preview_made_in_one_process_is_shown_by_another(tmp_path):
     document.save(out)
     document.close()
     one, two = Previews(tmp_path / "voorbeelden"), Previews(tmp_path / "voorbeelden")
-    shown = one.add(out.getvalue())
+    shown = one.add("anna", out.getvalue())
     assert shown.pages == 2
-    assert two.pdf(shown.digest) == out.getvalue()
-    image = two.image(shown.digest, 2, 150)
+    assert two.pdf("anna", shown.digest) == out.getvalue()
+    image = two.image("anna", shown.digest, 2, 150)
     assert image is not None and image.startswith(b"\x89PNG")
-    assert two.pdf("../" + shown.digest) is None and two.image("0" * 32, 1, 150) is None
+    assert two.pdf("anna", "../" + shown.digest) is None
+    assert two.image("anna", "0" * 32, 1, 150) is None
+    # another trainer, in this process or the other, finds nothing of it
+    assert two.pdf("bram", shown.digest) is None and one.pdf("bram", shown.digest) is None
+    assert two.image("bram", shown.digest, 2, 150) is None
 
 
 # ---------------------------------------------------------------- four workers, mail

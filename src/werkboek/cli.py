@@ -186,14 +186,18 @@ def smtp_options(host_help: str, *, password_asked: bool) -> Callable[[Any], Any
     )
     options = [
         option(
-            "--smtp-host",
+            "--smtp-server",
+            "smtp_host",
+            aliases=["--smtp-host"],
             metavar="SERVER",
             envvar="WERKBOEK_SMTP_HOST",
             show_envvar=True,
             help=host_help,
         ),
         option(
-            "--smtp-port",
+            "--smtp-poort",
+            "smtp_port",
+            aliases=["--smtp-port"],
             metavar="POORT",
             type=Number(int, 1, 65535),
             envvar="WERKBOEK_SMTP_PORT",
@@ -768,7 +772,7 @@ def mail(
         _must_exist(path, what)
     if send and not smtp_host:
         raise mailing.SendError(
-            Problem(path="--smtp-host", message="--verzenden heeft een server nodig")
+            Problem(path="--smtp-server", message="--verzenden heeft een server nodig")
         )
     with _mail_hints():
         settings = (
@@ -860,7 +864,14 @@ def _mail_hints() -> Iterator[None]:
 
 
 @main.command()
-@option("--host", default="127.0.0.1", show_default=True, help="Het adres om op te luisteren.")
+@option(
+    "--adres",
+    "host",
+    aliases=["--host"],
+    default="127.0.0.1",
+    show_default=True,
+    help="Het adres om op te luisteren.",
+)
 @option(
     "--poort",
     "port",
