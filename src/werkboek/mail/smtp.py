@@ -37,6 +37,12 @@ class Security(StrEnum):
     NONE = "none"
 
 
+SECURITY_WORDS = {
+    Security.STARTTLS: "versleuteld met STARTTLS",
+    Security.SSL: "versleuteld met TLS",
+    Security.NONE: "niet versleuteld",
+}
+"""How each setting is said to a trainer."""
 DEFAULT_PORTS = {Security.STARTTLS: 587, Security.SSL: 465, Security.NONE: 25}
 
 

@@ -35,7 +35,7 @@ from ...mail.mailing import Mailing, session_actor
 from ...mail.recipients import read_recipients
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.sizes import format_size
-from ...mail.smtp import SmtpSettings
+from ...mail.smtp import SECURITY_WORDS, SmtpSettings
 from ...mail.template import Rendered, one_address_problem, read_message_template
 from ...participants.lists import MAX_BYTES, list_columns
 from ...participants.lists import list_text as upload_text
@@ -397,6 +397,7 @@ def mail_page(request: Request, mail: MailForm, status: int = 200, **extra: Any)
         "mail": mail,
         "products": ready_products(site.project),
         "smtp": site.config.smtp,
+        "security_words": SECURITY_WORDS,
         "checked": check(site, site.draft(request)),
         "example": LIST_EXAMPLE,
         "placed": {},
