@@ -1299,7 +1299,9 @@ def test_the_mail_library_never_names_a_command_line_option():
 
 def test_the_mail_page_says_the_servers_encryption_in_dutch(web_mail):
     session = Session(web_mail[0].url)
-    with session.client:
+    try:
         page = session.client.get("/mail").text
+    finally:
+        session.client.close()
     assert "Mailserver: 127.0.0.1:" in page and "(niet versleuteld)" in page
     assert "(none)" not in page
