@@ -345,20 +345,20 @@ class Trainer:
         raise AssertionError("the job did not end")
 
 
-def _running_pid(db: Path, account: int) -> int | None:
+def _running_pid(db: Path, space: str) -> int | None:
     with contextlib.closing(sqlite3.connect(db)) as connection:
         row = connection.execute(
             "SELECT pid FROM jobs WHERE owner = ? AND kind = 'mail' AND ended IS NULL",
-            (f"account-{account:010d}",),
+            (space,),
         ).fetchone()
     return None if row is None else int(row[0])
 
 
-def _ended(db: Path, account: int) -> bool:
+def _ended(db: Path, space: str) -> bool:
     with contextlib.closing(sqlite3.connect(db)) as connection:
         row = connection.execute(
             "SELECT count(*) FROM jobs WHERE owner = ? AND kind = 'mail' AND ended IS NULL",
-            (f"account-{account:010d}",),
+            (space,),
         ).fetchone()
     return row[0] == 0
 
@@ -370,7 +370,7 @@ def test_four_workers_two_trainers_and_a_kill_9_mid_send_each_mailing_once(tmp_p
     output = tmp_path / "output"
     db = output / ".web" / "werkboek.sqlite"
     accounts = Accounts(db)
-    ids = {name: accounts.add(name, PASSWORD).id for name in ("anna", "bram")}
+    ids = {name: accounts.add(name, PASSWORD).space for name in ("anna", "bram")}
 
     handler = Gated(close_on=("anna", "deelnemer3@cursus.example"))
     smtp = Controller(handler, hostname="127.0.0.1", port=free_port())
