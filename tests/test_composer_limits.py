@@ -138,3 +138,38 @@ def test_a_large_draft_is_checked_off_the_event_loop(server, monkeypatch):
         assert static.status_code == 200
         assert order[:2] == ["static answered", "check ended"], order
         client.post("/werkboek/leegmaken", data={"csrf": token})
+
+
+def test_an_own_pages_images_are_short_names_in_its_edit_form_and_kept_on_saving(server):
+    """The edit form shows an image as ``afbeelding-1``, not thousands of base64 characters;
+    saving the changed text keeps the image where its name still stands."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (600, 400), "#2a6f97").save(picture, format="PNG")
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        token = csrf(client)
+        client.post("/werkboek/leegmaken", data={"csrf": token, "bevestigd": "ja"})
+        client.post("/werkboek/eigen", data={"csrf": token, "markdown": "# Welkom\n\nFijn."})
+        added = client.post(
+            "/werkboek/onderdelen/0/afbeelding",
+            data={"csrf": token, "beschrijving": "Het gebouw van de training"},
+            files={"afbeelding": ("gebouw.png", picture.getvalue(), "image/png")},
+        )
+        assert added.status_code in (200, 303), added.text[:500]
+        form = client.get("/werkboek/onderdelen/0/bewerken").text
+        shown = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", form, re.S).group(1))
+        assert "![Het gebouw van de training](afbeelding-1)" in shown
+        assert "base64" not in form and "afbeelding-1" in form
+        changed = shown.replace("# Welkom", "# Welkom op de trainingsdag")
+        saved = client.post(
+            "/werkboek/onderdelen/0/tekst", data={"csrf": token, "markdown": changed}
+        )
+        assert saved.status_code in (200, 303)
+        recipe = client.get("/werkboek/recept.yaml").text
+        assert "# Welkom op de trainingsdag" in recipe
+        encoded = base64.b64encode(picture.getvalue()).decode()[:60]
+        assert "data:image/png;base64," in recipe and encoded in recipe.replace("\n", "")

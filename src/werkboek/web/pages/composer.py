@@ -26,7 +26,13 @@ from ...content.schema import PART_KEYS, Range
 from ...errors import Problem, RecipeError, WerkboekError
 from ...products.workbook import SessionPlan, session_plan
 from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
-from ...recipes.own_pages import DATA_URI, MAX_IMAGE, image_markdown, image_problem
+from ...recipes.own_pages import (
+    DATA_URI,
+    MAX_IMAGE,
+    MAX_INLINE_IMAGES,
+    image_markdown,
+    image_problem,
+)
 from ...words import capital
 from ..drafts import DAY_KEYS, MAX_OWN, MAX_OWN_SOURCE, Draft
 from ..pool import Busy, Superseded
@@ -345,8 +351,33 @@ def set_pages(draft: Draft, index: int, form: FormData) -> None:
     draft.set_pages(index, max(1, min(20, int(pages))) if pages.isdigit() else 1)
 
 
+IMAGE_TOKEN = re.compile(r"\]\(afbeelding-(\d{1,2})\)")
+"""An image of an own page as the edit form shows it: ``![beschrijving](afbeelding-1)``."""
+
+
+def shown_images(text: str) -> str:
+    """An own page's text with each image (a ``data:`` URI, thousands of characters) as
+    ``afbeelding-1``, ``afbeelding-2``…, for the edit form."""
+    count = iter(range(1, MAX_INLINE_IMAGES + 100))
+    return DATA_URI.sub(lambda m: f"afbeelding-{next(count)}", text)
+
+
+def kept_images(typed: str, stored: str) -> str:
+    """``typed`` (from the edit form) with each ``afbeelding-N`` that is still there given its
+    image back from ``stored``; one that is not (a typo) stays, and the check names it."""
+    images = [m.group(0) for m in DATA_URI.finditer(stored)]
+
+    def image(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return f"]({images[number - 1]})" if 1 <= number <= len(images) else match.group(0)
+
+    return IMAGE_TOKEN.sub(image, typed)
+
+
 def set_text(draft: Draft, index: int, form: FormData) -> None:
-    draft.set_own(index, typed_own_page(form))
+    inside = 0 <= index < len(draft.onderdelen)
+    stored = str(draft.onderdelen[index].get("eigen", "")) if inside else ""
+    draft.set_own(index, kept_images(typed_own_page(form), stored))
 
 
 ITEM_ACTIONS: dict[str, Callable[[Draft, int, FormData], None]] = {
@@ -520,7 +551,7 @@ async def edit_own(request: Request) -> Response:
     index: int = request.path_params["index"]
     if not (0 <= index < len(draft.onderdelen) and "eigen" in draft.onderdelen[index]):
         return back(request, "composer")
-    text = str(draft.onderdelen[index]["eigen"])
+    text = shown_images(str(draft.onderdelen[index]["eigen"]))
     return site.page(request, "eigen_bewerken.html", active="werkboek", index=index, text=text)
 
 
