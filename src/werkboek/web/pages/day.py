@@ -256,6 +256,10 @@ async def signature(request: Request) -> Response:
         return back(request, "day")
     problems = await run_in_threadpool(signature_problems, data, path.is_file(), alt)
     if problems:
+        if data and all(p.path == "beschrijving" for p in problems):
+            # the image is good: kept, so the trainer need not choose it again (until the
+            # description is given, the certificates say "Handtekening van <trainer>")
+            write_atomically(path, data)
         return await run_in_threadpool(day_page, request, 422, signature_problems=problems, alt=alt)
     if data:
         write_atomically(path, data)
