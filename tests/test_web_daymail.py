@@ -412,6 +412,8 @@ def test_one_whole_training_day_in_the_browser(page: Page, smtp_server, server, 
     look(page, "dag-na-de-mail")
     page.get_by_role("link", name="Drukken", exact=True).click()
     look(page, "drukken")
+    booklet = download(page, "Boekje om af te drukken (PDF)")
+    print_shop = download(page, "Bestand voor de drukkerij (PDF/A)")
     page.get_by_role("link", name="Hulp", exact=True).click()
     look(page, "hulp")
 
@@ -437,3 +439,9 @@ def test_one_whole_training_day_in_the_browser(page: Page, smtp_server, server, 
     )
     for name in certificates.namelist():
         assert certificates.read(name) == (out / "bewijzen" / name).read_bytes()
+    cli("workbook", str(recipe), "--booklet", "-o", f"{out}/boekje/")
+    [made_booklet] = (out / "boekje").glob("*-boekje.pdf")
+    assert made_booklet.read_bytes() == booklet
+    cli("build", "workbook", "--drukwerk", "--recepten", str(recipe.parent), "-o", str(out))
+    [made_print_shop] = (out / "drukwerk" / "werkboeken").glob("*.pdf")
+    assert made_print_shop.read_bytes() == print_shop
