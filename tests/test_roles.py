@@ -75,6 +75,36 @@ def test_roles_are_set_and_each_account_has_a_space_never_reused(tmp_path):
         accounts.set_role("anna", "baas")
 
 
+def test_removing_an_account_erases_its_space_and_nothing_of_another(tmp_path):
+    """``werkboek gebruikers verwijderen``: the account's own recipes, draft, training day's
+    list, mail folder and jobs go with it; the other trainer's stay."""
+    from werkboek.store.day_lists import DayLists
+    from werkboek.web.drafts import Draft, Drafts
+
+    state = tmp_path / ".web"
+    database = state / "werkboek.sqlite"
+    accounts = Accounts(database)
+    anna, bram = accounts.add("anna", PASSWORD), accounts.add("bram", PASSWORD)
+    for who in (anna, bram):
+        for folder in ("recepten", "mail", "dag"):
+            (state / folder / who.space).mkdir(parents=True)
+            (state / folder / who.space / "iets").write_text("Chantal Özdemir", "utf-8")
+        Drafts(database).save(who.space, Draft(titel=f"Werkboek van {who.name}"))
+        DayLists(database).save(who.space, "naam\nChantal Özdemir\n")
+    removed = CliRunner().invoke(
+        main, ["gebruikers", "verwijderen", "anna", "--database", str(database)]
+    )
+    assert removed.exit_code == 0 and removed.stdout == "verwijderd: anna\n"
+    assert [a.name for a in accounts.all()] == ["bram"]
+    for folder in ("recepten", "mail", "dag"):
+        assert not (state / folder / anna.space).exists()
+        assert (state / folder / bram.space / "iets").is_file()
+    assert Drafts(database).get(anna.space).titel != "Werkboek van anna"
+    assert Drafts(database).get(bram.space).titel == "Werkboek van bram"
+    assert DayLists(database).get(anna.space) == ""
+    assert "Chantal" in DayLists(database).get(bram.space)
+
+
 def test_the_roles_migration_keeps_the_space_existing_accounts_had(tmp_path):
     path = tmp_path / "oud.sqlite"
     database = sqlite3.connect(path)

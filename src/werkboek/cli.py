@@ -1116,11 +1116,19 @@ def set_role(name: str, role: str, database: Path) -> None:
 @database_option
 @reports_errors
 def remove_user(name: str, database: Path) -> None:
-    """Verwijder een account, met zijn sessies en API-sleutels."""
+    """Verwijder een account, met zijn sessies, API-sleutels en alles in zijn eigen ruimte:
+    eigen recepten, werkboek in wording, deelnemerslijst, mailgegevens en taken."""
+    import shutil
+
     from .store.accounts import Accounts
 
-    Accounts(database).remove(name)
-    click.echo(f"verwijderd: {name.strip().lower()}")
+    account, jobs = Accounts(database).remove(name)
+    state = database.parent  # (the server's .web folder, where the database is)
+    for folder in ("recepten", "mail", "dag"):
+        shutil.rmtree(state / folder / account.space, ignore_errors=True)
+    for job in jobs:
+        shutil.rmtree(state / "taken" / job, ignore_errors=True)
+    click.echo(f"verwijderd: {account.name}")
 
 
 @gebruikers.command(name="lijst")

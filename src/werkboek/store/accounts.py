@@ -153,12 +153,31 @@ class Accounts:
             row = connection.execute("SELECT * FROM accounts WHERE name = ?", (value,)).fetchone()
         return self._account(row)
 
-    def remove(self, name: str) -> None:
-        """Remove an account with its sessions and tokens."""
+    def remove(self, name: str) -> tuple[Account, list[str]]:
+        """Remove an account with its sessions and tokens, and what its space holds in the
+        database (its draft, its training day's list, its jobs); the account as it was and
+        its jobs' ids (their files are the caller's to remove)."""
         value = normal_name(name)
-        with self._connect() as connection, transaction(connection):
-            if not connection.execute("DELETE FROM accounts WHERE name = ?", (value,)).rowcount:
-                raise AccountError(f"gebruiker {value!r} bestaat niet")
+        with self._connect() as connection:
+            connection.execute("PRAGMA secure_delete = ON")  # (the freed pages zeroed)
+            with transaction(connection):
+                row = connection.execute(
+                    "SELECT * FROM accounts WHERE name = ?", (value,)
+                ).fetchone()
+                if row is None:
+                    raise AccountError(f"gebruiker {value!r} bestaat niet")
+                account = self._account(row)
+                jobs = [
+                    r[0]
+                    for r in connection.execute(
+                        "SELECT id FROM jobs WHERE owner = ?", (account.space,)
+                    )
+                ]
+                for table in ("drafts", "day_lists", "jobs"):
+                    connection.execute(f"DELETE FROM {table} WHERE owner = ?", (account.space,))
+                connection.execute("DELETE FROM accounts WHERE id = ?", (account.id,))
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return account, jobs
 
     def all(self) -> list[Account]:
         with self._connect() as connection:
