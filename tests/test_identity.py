@@ -251,6 +251,19 @@ def test_a_warning_is_printed_and_an_error_with_streng(case, tmp_path, monkeypat
     assert "Traceback" not in strict.output and not strict.stdout
 
 
+def test_steps_a_little_shorter_than_their_exercise_are_no_warning():
+    """A welcome or a round-up is often no step of its own: the shipped exercise of 60 minutes
+    whose seven steps take 55 is fine (and so is the minimal content's 20 of 40-60); only
+    steps that fill less than half of the exercise are said (warn-steps-under-time: 15 of
+    45)."""
+    content = load_content(CONTENT)
+    exercise = next(e for _, e in content.exercises() if e.slug == "intervisie-incidentmethode")
+    assert str(exercise.minutes) == "60"
+    assert sum(s.minutes.high for s in exercise.steps if s.minutes) == 55
+    timing = [w.message for w in content.warnings() if "stappen duren" in w.message]
+    assert len(timing) == 6 and all("langer dan" in m for m in timing)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", sorted({*STRICT, *CHECKED}))
 def test_check_passing_means_build_passing(case, tmp_path, monkeypatch):
