@@ -129,6 +129,18 @@ def test_no_pdf_has_a_word_or_colour_of_the_original(built):
 
 
 @pytest.mark.slow
+def test_every_card_is_in_the_programmes_own_colours(built):
+    """The uitgangspunten cards in the organisation's house colour; no card keeps a colour of
+    the original (its principles', its house colour, or the slate the cards once had)."""
+    originals = original_colours() | {"#3f4a55"}
+    cards = {name: path for name, path in built.items() if name.startswith("kaarten/")}
+    assert "kaarten/uitgangspunten.pdf" in cards and "kaarten/a6/oefenkaarten.pdf" in cards
+    for name, path in cards.items():
+        assert drawn_colours(path) & originals == set(), name
+    assert "#0b5e55" in drawn_colours(cards["kaarten/uitgangspunten.pdf"])
+
+
+@pytest.mark.slow
 def test_the_programmes_own_words_are_printed(built):
     document = pdf_text(built["document/handreiking-samen-sterk.pdf"])
     assert "PIJLER 1" in document and "PIJLER 2" in document  # (the label is set in capitals)
