@@ -5,6 +5,7 @@ on any page of the app."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -13,10 +14,12 @@ import pikepdf
 import pypdf
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import expect, sync_playwright
 
-from webserver import running
+from webserver import CHROMIUM, CHROMIUM_ARGS, running
 from werkboek.cli import main
 from werkboek.content import load_content
+from werkboek.web.config import ServerConfig
 
 from conftest import CONTENT, REPO, ROOTS, TESTS, make_content
 
@@ -236,6 +239,56 @@ def test_no_page_of_the_web_app_has_a_word_colour_or_address_of_the_original(tmp
     assert ":root { --accent: #0b5e55; --accent-donker: #084b44; --kleur: #0b5e55; }" in (
         pages["/kleuren.css"].text
     )
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_web_apps_header_shows_the_organisations_logo(tmp_path, width):
+    """The logo of instellingen.yaml, with its alt text, in the header of every page (set
+    WERKBOEK_SCREENSHOTS to a folder to look at it)."""
+    logo = WIJKKRACHT / "beeld" / "logo.png"
+    with (
+        running(tmp_path, content=WIJKKRACHT) as server,
+        sync_playwright() as playwright,
+    ):
+        served = httpx.get(f"{server.url}/logo")
+        assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+        assert served.content == logo.read_bytes()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            for path in ("/", "/werkboek", "/hulp"):
+                page.goto(server.url + path)
+                image = page.locator("header").get_by_role(
+                    "img", name="Logo van Stichting Wijkkracht", exact=True
+                )
+                expect(image).to_be_visible()
+                assert image.evaluate("i => [i.complete, i.naturalWidth]") == [True, 240]
+                box = image.bounding_box()
+                header = page.locator("header.kop").bounding_box()
+                assert box is not None and header is not None
+                assert header["x"] <= box["x"] and box["x"] + box["width"] <= width
+                assert header["y"] <= box["y"] and box["y"] + box["height"] <= (
+                    header["y"] + header["height"]
+                )
+            if "WERKBOEK_SCREENSHOTS" in os.environ:
+                shots = Path(os.environ["WERKBOEK_SCREENSHOTS"])
+                shots.mkdir(parents=True, exist_ok=True)
+                page.goto(server.url + "/")
+                page.screenshot(path=str(shots / f"{width}-logo.png"))
+        finally:
+            browser.close()
+
+
+def test_the_logo_needs_no_login_and_a_programme_without_one_shows_none(tmp_path):
+    with running(
+        tmp_path / "a", ServerConfig(token="een-lang-genoeg-token"), content=WIJKKRACHT
+    ) as server:
+        login = httpx.get(f"{server.url}/inloggen")
+        assert '<img src="/logo" alt="Logo van Stichting Wijkkracht">' in login.text
+        assert httpx.get(f"{server.url}/logo").status_code == 200
+    with running(tmp_path / "b") as server:  # the shipped programme has no logo
+        assert "<img" not in httpx.get(f"{server.url}/").text.split("</header>")[0]
+        assert httpx.get(f"{server.url}/logo").status_code == 404
 
 
 # ---------------------------------------------------------------- check finds what build would
