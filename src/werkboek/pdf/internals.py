@@ -24,6 +24,9 @@ What is used, and where:
   patch (:mod:`.tags`) ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and
   an absolute placeholder's ``_box``;
 - ``pydyf.String``: a structure element's ``/ID`` (:mod:`.tags`);
+- ``pydyf.Dictionary``, ``pydyf.Stream.begin_marked_content(tag, property_list)`` and
+  ``end_marked_content()``, on the stream WeasyPrint draws a text box into: the
+  ``/ActualText`` of a line that ends in a layout hyphen (:mod:`.spaces`, :func:`actual_text`);
 - ``weasyprint.layout.inline.split_text_box(context, box, available_width, skip, …)``,
   ``weasyprint.layout.inline.remove_last_whitespace(context, line)`` and
   ``weasyprint.draw.text.draw_first_line(stream, textbox, …)``: wrapped once with the
@@ -86,6 +89,9 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...]]] = {
     "weasyprint.layout.inline.remove_last_whitespace": ("weasyprint", ("context", "line")),
     "weasyprint.draw.text.draw_first_line": ("weasyprint", ("stream", "textbox")),
     "weasyprint.text.line_break.Layout.set_text": ("weasyprint", ("self", "text", "justify")),
+    "pydyf.Dictionary": ("pydyf", ("values",)),
+    "pydyf.Stream.begin_marked_content": ("pydyf", ("self", "tag", "property_list")),
+    "pydyf.Stream.end_marked_content": ("pydyf", ("self",)),
 }
 """Each private name werkboek uses: its library and the parameters werkboek passes (by
 name; for a class, its constructor's, after ``self``)."""
@@ -246,6 +252,19 @@ def install(patches: dict[str, Wrap]) -> None:
             patched = wrap(original)
             patched.werkboek = True  # type: ignore[attr-defined]
             setattr(module, attribute, patched)
+
+
+@contextlib.contextmanager
+def actual_text(stream: Any, text: str) -> Any:
+    """What is drawn on ``stream`` in the block is marked content ``/Span`` whose
+    ``/ActualText`` is ``text`` (what a reader, a search and copy and paste take instead
+    of the glyphs' own text)."""
+    properties = get("pydyf.Dictionary")({"ActualText": get("pydyf.String")(text)})
+    get("pydyf.Stream.begin_marked_content")(stream, "Span", properties)
+    try:
+        yield
+    finally:
+        get("pydyf.Stream.end_marked_content")(stream)
 
 
 def layout_text(layout: Any) -> str:
