@@ -15,10 +15,12 @@ now marks the box), ``weasyprint.draw.text.draw_first_line`` (skips a blank box,
 marked box's text with its space; its layout's text set as ``draw_text`` sets it).
 
 A word WeasyPrint hyphenates at a line's end ends in a hyphen it drew (``hyphenate-character``,
-U+002D): no hyphen of the text. The box that ends in one is marked where the line is split,
-and drawn in marked content whose ``/ActualText`` has a soft hyphen (U+00AD) there instead, as
-ISO 32000-1 (14.8.2.2.3) and PDF/UA ask: copy and paste, search and a screen reader get the
-word whole ("gezinsbe\u00ad" + "scherming"), while a hyphen of the text stays a hyphen.
+U+002D): no hyphen of the text. The box that ends in one is marked where the line is split;
+when it is drawn, that last glyph is split off into a ``TJ`` of its own, in marked content
+whose ``/ActualText`` is a soft hyphen (U+00AD), as ISO 32000-1 (14.8.2.2.3) and PDF/UA ask:
+copy and paste, search and a screen reader get the word whole ("gezinsbe\u00ad" +
+"scherming"), while a hyphen of the text stays a hyphen. (Left to right only: a hyphenated
+right-to-left line, which no Dutch text has, keeps its hyphen.)
 """
 
 from __future__ import annotations
@@ -87,9 +89,12 @@ def _draw(original: Callable[..., Any]) -> Callable[..., Any]:
         text = _text(textbox)
         spaced = getattr(textbox, SPACE_KEPT, False)
         hyphen = getattr(textbox, HYPHENATED, None)
-        if hyphen and text.endswith(hyphen):
-            with internals.actual_text(stream, text[: -len(hyphen)] + SOFT_HYPHEN):
-                return original(stream, textbox, *args, **kwargs)
+        if hyphen and len(hyphen) == 1 and text.endswith(hyphen):
+            since = len(internals.stream_items(stream))
+            drawn = original(stream, textbox, *args, **kwargs)
+            if internals.box_attribute(textbox, "style")["direction"] == "ltr":
+                internals.last_glyph_as(stream, since, SOFT_HYPHEN)
+            return drawn
         if not (spaced or (text and not text.strip())):
             return original(stream, textbox, *args, **kwargs)
         layout = internals.box_attribute(textbox, "pango_layout")
