@@ -5,6 +5,7 @@ on any page of the app."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -13,10 +14,12 @@ import pikepdf
 import pypdf
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import expect, sync_playwright
 
-from webserver import running
+from webserver import CHROMIUM, CHROMIUM_ARGS, running
 from werkboek.cli import main
 from werkboek.content import load_content
+from werkboek.web.config import ServerConfig
 
 from conftest import CONTENT, REPO, ROOTS, TESTS, make_content
 
@@ -129,6 +132,18 @@ def test_no_pdf_has_a_word_or_colour_of_the_original(built):
 
 
 @pytest.mark.slow
+def test_every_card_is_in_the_programmes_own_colours(built):
+    """The uitgangspunten cards in the organisation's house colour; no card keeps a colour of
+    the original (its principles', its house colour, or the slate the cards once had)."""
+    originals = original_colours() | {"#3f4a55"}
+    cards = {name: path for name, path in built.items() if name.startswith("kaarten/")}
+    assert "kaarten/uitgangspunten.pdf" in cards and "kaarten/a6/oefenkaarten.pdf" in cards
+    for name, path in cards.items():
+        assert drawn_colours(path) & originals == set(), name
+    assert "#0b5e55" in drawn_colours(cards["kaarten/uitgangspunten.pdf"])
+
+
+@pytest.mark.slow
 def test_the_programmes_own_words_are_printed(built):
     document = pdf_text(built["document/handreiking-samen-sterk.pdf"])
     assert "PIJLER 1" in document and "PIJLER 2" in document  # (the label is set in capitals)
@@ -226,6 +241,56 @@ def test_no_page_of_the_web_app_has_a_word_colour_or_address_of_the_original(tmp
     )
 
 
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_web_apps_header_shows_the_organisations_logo(tmp_path, width):
+    """The logo of instellingen.yaml, with its alt text, in the header of every page (set
+    WERKBOEK_SCREENSHOTS to a folder to look at it)."""
+    logo = WIJKKRACHT / "beeld" / "logo.png"
+    with (
+        running(tmp_path, content=WIJKKRACHT) as server,
+        sync_playwright() as playwright,
+    ):
+        served = httpx.get(f"{server.url}/logo")
+        assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+        assert served.content == logo.read_bytes()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            for path in ("/", "/werkboek", "/hulp"):
+                page.goto(server.url + path)
+                image = page.locator("header").get_by_role(
+                    "img", name="Logo van Stichting Wijkkracht", exact=True
+                )
+                expect(image).to_be_visible()
+                assert image.evaluate("i => [i.complete, i.naturalWidth]") == [True, 240]
+                box = image.bounding_box()
+                header = page.locator("header.kop").bounding_box()
+                assert box is not None and header is not None
+                assert header["x"] <= box["x"] and box["x"] + box["width"] <= width
+                assert header["y"] <= box["y"] and box["y"] + box["height"] <= (
+                    header["y"] + header["height"]
+                )
+            if "WERKBOEK_SCREENSHOTS" in os.environ:
+                shots = Path(os.environ["WERKBOEK_SCREENSHOTS"])
+                shots.mkdir(parents=True, exist_ok=True)
+                page.goto(server.url + "/")
+                page.screenshot(path=str(shots / f"{width}-logo.png"))
+        finally:
+            browser.close()
+
+
+def test_the_logo_needs_no_login_and_a_programme_without_one_shows_none(tmp_path):
+    with running(
+        tmp_path / "a", ServerConfig(token="een-lang-genoeg-token"), content=WIJKKRACHT
+    ) as server:
+        login = httpx.get(f"{server.url}/inloggen")
+        assert '<img src="/logo" alt="Logo van Stichting Wijkkracht">' in login.text
+        assert httpx.get(f"{server.url}/logo").status_code == 200
+    with running(tmp_path / "b") as server:  # the shipped programme has no logo
+        assert "<img" not in httpx.get(f"{server.url}/").text.split("</header>")[0]
+        assert httpx.get(f"{server.url}/logo").status_code == 404
+
+
 # ---------------------------------------------------------------- check finds what build would
 
 
@@ -249,6 +314,19 @@ def test_a_warning_is_printed_and_an_error_with_streng(case, tmp_path, monkeypat
     assert strict.exit_code == 1
     assert strict.stderr.splitlines() == expected
     assert "Traceback" not in strict.output and not strict.stdout
+
+
+def test_steps_a_little_shorter_than_their_exercise_are_no_warning():
+    """A welcome or a round-up is often no step of its own: the shipped exercise of 60 minutes
+    whose seven steps take 55 is fine (and so is the minimal content's 20 of 40-60); only
+    steps that fill less than half of the exercise are said (warn-steps-under-time: 15 of
+    45)."""
+    content = load_content(CONTENT)
+    exercise = next(e for _, e in content.exercises() if e.slug == "intervisie-incidentmethode")
+    assert str(exercise.minutes) == "60"
+    assert sum(s.minutes.high for s in exercise.steps if s.minutes) == 55
+    timing = [w.message for w in content.warnings() if "stappen duren" in w.message]
+    assert len(timing) == 6 and all("langer dan" in m for m in timing)
 
 
 @pytest.mark.slow

@@ -108,6 +108,7 @@ def test_the_profile_is_cmyk_and_keeps_ink_under_300_percent():
 
 def test_print_shop_files_are_pdf_x_4_with_a_cmyk_output_intent(handouts):
     assert len(handouts) >= 10
+    blended = 0
     for path in handouts.values():
         with pikepdf.open(path) as pdf:
             [intent] = pdf.Root.OutputIntents
@@ -139,6 +140,17 @@ def test_print_shop_files_are_pdf_x_4_with_a_cmyk_output_intent(handouts):
                 assert "/DefaultRGB" in page.Resources.ColorSpace
                 for annotation in page.get("/Annots", []):
                     assert not int(annotation.get("/F", 0)) & 4  # links do not print
+            # transparency blends in the output intent's CMYK, as on the press: every group
+            groups = [page.obj.get("/Group") for page in pdf.pages] + [
+                thing.Group
+                for thing in pdf.objects
+                if isinstance(thing, pikepdf.Stream) and "/Group" in thing
+            ]
+            groups = [g for g in groups if g is not None and g.S == "/Transparency"]
+            for group in groups:
+                assert group.CS[0] == "/ICCBased" and group.CS[1].objgen == profile.objgen
+            blended += len(groups)
+    assert blended  # (there are groups: the tinted blocks)
 
 
 def test_text_qr_codes_and_rules_are_black_ink_alone(handouts):
@@ -196,6 +208,21 @@ def test_the_print_shop_file_is_the_same_bytes_every_time(handouts, tmp_path):
     )
     for path in again:
         assert path.read_bytes() == handouts[path.stem].read_bytes(), path.name
+
+
+def test_a_page_group_in_rgb_blends_in_the_output_intents_cmyk(handouts):
+    """A transparency group that says RGB (WeasyPrint gives its own the output intent's
+    profile; a page group of another origin) is made to blend in the press's CMYK."""
+    with pikepdf.open(handouts["gezinsgericht"]) as pdf:
+        pdf.pages[0].obj.Group = pikepdf.Dictionary(
+            Type=pikepdf.Name.Group, S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceRGB
+        )
+        out = BytesIO()
+        pdf.save(out)
+    with pikepdf.open(BytesIO(for_press(out.getvalue(), what="proef.pdf"))) as pdf:
+        space = pdf.pages[0].obj.Group.CS
+        assert space[0] == "/ICCBased"
+        assert space[1].objgen == pdf.Root.OutputIntents[0].DestOutputProfile.objgen
 
 
 def test_a_pdf_that_cannot_be_pdf_x_is_refused(handouts):

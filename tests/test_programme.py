@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
+import httpx
 import pypdf
 import pytest
 import yaml
@@ -18,7 +20,7 @@ from click.testing import CliRunner
 from werkboek.cli import main
 from werkboek.locations import SHIPPED, default_folders
 
-from conftest import REPO
+from conftest import REPO, free_port
 
 SHIPPED_LINE = (
     "inhoud: het meegeleverde programma (deze map heeft geen content/instellingen.yaml); "
@@ -203,10 +205,49 @@ def test_the_wheel_works_from_an_empty_folder(tmp_path):
     assert list(empty.iterdir()) == []
 
     run("init", "nieuw")
-    result = run("check", cwd=empty / "nieuw")
+    programme = empty / "nieuw"
+    result = run("check", cwd=programme)
     assert not result.stderr
-    result = run("build", "handouts", cwd=empty / "nieuw")
-    assert "geschreven: output/handouts/samen-beginnen.pdf" in result.stdout.splitlines()
+    result = run("build", "all", "-j", "1", cwd=programme)
+    assert result.stdout.splitlines() == [f"geschreven: output/{pdf}" for pdf in STARTER_PDFS]
+    assert "Uitleggen in gewone woorden" in text(programme / "output" / STARTER_PDFS[-1])
+
+    # the app, from the wheel, on the new programme: the catalogue and a workbook over HTTP
+    port = free_port()
+    server = subprocess.Popen(
+        [werkboek, "serve", "--poort", str(port)],
+        cwd=programme,
+        env={k: v for k, v in environment.items() if not k.startswith("WERKBOEK_")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            home = None
+            while home is None:  # until it listens (or has stopped: then say why)
+                assert server.poll() is None, server.communicate()
+                try:
+                    home = client.get("/")
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            assert home.status_code == 200
+            assert "Handreiking Ons Programma" in home.text and "Het eerste gesprek" in home.text
+            assert '<img src="/logo" alt="Logo van Onze Organisatie">' in home.text
+            logo = client.get("/logo")
+            assert logo.headers["content-type"] == "image/svg+xml"
+            assert logo.content == (programme / "content" / "logo.svg").read_bytes()
+            recipe = {"titel": "Proef", "onderdelen": [{"oefening": "het-eerste-gesprek"}]}
+            made = client.post("/api/werkboek", json=recipe)
+            assert made.status_code == 200, made.text
+            assert made.headers["content-type"] == "application/pdf"
+            pdf = tmp_path / "proef.pdf"
+            pdf.write_bytes(made.content)
+            assert "Het eerste gesprek" in text(pdf)
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=60)
+    assert "Traceback" not in errors
 
 
 def test_the_guides_example_is_what_check_says(tmp_path, monkeypatch):

@@ -35,8 +35,9 @@ NAMES = {
     "王小明": "zh",
     "ዮሐንስ ተስፋይ": "ti",  # Tigrinya (Ethiopic)
     "Γιώργος Παπαδόπουλος": "el",
+    "김민준": "ko",  # Korean (Hangul)
 }
-UNPRINTABLE = "김민준"  # Korean: no packaged font has Hangul
+UNPRINTABLE = "ⵎⴰⵙⵉⵏⵉⵙⴰ"  # Tamazight in Tifinagh: no packaged font has it
 RECIPE = "titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n"
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -92,7 +93,7 @@ def assert_pdf_ua(data: bytes, what: str) -> None:
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory) -> Path:
-    """Copies, certificates and the attendance list for a list of names in eight scripts
+    """Copies, certificates and the attendance list for a list of names in nine scripts
     and one that cannot be printed, made by the CLI."""
     work = tmp_path_factory.mktemp("schriften")
     content = make_content(work)
@@ -113,9 +114,9 @@ def day(tmp_path_factory) -> Path:
         # the one name that cannot be printed: said at its line, for that person alone
         assert result.exit_code == 1, result.output
         assert result.stderr == (
-            f"fout: {work / 'groep.csv'}:{len(people)}:1: naam: de tekens '김' (U+AE40), "
-            "'민' (U+BBFC), '준' (U+C900) kan werkboek niet drukken: het lettertype heeft het "
-            "niet; voor deze deelnemer is niets gemaakt\n"
+            f"fout: {work / 'groep.csv'}:{len(people)}:1: naam: de tekens 'ⵎ' (U+2D4E), "
+            "'ⴰ' (U+2D30), 'ⵙ' (U+2D59), 'ⵉ' (U+2D49), 'ⵏ' (U+2D4F) kan werkboek niet "
+            "drukken: het lettertype heeft het niet; voor deze deelnemer is niets gemaakt\n"
         ), command
         written = [line for line in result.stdout.splitlines() if line.startswith("geschreven")]
         assert len(written) == (1 if command == "attendance" else len(NAMES)), result.stdout
@@ -221,7 +222,8 @@ def test_every_stylesheet_font_list_falls_back_through_every_packaged_family():
 
 def test_what_the_packaged_fonts_can_print():
     assert unprintable("Nguyễn Thị Ánh İbrahim محمد דוד 王小明 ዮሐንስ Γιώργος 🎉 →") == []
-    assert unprintable("김민준 ⵣ") == ["김", "민", "준", "ⵣ"]
+    assert unprintable("김민준") == []
+    assert unprintable("ⵎⴰⵙⵉⵏⵉⵙⴰ ⵣ") == ["ⵎ", "ⴰ", "ⵙ", "ⵉ", "ⵏ", "ⵣ"]
     # a name written decomposed is the same name
     assert unprintable(unicodedata.normalize("NFD", "Nguyễn Thị Ánh")) == []
     assert [language_of(n) for n in NAMES] == list(NAMES.values())
@@ -243,7 +245,7 @@ def test_an_own_page_with_an_emoji_prints(tmp_path):
 
 def test_an_own_page_with_a_character_no_font_has_is_refused_at_its_line(tmp_path):
     content = make_content(tmp_path)
-    (tmp_path / "welkom.md").write_text("# Welkom\n\nAnnyeong 안녕.\n")
+    (tmp_path / "welkom.md").write_text("# Welkom\n\nAzul ⴰⵣⵓⵍ.\n")
     (tmp_path / "recept.yaml").write_text(RECIPE + "  - eigen: welkom.md\n", encoding="utf-8")
     args = ["workbook", str(tmp_path / "recept.yaml"), "--content", str(content)]
     args += ["--styles", str(REPO / "styles"), "-o", str(tmp_path / "dag.pdf")]
@@ -251,7 +253,7 @@ def test_an_own_page_with_a_character_no_font_has_is_refused_at_its_line(tmp_pat
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert result.stderr.startswith("fout: ")
-    assert "welkom.md:3:" in result.stderr and "'안' (U+C548)" in result.stderr
+    assert "welkom.md:3:" in result.stderr and "'ⴰ' (U+2D30)" in result.stderr
     assert not (tmp_path / "dag.pdf").exists()
 
 

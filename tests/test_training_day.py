@@ -351,7 +351,10 @@ def test_the_booklet_holds_the_a5_pages_two_to_a_sheet_in_order(project, recipe,
                     right=(half + 1) * width / 2 - 1,
                     top=height,
                 )
-                found = " ".join(found.split())
+                # (pdfium places the soft hyphen (/ActualText) of a layout hyphen drawn in a
+                # form XObject without the form's place on the sheet, on the other half:
+                # a hyphenation point, dropped)
+                found = " ".join(found.replace("\x02", " ").replace("\ufffe", "").split())
                 if page_index is None:
                     assert found == "", (index, half)
                 else:

@@ -145,7 +145,8 @@ class Content:
         return warnings
 
     def _steps_off_time(self) -> list[Problem]:
-        """The steps of an exercise should fit in its minutes."""
+        """The steps of an exercise should fit in its minutes, and, when every step is timed,
+        fill most of them."""
         warnings = []
         for principle in self.principles:
             source = self.sources[f"principle:{principle.slug}"]
@@ -157,11 +158,17 @@ class Content:
                     continue
                 total = sum((m.low for m in timed), 0), sum((m.high for m in timed), 0)
                 shown = str(total[0]) if total[0] == total[1] else f"{total[0]}-{total[1]}"
-                # (shorter is common: a welcome or a round-up that is no step of its own)
-                if total[0] <= stated.high:
+                if total[0] > stated.high:
+                    comparison = "langer dan"
+                elif len(timed) == len(exercise.steps) and total[1] * 2 < stated.low:
+                    # Shorter is common (a welcome, a round-up or a talk that is no step of
+                    # its own), so only when every step has its minutes and they fill less
+                    # than half of the exercise: a step's minutes forgotten, or a typo.
+                    comparison = "veel korter dan"
+                else:
                     continue
                 message = (
-                    f"de stappen duren samen {shown} minuten, langer dan de oefening "
+                    f"de stappen duren samen {shown} minuten, {comparison} de oefening "
                     f"({stated} minuten)"
                 )
                 warnings.append(source.problem(["oefeningen", index, "minuten"], message))

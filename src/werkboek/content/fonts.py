@@ -8,13 +8,15 @@ Every font comes from a font package on PyPI (all under the SIL Open Font Licens
 * Noto Sans Arabic, Hebrew and Ethiopic, Noto Sans Symbols and Noto Emoji (monochrome,
   vector) from ``manimgx-fonts`` (Noto as the Noto project publishes it, one package);
 * Noto Sans SC (``justmytype-intl-cjk``, the Noto Sans CJK character set for Simplified
-  Chinese, 30,000 characters, which holds most Traditional ones too): Chinese names. Only
-  the glyphs a PDF uses are embedded (WeasyPrint subsets every font).
+  Chinese, 30,000 characters, which holds most Traditional ones too): Chinese names; and
+  Noto Sans KR from the same package, after it: Korean names (Hangul). Only the glyphs a
+  PDF uses are embedded (WeasyPrint subsets every font).
 
 :data:`FAMILIES` is the order of fallback every ``font-family`` of the stylesheets gives.
-A character none of the fonts has (Tifinagh, Korean Hangul, a colour-only emoji sequence)
-cannot be printed without falling back to whatever the system has: :func:`unprintable`
-finds those, and content, recipes and lists report them before anything is built.
+A character none of the fonts has (Tifinagh: no well-kept font package on PyPI has Noto
+Sans Tifinagh; a colour-only emoji sequence) cannot be printed without falling back to
+whatever the system has: :func:`unprintable` finds those, and content, recipes and lists
+report them before anything is built.
 
 This module is below ``content/`` because content, recipes and participant lists check
 their text against it; ``rendering/`` writes the ``@font-face`` rules from :func:`faces`.
@@ -35,6 +37,7 @@ FAMILIES = (
     "Noto Sans Hebrew",
     "Noto Sans Ethiopic",
     "Noto Sans SC",
+    "Noto Sans KR",
     "Noto Sans Symbols",
     "Noto Emoji",
 )
@@ -86,10 +89,11 @@ def _noto_scripts() -> Path:
     return Path(manimgx_fonts.__file__).parent
 
 
-def _noto_cjk() -> Path:
+def _noto_cjk(family: str) -> Path:
+    """The folder of a family of ``justmytype-intl-cjk`` (``notosanssc``, ``notosanskr``)."""
     import justmytype_intl_cjk
 
-    return Path(justmytype_intl_cjk.__file__).parent / "fonts" / "ofl" / "notosanssc"
+    return Path(justmytype_intl_cjk.__file__).parent / "fonts" / "ofl" / family
 
 
 def font_dir() -> Path:
@@ -122,7 +126,8 @@ def faces() -> tuple[Face, ...]:
         Face("Noto Sans Arabic", scripts / "NotoSansArabic[wght].ttf", features=NO_DECOMPOSITION),
         Face("Noto Sans Hebrew", scripts / "NotoSansHebrew[wght].ttf"),
         Face("Noto Sans Ethiopic", scripts / "NotoSansEthiopic[wght].ttf"),
-        Face("Noto Sans SC", _noto_cjk() / "NotoSansSC[wght].ttf"),
+        Face("Noto Sans SC", _noto_cjk("notosanssc") / "NotoSansSC[wght].ttf"),
+        Face("Noto Sans KR", _noto_cjk("notosanskr") / "NotoSansKR[wght].ttf"),
         Face("Noto Sans Symbols", scripts / "NotoSansSymbols[wght].ttf"),
         Face("Noto Emoji", scripts / "NotoEmoji[wght].ttf"),
     )
@@ -205,6 +210,7 @@ LANGUAGES = {
     "HEBREW": "he",
     "ETHIOPIC": "ti",
     "CJK": "zh",
+    "HANGUL": "ko",
     "GREEK": "el",
 }
 """The language a name in a script other than Latin is tagged with, by the first word of

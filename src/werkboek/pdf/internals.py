@@ -24,6 +24,11 @@ What is used, and where:
   patch (:mod:`.tags`) ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and
   an absolute placeholder's ``_box``;
 - ``pydyf.String``: a structure element's ``/ID`` (:mod:`.tags`);
+- ``pydyf.Stream``'s ``stream`` (the operations written so far, of the stream WeasyPrint
+  draws a text box into), and a ``pydyf.Stream`` with ``begin_marked_content(tag,
+  property_list)``, ``show_text(text)``, ``end_marked_content()`` and a ``pydyf.Dictionary``:
+  the layout hyphen that ends a line split off into its own ``TJ`` with an ``/ActualText``
+  (:mod:`.spaces`, :func:`last_glyph_as`);
 - ``weasyprint.layout.inline.split_text_box(context, box, available_width, skip, …)``,
   ``weasyprint.layout.inline.remove_last_whitespace(context, line)`` and
   ``weasyprint.draw.text.draw_first_line(stream, textbox, …)``: wrapped once with the
@@ -45,6 +50,7 @@ import functools
 import importlib
 import inspect
 import io
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -86,6 +92,11 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...]]] = {
     "weasyprint.layout.inline.remove_last_whitespace": ("weasyprint", ("context", "line")),
     "weasyprint.draw.text.draw_first_line": ("weasyprint", ("stream", "textbox")),
     "weasyprint.text.line_break.Layout.set_text": ("weasyprint", ("self", "text", "justify")),
+    "pydyf.Dictionary": ("pydyf", ("values",)),
+    "pydyf.Stream": ("pydyf", ("stream", "extra", "compress")),
+    "pydyf.Stream.begin_marked_content": ("pydyf", ("self", "tag", "property_list")),
+    "pydyf.Stream.end_marked_content": ("pydyf", ("self",)),
+    "pydyf.Stream.show_text": ("pydyf", ("self", "text")),
 }
 """Each private name werkboek uses: its library and the parameters werkboek passes (by
 name; for a class, its constructor's, after ``self``)."""
@@ -246,6 +257,48 @@ def install(patches: dict[str, Wrap]) -> None:
             patched = wrap(original)
             patched.werkboek = True  # type: ignore[attr-defined]
             setattr(module, attribute, patched)
+
+
+def stream_items(stream: Any) -> list[Any]:
+    """The operations written to a pydyf ``Stream`` so far (its ``stream`` list)."""
+    try:
+        items = stream.stream
+    except AttributeError:
+        raise untested("pydyf.Stream.stream", "pydyf") from None
+    if not isinstance(items, list):
+        raise untested("pydyf.Stream.stream", "pydyf")
+    return items
+
+
+LAST_GLYPH = re.compile(rb"\[(.*?)(<[0-9a-f]*)([0-9a-f]{4})>(-?[0-9.]*)\] TJ", re.S)
+"""A ``TJ`` as pydyf writes WeasyPrint's glyphs (four hex digits each): all but the last
+glyph, and the last with the shift after it."""
+
+
+def last_glyph_as(stream: Any, since: int, text: str) -> bool:
+    """The last glyph shown on ``stream`` after its first ``since`` operations, split off
+    into a ``TJ`` of its own in marked content ``/Span`` whose ``/ActualText`` is ``text``
+    (what a reader, a search and copy and paste take instead of the glyph's own text); the
+    glyphs stay where they are. ``False`` when nothing was shown."""
+    items = stream_items(stream)
+    for index in range(len(items) - 1, since - 1, -1):
+        item = items[index]
+        if not (isinstance(item, bytes) and item.endswith(b"] TJ")):
+            continue
+        found = LAST_GLYPH.fullmatch(item)
+        if found is None:
+            return False
+        before, open_glyphs, glyph, shift = found.groups()
+        head = before + (open_glyphs + b">" if open_glyphs != b"<" else b"")
+        marked = get("pydyf.Stream")()
+        properties = get("pydyf.Dictionary")({"ActualText": get("pydyf.String")(text)})
+        get("pydyf.Stream.begin_marked_content")(marked, "Span", properties)
+        get("pydyf.Stream.show_text")(marked, b"<" + glyph + b">" + shift)
+        get("pydyf.Stream.end_marked_content")(marked)
+        shown = [b"[" + head + b"] TJ"] if head else []
+        items[index : index + 1] = shown + stream_items(marked)
+        return True
+    return False
 
 
 def layout_text(layout: Any) -> str:

@@ -11,12 +11,16 @@ finished PDF with pikepdf:
   resource dictionary gets a ``/DefaultRGB`` (ICC-based sRGB), which the print shop's RIP
   converts through the output intent (werkboek's profile never gives more than 300 % ink);
 - link annotations are not printed (PDF/X: nothing but the page is printed);
+- every transparency group (a page's or a form's) blends in the output intent's CMYK, as the
+  press will (WeasyPrint gives its groups the output intent's profile already; a group that
+  says RGB, a page group among them, is given it), a soft mask's group aside;
 - the output intent names its condition.
 
 Then it checks what a PDF/X-4 file must be, and refuses to write one that is not
 (:class:`BuildError`, one Dutch line): an output intent with a CMYK profile, the PDF/X
 version in the metadata, a TrimBox inside a BleedBox inside the MediaBox on every page,
-no RGB without its ICC profile. Deterministic: the same PDF in gives the same bytes out.
+no RGB without its ICC profile, no transparency blended in RGB. Deterministic: the same PDF
+in gives the same bytes out.
 
 The profile, ``drukwerk-cmyk.icc``, is werkboek's own (see ``tools/cmyk_profile.py``): a
 model of offset printing on coated paper (ISO 12647-2 paper type 1/2, FOGRA39) made with
@@ -84,6 +88,17 @@ def _to_black(stream: pikepdf.Stream) -> None:
         stream.write(pikepdf.unparse_content_stream(rewritten))
 
 
+def _masks(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
+    """The soft masks' groups: they draw no colour, only how much shows (left as they are)."""
+    return {
+        thing.SMask.G.objgen
+        for thing in pdf.objects
+        if isinstance(thing, Dictionary)
+        and isinstance(thing.get("/SMask"), Dictionary)
+        and isinstance(thing.SMask.get("/G"), pikepdf.Stream)
+    }
+
+
 def _drawn(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
     """Every content stream: the pages', form XObjects' and tiling patterns'."""
     streams: list[pikepdf.Stream] = []
@@ -93,14 +108,7 @@ def _drawn(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
             streams.append(contents)
         elif isinstance(contents, Array):
             streams.extend(c for c in contents if isinstance(c, pikepdf.Stream))
-    # (a soft mask's group draws no colour, only how much shows: left as it is)
-    masks = {
-        thing.SMask.G.objgen
-        for thing in pdf.objects
-        if isinstance(thing, Dictionary)
-        and isinstance(thing.get("/SMask"), Dictionary)
-        and isinstance(thing.SMask.get("/G"), pikepdf.Stream)
-    }
+    masks = _masks(pdf)
     for thing in pdf.objects:
         if (
             isinstance(thing, pikepdf.Stream)
@@ -109,6 +117,40 @@ def _drawn(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
         ):
             streams.append(thing)
     return streams
+
+
+def _groups(pdf: pikepdf.Pdf) -> list[tuple[str, Dictionary]]:
+    """Every transparency group that blends colour, with where it is: the pages' (``pagina
+    n``) and the form XObjects' (``een vorm``), a soft mask's group aside."""
+    found: list[tuple[str, Dictionary]] = []
+    for number, page in enumerate(pdf.pages, 1):
+        group = page.obj.get("/Group")
+        if isinstance(group, Dictionary) and group.get("/S") == Name("/Transparency"):
+            found.append((f"pagina {number}", group))
+    masks = _masks(pdf)
+    for thing in pdf.objects:
+        if (
+            isinstance(thing, pikepdf.Stream)
+            and thing.get("/Subtype") == Name("/Form")
+            and thing.objgen not in masks
+            and isinstance(group := thing.get("/Group"), Dictionary)
+            and group.get("/S") == Name("/Transparency")
+        ):
+            found.append(("een vorm", group))
+    return found
+
+
+def _blends_in_cmyk(group: Dictionary) -> bool:
+    """Whether a transparency group blends in CMYK (or in its parent's space: no ``/CS``)."""
+    space = group.get("/CS")
+    if space is None or space == Name("/DeviceCMYK"):
+        return True
+    return (
+        isinstance(space, Array)
+        and len(space) == 2
+        and space[0] == Name("/ICCBased")
+        and int(space[1].get("/N", 0)) == 4
+    )
 
 
 def _resources(pdf: pikepdf.Pdf) -> list[Dictionary]:
@@ -156,6 +198,9 @@ def for_press(data: bytes, *, what: str) -> bytes:
         for page in pdf.pages:
             for annotation in page.obj.get("/Annots", Array()):
                 annotation.F = int(annotation.get("/F", 0)) & ~PRINT
+        for _, group in _groups(pdf):
+            if not _blends_in_cmyk(group):
+                group.CS = Array([Name("/ICCBased"), profile])
         _check(pdf, what)
         # the file's ID from its content alone (WeasyPrint's hashes the random DocumentID)
         if "/ID" in pdf.trailer:
@@ -202,6 +247,9 @@ def _check(pdf: pikepdf.Pdf, what: str) -> None:
             raise BuildError(f"{what}: pagina {number} heeft geen snijmaat (TrimBox/BleedBox)")
         if not (_inside(boxes.TrimBox, boxes.BleedBox) and _inside(boxes.BleedBox, boxes.MediaBox)):
             raise BuildError(f"{what}: pagina {number}: snijmaat en afloop liggen niet goed")
+    for where, group in _groups(pdf):
+        if not _blends_in_cmyk(group):
+            raise BuildError(f"{what}: {where} mengt transparantie in RGB, niet in CMYK")
 
 
 def bleed_boxes(data: bytes, bleed_mm: float) -> bytes:

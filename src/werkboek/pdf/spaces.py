@@ -13,6 +13,14 @@ between the two lines: the first line's box is marked now),
 ``weasyprint.layout.inline.remove_last_whitespace`` (removes a space at a line's end, and
 now marks the box), ``weasyprint.draw.text.draw_first_line`` (skips a blank box, and draws a
 marked box's text with its space; its layout's text set as ``draw_text`` sets it).
+
+A word WeasyPrint hyphenates at a line's end ends in a hyphen it drew (``hyphenate-character``,
+U+002D): no hyphen of the text. The box that ends in one is marked where the line is split;
+when it is drawn, that last glyph is split off into a ``TJ`` of its own, in marked content
+whose ``/ActualText`` is a soft hyphen (U+00AD), as ISO 32000-1 (14.8.2.2.3) and PDF/UA ask:
+copy and paste, search and a screen reader get the word whole ("gezinsbe\u00ad" +
+"scherming"), while a hyphen of the text stays a hyphen. (Left to right only: a hyphenated
+right-to-left line, which no Dutch text has, keeps its hyphen.)
 """
 
 from __future__ import annotations
@@ -25,6 +33,9 @@ from . import internals
 
 SPACE_KEPT = "werkboek_space"
 """Set on a text box whose space at the end of its line WeasyPrint removed."""
+HYPHENATED = "werkboek_hyphenated"
+"""Set on a text box that ends in the hyphen WeasyPrint added where it broke the word."""
+SOFT_HYPHEN = "\u00ad"
 BLANK = "\u200b"
 """What a text box of spaces only says it holds while it is drawn: not blank."""
 
@@ -44,6 +55,14 @@ def _split(original: Callable[..., Any]) -> Callable[..., Any]:
             between = _text(box).encode()[skip + len(_text(first).encode()) : resume]
             if between and not between.strip(b" "):  # (not at a hyphen, not mid-word)
                 setattr(first, SPACE_KEPT, True)
+            hyphen = internals.box_attribute(box, "style")["hyphenate_character"]
+            drawn = _text(first)
+            if (
+                hyphen
+                and drawn.endswith(hyphen)
+                and not _text(box).encode()[skip:].startswith(drawn.encode())
+            ):  # (the hyphen is WeasyPrint's, not the text's)
+                setattr(first, HYPHENATED, hyphen)
         return found
 
     return split_text_box
@@ -69,6 +88,13 @@ def _draw(original: Callable[..., Any]) -> Callable[..., Any]:
     def draw_first_line(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
         text = _text(textbox)
         spaced = getattr(textbox, SPACE_KEPT, False)
+        hyphen = getattr(textbox, HYPHENATED, None)
+        if hyphen and len(hyphen) == 1 and text.endswith(hyphen):
+            since = len(internals.stream_items(stream))
+            drawn = original(stream, textbox, *args, **kwargs)
+            if internals.box_attribute(textbox, "style")["direction"] == "ltr":
+                internals.last_glyph_as(stream, since, SOFT_HYPHEN)
+            return drawn
         if not (spaced or (text and not text.strip())):
             return original(stream, textbox, *args, **kwargs)
         layout = internals.box_attribute(textbox, "pango_layout")

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -164,6 +164,7 @@ def routes() -> list[BaseRoute]:
     """Every route of the app, from the page modules' tables."""
     return [
         Route("/kleuren.css", colours, methods=["GET"], name="colours"),
+        Route("/logo", logo, methods=["GET"], name="logo"),
         *login.ROUTES,
         *account.ROUTES,
         *admin.ROUTES,
@@ -192,6 +193,18 @@ async def colours(request: Request) -> Response:
     ]
     rules += [f".kleur-{p.slug} {{ --kleur: {p.colour}; }}" for p in content.principles]
     return Response("\n".join(rules) + "\n", media_type="text/css")
+
+
+LOGO_MEDIA_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+"""The logo's media type by its file's suffix (a logo is SVG or PNG, see the settings)."""
+
+
+async def logo(request: Request) -> Response:
+    """The organisation's logo (instellingen.yaml) for the page header; 404 without one."""
+    path = site_of(request).project.content.logo
+    if path is None or not path.is_file():
+        raise HTTPException(404)
+    return FileResponse(path, media_type=LOGO_MEDIA_TYPES[path.suffix.lower()])
 
 
 def darker(colour: str) -> str:

@@ -43,7 +43,7 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 API = "/api/"
 """Where the HTTP API's routes start (below the app's root path)."""
-STATIC = ("/static/", "/lettertype/", "/kleuren.css")
+STATIC = ("/static/", "/lettertype/", "/kleuren.css", "/logo")
 """The files that may be cached, and that the login page itself needs."""
 MAX_PEOPLE_BYTES = MAX_LIST_BYTES + 100_000
 """The largest form field: a pasted participant list of the largest size, as the form sends it."""
