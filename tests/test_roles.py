@@ -263,6 +263,7 @@ NAME: Fill = lambda a: {"name": a.recipe}  # noqa: E731
 NOTHING: Fill = lambda a: {}  # noqa: E731
 CASES: dict[tuple[str, str], tuple[str, Fill]] = {
     ("/kleuren.css", "GET"): (OWN, NOTHING),
+    ("/logo", "GET"): (OWN, NOTHING),
     ("/inloggen", "GET"): (OWN, NOTHING),
     ("/inloggen", "POST"): (OWN, NOTHING),
     ("/uitloggen", "POST"): (OWN, NOTHING),
