@@ -27,6 +27,7 @@ from webserver import running
 from werkboek.cli import main
 from werkboek.files import atomic
 from werkboek.mail import log as send_log
+from werkboek.store import database
 from werkboek.web.jobs import Jobs
 
 from conftest import REPO, ROOTS, make_content
@@ -161,16 +162,42 @@ def test_the_web_app_says_a_full_disk_in_dutch_without_its_folders(tmp_path, mon
         with httpx.Client(base_url=app.url) as client:
             page = client.get("/werkboek")
             token = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            # a file (the recipe saved in the recipes folder) and the database (the draft)
+            assert client.post("/werkboek/notities", data={"csrf": token}).status_code == 303
             monkeypatch.setattr(atomic, "os", failing(errno.ENOSPC, "replace", os))
-            answer = client.post("/werkboek/notities", data={"csrf": token})
+            answer = client.post("/recepten/opslaan", data={"csrf": token, "naam": "vol"})
             monkeypatch.undo()
-        assert answer.status_code == 507
-        assert "De server kan niet schrijven: de schijf is vol" in answer.text
-        assert str(tmp_path) not in answer.text and "Traceback" not in answer.text
+            full = sqlite3.OperationalError("database or disk is full")
+            monkeypatch.setattr("werkboek.web.drafts.connect", failing_connect(full))
+            stored = client.post("/werkboek/notities", data={"csrf": token})
+            monkeypatch.undo()
+        for response in (answer, stored):
+            assert response.status_code == 507, response.text[:300]
+            assert "De server kan niet schrijven: de schijf is vol" in response.text
+            assert str(tmp_path) not in response.text and "Traceback" not in response.text
 
 
-def test_a_job_on_a_full_disk_says_so_in_dutch():
-    jobs = Jobs(workers=1)
+def failing_connect(error: sqlite3.Error) -> Any:
+    """``connect`` whose connections refuse every write with ``error``."""
+    real = database.connect
+
+    class Refusing:
+        def __init__(self, connection: sqlite3.Connection) -> None:
+            self.connection = connection
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql.lstrip().upper().startswith(("BEGIN", "INSERT", "UPDATE", "DELETE")):
+                raise error
+            return self.connection.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.connection, name)
+
+    return lambda *args, **kwargs: Refusing(real(*args, **kwargs))
+
+
+def test_a_job_on_a_full_disk_says_so_in_dutch(tmp_path):
+    jobs = Jobs(tmp_path / "werkboek.sqlite", tmp_path / "taken", workers=1)
 
     def work(job: Any) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/srv/werkboek/output/x.pdf")
@@ -182,4 +209,4 @@ def test_a_job_on_a_full_disk_says_so_in_dutch():
         time.sleep(0.05)
     jobs.shutdown()
     assert job.state == "mislukt"
-    assert [p.message for p in job.problems] == ["de server kan niet schrijven: de schijf is vol"]
+    assert job.problems == ["de server kan niet schrijven: de schijf is vol"]

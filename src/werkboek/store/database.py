@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-from ..errors import WerkboekError, display_path
+from ..errors import DISK_REASONS, DiskError, Problem, WerkboekError, display_path
 
 BUSY_MS = 10_000
 """How long a writer waits for another before giving up."""
@@ -113,14 +113,39 @@ def _statements(sql: str) -> Iterator[str]:
 
 @contextlib.contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A write transaction that takes the write lock at once (``BEGIN IMMEDIATE``)."""
-    connection.execute("BEGIN IMMEDIATE")
+    """A write transaction that takes the write lock at once (``BEGIN IMMEDIATE``). A write
+    the disk refuses (full, read-only, an I/O error) is a :class:`~werkboek.errors.DiskError`
+    in Dutch, as any file werkboek writes."""
     try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        refused = sqlite_disk_error(exc)
+        if refused is None:
+            raise
+        raise refused from None
+
+
+SQLITE_DISK = {
+    "database or disk is full": "ENOSPC",
+    "attempt to write a readonly database": "EROFS",
+    "disk I/O error": "EIO",
+}
+"""SQLite's words for a write the disk refused, and the error they stand for."""
+
+
+def sqlite_disk_error(exc: sqlite3.Error) -> DiskError | None:
+    """One Dutch line for a database write the disk refused, or ``None`` (another error)."""
+    for words, code in SQLITE_DISK.items():
+        if words in str(exc):
+            reason = DISK_REASONS[code]
+            return DiskError(Problem("database", message=reason), reason=reason)
+    return None
 
 
 def backup(source: Path, target: Path) -> Path:
