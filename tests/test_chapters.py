@@ -260,3 +260,15 @@ def test_the_preview_draws_the_workbooks_pages_and_is_never_the_workbook(tmp_pat
     assert len(shown) == len(printed) > 20
     assert [i for i, (a, b) in enumerate(zip(shown, printed, strict=True)) if a != b] == []
     assert workbook_preview(project, recipe) == workbook  # once made: from the cache
+
+
+def test_a_preview_asked_again_comes_from_the_cache(tmp_path, monkeypatch):
+    from werkboek.products import cached_preview, workbook_preview
+
+    project = Project(CONTENT, REPO / "styles", tmp_path)
+    recipe = load_recipe(DAY, project.content)
+    assert cached_preview(project, recipe) is None
+    preview = workbook_preview(project, recipe)
+    assert cached_preview(project, recipe) == preview
+    monkeypatch.setattr(type(project.renderer), "draft", lambda *a, **k: pytest.fail("drew"))
+    assert workbook_preview(project, recipe) == preview

@@ -20,6 +20,7 @@ from .training_day import (
 from .workbook import (
     WorkbookOptions,
     WorkbookProduct,
+    cached_preview,
     workbook_options,
     workbook_pdf,
     workbook_preview,
@@ -65,6 +66,7 @@ __all__ = [
     "Target",
     "WorkbookOptions",
     "WorkbookProduct",
+    "cached_preview",
     "product_class",
     "workbook_options",
     "workbook_pdf",

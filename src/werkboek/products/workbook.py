@@ -352,15 +352,34 @@ def workbook_pdf(project: Project, recipe: Recipe) -> bytes:
     return product.pdf(next(iter(product.targets())))
 
 
-def workbook_preview(project: Project, recipe: Recipe) -> bytes:
-    """What the composer's preview shows: the pages of :func:`workbook_pdf`, drawn alike.
-    From the build cache when it holds the workbook; else the same layout written untagged
-    and unfinished (the tags and the PDF/UA finishing draw nothing: the pages are the same,
-    pixel for pixel, and writing takes a third less). Never cached or downloaded as the
-    workbook: a download makes the tagged PDF."""
+def cached_preview(project: Project, recipe: Recipe) -> bytes | None:
+    """The preview of ``recipe``'s workbook when nothing needs to be rendered: the workbook
+    itself from the build cache, or the preview made before (see :func:`workbook_preview`)."""
     product = WorkbookProduct(project, WorkbookOptions(recipe))
     target = next(iter(product.targets()))
-    cached = product.cached(target)
-    if cached is not None:
-        return cached
-    return project.renderer.draft(product.layout(target), what=str(target.path))
+    found = product.cached(target)
+    if found is None and target.key:
+        found = project.cache.fetch(_preview_key(target))
+    return found
+
+
+def workbook_preview(project: Project, recipe: Recipe) -> bytes:
+    """What the composer's preview shows: the pages of :func:`workbook_pdf`, drawn alike.
+    From the build cache when it holds the workbook or this preview; else the same layout
+    written untagged and unfinished (the tags and the PDF/UA finishing draw nothing: the
+    pages are the same, pixel for pixel, and writing takes a third less), and kept in the
+    build cache under a key of its own: never given or downloaded as the workbook, which a
+    download makes tagged."""
+    found = cached_preview(project, recipe)
+    if found is not None:
+        return found
+    product = WorkbookProduct(project, WorkbookOptions(recipe))
+    target = next(iter(product.targets()))
+    data = project.renderer.draft(product.layout(target), what=str(target.path))
+    if target.key:
+        project.cache.store(_preview_key(target), data)
+    return data
+
+
+def _preview_key(target: Target) -> str:
+    return f"voorbeeld:{target.key}"

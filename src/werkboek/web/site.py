@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, Response
 
 from ..build import cores
 from ..content.markup import plain_text, render_inline
-from ..products import WorkbookOptions, WorkbookProduct
+from ..products import WorkbookOptions, WorkbookProduct, cached_preview
 from ..project import Project
 from ..recipes import Recipe
 from ..rendering.templates import ENVIRONMENT
@@ -103,8 +103,11 @@ class Site:
         trainer's worker process (:class:`~.pool.Busy` when there is no room). For the
         ``preview``: its pages as they are drawn (:func:`~.pool.render_preview`), which may
         be an untagged PDF; never give those bytes as the workbook."""
-        product = WorkbookProduct(self.project, WorkbookOptions(recipe))
-        cached = await run_in_threadpool(product.cached, next(iter(product.targets())))
+        if preview:
+            cached = await run_in_threadpool(cached_preview, self.project, recipe)
+        else:
+            product = WorkbookProduct(self.project, WorkbookOptions(recipe))
+            cached = await run_in_threadpool(product.cached, next(iter(product.targets())))
         if cached is not None:
             return cached
         task = render_preview if preview else render_workbook
