@@ -272,3 +272,41 @@ def test_a_preview_asked_again_comes_from_the_cache(tmp_path, monkeypatch):
     assert cached_preview(project, recipe) == preview
     monkeypatch.setattr(type(project.renderer), "draft", lambda *a, **k: pytest.fail("drew"))
     assert workbook_preview(project, recipe) == preview
+
+
+def test_a_new_subtitle_draws_the_cover_again_and_no_other_page(tmp_path, monkeypatch):
+    """The preview's pictures are kept by what a page draws: after a new subtitle only the
+    cover is drawn again (the other pages' pictures are the ones drawn before), and each
+    picture is what pdfium draws of that page of the new PDF."""
+    from werkboek.products import workbook_preview
+    from werkboek.web.previews import Previews, page_keys
+
+    project = Project(CONTENT, REPO / "styles", tmp_path)
+    project.renderer.chapters.keep = 400
+    recipe = load_recipe(DAY, project.content)
+    one, two = "Groep een", "Groep twee, Ĳsselstein"
+    before = workbook_preview(project, dataclasses.replace(recipe, subtitle=one))
+    after = workbook_preview(project, dataclasses.replace(recipe, subtitle=two))
+    pairs = zip(page_keys(before), page_keys(after), strict=True)
+    assert [i for i, (a, b) in enumerate(pairs) if a != b] == [0]
+
+    previews = Previews()
+    first = previews.add("anna", before)
+    for page in range(1, first.pages + 1):
+        previews.image("anna", first.digest, page, 150)
+    drawn: list[int] = []
+    real = pypdfium2.PdfPage.render
+
+    def render(self: pypdfium2.PdfPage, *args: object, **kwargs: object) -> object:
+        drawn.append(self.get_index() if hasattr(self, "get_index") else -1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pypdfium2.PdfPage, "render", render)
+    second = previews.add("anna", after)
+    pictures = [previews.image("anna", second.digest, p, 150) for p in range(1, second.pages + 1)]
+    assert len(drawn) == 1  # the cover alone
+    monkeypatch.undo()
+    fresh = Previews()
+    shown = fresh.add("bram", after)
+    for page in (1, 2, 17):
+        assert pictures[page - 1] == fresh.image("bram", shown.digest, page, 150)

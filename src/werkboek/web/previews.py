@@ -18,6 +18,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..files.atomic import write_atomically
 
@@ -42,7 +43,11 @@ class Previews:
         self._pdfs: OrderedDict[str, bytes] = OrderedDict()
         self._pages: dict[str, int] = {}
         self._owners: dict[str, str] = {}
-        self._images: OrderedDict[tuple[str, str, int, int], bytes] = OrderedDict()
+        self._keys: dict[str, list[str]] = {}
+        """Each kept PDF's pages by what they draw (see :func:`page_keys`)."""
+        self._images: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
+        """Pictures by owner, page key and width: a page that did not change is not drawn
+        again for the next preview."""
         self._lock = threading.Lock()
         self._pdfium = threading.Lock()  # pdfium is not safe to call from two threads
 
@@ -54,14 +59,19 @@ class Previews:
         """Keep ``pdf``, the preview of ``owner`` (a session or an account's space)."""
         digest = self._digest(owner, pdf)
         with self._lock:
-            if digest not in self._pdfs:
+            known = digest in self._pdfs
+        keys = None if known else page_keys(pdf)
+        with self._lock:
+            if digest not in self._pdfs and keys is not None:
                 self._pdfs[digest] = pdf
-                self._pages[digest] = self._count(pdf)
+                self._pages[digest] = len(keys)
+                self._keys[digest] = keys
                 self._owners[digest] = owner
             self._pdfs.move_to_end(digest)
             while len(self._pdfs) > KEEP:
                 old, _ = self._pdfs.popitem(last=False)
                 self._pages.pop(old, None)
+                self._keys.pop(old, None)
                 self._owners.pop(old, None)
             shown = Preview(digest, self._pages[digest])
         self._keep(owner, digest, pdf)
@@ -101,26 +111,24 @@ class Previews:
         except OSError:
             return None
 
-    def _count(self, pdf: bytes) -> int:
-        import pypdfium2
-
-        with self._pdfium:
-            document = pypdfium2.PdfDocument(pdf)
-            try:
-                return len(document)
-            finally:
-                document.close()
-
     def image(self, owner: str, digest: str, page: int, width: int) -> bytes | None:
         """Page ``page`` (from 1) of ``owner``'s preview as PNG, ``width`` pixels wide; None
-        when unknown (or another's)."""
-        key = (owner, digest, page, width)
-        with self._lock:
-            if key in self._images:
-                return self._images[key]
+        when unknown (or another's). A page that draws what a page drew before is that
+        picture again, not drawn anew."""
         pdf = self.pdf(owner, digest)
         if pdf is None:
             return None
+        with self._lock:
+            keys = self._keys.get(digest) if self._owners.get(digest) == owner else None
+        if keys is None:  # (made by another worker process)
+            keys = page_keys(pdf)
+        if not 1 <= page <= len(keys):
+            return None
+        key = (owner, keys[page - 1], width)
+        with self._lock:
+            if key in self._images:
+                self._images.move_to_end(key)
+                return self._images[key]
         import pypdfium2
 
         with self._pdfium:
@@ -149,3 +157,90 @@ def _mtime(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:
         return 0.0
+
+
+def page_keys(pdf: bytes) -> list[str]:
+    """For each page of ``pdf``, a hash of what it draws: its size, its content and the
+    resources the content uses (an image by its bytes, a font by its name: WeasyPrint
+    names a font by a hash of its description, weight and variations included, and the
+    glyphs keep their numbers in every subset it writes, so a page drawn with the same
+    glyphs looks the same whatever else the subset holds)."""
+    import pikepdf
+
+    keys = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            digest = hashlib.sha256()
+            digest.update(repr([float(x) for x in page.mediabox]).encode())
+            content = b"".join(s.read_bytes() for s in _contents(page.obj.get("/Contents")))
+            _drawing(digest, content, page.obj.get("/Resources"), set())
+            keys.append(digest.hexdigest()[:32])
+    return keys
+
+
+_NAME = re.compile(rb"/([^\s/\[\]()<>{}%]+)")
+"""A name in a content stream (a font, an image, a graphics state, a pattern…)."""
+
+
+def _contents(contents: Any) -> list[Any]:
+    import pikepdf
+
+    if isinstance(contents, pikepdf.Array):
+        return list(contents)
+    return [contents] if contents is not None else []
+
+
+def _drawing(digest: Any, content: bytes, resources: Any, seen: set[tuple[int, int]]) -> None:
+    """A content stream into ``digest`` with the resources it names. (WeasyPrint gives every
+    page and form the document's resources: only those the content names count, or a font
+    added on page 1 would change every page.)"""
+    import pikepdf
+
+    digest.update(content)
+    used = {b"/" + name for name in _NAME.findall(content)}
+    if not isinstance(resources, pikepdf.Dictionary):
+        return
+    for kind in sorted(resources.keys()):
+        entries = resources[kind]
+        if not isinstance(entries, pikepdf.Dictionary):
+            continue
+        for name in sorted(entries.keys()):
+            if name.encode() in used:
+                digest.update(kind.encode() + name.encode())
+                _feed(digest, entries[name], seen)
+
+
+def _feed(digest: Any, obj: Any, seen: set[tuple[int, int]]) -> None:
+    """``obj`` into ``digest``, as far as it decides what is drawn."""
+    import pikepdf
+
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        if obj.objgen in seen:
+            digest.update(b"@")  # (fed already; its number may differ in another PDF)
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.Font:
+        digest.update(b"font:" + str(obj.get("/BaseFont", "")).encode())
+        return
+    if isinstance(obj, pikepdf.Stream):
+        if "/Resources" in obj.stream_dict:  # a form or a pattern: a drawing of its own
+            _drawing(digest, obj.read_bytes(), obj.stream_dict.Resources, seen)
+        else:
+            digest.update(b"stream:" + hashlib.sha256(obj.read_raw_bytes()).digest())
+        for name in sorted(obj.stream_dict.keys()):
+            if name not in ("/Length", "/Resources"):
+                digest.update(name.encode())
+                _feed(digest, obj.stream_dict[name], seen)
+    elif isinstance(obj, pikepdf.Dictionary):
+        for name in sorted(obj.keys()):
+            if name in ("/Length", "/Parent", "/StructParents", "/StructParent"):
+                continue
+            digest.update(name.encode())
+            _feed(digest, obj[name], seen)
+    elif isinstance(obj, pikepdf.Array):
+        digest.update(b"[")
+        for item in obj:
+            _feed(digest, item, seen)
+        digest.update(b"]")
+    else:
+        digest.update(repr(obj).encode())

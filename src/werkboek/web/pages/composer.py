@@ -600,7 +600,7 @@ async def preview(request: Request) -> Response:
             return site.page(request, "_voorbeeld_druk.html", active="werkboek", busy=busy)
         except Superseded:  # a newer preview is on its way: leave the page as it is
             return Response(status_code=204)
-        shown = site.previews.add(site.session(request), pdf)
+        shown = await run_in_threadpool(site.previews.add, site.session(request), pdf)
     return site.page(
         request,
         "_voorbeeld.html",
@@ -634,7 +634,7 @@ async def large(request: Request) -> Response:
     pdf = site.previews.pdf(owner, digest)
     if pdf is None:
         raise HTTPException(404)
-    pages = site.previews.add(owner, pdf).pages
+    pages = (await run_in_threadpool(site.previews.add, owner, pdf)).pages
     if not 1 <= page <= pages:
         raise HTTPException(404)
     return site.page(
