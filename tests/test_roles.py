@@ -272,6 +272,8 @@ CASES: dict[tuple[str, str], tuple[str, Fill]] = {
     ("/account/sleutels/{id}/intrekken", "POST"): (FOREIGN, lambda a: {"id": a.token_id}),
     ("/beheer", "GET"): (ADMIN, NOTHING),
     ("/beheer/gebruikers/{name}/rol", "POST"): (ADMIN, lambda a: {"name": "anna"}),
+    ("/beheer/gebruikers", "POST"): (ADMIN, NOTHING),
+    ("/beheer/gebruikers/{name}/verwijderen", "POST"): (ADMIN, lambda a: {"name": "anna"}),
     ("/", "GET"): (OWN, NOTHING),
     ("/producten", "POST"): (OWN, NOTHING),
     ("/taken/{id}", "GET"): (FOREIGN, lambda a: {"id": a.job_id}),
@@ -593,3 +595,58 @@ def test_one_person_with_the_token_is_beheerder_of_the_recipes_folder(tmp_path):
         page = person.get("/beheer")
         assert page.status_code == 200 and "Mailings" in page.text and "Accounts" not in page.text
         assert post(person, "/beheer/gebruikers/anna/rol", rol="trainer").status_code == 404
+
+
+def test_a_beheerder_adds_and_removes_accounts_on_the_beheer_page(tmp_path):
+    """On /beheer: a new account with a first password (each problem beside its field), and
+    an account removed after a question, with everything its space held; never one's own."""
+    os.environ.setdefault("WERKBOEK_VERZENDLOG", str(tmp_path / "staat" / "verzendlog.sqlite"))
+    accounts = Accounts(tmp_path / "output" / ".web" / "werkboek.sqlite")
+    accounts.add("beheer", PASSWORD, "beheerder")
+    with (
+        running(tmp_path, ServerConfig(login="accounts")) as server,
+        httpx.Client(base_url=server.url, timeout=120) as beheer,
+    ):
+        log_in(beheer, "beheer")
+        csrf = csrf_of(beheer.get("/beheer"))
+
+        def new(name: str, password: str, again: str, **extra: bool) -> httpx.Response:
+            fields = {"naam": name, "rol": "trainer", "wachtwoord": password, "nog-eens": again}
+            return beheer.post("/beheer/gebruikers", data={"csrf": csrf, **fields}, **extra)
+
+        short = new("Kim", "kort", "kort")
+        assert short.status_code == 422, (short.status_code, short.text[:3000])
+        assert re.search(r'id="fout-wachtwoord">[^<]*minstens 12 tekens', short.text)
+        assert 'value="Kim"' in short.text  # (what was typed stays)
+        other = new("Kim", PASSWORD, "x" * 12)
+        assert other.status_code == 422 and "niet gelijk" in other.text
+        added = new("Kim", PASSWORD, PASSWORD, follow_redirects=True)
+        assert "kim is toegevoegd" in added.text
+        again = new("kim", PASSWORD, PASSWORD)
+        assert again.status_code == 422 and "bestaat al" in again.text
+        with httpx.Client(base_url=server.url, timeout=120) as kim:
+            log_in(kim, "kim")
+            post(kim, "/werkboek/notities")
+            assert post(kim, "/recepten/opslaan", naam="kims-recept").status_code == 303
+            assert post(kim, "/beheer/gebruikers", naam="x").status_code == 403
+        space = accounts.get("kim").space
+        own = server.app.state / "recepten" / space / "kims-recept.yaml"
+        assert own.is_file()
+        asked = beheer.post("/beheer/gebruikers/kim/verwijderen", data={"csrf": csrf})
+        assert asked.status_code == 200 and "kim verwijderen?" in asked.text
+        assert accounts.get("kim") is not None  # (only asked)
+        gone = beheer.post(
+            "/beheer/gebruikers/kim/verwijderen",
+            data={"csrf": csrf, "bevestigd": "ja"},
+            follow_redirects=True,
+        )
+        assert "kim is verwijderd" in gone.text
+        assert accounts.get("kim") is None and not own.exists()
+        mine = beheer.post(
+            "/beheer/gebruikers/beheer/verwijderen", data={"csrf": csrf, "bevestigd": "ja"}
+        )
+        assert mine.status_code == 422 and accounts.get("beheer") is not None
+        assert (
+            beheer.post("/beheer/gebruikers/niemand/verwijderen", data={"csrf": csrf}).status_code
+            == 404
+        )

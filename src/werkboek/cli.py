@@ -1118,16 +1118,11 @@ def set_role(name: str, role: str, database: Path) -> None:
 def remove_user(name: str, database: Path) -> None:
     """Verwijder een account, met zijn sessies, API-sleutels en alles in zijn eigen ruimte:
     eigen recepten, werkboek in wording, deelnemerslijst, mailgegevens en taken."""
-    import shutil
-
+    from .retention import erase_space
     from .store.accounts import Accounts
 
     account, jobs = Accounts(database).remove(name)
-    state = database.parent  # (the server's .web folder, where the database is)
-    for folder in ("recepten", "mail", "dag"):
-        shutil.rmtree(state / folder / account.space, ignore_errors=True)
-    for job in jobs:
-        shutil.rmtree(state / "taken" / job, ignore_errors=True)
+    erase_space(database.parent, account.space, jobs)  # (the server's .web folder)
     click.echo(f"verwijderd: {account.name}")
 
 

@@ -211,3 +211,19 @@ def erase_mail_folder(base: Path, output_dir: Path) -> Erased:
     with contextlib.suppress(OSError):
         shutil.rmtree(base)
     return erased
+
+
+SPACE_FOLDERS = ("recepten", "mail", "dag")
+"""The folders below the server's ``.web/`` with one folder for each account's space."""
+
+
+def erase_space(state: Path, space: str, jobs: list[str]) -> None:
+    """The files of a removed account's space below the server's ``.web/`` folder
+    (``state``): its own recipes, mail folder and training day, and its jobs' files."""
+    if not space or "/" in space or space.startswith("."):
+        return
+    for folder in SPACE_FOLDERS:
+        shutil.rmtree(state / folder / space, ignore_errors=True)
+    for job in jobs:
+        if job and "/" not in job and not job.startswith("."):
+            shutil.rmtree(state / "taken" / job, ignore_errors=True)
