@@ -1305,3 +1305,28 @@ def test_the_mail_page_says_the_servers_encryption_in_dutch(web_mail):
         session.client.close()
     assert "Mailserver: 127.0.0.1:" in page and "(niet versleuteld)" in page
     assert "(none)" not in page
+
+
+def test_a_file_uploaded_with_a_dry_run_in_place_shows_the_page_again(web_mail, sessions):
+    """htmx swaps only the job's progress in: after an upload, the page is shown again as a
+    whole, so the new file stands in the list of own attachments (and leaves the file field)."""
+    session = sessions()
+    fields = {
+        "csrf": session.token,
+        "onderwerp": "Je programma",
+        "tekst": "Beste {{ naam }},\n\nHet programma zit erbij.\n",
+        "deelnemers": "naam,email\nEls,els@bijlage.example\n",
+    }
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    answer = session.client.post(
+        "/mail/proefrun",
+        data=fields,
+        files={"eigen-bijlage": ("programma.pdf", pdf, "application/pdf")},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200 and answer.headers.get("HX-Refresh") == "true"
+    page = session.client.get("/mail").text
+    assert re.search(r'name="eigen" value="programma.pdf" checked', page)
+    # without an upload, the progress is swapped in as before
+    again = session.client.post("/mail/proefrun", data=fields, headers={"HX-Request": "true"})
+    assert again.status_code == 200 and "HX-Refresh" not in again.headers

@@ -559,7 +559,16 @@ async def dry(request: Request) -> Response:
     actor = session_actor(site.session(request))
     signature = await run_in_threadpool(day_signature, request, mail)
     work = dry_running(site, folder(request), site.draft(request), mail, actor, signature)
-    return site.start_job(request, "mail", "Proefrun", work)
+    return with_new_files(request, mail, site.start_job(request, "mail", "Proefrun", work))
+
+
+def with_new_files(request: Request, mail: MailForm, response: Response) -> Response:
+    """After files were uploaded with the form, the page shown again as a whole (htmx would
+    swap only the job's progress in, and the list of the trainer's own attachments would not
+    show them, nor the file field let go of them); the page shows the job."""
+    if mail.uploads and is_htmx(request):
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 def no_password(prompt: str) -> str:
@@ -631,7 +640,7 @@ async def deliver(request: Request) -> Response:
     actor = session_actor(site.session(request))
     signature = await run_in_threadpool(day_signature, request, mail)
     work = sending(site, folder(request), site.draft(request), mail, smtp, actor, signature)
-    return site.start_job(request, "mail", "Verzenden", work)
+    return with_new_files(request, mail, site.start_job(request, "mail", "Verzenden", work))
 
 
 async def erase(request: Request) -> Response:
