@@ -242,3 +242,19 @@ def smtp() -> Iterator[Callable[..., Server]]:
     yield start
     for server in started:
         server.controller.stop()
+
+
+RECIPE = "titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n"
+"""A recipe of one exercise of the minimal content (:func:`make_content`)."""
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch) -> Path:
+    """The minimal content, the styles and a recipe in a fresh folder, as the current one."""
+    make_content(tmp_path)
+    shutil.copytree(REPO / "styles", tmp_path / "styles")
+    (tmp_path / "recept.yaml").write_text(RECIPE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "staat" / "verzendlog.sqlite"))
+    monkeypatch.delenv("WERKBOEK_SMTP_PASSWORD", raising=False)
+    return tmp_path

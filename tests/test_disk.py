@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import sqlite3
 import tempfile
 import time
@@ -30,19 +29,7 @@ from werkboek.mail import log as send_log
 from werkboek.store import database
 from werkboek.web.jobs import Jobs
 
-from conftest import REPO, ROOTS, make_content
-
-RECIPE = "titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n"
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch) -> Path:
-    make_content(tmp_path)
-    shutil.copytree(REPO / "styles", tmp_path / "styles")
-    (tmp_path / "recept.yaml").write_text(RECIPE, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "staat" / "verzendlog.sqlite"))
-    return tmp_path
+from conftest import ROOTS
 
 
 def run(*args: str):
@@ -168,7 +155,7 @@ def test_the_web_app_says_a_full_disk_in_dutch_without_its_folders(tmp_path, mon
             answer = client.post("/recepten/opslaan", data={"csrf": token, "naam": "vol"})
             monkeypatch.undo()
             full = sqlite3.OperationalError("database or disk is full")
-            monkeypatch.setattr("werkboek.web.drafts.connect", failing_connect(full))
+            monkeypatch.setattr(database, "connect", failing_connect(full))
             stored = client.post("/werkboek/notities", data={"csrf": token})
             monkeypatch.undo()
         for response in (answer, stored):

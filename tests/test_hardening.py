@@ -30,21 +30,7 @@ from werkboek.mail.errors import MailError
 from werkboek.mail.recipients import Recipient
 from werkboek.mail.template import Rendered
 
-from conftest import REPO, ROOTS, Server, make_content
-
-RECIPE = "titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n"
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch) -> Path:
-    """The minimal content, the styles and a recipe in a fresh folder, as the current one."""
-    make_content(tmp_path)
-    shutil.copytree(REPO / "styles", tmp_path / "styles")
-    (tmp_path / "recept.yaml").write_text(RECIPE, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("WERKBOEK_VERZENDLOG", str(tmp_path / "staat" / "verzendlog.sqlite"))
-    monkeypatch.delenv("WERKBOEK_SMTP_PASSWORD", raising=False)
-    return tmp_path
+from conftest import ROOTS, Server
 
 
 def run(*args: str):

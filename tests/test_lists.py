@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -23,9 +22,8 @@ from werkboek.mail.recipients import read_recipients
 from werkboek.participants.lists import MAX_NAME_LENGTH, MAX_PEOPLE, people_from_text, read_people
 from werkboek.products.workbook import file_names
 
-from conftest import REPO, make_content
+from conftest import REPO
 
-RECIPE = "titel: Proefdag\nonderdelen:\n  - oefening: eerste-oefening\n"
 NAMES = ["Zoë Ölçer", "Jürgen Groß", "René Dupré"]
 
 
@@ -33,15 +31,6 @@ NAMES = ["Zoë Ölçer", "Jürgen Groß", "René Dupré"]
 def _in_tmp(tmp_path, monkeypatch) -> None:
     """Files are named as the trainer named them: relative to the current folder."""
     monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def work(tmp_path, monkeypatch) -> Path:
-    make_content(tmp_path)
-    shutil.copytree(REPO / "styles", tmp_path / "styles")
-    (tmp_path / "recept.yaml").write_text(RECIPE, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def run(*args: str):

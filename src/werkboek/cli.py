@@ -128,6 +128,26 @@ def retention_option(help: str) -> Callable[..., Any]:
     )
 
 
+def signature_options(command: Any) -> Any:
+    """The trainer's signature on the certificates and its description, the same for
+    `certificates` and `mail`."""
+    command = option(
+        "--handtekening-beschrijving",
+        "signature_alt",
+        metavar="TEKST",
+        default="",
+        help="Wat de handtekening laat zien, in woorden (voor wie het bewijs laat voorlezen).",
+    )(command)
+    return option(
+        "--handtekening",
+        "signature",
+        aliases=["--signature"],
+        type=input_file,
+        metavar="HANDTEKENING.png",
+        help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
+    )(command)
+
+
 def output_option(help: str, *, here: bool = False) -> Callable[..., Any]:
     """The output folder; ``here``: always output/ in the working folder (mail, whose output
     belongs with its participant list, whatever programme it uses)."""
@@ -549,21 +569,7 @@ def _signature_alt(text: str) -> str:
 @participants_option(
     "De deelnemerslijst (CSV of .xlsx met een kolom 'naam'): een bewijs per persoon.", required=True
 )
-@option(
-    "--handtekening",
-    "signature",
-    aliases=["--signature"],
-    type=input_file,
-    metavar="HANDTEKENING.png",
-    help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
-)
-@option(
-    "--handtekening-beschrijving",
-    "signature_alt",
-    metavar="TEKST",
-    default="",
-    help="Wat de handtekening laat zien, in woorden (voor wie het bewijs laat voorlezen).",
-)
+@signature_options
 @option(
     "-o",
     "--uitvoer",
@@ -639,20 +645,7 @@ def _mail_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     metavar="RECEPT.yaml",
     help="Ieder zijn eigen bewijs van deelname meesturen, gemaakt naar dit recept.",
 )
-@option(
-    "--handtekening",
-    "signature",
-    type=input_file,
-    metavar="HANDTEKENING.png",
-    help="De handtekening van de trainer (PNG of JPEG), op ieder bewijs.",
-)
-@option(
-    "--handtekening-beschrijving",
-    "signature_alt",
-    metavar="TEKST",
-    default="",
-    help="Wat de handtekening laat zien, in woorden (voor wie het bewijs laat voorlezen).",
-)
+@signature_options
 @option(
     "--verzenden",
     "send",

@@ -18,15 +18,20 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..content import Content
 from ..content.markup import plain_text
 from ..errors import Problem
 from ..files.atomic import write_atomically
 from ..pdf import BLEED_MM
+from ..pdf.boxes import Place
+from ..pdf.boxes import places as block_places
 from ..project import Project
 from ..words import dutch_date
+
+if TYPE_CHECKING:
+    from ..pdf.names import NameGraft
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,36 @@ class Product:
             styles,
             what=str(target.path),
         )
+
+    def name_graft(
+        self, together: Target, css_class: str, names: int
+    ) -> tuple[NameGraft, Place, list[Place]] | None:
+        """``together`` laid out: a whole first page with the placeholder's name, then
+        ``names`` names alone (blocks of ``css_class``) on pages of their own; the
+        :class:`~werkboek.pdf.names.NameGraft` that puts each into that first page, where
+        the placeholder's name stands and where each name does. ``None`` when they cannot be
+        grafted (the print shop's files, a name split over pages, a first page that ran
+        over, a first page with no name to find): the caller lays each out whole."""
+        renderer = self.project.renderer
+        document = self.layout(together)
+        places = block_places(document.pages, css_class)
+        if (
+            renderer.print_shop
+            or places is None
+            or len(places) != 1 + names
+            or places[0][0] != 0
+            or (names and places[1][0] != 1)
+        ):
+            return None
+        from ..pdf.names import NameGraft, NotGraftable
+
+        what = str(together.path)
+        base = renderer.pdf(document.copy(document.pages[:1]), what=what)
+        drawn = renderer.draft(document.copy(document.pages[1:]), what=what)
+        try:
+            return NameGraft(base, drawn, places[0][1]), places[0], places[1:]
+        except NotGraftable:
+            return None
 
     def render(self, batch: Sequence[Target]) -> list[list[bytes]]:
         """The PDF bytes of every file of every target in ``batch``."""

@@ -19,7 +19,6 @@ from ..content.fonts import language_of
 from ..content.markup import plain_text
 from ..errors import Problem, WerkboekError
 from ..participants.lists import PLACEHOLDER, Person
-from ..pdf.boxes import places as block_places
 from ..recipes import Kind, Recipe
 from ..words import dutch_date
 from .base import Product, ProductOptions, Target, digest
@@ -247,26 +246,10 @@ class CertificatesProduct(Product):
             first.title,
             {**first.context, "people": [PLACEHOLDER], "names": everyone},
         )
-        renderer = self.project.renderer
-        document = self.layout(together)
-        places = block_places(document.pages, NAME_CLASS)
-        if (
-            renderer.print_shop
-            or places is None
-            or len(places) != 1 + len(everyone)
-            or places[1][0] != 1  # (the whole certificate ran over its page)
-        ):
+        prepared = self.name_graft(together, NAME_CLASS, len(everyone))
+        if prepared is None:
             return [self.render_target(target) for target in batch]
-        what = str(first.path)
-        base = renderer.pdf(document.copy(document.pages[:1]), what=what)
-        names = renderer.draft(document.copy(document.pages[1:]), what=what)
-        (_, top, height, _), grafted = places[0], places[1:]
-        from ..pdf.names import NameGraft, NotGraftable
-
-        try:
-            graft = NameGraft(base, names, top)
-        except NotGraftable:
-            return [self.render_target(target) for target in batch]
+        graft, (_, _, height, _), grafted = prepared
         try:
             files = []
             for target in batch:

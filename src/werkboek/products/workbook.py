@@ -20,7 +20,6 @@ from ..content.settings import fill
 from ..errors import Problem, RecipeError, WerkboekError, display_path
 from ..files.outputs import name_slug
 from ..participants.lists import PLACEHOLDER
-from ..pdf.boxes import places as block_places
 from ..project import Project
 from ..recipes import Kind, Recipe, load_recipe
 from ..words import dutch_date
@@ -258,44 +257,26 @@ class WorkbookProduct(Product):
     def _covers(self, first: Target, people: list[str]) -> tuple[bytes, list[int | None]]:
         """A PDF with the covers of ``people`` (names in Latin script), and for each person
         the page of their cover there (``None``: none, their copy is laid out whole)."""
-        renderer = self.project.renderer
-        what = str(first.path)
         together = Target(
             first.path,
             "workbook_covers.html.j2",
             first.title,
             {**first.context, "people": [PLACEHOLDER], "names": people},
         )
-        document = self.layout(together)
-        places = block_places(document.pages, NAME_CLASS)
-        if not (
-            renderer.print_shop
-            or places is None
-            or len(places) != 1 + len(people)
-            or places[0][0] != 0
-            or any(page == 0 for page, *_ in places[1:])
-        ):
-            from ..pdf.names import NameGraft, NotGraftable
-
-            base = renderer.pdf(document.copy(document.pages[:1]), what=what)
-            names = renderer.draft(document.copy(document.pages[1:]), what=what)
-            (_, top, height, _), grafted = places[0], places[1:]
+        prepared = self.name_graft(together, NAME_CLASS, len(people))
+        if prepared is not None:
+            graft, (_, _, height, _), grafted = prepared
             try:
-                graft = NameGraft(base, names, top)
-            except NotGraftable:
-                pass
-            else:
-                try:
-                    return graft.pages(
-                        [
-                            (page - 1, own_top, bottom)
-                            if own_height == height  # (as many lines as the placeholder's)
-                            else None
-                            for page, own_top, own_height, bottom in grafted
-                        ]
-                    )
-                finally:
-                    graft.close()
+                return graft.pages(
+                    [
+                        (page - 1, own_top, bottom)
+                        if own_height == height  # (as many lines as the placeholder's)
+                        else None
+                        for page, own_top, own_height, bottom in grafted
+                    ]
+                )
+            finally:
+                graft.close()
         # every cover laid out whole, one a page
         covers = Target(
             first.path,
@@ -303,7 +284,8 @@ class WorkbookProduct(Product):
             first.title,
             {**first.context, "people": people, "names": []},
         )
-        return renderer.pdf(self.layout(covers), what=what), list(range(len(people)))
+        whole = self.project.renderer.pdf(self.layout(covers), what=str(first.path))
+        return whole, list(range(len(people)))
 
     def _cover_page(self, target: Target) -> int:
         """The page of ``target``'s cover among the covers of the names in Latin script
@@ -346,20 +328,27 @@ def workbook_options(
 
 def workbook_pdf(project: Project, recipe: Recipe) -> bytes:
     """The workbook of ``recipe`` as PDF bytes (from the build cache when nothing changed):
-    what the API, the composer's preview and its download give, the same bytes as
-    ``werkboek workbook`` writes."""
-    product = WorkbookProduct(project, WorkbookOptions(recipe))
-    return product.pdf(next(iter(product.targets())))
+    what the API and the composer's download give, the same bytes as ``werkboek workbook``
+    writes."""
+    product, target = _one_target(project, recipe)
+    return product.pdf(target)
 
 
 def cached_preview(project: Project, recipe: Recipe) -> bytes | None:
     """The preview of ``recipe``'s workbook when nothing needs to be rendered: the workbook
     itself from the build cache, or the preview made before (see :func:`workbook_preview`)."""
+    return _cached_preview(*_one_target(project, recipe))
+
+
+def _one_target(project: Project, recipe: Recipe) -> tuple[WorkbookProduct, Target]:
     product = WorkbookProduct(project, WorkbookOptions(recipe))
-    target = next(iter(product.targets()))
+    return product, next(iter(product.targets()))
+
+
+def _cached_preview(product: WorkbookProduct, target: Target) -> bytes | None:
     found = product.cached(target)
     if found is None and target.key:
-        found = project.cache.fetch(_preview_key(target))
+        found = product.project.cache.fetch(_preview_key(target))
     return found
 
 
@@ -370,11 +359,10 @@ def workbook_preview(project: Project, recipe: Recipe) -> bytes:
     pages are the same, pixel for pixel, and writing takes a third less), and kept in the
     build cache under a key of its own: never given or downloaded as the workbook, which a
     download makes tagged."""
-    found = cached_preview(project, recipe)
+    product, target = _one_target(project, recipe)
+    found = _cached_preview(product, target)
     if found is not None:
         return found
-    product = WorkbookProduct(project, WorkbookOptions(recipe))
-    target = next(iter(product.targets()))
     data = project.renderer.draft(product.layout(target), what=str(target.path))
     if target.key:
         project.cache.store(_preview_key(target), data)

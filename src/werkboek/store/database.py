@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -170,3 +171,25 @@ def backup(source: Path, target: Path) -> Path:
     finally:
         connection.close()
     return target
+
+
+class ReadsIn:
+    """A table of the server's database that an older werkboek kept as files below
+    ``legacy``: they are read in (:meth:`read_in`) the first time the table is used."""
+
+    def __init__(self, database: Path, legacy: Path | None = None) -> None:
+        self.database = database
+        self.legacy = legacy
+        self._imported = False
+        self._lock = threading.Lock()
+
+    def read_in(self, folder: Path) -> None:
+        raise NotImplementedError
+
+    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
+        with self._lock:
+            if not self._imported:
+                self._imported = True
+                if self.legacy is not None and self.legacy.is_dir():
+                    self.read_in(self.legacy)
+        return contextlib.closing(connect(self.database))

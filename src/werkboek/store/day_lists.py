@@ -10,33 +10,20 @@ first use and the files removed (the list is then in the database, nothing lost)
 from __future__ import annotations
 
 import contextlib
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
-from .database import connect, transaction
+from .database import ReadsIn, connect, transaction
 
 LIST_FILE = "deelnemers.csv"
 """The name of a list file of an older werkboek in its owner's day folder."""
 
 
-class DayLists:
+class DayLists(ReadsIn):
     """The day lists of a server's database; ``legacy``: the folder of older day folders."""
 
-    def __init__(self, database: Path, legacy: Path | None = None) -> None:
-        self.database = database
-        self.legacy = legacy
-        self._imported = False
-        self._lock = threading.Lock()
-
-    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
-        with self._lock:
-            if not self._imported:
-                self._imported = True
-                if self.legacy is not None and self.legacy.is_dir():
-                    import_files(self.database, self.legacy)
-        return contextlib.closing(connect(self.database))
+    def read_in(self, folder: Path) -> None:
+        import_files(self.database, folder)
 
     def get(self, owner: str) -> str:
         """The owner's list as CSV text (empty when there is none)."""

@@ -12,7 +12,6 @@ import contextlib
 import json
 import re
 import sqlite3
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 from ..content.schema import PART_KEYS
 from ..recipes.own_pages import MAX_SOURCE
-from ..store.database import connect, transaction
+from ..store.database import ReadsIn, connect, transaction
 
 KINDS = ("principe", "oefening", "verhaal", "artikel", "notities", "eigen")
 DAY_KEYS = ("datum", "uren", "locatie", "dagdelen")
@@ -137,25 +136,14 @@ class Draft:
             self.onderdelen[index] = {"notities": pages}
 
 
-class Drafts:
+class Drafts(ReadsIn):
     """The drafts of every session, in the server's database (each with the one kept to
     undo), so every worker process sees the same draft. Drafts an older werkboek kept as
     JSON files in ``legacy`` (``.web/concepten/``) are read in on first start, and that
     folder is then renamed (``concepten-ingelezen``), nothing lost."""
 
-    def __init__(self, database: Path, legacy: Path | None = None) -> None:
-        self.database = database
-        self.legacy = legacy
-        self._imported = False
-        self._lock = threading.Lock()
-
-    def _connect(self) -> contextlib.closing[sqlite3.Connection]:
-        with self._lock:
-            if not self._imported:
-                self._imported = True
-                if self.legacy is not None and self.legacy.is_dir():
-                    import_files(self.database, self.legacy)
-        return contextlib.closing(connect(self.database))
+    def read_in(self, folder: Path) -> None:
+        import_files(self.database, folder)
 
     @staticmethod
     def _check(session: str) -> None:

@@ -7,6 +7,7 @@ with htmx the composer is swapped in place and the preview follows.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -29,7 +30,6 @@ from ...recipes import EDITIONS, Recipe, recipe_from_mapping, recipe_yaml
 from ...recipes.own_pages import (
     DATA_URI,
     MAX_IMAGE,
-    MAX_INLINE_IMAGES,
     image_markdown,
     image_problem,
 )
@@ -358,7 +358,7 @@ IMAGE_TOKEN = re.compile(r"\]\(afbeelding-(\d{1,2})\)")
 def shown_images(text: str) -> str:
     """An own page's text with each image (a ``data:`` URI, thousands of characters) as
     ``afbeelding-1``, ``afbeelding-2``…, for the edit form."""
-    count = iter(range(1, MAX_INLINE_IMAGES + 100))
+    count = itertools.count(1)
     return DATA_URI.sub(lambda m: f"afbeelding-{next(count)}", text)
 
 
@@ -443,8 +443,8 @@ def typed_own_page(form: FormData) -> str:
     """An own page's typed Markdown; longer than a page may be: refused, never cut."""
     value = form.get("markdown")
     text = value if isinstance(value, str) else ""
-    if text_length(text) > MAX_OWN:
-        raise too_long("de tekst", text_length(text))
+    if (length := text_length(text)) > MAX_OWN:
+        raise too_long("de tekst", length)
     return text
 
 
@@ -465,8 +465,8 @@ async def own_page_text(form: FormData) -> str:
         raise WerkboekError(
             Problem(path="eigen", message=f"het bestand ‘{name}’ is geen UTF-8-tekst")
         ) from None
-    if text_length(text) > MAX_OWN:
-        raise too_long(f"het bestand ‘{name}’", text_length(text))
+    if (length := text_length(text)) > MAX_OWN:
+        raise too_long(f"het bestand ‘{name}’", length)
     return text
 
 
