@@ -42,7 +42,11 @@ def connect(path: Path) -> sqlite3.Connection:
     connection.row_factory = sqlite3.Row
     connection.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
     connection.execute("PRAGMA foreign_keys = ON")
-    if connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+    # (WAL stays with the file: set it once; asking to set it on every connection takes a
+    # lock, and a process opening the database while another writes got "locked")
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal" and (
+        connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal"
+    ):
         raise WerkboekError(f"{display_path(path)}: de database kan niet in WAL-modus")
     migrate(connection, path)
     return connection
