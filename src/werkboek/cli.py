@@ -517,7 +517,13 @@ def _shortcut(
     output_dir = _default_folder("output_dir", None)  # (the project's: its cache folder)
     is_folder = output is not None and Path(output).is_dir()
     options = ("workbook", str(output_dir), output, is_folder, edition, booklet)
-    return Shortcut(output_dir / ".cache", recipe, [content_dir, styles_dir], options)
+    if output is None:
+        place = output_dir / "werkboeken"  # (WorkbookProduct.folder)
+    elif is_folder or output.endswith(("/", os.sep)):
+        place = Path(output)
+    else:
+        place = Path(output).parent
+    return Shortcut(output_dir / ".cache", recipe, [content_dir, styles_dir], options, place)
 
 
 def _replayed(shortcut: Any, force: bool) -> bool:

@@ -63,14 +63,22 @@ class Shortcut:
     """The record of one kind of run: a recipe file with its folders and options."""
 
     def __init__(
-        self, cache_folder: Path, recipe: Path, folders: Sequence[Path], options: Sequence[object]
+        self,
+        cache_folder: Path,
+        recipe: Path,
+        folders: Sequence[Path],
+        options: Sequence[object],
+        place: Path,
     ) -> None:
         """``folders``: the content and styles folders; ``options``: everything else that
-        shapes what the run writes and where (compared by their ``repr``)."""
+        shapes what the run writes and where (compared by their ``repr``); ``place``: the
+        folder the run writes its PDFs into (a record naming a file elsewhere is not
+        replayed, whoever wrote it)."""
         self.cache_folder = cache_folder
         self.recipe = recipe
         self.folders = tuple(folders)
         self.options = tuple(options)
+        self.place = place
         self.key = self._key()
 
     def _key(self) -> str | None:
@@ -86,6 +94,7 @@ class Shortcut:
             *where,
             *map(str, self.folders),
             *map(repr, self.options),
+            str(self.place),
         ):
             digest.update(part.encode())
             digest.update(b"\0")
@@ -108,6 +117,8 @@ class Shortcut:
                 return None
             files = []
             for path, entry, checksum in record["bestanden"]:
+                if Path(path).parent != self.place or Path(path).suffix != ".pdf":
+                    return None
                 stored = (self.cache_folder / entry).read_bytes()
                 data = stored[:-CHECKSUM]
                 if len(stored) <= CHECKSUM or stored[-CHECKSUM:].hex() != checksum:
