@@ -295,3 +295,13 @@ def test_the_key_holds_qpdf_without_importing_pikepdf():
     )
     version, imported = result.stdout.split()
     assert "qpdf" in version and imported == "False"
+
+
+def test_the_key_changes_with_a_hidden_file_the_loader_reads_not_with_git(tmp_path):
+    (tmp_path / "principes").mkdir()
+    before = _key(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "index").write_text("a tool's own")
+    assert _key(tmp_path) == before
+    (tmp_path / "principes" / ".proef.yaml").write_text("slug: proef\n")  # (it is read)
+    assert _key(tmp_path) != before

@@ -46,7 +46,10 @@ def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
         return
     root = folder.resolve()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if "__pycache__" in path.parts or path.name.startswith("."):
+        # every file, hidden ones too (the content's loader reads principes/.x.yaml), but
+        # none in a folder of a tool's own (.git, __pycache__)
+        folders = path.relative_to(folder).parts[:-1]
+        if any(part == "__pycache__" or part.startswith(".") for part in folders):
             continue
         if not path.resolve().is_relative_to(root):  # never read outside the folder
             continue
