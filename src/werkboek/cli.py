@@ -13,13 +13,17 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .console import DutchChoice, DutchGroup, Number, option, reports_errors, warning
 from .errors import Problem, WerkboekError
 from .words import plural
+
+if TYPE_CHECKING:
+    from .files.replay import Shortcut
+    from .products import WorkbookOptions
 
 folder = click.Path(path_type=Path)
 input_file = click.Path(path_type=Path)
@@ -480,7 +484,7 @@ def workbook(
     people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
     loaded = load_recipe(recipe, project.content)
-    own = file_states(loaded.files)  # (as the recipe read them)
+    own = file_states(loaded.files) if shortcut else None  # (as the recipe read them)
     for problem in loaded.warnings:  # (it prints, but not well: made all the same)
         warning(str(problem))
     options = workbook_options(
@@ -509,7 +513,7 @@ def _shortcut(
     booklet: bool,
     content_dir: Path,
     styles_dir: Path,
-) -> Any:
+) -> Shortcut:
     """The record of a workbook built with these options (:mod:`werkboek.files.replay`):
     every option that shapes what is written where is in its key."""
     from .files.replay import Shortcut
@@ -526,7 +530,7 @@ def _shortcut(
     return Shortcut(output_dir / ".cache", recipe, [content_dir, styles_dir], options, place)
 
 
-def _replayed(shortcut: Any, force: bool) -> bool:
+def _replayed(shortcut: Shortcut, force: bool) -> bool:
     """Do a recorded workbook build again: the same files and lines. ``False`` when there
     is none, or a file stands in the way (the normal build says which)."""
     from .files.atomic import write_atomically
@@ -549,9 +553,9 @@ def _replayed(shortcut: Any, force: bool) -> bool:
 
 
 def _remember(
-    shortcut: Any,
+    shortcut: Shortcut,
     project: Any,
-    options: Any,
+    options: WorkbookOptions,
     own: list[list[str]] | None,
     inputs: list[Path],
     built: list[Path],
@@ -565,7 +569,7 @@ def _remember(
         for target in product.targets()
         for path, entry in zip(target.files, product.entries(target), strict=False)
     ]
-    if [path for path, _ in files] == built:
+    if options.recipe is not None and [path for path, _ in files] == built:
         warnings = [str(problem) for problem in options.recipe.warnings]
         shortcut.record(own, [*inputs, *product.inputs()], files, warnings)
 
