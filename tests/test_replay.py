@@ -8,6 +8,7 @@ did (it loads the content).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -305,3 +306,36 @@ def test_the_key_changes_with_a_hidden_file_the_loader_reads_not_with_git(tmp_pa
     assert _key(tmp_path) == before
     (tmp_path / "principes" / ".proef.yaml").write_text("slug: proef\n")  # (it is read)
     assert _key(tmp_path) != before
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a name that is not UTF-8: Linux only")
+def test_a_file_name_that_is_not_utf8_has_a_key_and_a_record(tmp_path):
+    import os
+
+    content = tmp_path / "inhoud"
+    content.mkdir()
+    (content / os.fsdecode(b"caf\xe9.txt")).write_text("een naam in Latin-1")
+    recipe = tmp_path / os.fsdecode(b"d\xe9g.yaml")
+    place = tmp_path / os.fsdecode(b"uit\xe9")
+
+    def shortcut() -> replay.Shortcut:
+        return replay.Shortcut(tmp_path / "cache", recipe, [content], (), place)
+
+    assert shortcut().key is None  # (no recipe yet)
+    recipe.write_text(RECIPE)
+    assert shortcut().key is not None
+    # what a build wrote there, and its entry, recorded and replayed
+    data = b"%PDF-1.7\n" + bytes(range(256))
+    entry = tmp_path / "cache" / "ab" / "ab.pdf"
+    entry.parent.mkdir(parents=True)
+    entry.write_bytes(data + hashlib.sha256(data).digest())
+    place.mkdir()
+    (place / "werkboek.pdf").write_bytes(data)
+    own = replay.file_states([recipe])
+    shortcut().record(own, [content], [(place / "werkboek.pdf", entry)], ["een waarschuwing"])
+    done = shortcut().replay()
+    assert done is not None
+    assert done.files == ((place / "werkboek.pdf", data),)
+    assert done.warnings == ("een waarschuwing",) and done.inputs == (content,)
+    recipe.write_text(RECIPE + "ondertitel: anders\n")
+    assert shortcut().replay() is None

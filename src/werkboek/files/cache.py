@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import os
 from importlib import metadata
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
             continue
         if not path.resolve().is_relative_to(root):  # never read outside the folder
             continue
-        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(os.fsencode(path.relative_to(folder)))  # (any name the disk has)
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

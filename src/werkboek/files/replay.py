@@ -96,7 +96,7 @@ class Shortcut:
             *map(repr, self.options),
             str(self.place),
         ):
-            digest.update(part.encode())
+            digest.update(os.fsencode(part))  # (a path: any name the disk has)
             digest.update(b"\0")
         digest.update(recipe)
         return digest.hexdigest()
@@ -169,6 +169,6 @@ class Shortcut:
             "bestanden": written,
             "waarschuwingen": list(warnings),
         }
-        text = json.dumps(record, ensure_ascii=False, indent=1)
+        text = json.dumps(record, indent=1)  # (ASCII: any name the disk has, escaped)
         with contextlib.suppress(DiskError):  # (the cache only saves time)
             write_atomically(path, text.encode())
