@@ -240,12 +240,16 @@ def test_a_damaged_entry_or_a_record_that_names_another_file_is_a_miss(day):
     [record] = (day / "output" / ".cache" / replay.FOLDER).glob("*.json")
     kept = json.loads(record.read_text())
     [[_, entry, _]] = kept["bestanden"]
-    # a record that names a file elsewhere (written by someone else) is not followed
+    # a record that names a file elsewhere, or an entry that is not the cache's (written by
+    # someone else), is not followed
     elsewhere = day / "elders.pdf"
-    kept["bestanden"][0][0] = str(elsewhere)
-    record.write_text(json.dumps(kept))
-    run = werkboek(day, *ARGS)
-    assert run.code == 0 and "pydantic" in run.loaded and not elsewhere.exists()
+    for forged in (
+        [str(elsewhere), entry, kept["bestanden"][0][2]],
+        [str(OUTPUT), f"../../{OUTPUT}", kept["bestanden"][0][2]],
+    ):
+        record.write_text(json.dumps({**kept, "bestanden": [forged]}))
+        run = werkboek(day, *ARGS)
+        assert run.code == 0 and "pydantic" in run.loaded and not elsewhere.exists()
     # the entry damaged: the normal build renders it again, the same bytes
     stored = day / "output" / ".cache" / entry
     stored.write_bytes(stored.read_bytes()[:-100])
@@ -326,7 +330,7 @@ def test_a_file_name_that_is_not_utf8_has_a_key_and_a_record(tmp_path):
     assert shortcut().key is not None
     # what a build wrote there, and its entry, recorded and replayed
     data = b"%PDF-1.7\n" + bytes(range(256))
-    entry = tmp_path / "cache" / "ab" / "ab.pdf"
+    entry = tmp_path / "cache" / "ab" / f"ab{'0' * 62}.pdf"
     entry.parent.mkdir(parents=True)
     entry.write_bytes(data + hashlib.sha256(data).digest())
     place.mkdir()

@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ from .cache import CHECKSUM, fingerprint
 
 FOLDER = "snel"
 """The records' folder in the cache folder."""
+ENTRY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{64}\.pdf")
+"""How a record names an entry of the cache (:meth:`.cache.BuildCache.path`)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,9 @@ class Shortcut:
                 return None
             files = []
             for path, entry, checksum in record["bestanden"]:
-                if Path(path).parent != self.place or Path(path).suffix != ".pdf":
+                if Path(path).parent != self.place or Path(path).suffix.lower() != ".pdf":
+                    return None
+                if not ENTRY.fullmatch(entry):  # (an entry of the cache, nothing else)
                     return None
                 stored = (self.cache_folder / entry).read_bytes()
                 data = stored[:-CHECKSUM]
