@@ -13,13 +13,17 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .console import DutchChoice, DutchGroup, Number, option, reports_errors, warning
 from .errors import Problem, WerkboekError
 from .words import plural
+
+if TYPE_CHECKING:
+    from .files.replay import Shortcut
+    from .products import WorkbookOptions
 
 folder = click.Path(path_type=Path)
 input_file = click.Path(path_type=Path)
@@ -461,19 +465,26 @@ def workbook(
     force: bool,
 ) -> None:
     """Maak een werkboek naar een recept (zie recepten/ en `werkboek list`)."""
+    _must_exist(recipe, "recept")
+    _must_exist(participants, "deelnemerslijst")
+    shortcut = None
+    if not names and participants is None:  # (a warm build: done again from the cache)
+        shortcut = _shortcut(recipe, output, edition, booklet, content_dir, styles_dir)
+        if _replayed(shortcut, force):
+            return
     from .build import build_products
+    from .files.replay import file_states
     from .participants.lists import at_most, people_from_names, read_people, split_printable
     from .products import workbook_options
     from .recipes import load_recipe
 
-    _must_exist(recipe, "recept")
-    _must_exist(participants, "deelnemerslijst")
     people = people_from_names(names, printable=False)
     if participants is not None:
         people = at_most(people + read_people(participants, printable=False), "--deelnemers")
     people, refused = split_printable(people)
     project = _project(content_dir=content_dir, styles_dir=styles_dir)
     loaded = load_recipe(recipe, project.content)
+    own = file_states(loaded.files) if shortcut else None  # (as the recipe read them)
     for problem in loaded.warnings:  # (it prints, but not well: made all the same)
         warning(str(problem))
     options = workbook_options(
@@ -490,7 +501,77 @@ def workbook(
             project, ["workbook"], {"workbook": options}, force=force, inputs=inputs
         )
         _wrote(built)
+        if shortcut is not None:
+            _remember(shortcut, project, options, own, [*project.inputs, *inputs], built)
     _left_out(refused)
+
+
+def _shortcut(
+    recipe: Path,
+    output: str | None,
+    edition: str | None,
+    booklet: bool,
+    content_dir: Path,
+    styles_dir: Path,
+) -> Shortcut:
+    """The record of a workbook built with these options (:mod:`werkboek.files.replay`):
+    every option that shapes what is written where is in its key."""
+    from .files.replay import Shortcut
+
+    output_dir = _default_folder("output_dir", None)  # (the project's: its cache folder)
+    is_folder = output is not None and Path(output).is_dir()
+    options = ("workbook", str(output_dir), output, is_folder, edition, booklet)
+    if output is None:
+        place = output_dir / "werkboeken"  # (WorkbookProduct.folder)
+    elif is_folder or output.endswith(("/", os.sep)):
+        place = Path(output)
+    else:
+        place = Path(output).parent
+    return Shortcut(output_dir / ".cache", recipe, [content_dir, styles_dir], options, place)
+
+
+def _replayed(shortcut: Shortcut, force: bool) -> bool:
+    """Do a recorded workbook build again: the same files and lines. ``False`` when there
+    is none, or a file stands in the way (the normal build says which)."""
+    from .files.atomic import write_atomically
+    from .files.outputs import output_problems, same_bytes
+
+    done = shortcut.replay()
+    if done is None:
+        return False
+    files = dict(done.files)
+    if output_problems(files, inputs=done.inputs, force=force, expected=files):
+        return False
+    _announce()
+    for line in done.warnings:
+        warning(line)
+    for path, data in done.files:
+        if not same_bytes(path, data):  # (werkboek's already: nothing to write)
+            write_atomically(path, data)
+    _wrote([path for path, _ in done.files])
+    return True
+
+
+def _remember(
+    shortcut: Shortcut,
+    project: Any,
+    options: WorkbookOptions,
+    own: list[list[str]] | None,
+    inputs: list[Path],
+    built: list[Path],
+) -> None:
+    """Record a workbook build (each file and the cache entry it is) for :func:`_replayed`."""
+    from .products import WorkbookProduct
+
+    product = WorkbookProduct(project, options)
+    files = [
+        (path, entry)
+        for target in product.targets()
+        for path, entry in zip(target.files, product.entries(target), strict=False)
+    ]
+    if options.recipe is not None and [path for path, _ in files] == built:
+        warnings = [str(problem) for problem in options.recipe.warnings]
+        shortcut.record(own, [*inputs, *product.inputs()], files, warnings)
 
 
 def _left_out(refused: list[Problem]) -> None:

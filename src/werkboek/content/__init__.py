@@ -7,9 +7,30 @@
 * :mod:`.markup` and :mod:`.slugs`: the inline markup of texts, and slugs;
 * :mod:`.collection`: the loaded :class:`Content`, :mod:`.loader` loads it;
 * :mod:`.catalogue`: every slug a recipe can name.
+
+:class:`Content` and :func:`load_content` are imported on first use (PEP 562), so that the
+light modules here (:mod:`.slugs`, :mod:`.fonts`) do not load pydantic: a warm build from
+the cache (:mod:`werkboek.files.replay`) uses them and nothing else.
 """
 
-from .collection import Content
-from .loader import load_content
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .collection import Content
+    from .loader import load_content
+
+_MODULES = {"Content": ".collection", "load_content": ".loader"}
 
 __all__ = ["Content", "load_content"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

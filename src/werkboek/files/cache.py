@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
+import os
 from importlib import metadata
 from pathlib import Path
 
@@ -37,7 +39,7 @@ LIBRARIES = (
 """The libraries whose version shapes the bytes of a PDF (layout, fonts, hyphenation,
 images, the finishing pass and grafts, link names, QR codes, the HTML); and the font
 packages (:data:`werkboek.content.fonts.FONT_PACKAGES`)."""
-_CHECKSUM = hashlib.sha256().digest_size
+CHECKSUM = hashlib.sha256().digest_size
 
 
 def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
@@ -45,11 +47,14 @@ def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
         return
     root = folder.resolve()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if "__pycache__" in path.parts or path.name.startswith("."):
+        # every file, hidden ones too (the content's loader reads principes/.x.yaml), but
+        # none in a folder of a tool's own (.git, __pycache__)
+        folders = path.relative_to(folder).parts[:-1]
+        if any(part == "__pycache__" or part.startswith(".") for part in folders):
             continue
         if not path.resolve().is_relative_to(root):  # never read outside the folder
             continue
-        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(os.fsencode(path.relative_to(folder)))  # (any name the disk has)
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
@@ -67,17 +72,37 @@ def fingerprint(*folders: Path) -> str:
 
 def library_versions() -> list[tuple[str, str]]:
     """The version of each library in :data:`LIBRARIES` and each font package (``-`` when
-    not installed), and of the qpdf inside pikepdf."""
+    not installed), and of the qpdf inside pikepdf; none of them is imported."""
     found = []
     for library in (*LIBRARIES, *FONT_PACKAGES):
         try:
             found.append((library, metadata.version(library)))
         except metadata.PackageNotFoundError:
             found.append((library, "-"))
+    found.append(("libqpdf", _libqpdf()))
+    return found
+
+
+def _libqpdf() -> str:
+    """The qpdf pikepdf uses: the libraries its wheel ships, by name (auditwheel and
+    delvewheel name them by a hash of their bytes and qpdf's version; the wheel's version is
+    in :func:`library_versions` too); pikepdf itself is asked (imported) only when it
+    ships none, built against the system's qpdf."""
+    spec = importlib.util.find_spec("pikepdf")
+    if spec is not None and spec.origin is not None:
+        package = Path(spec.origin).parent
+        shipped = sorted(
+            path.name
+            for folder in (package.parent / "pikepdf.libs", package / ".dylibs")
+            if folder.is_dir()
+            for path in folder.iterdir()
+            if "qpdf" in path.name.lower()
+        )
+        if shipped:
+            return " ".join(shipped)
     import pikepdf
 
-    found.append(("libqpdf", str(pikepdf.__libqpdf_version__)))
-    return found
+    return str(pikepdf.__libqpdf_version__)
 
 
 class BuildCache:
@@ -98,8 +123,8 @@ class BuildCache:
             stored = entry.read_bytes()
         except OSError:
             return None
-        data, checksum = stored[:-_CHECKSUM], stored[-_CHECKSUM:]
-        if len(stored) <= _CHECKSUM or hashlib.sha256(data).digest() != checksum:
+        data, checksum = stored[:-CHECKSUM], stored[-CHECKSUM:]
+        if len(stored) <= CHECKSUM or hashlib.sha256(data).digest() != checksum:
             with contextlib.suppress(OSError):
                 entry.unlink()
             return None

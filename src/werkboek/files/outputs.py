@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ..content.slugs import slugify
@@ -86,9 +86,13 @@ def name_slug(name: str, fallback: str) -> str:
     return _shortened(slug)
 
 
-def made_by_werkboek(path: Path) -> bool:
-    """Whether ``path`` is a PDF that werkboek made (its creator says so)."""
+def made_by_werkboek(path: Path, expected: bytes | None = None) -> bool:
+    """Whether ``path`` is a PDF that werkboek made (its creator says so). A file that holds
+    ``expected``, the PDF werkboek is about to write there, is one without reading it as a
+    PDF (a warm build from the cache, :mod:`.replay`, loads no PDF library)."""
     try:
+        if expected is not None and expected.startswith(b"%PDF-") and same_bytes(path, expected):
+            return True
         with path.open("rb") as file:
             if file.read(5) != b"%PDF-":
                 return False
@@ -97,6 +101,16 @@ def made_by_werkboek(path: Path) -> bool:
         with pikepdf.open(path) as pdf:
             return str(pdf.docinfo.get("/Creator", "")) == CREATOR
     except Exception:  # unreadable, damaged: not ours to overwrite
+        return False
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) that holds exactly ``data``."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
         return False
 
 
@@ -110,9 +124,15 @@ def _same(one: Path, other: Path) -> bool:
 
 
 def output_problems(
-    paths: Iterable[Path], *, inputs: Sequence[Path] = (), force: bool = False
+    paths: Iterable[Path],
+    *,
+    inputs: Sequence[Path] = (),
+    force: bool = False,
+    expected: Mapping[Path, bytes] | None = None,
 ) -> list[Problem]:
-    """What stands in the way of writing ``paths``; empty when all may be written."""
+    """What stands in the way of writing ``paths``; empty when all may be written.
+    ``expected``: what will be written to (some of) them, when it is known before."""
+    expected = expected or {}
     problems = []
     for path in paths:
         shown = display_path(path)
@@ -141,7 +161,7 @@ def output_problems(
             continue
         if path.is_dir():
             problem("is een map; geef een bestandsnaam, of een map met / erachter")
-        elif path.exists() and not force and not made_by_werkboek(path):
+        elif path.exists() and not force and not made_by_werkboek(path, expected.get(path)):
             problem("bestaat al en is niet door werkboek gemaakt; kies een ander pad")
     return problems
 

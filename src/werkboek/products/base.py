@@ -228,6 +228,12 @@ class Product:
             found[index] = files
         return [found[i] for i in range(len(batch))]
 
+    def entries(self, target: Target) -> list[Path]:
+        """Where the build cache keeps each file of ``target`` (none when it is not cached)."""
+        if not target.key:
+            return []
+        return [self.project.cache.path(key) for key in self._keys(target)]
+
     def cached(self, target: Target) -> bytes | None:
         """The main file of ``target`` from the cache, or ``None`` (nothing is rendered)."""
         if not target.key:
