@@ -270,8 +270,40 @@ def test_a_preview_asked_again_comes_from_the_cache(tmp_path, monkeypatch):
     assert cached_preview(project, recipe) is None
     preview = workbook_preview(project, recipe)
     assert cached_preview(project, recipe) == preview
-    monkeypatch.setattr(type(project.renderer), "draft", lambda *a, **k: pytest.fail("drew"))
+    monkeypatch.setattr(type(project.renderer), "preview", lambda *a, **k: pytest.fail("drew"))
     assert workbook_preview(project, recipe) == preview
+
+
+def test_a_preview_writes_only_the_chapters_it_has_not_written(tmp_path, monkeypatch):
+    """After a new subtitle the preview draws and writes the cover's chapter alone (the
+    other chapters' PDFs are kept); its bytes are those of a preview made from nothing, so
+    what was previewed before never shows in them."""
+    from werkboek.products import workbook_preview
+
+    project = Project(CONTENT, REPO / "styles", tmp_path / "een")
+    project.renderer.chapters.keep = 400
+    recipe = load_recipe(DAY, project.content)
+    workbook_preview(project, dataclasses.replace(recipe, subtitle="Groep een"))
+    written: list[int] = []
+    real = LockedDocument.write_pdf
+
+    def write_pdf(self: LockedDocument, *args: object, **kwargs: object) -> object:
+        written.append(len(self.pages))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LockedDocument, "write_pdf", write_pdf)
+    again = workbook_preview(project, dataclasses.replace(recipe, subtitle="Groep twee"))
+    assert written == [1]  # the cover
+    monkeypatch.undo()
+    fresh = Project(CONTENT, REPO / "styles", tmp_path / "twee")
+    made = workbook_preview(fresh, dataclasses.replace(recipe, subtitle="Groep twee"))
+    assert again == made
+    document = pypdfium2.PdfDocument(again)
+    try:
+        assert len(document) > 20
+        assert "Groep twee" in document[0].get_textpage().get_text_range()
+    finally:
+        document.close()
 
 
 def test_a_new_subtitle_draws_the_cover_again_and_no_other_page(tmp_path, monkeypatch):
@@ -310,3 +342,12 @@ def test_a_new_subtitle_draws_the_cover_again_and_no_other_page(tmp_path, monkey
     shown = fresh.add("bram", after)
     for page in (1, 2, 17):
         assert pictures[page - 1] == fresh.image("bram", shown.digest, page, 150)
+    # the page's address is where it was shown first: the browser has every picture but
+    # the cover's already, and each address gives the picture of the new page
+    assert {where for where, _ in first.pictures} == {first.digest}  # (blank pages: one)
+    assert second.pictures[0] == (second.digest, 1)
+    assert second.pictures[1:] == first.pictures[1:]
+    for page in (1, 2, 17):
+        where, number = second.pictures[page - 1]
+        assert previews.image("anna", where, number, 150) == pictures[page - 1]
+    assert Previews().add("bram", after).pictures[1] == (shown.digest, 2)  # (their own)

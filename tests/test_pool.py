@@ -35,8 +35,24 @@ def test_renders_run_in_worker_processes_and_a_trainer_keeps_to_one(pool):
 
     pids = asyncio.run(main())
     assert os.getpid() not in pids and len(set(pids)) == 1
-    owners = {pool.worker_for(f"trainer-{n}") for n in range(20)}
+    owners = {pool.home(f"trainer-{n}") for n in range(20)}
     assert owners == {0, 1}  # trainers spread over both workers
+
+
+def test_two_trainers_at_once_render_in_two_workers(pool):
+    """Two trainers whose own worker is the same one: the second does not wait for the
+    first, but goes to the other worker; alone again, each keeps to where they were."""
+    names = [f"trainer-{n}" for n in range(20)]
+    anna, bram = [name for name in names if pool.home(name) == pool.home(names[0])][:2]
+
+    async def main() -> tuple[list[int], list[int]]:
+        together = await asyncio.gather(pool.run(anna, slow, 0.5), pool.run(bram, slow, 0.5))
+        alone = [await pool.run(anna, worker_pid), await pool.run(bram, worker_pid)]
+        return list(together), alone
+
+    together, alone = asyncio.run(main())
+    assert len(set(together)) == 2
+    assert alone == together
 
 
 def test_past_the_limits_the_pool_says_how_long_to_wait(pool):
@@ -55,15 +71,15 @@ def test_a_newer_preview_cancels_the_one_still_waiting(pool, monkeypatch):
     monkeypatch.setattr(pool_module, "PER_OWNER", 5)
 
     async def main() -> list[object]:
-        running_one = asyncio.ensure_future(pool.run("anna", slow, 1.0))
-        await asyncio.sleep(0.2)
+        running = [asyncio.ensure_future(pool.run("anna", slow, 1.0)) for _ in range(2)]
+        await asyncio.sleep(0.2)  # (both workers busy)
         waiting = asyncio.ensure_future(pool.run("anna", slow, 0.1, preview=True))
         await asyncio.sleep(0.05)
         newest = asyncio.ensure_future(pool.run("anna", slow, 0.1, preview=True))
-        return await asyncio.gather(running_one, waiting, newest, return_exceptions=True)
+        return await asyncio.gather(*running, waiting, newest, return_exceptions=True)
 
-    first, passed_by, newest = asyncio.run(main())
-    assert isinstance(first, int) and isinstance(newest, int)
+    *first, passed_by, newest = asyncio.run(main())
+    assert all(isinstance(pid, int) for pid in first) and isinstance(newest, int)
     assert isinstance(passed_by, Superseded)
 
 

@@ -609,6 +609,39 @@ def test_an_own_page_in_the_composer_prints_or_is_refused_beside_it(server):
         client.post("/werkboek/leegmaken", data={"csrf": token})
 
 
+def test_a_thumbnail_the_browser_has_is_not_asked_for_again(server):
+    """A thumbnail's address names a picture that never changes: the browser may keep it
+    (privately) and, after a new subtitle, asks only for the cover's; the page shown large
+    is never kept, as no other page of the app is."""
+    recipe = REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml"
+    images = re.compile(r'<img src="(/voorbeeld/[0-9a-f]+/\d+\.png)"')
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/recepten").text).group(1)
+        opened = client.post(
+            "/recepten/openen",
+            data={"csrf": token},
+            files={"bestand": (recipe.name, recipe.read_bytes(), "application/yaml")},
+        )
+        assert opened.status_code in (200, 303)
+
+        def shown(subtitle: str) -> list[str]:
+            client.post(
+                "/werkboek/gegevens",
+                data={"csrf": token, "titel": "Training", "ondertitel": subtitle},
+            )
+            return images.findall(client.get("/werkboek/voorbeeld").text)
+
+        before, after = shown("Zaandam, maandag"), shown("Zaandam, dinsdag")
+        assert len(before) == len(after) > 20
+        assert [n for n, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [0]
+        thumbnail = client.get(after[1])
+        assert thumbnail.headers["content-type"] == "image/png"
+        assert thumbnail.headers["cache-control"] == "private, max-age=86400, immutable"
+        large = client.get(after[1] + "?groot=1")
+        assert large.status_code == 200 and large.headers["cache-control"] == "no-store"
+        client.post("/werkboek/leegmaken", data={"csrf": token})
+
+
 def test_the_training_day_without_scripts_and_what_it_refuses(server):
     """The day's forms work as plain forms; what cannot be made says so, never a 500."""
     with httpx.Client(base_url=server.url, timeout=60) as client:

@@ -34,7 +34,9 @@ pages (by keyword).
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import io
 import re
 import threading
 from collections import OrderedDict
@@ -96,8 +98,21 @@ def split(html: str) -> _Split | None:
 @dataclass
 class _Placed:
     document: Document
+    key: tuple[str, str]
+    """What its layout is kept by (see :meth:`_Run._layout`)."""
     blank: Any = None
     """The blank page before it, if any (a WeasyPrint ``Page``)."""
+    blank_key: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one chapter gives the whole: its pages (after the blank page before it, if
+    any), and what they are kept by: the layouts they come from, so the same key is always
+    the same pages, drawn alike."""
+
+    key: tuple[object, ...]
+    pages: tuple[Any, ...]
 
 
 class Styles:
@@ -189,7 +204,10 @@ class SharedFontsDocument(Document):  # type: ignore[misc]
 
 
 class LockedDocument(SharedFontsDocument):
-    """A document put together from chapters."""
+    """A document put together from chapters: its pages are those of its :attr:`parts`."""
+
+    parts: tuple[Part, ...] = ()
+    layouts: ChapterLayouts | None = None
 
 
 class ChapterLayouts:
@@ -203,6 +221,8 @@ class ChapterLayouts:
         self._pages = 0
         self._guesses: OrderedDict[tuple[str, ...], dict[str, int]] = OrderedDict()
         self._starts: OrderedDict[tuple[str, str, int], int] = OrderedDict()
+        self._drafts: OrderedDict[tuple[object, ...], tuple[bytes, int]] = OrderedDict()
+        self._draft_pages = 0
 
     # ---------------------------------------------------------------- the whole
 
@@ -252,17 +272,19 @@ class ChapterLayouts:
         placed = run.place()
         if placed is None:
             return None
-        pages = []
+        pieces = []
         for chapter in placed:
-            if chapter.blank is not None:
-                pages.append(chapter.blank)
-            pages.extend(chapter.document.pages)
+            blank = [chapter.blank] if chapter.blank is not None else []
+            pieces.append(Part((chapter.key, chapter.blank_key), (*blank, *chapter.document.pages)))
+        pages = [page for piece in pieces for page in piece.pages]
         metadata = HTML(string=parts.metadata_html, base_url=str(base) + "/")
         first = placed[0].document
         whole: LockedDocument = internals.document(
             pages, metadata, fetcher, styles.fonts, first, LockedDocument
         )
         whole.lock = styles.lock
+        whole.parts = tuple(pieces)
+        whole.layouts = self
         return whole
 
     def _styles_for(
@@ -279,6 +301,39 @@ class ChapterLayouts:
             self._kept.clear()
             self._pages = 0
         return self._styles[1]
+
+    # ---------------------------------------------------------------- drafts
+
+    def draft(self, whole: LockedDocument, *, what: str) -> bytes:
+        """The pages of ``whole`` (laid out here) as an untagged PDF to look at, drawn and
+        written chapter by chapter: a chapter drawn before (the same layout, at the same
+        page) is not drawn again, its PDF is kept (up to :attr:`keep` pages). The chapters'
+        PDFs are joined into one, their pages as they are: each page draws what it draws
+        in the whole, pixel for pixel (``tests/test_chapters.py``), though its fonts are
+        subsets of their own and its links are left out (they draw nothing)."""
+        pieces = []
+        for part in whole.parts:
+            with self.lock:
+                kept = self._drafts.get(part.key)
+                if kept is not None:
+                    self._drafts.move_to_end(part.key)
+            if kept is None:
+                shown = whole.copy([_unlinked(page) for page in part.pages])
+                with weasyprint_must_stay_silent(what):
+                    kept = (shown.write_pdf(), len(part.pages))
+                self._keep_draft(part.key, kept)
+            pieces.append(kept[0])
+        return joined(pieces)
+
+    def _keep_draft(self, key: tuple[object, ...], draft: tuple[bytes, int]) -> None:
+        with self.lock:
+            if self.keep <= 0 or key in self._drafts:
+                return
+            self._drafts[key] = draft
+            self._draft_pages += draft[1]
+            while self._draft_pages > self.keep and self._drafts:
+                _, (_, pages) = self._drafts.popitem(last=False)
+                self._draft_pages -= pages
 
     # ---------------------------------------------------------------- kept layouts
 
@@ -340,6 +395,8 @@ class _Run:
         self.options = options
         self.what = what
         self.made: dict[tuple[str, str], Document] = {}
+        self.keys: dict[int, tuple[str, str]] = {}
+        """Each layout's key, by the layout's ``id`` (while ``made`` holds it)."""
         self.ids = [set(_ID.findall(chapter)) for chapter in parts.chapters]
         self.names = tuple(sorted(set().union(*self.ids)))
 
@@ -388,9 +445,9 @@ class _Run:
             if needed != first:
                 document = self._layout(html, needed)
             self.layouts.started(memo, needed)
-            blank = self._blank(page) if needed != page else None
+            blank, blank_key = self._blank(page) if needed != page else (None, None)
             page = needed
-            placed.append(_Placed(document, blank))
+            placed.append(_Placed(document, self.keys[id(document)], blank, blank_key))
             for offset, sheet in enumerate(document.pages):
                 for name in sheet.anchors:
                     found.setdefault(name, page + offset)
@@ -425,6 +482,7 @@ class _Run:
             document = self._render(source)
             self.layouts.keep_layout(key, document)
         self.made[key] = document
+        self.keys[id(document)] = key
         return document
 
     def _render(self, source: str) -> Document:
@@ -450,12 +508,14 @@ class _Run:
             return None
         return page if side is None or side == _side(page) else page + 1
 
-    def _blank(self, page: int) -> Any:
-        """A blank page numbered ``page``, as WeasyPrint makes one between two chapters."""
+    def _blank(self, page: int) -> tuple[Any, tuple[str, str]]:
+        """A blank page numbered ``page``, as WeasyPrint makes one between two chapters,
+        and the key of the layout it comes from."""
         # a page on the other side, then a break to that side again: the page between
         other = _side(page - 1)
         body = f'<div style="break-after: {other}"></div><div></div>'
-        return self._layout(self.parts.head + body + self.parts.tail, page - 1).pages[1]
+        document = self._layout(self.parts.head + body + self.parts.tail, page - 1)
+        return document.pages[1], self.keys[id(document)]
 
     @staticmethod
     def _side_after(previous: Document | None, document: Document) -> str | bool | None:
@@ -471,6 +531,34 @@ class _Run:
 
 class _Whole(Exception):
     """A chapter that cannot be laid out on its own."""
+
+
+def _unlinked(page: Any) -> Any:
+    """WeasyPrint's ``page`` without its links and bookmarks (which draw nothing; a link to
+    another chapter would have no target in a chapter's PDF of its own)."""
+    shown = copy.copy(page)
+    shown.links = []
+    shown.bookmarks = []
+    return shown
+
+
+def joined(pdfs: Sequence[bytes]) -> bytes:
+    """The pages of ``pdfs`` as one PDF, in order, each as it is (with qpdf, through
+    pikepdf: it copies a page with what it uses); the same parts give the same bytes."""
+    import pikepdf
+
+    out = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(data)) for data in pdfs]
+    try:
+        for source in sources:
+            out.pages.extend(source.pages)
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True)
+    finally:
+        for source in sources:
+            source.close()
+        out.close()
+    return buffer.getvalue()
 
 
 def _start(html: str, page: int) -> str:

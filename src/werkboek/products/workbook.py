@@ -363,7 +363,7 @@ def workbook_preview(project: Project, recipe: Recipe) -> bytes:
     found = _cached_preview(product, target)
     if found is not None:
         return found
-    data = project.renderer.draft(product.layout(target), what=str(target.path))
+    data = project.renderer.preview(product.layout(target), what=str(target.path))
     if target.key:
         project.cache.store(_preview_key(target), data)
     return data

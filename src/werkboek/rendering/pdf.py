@@ -18,7 +18,7 @@ from typing import Any
 from ..content.fonts import font_dirs
 from ..errors import BuildError
 from ..pdf import BLEED_MM, internals
-from ..pdf.chapters import ChapterLayouts, SharedFontsDocument, parsed_styles
+from ..pdf.chapters import ChapterLayouts, LockedDocument, SharedFontsDocument, parsed_styles
 from ..pdf.engine import HTML, Document, FatalURLFetchingError
 from ..pdf.finish import finish
 from ..pdf.logs import weasyprint_must_stay_silent
@@ -131,3 +131,12 @@ def draft_bytes(document: Document, *, what: str) -> bytes:
     with weasyprint_must_stay_silent(what):
         data: bytes = document.write_pdf()
     return data
+
+
+def preview_bytes(document: Document, *, what: str) -> bytes:
+    """The pages of the laid-out ``document`` to look at: as :func:`draft_bytes` draws
+    them, but for a document laid out chapter by chapter only the chapters not drawn
+    before are drawn (see :meth:`~werkboek.pdf.chapters.ChapterLayouts.draft`)."""
+    if isinstance(document, LockedDocument) and document.layouts is not None:
+        return document.layouts.draft(document, what=what)
+    return draft_bytes(document, what=what)

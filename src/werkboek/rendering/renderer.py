@@ -75,3 +75,6 @@ class Renderer:
 
     def draft(self, document: Document, *, what: str) -> bytes:
         return pdf.draft_bytes(document, what=what)
+
+    def preview(self, document: Document, *, what: str) -> bytes:
+        return pdf.preview_bytes(document, what=what)

@@ -3,9 +3,11 @@
 Laying out a workbook is CPU work in one Python thread; in the server's own process four
 trainers' previews would take turns on one core (the GIL), and the catalogue would wait too.
 So previews, downloads and the API render in worker processes, one per core, each with the
-content loaded and its own laid-out chapters kept warm. A trainer's renders always go to the
-same worker (by a stable hash of who they are), so the chapters of their workbook are where
-their next preview is made.
+content loaded and its own laid-out chapters kept warm. A render goes to the worker with the
+least to do; of those, to one that made this trainer's renders before (whose chapters are
+theirs), else to the trainer's own by a stable hash of who they are. So one trainer's
+previews are made where their chapters are, and four trainers at once are spread over the
+workers instead of waiting for one (where two trainers' hashes meet).
 
 The work is bounded: each worker takes at most :data:`QUEUE_PER_WORKER` renders waiting and
 each trainer :data:`PER_OWNER` at once (in all the server's processes together, counted in
@@ -26,6 +28,7 @@ import os
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -47,6 +50,8 @@ SECONDS_PER_RENDER = 3
 """Roughly how long one render takes, for ``Retry-After``."""
 CLAIM_SECONDS = 600
 """A claim older than this counts for nothing (its process id may be another's by now)."""
+REMEMBERED = 4096
+"""Trainers whose workers the pool remembers (the newest)."""
 KEEP_PAGES = 200
 """Pages of laid-out workbook chapters each worker keeps (some 0.6 MB a page)."""
 
@@ -140,13 +145,31 @@ class RenderPool:
         self._executors: list[ProcessPoolExecutor | None] = [None] * self.size
         self._waiting = [0] * self.size
         self._owners: dict[str, int] = {}
+        self._served: OrderedDict[str, set[int]] = OrderedDict()
+        """The workers that rendered for each trainer (the newest :data:`REMEMBERED`)."""
         self._previews: dict[str, object] = {}
         self._gates: dict[tuple[int, int], asyncio.Lock] = {}
         self._lock = threading.Lock()
 
-    def worker_for(self, owner: str) -> int:
-        """The worker a trainer's renders go to, always the same one."""
+    def home(self, owner: str) -> int:
+        """A trainer's own worker, by a stable hash of who they are."""
         return int(hashlib.sha256(owner.encode()).hexdigest(), 16) % self.size
+
+    def worker_for(self, owner: str) -> int:
+        """The worker for the trainer's next render (call under ``_lock``): the least busy,
+        of those one that rendered for them before, else their own."""
+        served = self._served.get(owner, set())
+        home = self.home(owner)
+        return min(
+            range(self.size),
+            key=lambda index: (self._waiting[index], index not in served, index != home),
+        )
+
+    def _serves(self, owner: str, index: int) -> None:
+        self._served.setdefault(owner, set()).add(index)
+        self._served.move_to_end(owner)
+        while len(self._served) > REMEMBERED:
+            self._served.popitem(last=False)
 
     def _executor(self, index: int) -> ProcessPoolExecutor:
         executor = self._executors[index]
@@ -173,14 +196,15 @@ class RenderPool:
     async def run(self, owner: str, task: Callable[..., T], *args: Any, preview: bool = False) -> T:
         """``task(*args)`` in the owner's worker; :class:`Busy` when there is no room,
         :class:`Superseded` for a preview whose trainer asked for a newer one meanwhile."""
-        index = self.worker_for(owner)
         ticket = object()
         claim = secrets.token_hex(12)
         with self._lock:
+            index = self.worker_for(owner)
             if self._waiting[index] > QUEUE_PER_WORKER or self._owners.get(owner, 0) >= PER_OWNER:
                 place = self._waiting[index] + 1
                 raise Busy(SECONDS_PER_RENDER * place, place)
             self._waiting[index] += 1
+            self._serves(owner, index)
             self._owners[owner] = self._owners.get(owner, 0) + 1
             if preview:
                 self._previews[owner] = ticket

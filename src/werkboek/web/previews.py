@@ -35,6 +35,10 @@ LARGE_WIDTH = 900
 class Preview:
     digest: str
     pages: int
+    pictures: tuple[tuple[str, int], ...]
+    """Where each page's picture is asked for: the preview and page where this owner's
+    preview first showed what the page draws (while that preview is kept), so a picture
+    the browser has already is not asked for again (its address is cached for good)."""
 
 
 class Previews:
@@ -45,6 +49,8 @@ class Previews:
         self._owners: dict[str, str] = {}
         self._keys: dict[str, list[str]] = {}
         """Each kept PDF's pages by what they draw (see :func:`page_keys`)."""
+        self._shown: dict[tuple[str, str], tuple[str, int]] = {}
+        """By owner and page key: the kept PDF and page that showed it first."""
         self._images: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
         """Pictures by owner, page key and width: a page that did not change is not drawn
         again for the next preview."""
@@ -71,9 +77,15 @@ class Previews:
             while len(self._pdfs) > KEEP:
                 old, _ = self._pdfs.popitem(last=False)
                 self._pages.pop(old, None)
-                self._keys.pop(old, None)
-                self._owners.pop(old, None)
-            shown = Preview(digest, self._pages[digest])
+                gone = self._owners.pop(old, "")
+                for page, key in enumerate(self._keys.pop(old, []), 1):
+                    if self._shown.get((gone, key)) == (old, page):
+                        del self._shown[(gone, key)]
+            pictures = []
+            for page, key in enumerate(self._keys[digest], 1):
+                first = self._shown.setdefault((owner, key), (digest, page))
+                pictures.append(first)
+            shown = Preview(digest, self._pages[digest], tuple(pictures))
         self._keep(owner, digest, pdf)
         return shown
 

@@ -5,6 +5,9 @@ Nothing here knows the app's pages: :mod:`.app` and the page modules both import
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +26,34 @@ def path_for(request: Request, name: str, /, **params: Any) -> str:
     """The path of the route called ``name`` on this server (below its ``root_path``).
 
     A path, not a whole URL: pages and redirects stay relative to the address the browser
-    used, as they were when the paths were written out."""
-    return request.url_for(name, **params).path
+    used, as they were when the paths were written out. Remembered (the newest
+    :data:`PATHS` for each app): Starlette looks for a name through every route, and a page
+    with a preview asks for some sixty."""
+    key = (request.scope.get("root_path", ""), name, tuple(sorted(params.items())))
+    try:
+        hash(key)
+    except TypeError:  # (a value that cannot be a key: not remembered)
+        return request.url_for(name, **params).path
+    with _remembering:
+        known = _paths.setdefault(request.app, OrderedDict())
+        path = known.get(key)
+        if path is not None:
+            known.move_to_end(key)
+            return path
+    path = request.url_for(name, **params).path
+    with _remembering:
+        known[key] = path
+        while len(known) > PATHS:
+            known.popitem(last=False)
+    return path
+
+
+PATHS = 4096
+"""Paths of routes :func:`path_for` remembers for each app."""
+_paths: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], str]] = (
+    weakref.WeakKeyDictionary()
+)
+_remembering = threading.Lock()
 
 
 def back(

@@ -78,7 +78,8 @@ class HostCheck:
 
 
 class Headers:
-    """Security headers on every response; no caching of anything but static files."""
+    """Security headers on every response; no caching of anything but static files and
+    what a route lets its own user's browser keep (``private``: a preview's thumbnail)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -96,7 +97,8 @@ class Headers:
                 headers["X-Frame-Options"] = "DENY"
                 headers["Referrer-Policy"] = "no-referrer"
                 headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                if not route_path(scope).startswith(STATIC):
+                kept = headers.get("Cache-Control", "").startswith("private,")
+                if not route_path(scope).startswith(STATIC) and not kept:
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

@@ -619,11 +619,10 @@ async def image(request: Request) -> Response:
     data = await run_in_threadpool(site.previews.image, site.session(request), digest, page, width)
     if data is None:
         raise HTTPException(404)
-    return Response(
-        data,
-        media_type="image/png",
-        headers={"Cache-Control": "private, max-age=86400, immutable"},
-    )
+    # a thumbnail's address names one picture for good (see Previews.add): the browser
+    # keeps it and does not ask again; a page shown large, readable, is not kept
+    kept = {"Cache-Control": "private, max-age=86400, immutable"}
+    return Response(data, media_type="image/png", headers=None if width == LARGE_WIDTH else kept)
 
 
 async def large(request: Request) -> Response:
