@@ -351,3 +351,30 @@ def test_a_new_subtitle_draws_the_cover_again_and_no_other_page(tmp_path, monkey
         where, number = second.pictures[page - 1]
         assert previews.image("anna", where, number, 150) == pictures[page - 1]
     assert Previews().add("bram", after).pictures[1] == (shown.digest, 2)  # (their own)
+
+
+def test_a_picture_asked_from_an_earlier_preview_is_there_in_every_process(tmp_path, monkeypatch):
+    """The earlier preview a picture's address names is kept on disk again when the newest
+    names it, however many previews other processes of the server wrote in between (a
+    process that did not make it answers the address from there)."""
+    from werkboek.products import workbook_preview
+    from werkboek.web import previews as module
+    from werkboek.web.previews import Previews
+
+    monkeypatch.setattr(module, "KEEP_ON_DISK", 3)
+    project = Project(CONTENT, REPO / "styles", tmp_path / "uit")
+    project.renderer.chapters.keep = 400
+    recipe = load_recipe(DAY, project.content)
+    one, two = (
+        workbook_preview(project, dataclasses.replace(recipe, subtitle=f"Groep {n}"))
+        for n in (1, 2)
+    )
+    folder = tmp_path / "voorbeelden"
+    here, there = Previews(folder), Previews(folder)  # two processes of the server
+    first = here.add("anna", one)
+    for n in range(5):  # other trainers' previews in the other process
+        there.add(f"trainer-{n}", two)
+    shown = here.add("anna", two)
+    where, page = shown.pictures[1]
+    assert where == first.digest
+    assert Previews(folder).image("anna", where, page, 150) is not None

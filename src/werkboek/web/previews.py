@@ -86,6 +86,13 @@ class Previews:
                 first = self._shown.setdefault((owner, key), (digest, page))
                 pictures.append(first)
             shown = Preview(digest, self._pages[digest], tuple(pictures))
+            # the earlier previews the pictures are asked from stay kept as long as this one
+            earlier = {where: self._pdfs[where] for where, _ in pictures if where != digest}
+            for where in earlier:
+                self._pdfs.move_to_end(where)
+            self._pdfs.move_to_end(digest)
+        for where, data in earlier.items():
+            self._keep(owner, where, data)
         self._keep(owner, digest, pdf)
         return shown
 
