@@ -15,8 +15,9 @@ the cache (:mod:`werkboek.files.replay`) uses them and nothing else.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import names as _lazy_names
 
 if TYPE_CHECKING:
     from .collection import Content
@@ -27,10 +28,4 @@ _MODULES = {"Content": ".collection", "load_content": ".loader"}
 __all__ = ["Content", "load_content"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = _lazy_names(__name__, _MODULES)
