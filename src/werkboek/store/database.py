@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -43,11 +44,7 @@ def connect(path: Path) -> sqlite3.Connection:
     connection.row_factory = sqlite3.Row
     connection.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
     connection.execute("PRAGMA foreign_keys = ON")
-    # (WAL stays with the file: set it once; asking to set it on every connection takes a
-    # lock, and a process opening the database while another writes got "locked")
-    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal" and (
-        connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal"
-    ):
+    if _journal_mode(connection) != "wal":
         raise WerkboekError(f"{display_path(path)}: de database kan niet in WAL-modus")
     # migrated once a process (a request opens the database a few times: 0.8 ms each,
     # most of it the check); by the file's inode and change time, so a database made anew
@@ -62,6 +59,25 @@ def connect(path: Path) -> sqlite3.Connection:
         if known is not None:
             _migrated.add(known)
     return connection
+
+
+def _journal_mode(connection: sqlite3.Connection) -> str:
+    """The database's journal mode, put to WAL when it is not yet. WAL stays with the file:
+    it is set once (asking for it on every connection takes a lock, and a process opening
+    the database while another wrote got "locked"). While another connection makes a new
+    database or puts it in WAL mode, SQLite answers "locked" at once, without waiting
+    (its busy timeout does not cover this): then ask again, for as long as that timeout."""
+    deadline = time.monotonic() + BUSY_MS / 1000
+    while True:
+        try:
+            mode = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+            if mode != "wal":
+                mode = str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            return mode
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 _migrated: set[tuple[str, int, int]] = set()
