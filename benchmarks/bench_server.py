@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from pathlib import Path
 
 import httpx
 from aiosmtpd.controller import Controller
+from serving import family, free_port, resident_mb, wait_until_serving
 
 REPO = Path(__file__).resolve().parent.parent
 RECIPE = REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml"
@@ -46,43 +46,6 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 TOKEN = "bench-server-token-0123456789"
 PREVIEWERS = 8
 MAILERS = 2
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def family(pid: int) -> list[int]:
-    """``pid`` and every process below it."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
-def resident_mb(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return total
 
 
 class Sink:
@@ -245,13 +208,7 @@ def main() -> None:
         stop = threading.Event()
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.time() + 120
-            while time.time() < deadline:
-                try:
-                    httpx.get(f"{url}/static/werkboek.css", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.2)
+            wait_until_serving(url, 120)
 
             def sample() -> None:
                 nonlocal peak

@@ -27,10 +27,8 @@ first; four trainers at once at most 1.5 times one trainer's median.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,40 +39,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from serving import cpu_seconds, family, free_port, resident_mb, wait_until_serving
 
 REPO = Path(__file__).resolve().parent.parent
 RECIPE = REPO / "recepten" / "trainingsdag-van-mens-tot-mens-werken.yaml"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 IMAGES = re.compile(r'src="(/voorbeeld/[0-9a-f]+/\d+\.png)"')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def resident_mb(pid: int) -> float:
-    """The resident set of process ``pid`` and its children (the render workers)."""
-    total = 0.0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            total += int(line.split()[1]) / 1024
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    for child in children.read_text().split() if children.exists() else []:
-        total += resident_mb(int(child))
-    return total
-
-
-def cpu_seconds(pid: int) -> float:
-    """The CPU time (user and system) of process ``pid`` and its children so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    for child in children.read_text().split() if children.exists() else []:
-        with contextlib.suppress(OSError):
-            total += cpu_seconds(int(child))
-    return total
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -192,29 +162,24 @@ def main() -> None:
         server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             url = f"http://127.0.0.1:{port}"
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                try:
-                    httpx.get(f"{url}/static/werkboek.css", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_until_serving(url, 60)
             trainer = Trainer(url)
             trainer.open_recipe(RECIPE)
             first = timed(trainer.preview)
             pages = trainer.preview()
-            memory_before = resident_mb(server.pid)
+            memory_before = resident_mb(family(server.pid))
 
             changed = []
             for n in range(args.changes):
                 if n == 2:  # (after the first in each edition, which lay out every chapter)
-                    cpu_before = cpu_seconds(server.pid) + time.process_time()
+                    cpu_before = cpu_seconds(family(server.pid)) + time.process_time()
                 # a change never seen before (nothing of it cached): a new subtitle, as when
                 # the trainer types the date, and every other time the other edition too
                 trainer.details(f"groep {n + 1}", "trainer" if n % 2 else "deelnemer")
                 changed.append(timed(trainer.preview))
-            cpu = (cpu_seconds(server.pid) + time.process_time() - cpu_before) / (args.changes - 2)
-            memory_after = resident_mb(server.pid)
+            cpu = cpu_seconds(family(server.pid)) + time.process_time() - cpu_before
+            cpu /= args.changes - 2
+            memory_after = resident_mb(family(server.pid))
             moved = []
             for n in range(args.moves):
                 trainer.details(f"verplaatst {n + 1}", "deelnemer")

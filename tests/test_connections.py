@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from werkboek import Project
-from werkboek.web.app import WebApp
-from werkboek.web.config import ServerConfig
+from webserver import running
 from werkboek.web.connections import guarded_protocol
-
-from conftest import CONTENT, REPO, free_port
 
 STATIC = "/static/werkboek.css"
 
@@ -31,32 +25,8 @@ STATIC = "/static/werkboek.css"
 def server(
     folder: Path, head_seconds: float, max_connections: int, body_seconds: float = 30.0
 ) -> Iterator[int]:
-    port = free_port()
-    project = Project(CONTENT, REPO / "styles", folder / "output", folder / "recepten")
-    web = WebApp(project, ServerConfig(port=port))
-    running = uvicorn.Server(
-        uvicorn.Config(
-            web.asgi(),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            access_log=False,
-            http=guarded_protocol(head_seconds, max_connections, body_seconds),
-        )
-    )
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert running.started
-    try:
-        yield port
-    finally:
-        running.should_exit = True
-        thread.join(timeout=10)
-        web.jobs.shutdown()
-        web.pool.shutdown()
+    with running(folder, http=guarded_protocol(head_seconds, max_connections, body_seconds)) as app:
+        yield app.port
 
 
 def closed(sock: socket.socket) -> bool:

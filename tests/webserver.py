@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -42,11 +43,16 @@ class Running:
 
 @contextlib.contextmanager
 def running(
-    folder: Path, config: ServerConfig | None = None, root_path: str = "", content: Path = CONTENT
+    folder: Path,
+    config: ServerConfig | None = None,
+    root_path: str = "",
+    content: Path = CONTENT,
+    http: Any = "auto",
 ) -> Iterator[Running]:
     """The app for the shipped content (or ``content``), writing below ``folder``, until the
     block ends; with ``root_path``, as a proxy would serve it below that path (which it
-    strips)."""
+    strips); ``http`` is uvicorn's protocol (``werkboek serve``'s own, with its limits, in
+    ``test_connections``)."""
     os.environ.setdefault("WERKBOEK_VERZENDLOG", str(folder / "staat" / "verzendlog.sqlite"))
     port = free_port()
     config = config or ServerConfig(port=port)
@@ -63,6 +69,7 @@ def running(
             log_level="warning",
             access_log=False,
             root_path=root_path,
+            http=http,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)
