@@ -39,7 +39,7 @@ LIBRARIES = (
 """The libraries whose version shapes the bytes of a PDF (layout, fonts, hyphenation,
 images, the finishing pass and grafts, link names, QR codes, the HTML); and the font
 packages (:data:`werkboek.content.fonts.FONT_PACKAGES`)."""
-CHECKSUM = hashlib.sha256().digest_size
+_CHECKSUM = hashlib.sha256().digest_size
 
 
 def _hash_tree(digest: hashlib._Hash, folder: Path) -> None:
@@ -105,6 +105,21 @@ def _libqpdf() -> str:
     return str(pikepdf.__libqpdf_version__)
 
 
+def read_entry(entry: Path) -> bytes | None:
+    """The bytes kept in the cache's file ``entry`` (:meth:`BuildCache.path`); ``None`` when
+    there is none, or it is damaged (then it is removed)."""
+    try:
+        stored = entry.read_bytes()
+    except OSError:
+        return None
+    data, checksum = stored[:-_CHECKSUM], stored[-_CHECKSUM:]
+    if len(stored) <= _CHECKSUM or hashlib.sha256(data).digest() != checksum:
+        with contextlib.suppress(OSError):
+            entry.unlink()
+        return None
+    return data
+
+
 class BuildCache:
     """Entries in ``folder``, under keys that include ``fingerprint``."""
 
@@ -118,17 +133,7 @@ class BuildCache:
 
     def fetch(self, key: str) -> bytes | None:
         """The bytes stored under ``key``; ``None`` when there are none, or they are damaged."""
-        entry = self.path(key)
-        try:
-            stored = entry.read_bytes()
-        except OSError:
-            return None
-        data, checksum = stored[:-CHECKSUM], stored[-CHECKSUM:]
-        if len(stored) <= CHECKSUM or hashlib.sha256(data).digest() != checksum:
-            with contextlib.suppress(OSError):
-                entry.unlink()
-            return None
-        return data
+        return read_entry(self.path(key))
 
     def store(self, key: str, data: bytes) -> None:
         """Keep ``data``; on a full or read-only disk it is not kept (the cache only saves

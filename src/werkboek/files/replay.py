@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..errors import DiskError
 from .atomic import write_atomically
-from .cache import CHECKSUM, fingerprint
+from .cache import fingerprint, read_entry
 
 FOLDER = "snel"
 """The records' folder in the cache folder."""
@@ -124,11 +124,8 @@ class Shortcut:
                     return None
                 if not ENTRY.fullmatch(entry):  # (an entry of the cache, nothing else)
                     return None
-                stored = (self.cache_folder / entry).read_bytes()
-                data = stored[:-CHECKSUM]
-                if len(stored) <= CHECKSUM or stored[-CHECKSUM:].hex() != checksum:
-                    return None
-                if _sha256(data) != checksum:  # (damaged: the normal build removes it)
+                data = read_entry(self.cache_folder / entry)
+                if data is None or _sha256(data) != checksum:
                     return None
                 files.append((Path(path), data))
             return Replay(
@@ -158,14 +155,11 @@ class Shortcut:
         written = []
         try:
             for output, entry in files:
-                stored = entry.read_bytes()
-                data, checksum = stored[:-CHECKSUM], stored[-CHECKSUM:]
-                if len(stored) <= CHECKSUM or hashlib.sha256(data).digest() != checksum:
-                    return
-                if output.read_bytes() != data:
+                data = read_entry(entry)
+                if data is None or output.read_bytes() != data:
                     return
                 relative = entry.relative_to(self.cache_folder).as_posix()
-                written.append([str(output), relative, checksum.hex()])
+                written.append([str(output), relative, _sha256(data)])
         except (OSError, ValueError):
             return
         record = {
