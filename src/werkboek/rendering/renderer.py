@@ -12,6 +12,7 @@ from ..errors import BuildError, WerkboekError
 from ..pdf.chapters import ChapterLayouts
 from ..pdf.engine import Document
 from . import pdf
+from .collector import laying_out
 from .fetch import stylesheet_problems
 from .templates import OVERRIDES, Templates
 
@@ -60,21 +61,26 @@ class Renderer:
 
     def layout(self, html: str, stylesheets: Sequence[str], *, what: str) -> Document:
         """Lay out ``html`` with the named stylesheets of the styles folder."""
-        return pdf.layout(
-            html,
-            base=self.styles_dir.resolve(),
-            roots=self.roots,
-            stylesheets=[self.stylesheet(name) for name in stylesheets],
-            what=what,
-            print_shop=self.print_shop,
-            chapters=self.chapters,
-        )
+        sheets = [self.stylesheet(name) for name in stylesheets]
+        with laying_out():
+            return pdf.layout(
+                html,
+                base=self.styles_dir.resolve(),
+                roots=self.roots,
+                stylesheets=sheets,
+                what=what,
+                print_shop=self.print_shop,
+                chapters=self.chapters,
+            )
 
     def pdf(self, document: Document, *, what: str) -> bytes:
-        return pdf.pdf_bytes(document, what=what, print_shop=self.print_shop)
+        with laying_out():
+            return pdf.pdf_bytes(document, what=what, print_shop=self.print_shop)
 
     def draft(self, document: Document, *, what: str) -> bytes:
-        return pdf.draft_bytes(document, what=what)
+        with laying_out():
+            return pdf.draft_bytes(document, what=what)
 
     def preview(self, document: Document, *, what: str) -> bytes:
-        return pdf.preview_bytes(document, what=what)
+        with laying_out():
+            return pdf.preview_bytes(document, what=what)
