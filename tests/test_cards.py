@@ -604,3 +604,91 @@ def test_card_files_embed_only_the_packaged_fonts(a5, a6):
                 path.name,
                 fonts,
             )
+
+
+def _tags(path: Path) -> list[tuple]:
+    """The structure tree in order (type, /ID, /Alt, depth), the links (page, target, place)
+    and the bookmarks of a PDF."""
+    import pikepdf
+
+    found: list[tuple] = []
+    with pikepdf.open(path) as pdf:
+
+        def walk(item, depth: int) -> None:
+            if isinstance(item, pikepdf.Dictionary) and "/S" in item:
+                found.append(
+                    (str(item.S), str(item.get("/ID", "")), str(item.get("/Alt", "")), depth)
+                )
+                kids = item.get("/K")
+                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                    walk(kid, depth + 1)
+            elif isinstance(item, int):
+                found.append(("mcid", depth))
+
+        walk(pdf.Root.StructTreeRoot.K, 0)
+        for number, page in enumerate(pdf.pages):
+            for annotation in page.get("/Annots", []):
+                place = tuple(round(float(v), 2) for v in annotation.Rect)
+                found.append((number, str(annotation.A.get("/URI", "")), place))
+    return found + outline(pypdf.PdfReader(path))
+
+
+def test_the_sheet_is_the_single_cards_faces_in_their_slots(a5, tmp_path):
+    """The sheet's slots are laid out empty and get copies of the single cards' laid-out
+    faces (werkboek.pdf.slots): page for page what laying the faces out in their slots
+    gives, in pixels, text, tags, links and bookmarks."""
+    from werkboek.products.cards import CardsProduct
+    from werkboek.products.cards.measure import assign_faces
+
+    project = Project(CONTENT, REPO / "styles", tmp_path / "uit")
+    product = CardsProduct(project)
+    target = next(product.targets())
+    sets = product.card_sets(target)
+    measure = product._html(target, mode="maat", sets=sets, singles=False)
+    assign_faces(product.layout(target, measure), sets, A5, "kaarten")
+    in_slots = product.layout(
+        target, product._html(target, mode="kaarten", sets=sets, singles=False)
+    )
+    in_slots.metadata.title = target.title
+    reference = tmp_path / "in-de-vakken.pdf"
+    reference.write_bytes(project.renderer.pdf(in_slots, what=str(reference)))
+
+    made = a5["oefenkaarten"]
+    assert _tags(made) == _tags(reference)
+    assert reading_text(made) == reading_text(reference)
+    ours, theirs = pypdfium2.PdfDocument(made), pypdfium2.PdfDocument(reference)
+    try:
+        assert len(ours) == len(theirs) == 42
+        for number in range(len(ours)):
+            mine = ours[number].render(scale=100 / 72).to_pil().tobytes()
+            assert mine == theirs[number].render(scale=100 / 72).to_pil().tobytes(), number + 1
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_slots_that_are_no_blocks_get_their_faces_laid_out_in_them(a5, tmp_path, monkeypatch):
+    """A programme's own styles that make the sheet's slots flex boxes: the faces cannot be
+    copied in, so the sheet is laid out with its faces, and reads as the sheet always does."""
+    import shutil
+
+    from werkboek.products.cards import CardsProduct
+
+    styles = tmp_path / "stijlen"
+    shutil.copytree(REPO / "styles", styles)
+    with (styles / "kaarten.css").open("a", encoding="utf-8") as sheet:
+        sheet.write("\n.vak { display: flex; }\n")
+    layouts: list[bool] = []
+    laid_out = CardsProduct._laid_out
+
+    def counted(self, target, sets, *, singles):
+        layouts.append(singles)
+        return laid_out(self, target, sets, singles=singles)
+
+    monkeypatch.setattr(CardsProduct, "_laid_out", counted)
+    project = Project(CONTENT, styles, tmp_path / "uit")
+    written = build_products(project, ["cards"], jobs=1)
+    made = next(path for path in written if path.stem == "oefenkaarten")
+    assert layouts == [True, False, False]  # the exercises twice; the uitgangspunten once
+    assert len(pypdf.PdfReader(made).pages) == 42
+    assert reading_text(made) == reading_text(a5["oefenkaarten"])

@@ -10,7 +10,8 @@
   laid-out boxes; :mod:`.logs`: what WeasyPrint logs fails the build;
 * :mod:`.covers`: personal copies, a cover grafted on one shared workbook;
   :mod:`.names`: certificates, a name grafted into one whole certificate;
-* :mod:`.booklet`: A5 pages imposed as a saddle-stitched booklet.
+* :mod:`.booklet`: A5 pages imposed as a saddle-stitched booklet; :mod:`.slots`: a sheet of
+  cards filled with the faces the single cards laid out.
 
 Surgery on written PDFs is done with pikepdf alone (public API).
 """

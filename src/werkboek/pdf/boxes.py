@@ -8,7 +8,7 @@ WeasyPrint has no public API for its boxes; every access goes through :mod:`.int
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import internals
@@ -40,19 +40,25 @@ def places(pages: Sequence[Any], css_class: str) -> list[Place] | None:
     split over two pages."""
     found: list[Place] = []
     seen = set()
-    block = internals.block_box()
     for number, page in enumerate(pages):
-        for box in internals.page_box(page).descendants():
-            element = internals.box_attribute(box, "element")
-            if (
-                isinstance(box, block)
-                and element is not None
-                and css_class in (element.get("class") or "").split()
-            ):
-                if id(element) in seen:
-                    return None
-                seen.add(id(element))
-                top = round(internals.box_attribute(box, "position_y"), 4)
-                bottom = round(box.position_y + box.margin_height(), 4)
-                found.append((number, top, round(box.height, 4), bottom))
+        for box in with_class(page, css_class):
+            if id(box.element) in seen:
+                return None
+            seen.add(id(box.element))
+            top = round(internals.box_attribute(box, "position_y"), 4)
+            bottom = round(box.position_y + box.margin_height(), 4)
+            found.append((number, top, round(box.height, 4), bottom))
     return found
+
+
+def with_class(page: Any, css_class: str) -> Iterator[Any]:
+    """The blocks on a laid-out page whose element has the class ``css_class``, in order."""
+    block = internals.block_box()
+    for box in internals.page_box(page).descendants():
+        element = internals.box_attribute(box, "element")
+        if (
+            isinstance(box, block)
+            and element is not None
+            and css_class in (element.get("class") or "").split()
+        ):
+            yield box

@@ -23,6 +23,15 @@ What is used, and where:
   ``position_y``, ``height``, ``margin_height()``): read by :mod:`.boxes`; in the tag-tree
   patch (:mod:`.tags`) ``element``, ``element_tag``, ``is_leader``, ``link_annotation`` and
   an absolute placeholder's ``_box``;
+- a card face's boxes copied into a sheet's slot (:mod:`.slots`): ``BlockBox.deepcopy()``
+  (a copy of the tree that shares styles, elements and text layouts), ``translate(dx, dy)``,
+  ``content_box_x()``, ``content_box_y()``, ``position_x``, ``position_y`` and
+  ``children`` set, ``all_children()``, the backgrounds placed again
+  (``weasyprint.layout.background.layout_box_backgrounds(page, box, get_image_from_uri)``,
+  given the images the original's ``background.layers``, ``border_image`` and
+  ``mask_border_image`` hold, by the ``style`` values that named them), and
+  ``weasyprint.document.Page(page_box)`` made again (its links and bookmarks gathered
+  from the boxes);
 - ``pydyf.String``: a structure element's ``/ID`` (:mod:`.tags`);
 - ``pydyf.Stream``'s ``stream`` (the operations written so far, of the stream WeasyPrint
   draws a text box into), and a ``pydyf.Stream`` with ``begin_marked_content(tag,
@@ -83,6 +92,17 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...]]] = {
         ("title", "authors", "description", "keywords", "generator", "created"),
     ),
     "weasyprint.formatting_structure.boxes.BlockBox.descendants": ("weasyprint", ()),
+    "weasyprint.formatting_structure.boxes.BlockBox.deepcopy": ("weasyprint", ("self",)),
+    "weasyprint.formatting_structure.boxes.BlockBox.translate": (
+        "weasyprint",
+        ("self", "dx", "dy"),
+    ),
+    "weasyprint.layout.background.layout_box_backgrounds": (
+        "weasyprint",
+        ("page", "box", "get_image_from_uri"),
+    ),
+    "weasyprint.formatting_structure.boxes.BlockBox.content_box_x": ("weasyprint", ("self",)),
+    "weasyprint.formatting_structure.boxes.BlockBox.content_box_y": ("weasyprint", ("self",)),
     "weasyprint.formatting_structure.boxes.BlockBox.margin_height": ("weasyprint", ()),
     "pydyf.String": ("pydyf", ("string",)),
     "weasyprint.layout.inline.split_text_box": (
@@ -214,6 +234,74 @@ def box_attribute(box: Any, name: str) -> Any:
         return getattr(box, name)
     except AttributeError:
         raise untested(f"weasyprint.formatting_structure.boxes.Box.{name}", "weasyprint") from None
+
+
+def moved_copy(box: Any, dx: float, dy: float) -> Any:
+    """A copy of the laid-out block ``box`` and everything in it, moved by ``(dx, dy)``
+    (CSS pixels); it shares the original's styles, elements and text layouts."""
+    copied = get("weasyprint.formatting_structure.boxes.BlockBox.deepcopy")(box)
+    get("weasyprint.formatting_structure.boxes.BlockBox.translate")(copied, dx, dy)
+    return copied
+
+
+def place_backgrounds(page_box: Any, copy: Any, original: Any) -> None:
+    """Place the backgrounds of ``copy`` (a moved copy of ``original``) where it stands on
+    the page of ``page_box``, as WeasyPrint placed them after its layout. The images are
+    the ones the original's backgrounds hold: nothing is fetched again."""
+    images: dict[tuple[str, Any], Any] = {}
+    for box in _tree(original):
+        style = box_attribute(box, "style")
+        orientation = style["image_orientation"]
+        background = getattr(box, "background", None)
+        if background is not None:
+            layers = zip(style["background_image"], background.layers, strict=True)
+            for (kind, value), layer in layers:
+                if kind == "url":
+                    images[value, orientation] = layer.image
+        for name, attribute in (
+            ("border_image_source", "border_image"),
+            ("mask_border_source", "mask_border_image"),
+        ):
+            kind, value = style[name]
+            if kind == "url":
+                images[value, None] = getattr(box, attribute)
+
+    def image(url: str, orientation: Any = None) -> Any:
+        try:
+            return images[url, orientation]
+        except KeyError:
+            raise untested("weasyprint.layout.background.BackgroundLayer", "weasyprint") from None
+
+    get("weasyprint.layout.background.layout_box_backgrounds")(page_box, copy, image)
+
+
+def _tree(box: Any) -> Any:
+    yield box
+    for child in box.all_children():
+        yield from _tree(placed_box(child))
+
+
+def content_corner(box: Any) -> tuple[float, float]:
+    """The top left corner of a block's content box (CSS pixels)."""
+    x = get("weasyprint.formatting_structure.boxes.BlockBox.content_box_x")(box)
+    y = get("weasyprint.formatting_structure.boxes.BlockBox.content_box_y")(box)
+    return x, y
+
+
+def margin_corner(box: Any) -> tuple[float, float]:
+    """The top left corner of a block's margin box (CSS pixels)."""
+    return box_attribute(box, "position_x"), box_attribute(box, "position_y")
+
+
+def set_children(box: Any, children: list[Any]) -> None:
+    box_attribute(box, "children")
+    box.children = children
+
+
+def page(page_box: Any) -> Any:
+    """A WeasyPrint ``Page`` of the root box ``page_box`` (its links, anchors and bookmarks
+    gathered from the boxes as they are now)."""
+    return get("weasyprint.document.Page")(page_box)
 
 
 def document(pages: list[Any], html: Any, fetcher: Any, fonts: Any, first: Any, cls: type) -> Any:

@@ -6,8 +6,10 @@ fixed-size box cannot flow its overflow into the next card:
 1. **measure** (:mod:`.measure`): which units fit on which face;
 2. **render**: every face at its own size (for the single-card PDFs) and the sheets
    (fronts, then the backs in mirrored slots), in one layout. The single cards and the
-   sheet file are page ranges of that one layout (``Document.copy``), so the work is
-   done once.
+   sheet file are page ranges of that one layout (``Document.copy``). With single cards,
+   the sheets' slots are laid out empty and filled with copies of the singles' laid-out
+   faces (:mod:`werkboek.pdf.slots`), so each face is laid out once; the uitgangspunten
+   cards, which have no singles, are laid out in their slots.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from typing import Any, Literal
 
 from ...content.markup import plain_text
 from ...errors import BuildError, Problem
+from ...pdf import slots
 from ..base import Product, ProductOptions, Target
 from .measure import assign_faces, naive_faces
-from .sheet import A6, FORMATS, CardFormat, card_css, sheets
+from .sheet import A6, FORMATS, CardFormat, Sheet, card_css, sheets
 from .units import CardSet, exercise_set, uitgangspunt_set
 
 MAX_CARDS = 2
@@ -128,16 +131,20 @@ class CardsProduct(Product):
         """What the last :meth:`check` found worth a look."""
         return list(getattr(self, "_warnings", []))
 
+    @staticmethod
+    def _sheets(sets: list[CardSet], fmt: CardFormat) -> list[Sheet]:
+        cards = [(s.faces[i], s.faces[i + 1]) for s in sets for i in range(0, len(s.faces), 2)]
+        return sheets(cards, fmt)
+
     def _html(self, target: Target, *, mode: str, sets: list[CardSet], singles: bool) -> str:
         fmt: CardFormat = target.context["card_format"]
-        cards = [(s.faces[i], s.faces[i + 1]) for s in sets for i in range(0, len(s.faces), 2)]
         extra = {
             **target.context,
             "card_css": card_css(fmt),
             "mode": mode,
             "sets": sets,
             "singles": singles,
-            "sheets": sheets(cards, fmt) if mode == "kaarten" else [],
+            "sheets": self._sheets(sets, fmt) if mode == "kaarten" else [],
         }
         page = Target(target.path, target.template, target.title, extra)
         return self.project.renderer.html(page.template, **self.context(page))
@@ -151,18 +158,13 @@ class CardsProduct(Product):
         assign_faces(measured, sets, fmt, what, self.content)
 
         singles = bool(target.also)
-        document = self.layout(
-            target, self._html(target, mode="kaarten", sets=sets, singles=singles)
-        )
+        document = self._laid_out(target, sets, singles=singles)
         faces = sum(len(s.faces) for s in sets) if singles else 0
-        per_sheet = fmt.per_sheet
-        cards = sum(len(s.faces) // 2 for s in sets)
-        expected = faces + 2 * -(-cards // per_sheet)
-        if len(document.pages) != expected:
-            raise BuildError(
-                f"{what}: {expected} pagina's verwacht, {len(document.pages)} gekregen "
-                "(een kaartzijde loopt over)"
-            )
+        sheet = document
+        if singles and not _filled(document, sets, self._sheets(sets, fmt)):
+            # a programme's own styles made the faces or the slots something else than
+            # blocks: the faces laid out in their slots, as the uitgangspunten cards are
+            sheet, faces = self._laid_out(target, sets, singles=False), 0
         renderer = self.project.renderer
         files = []
         if singles:
@@ -172,9 +174,43 @@ class CardsProduct(Product):
                 start += len(s.faces)
                 single = _subset(document, pages, f"{s.title} — oefenkaart")
                 files.append(renderer.pdf(single, what=str(path)))
-        sheet_file = _subset(document, document.pages[faces:], target.title)
+        sheet_file = _subset(sheet, sheet.pages[faces:], target.title)
         files.append(renderer.pdf(sheet_file, what=what))
         return files
+
+    def _laid_out(self, target: Target, sets: list[CardSet], *, singles: bool) -> Any:
+        """The faces (with ``singles``, each on a page of its own first) and the sheets."""
+        fmt: CardFormat = target.context["card_format"]
+        document = self.layout(
+            target, self._html(target, mode="kaarten", sets=sets, singles=singles)
+        )
+        faces = sum(len(s.faces) for s in sets) if singles else 0
+        cards = sum(len(s.faces) // 2 for s in sets)
+        expected = faces + 2 * -(-cards // fmt.per_sheet)
+        if len(document.pages) != expected:
+            raise BuildError(
+                f"{target.path}: {expected} pagina's verwacht, {len(document.pages)} gekregen "
+                "(een kaartzijde loopt over)"
+            )
+        return document
+
+
+def _filled(document: Any, sets: list[CardSet], laid_out: list[Sheet]) -> bool:
+    """The sheets' empty slots filled with copies of the single cards' faces, the first
+    pages of ``document``, face after face (see :mod:`werkboek.pdf.slots`); False when a
+    slot or a face is not a block of its own there."""
+    number = {id(f): n for n, f in enumerate(f for s in sets for f in s.faces)}
+    first = len(number)
+    placements = [
+        (first + 2 * n + i, [number[id(slot.face)] for slot in side.slots])
+        for n, sheet in enumerate(laid_out)
+        for i, side in enumerate(sheet.sides)
+    ]
+    try:
+        slots.fill(document.pages, placements, slot="vak", face="kaart")
+    except ValueError:
+        return False
+    return True
 
 
 def _subset(document: Any, pages: list[Any], title: str) -> Any:
