@@ -4,9 +4,9 @@ A layout makes millions of small objects that live as long as the layout (WeasyP
 boxes, their styles, lines of text, the PDF's objects). With CPython's default thresholds
 the collector starts after every 700 new objects and walks the ones made before them again
 and again, the whole layout so far each time the oldest generation has grown by a quarter.
-None of them is garbage yet; the time is lost. Measured with ``build`` (cold, interleaved,
-median of 4–5 runs each): 16 % of the document's CPU time, 9–18 % of the handouts', 12–23 %
-of the exercise cards'. Nothing in the output depends on it.
+None of them is garbage yet; the time is lost. Measured cold with ``build``, interleaved,
+in three series (``benchmarks/bench_all.py --collector``): 3–16 % of the document's CPU time,
+9–18 % of the handouts', 12–23 % of the exercise cards'. Nothing in the output depends on it.
 
 While a layout or a PDF is made anywhere in the process (:func:`laying_out`; renders in
 threads share one count), the youngest generation is collected after :data:`YOUNGEST` new
