@@ -633,14 +633,11 @@ def _tags(path: Path) -> list[tuple]:
     return found + outline(pypdf.PdfReader(path))
 
 
-def test_the_sheet_is_the_single_cards_faces_in_their_slots(a5, tmp_path):
-    """The sheet's slots are laid out empty and get copies of the single cards' laid-out
-    faces (werkboek.pdf.slots): page for page what laying the faces out in their slots
-    gives, in pixels, text, tags, links and bookmarks."""
+def _in_slots(project: Project, folder: Path) -> Path:
+    """The exercise cards' sheet as a layout of the faces in their slots gives it."""
     from werkboek.products.cards import CardsProduct
     from werkboek.products.cards.measure import assign_faces
 
-    project = Project(CONTENT, REPO / "styles", tmp_path / "uit")
     product = CardsProduct(project)
     target = next(product.targets())
     sets = product.card_sets(target)
@@ -650,21 +647,57 @@ def test_the_sheet_is_the_single_cards_faces_in_their_slots(a5, tmp_path):
         target, product._html(target, mode="kaarten", sets=sets, singles=False)
     )
     in_slots.metadata.title = target.title
-    reference = tmp_path / "in-de-vakken.pdf"
+    reference = folder / "in-de-vakken.pdf"
     reference.write_bytes(project.renderer.pdf(in_slots, what=str(reference)))
+    return reference
 
-    made = a5["oefenkaarten"]
-    assert _tags(made) == _tags(reference)
-    assert reading_text(made) == reading_text(reference)
+
+def _same_pixels(made: Path, reference: Path, pages: int) -> None:
     ours, theirs = pypdfium2.PdfDocument(made), pypdfium2.PdfDocument(reference)
     try:
-        assert len(ours) == len(theirs) == 42
+        assert len(ours) == len(theirs) == pages
         for number in range(len(ours)):
             mine = ours[number].render(scale=100 / 72).to_pil().tobytes()
             assert mine == theirs[number].render(scale=100 / 72).to_pil().tobytes(), number + 1
     finally:
         ours.close()
         theirs.close()
+
+
+def test_the_sheet_is_the_single_cards_faces_in_their_slots(a5, tmp_path):
+    """The sheet's slots are laid out empty and get copies of the single cards' laid-out
+    faces (werkboek.pdf.slots): page for page what laying the faces out in their slots
+    gives, in pixels, text, tags, links and bookmarks."""
+    reference = _in_slots(Project(CONTENT, REPO / "styles", tmp_path / "uit"), tmp_path)
+    made = a5["oefenkaarten"]
+    assert _tags(made) == _tags(reference)
+    assert reading_text(made) == reading_text(reference)
+    _same_pixels(made, reference, 42)
+
+
+def test_a_face_with_a_background_image_is_copied_with_it(a5, tmp_path):
+    """A programme's band with a background image: the copy in the slot has it where the
+    face laid out in the slot has it (WeasyPrint placed it on the single card's page)."""
+    import shutil
+
+    styles = tmp_path / "stijlen"
+    shutil.copytree(REPO / "styles", styles)
+    with (styles / "kaarten.css").open("a", encoding="utf-8") as sheet:
+        sheet.write(
+            "\n.kaart-band { background: var(--kleur) url(iconen/klok.svg) no-repeat right "
+            "6mm top 6mm / 8mm; }\n"
+        )
+    project = Project(CONTENT, styles, tmp_path / "uit")
+    written = build_products(project, ["cards"], jobs=1)
+    made = next(path for path in written if path.stem == "oefenkaarten")
+    _same_pixels(made, _in_slots(project, tmp_path), 42)
+    with_clock, plain = pypdfium2.PdfDocument(made), pypdfium2.PdfDocument(a5["oefenkaarten"])
+    try:  # (and the image is there)
+        first = with_clock[0].render(scale=100 / 72).to_pil().tobytes()
+        assert first != plain[0].render(scale=100 / 72).to_pil().tobytes()
+    finally:
+        with_clock.close()
+        plain.close()
 
 
 def test_slots_that_are_no_blocks_get_their_faces_laid_out_in_them(a5, tmp_path, monkeypatch):

@@ -248,6 +248,23 @@ def place_backgrounds(page_box: Any, copy: Any, original: Any) -> None:
     """Place the backgrounds of ``copy`` (a moved copy of ``original``) where it stands on
     the page of ``page_box``, as WeasyPrint placed them after its layout. The images are
     the ones the original's backgrounds hold: nothing is fetched again."""
+    try:
+        images = _images(original)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise untested("weasyprint.layout.background.BackgroundLayer", "weasyprint") from None
+
+    def image(url: str, orientation: Any = None) -> Any:
+        try:
+            return images[url, orientation]
+        except KeyError:
+            raise untested("weasyprint.layout.background.BackgroundLayer", "weasyprint") from None
+
+    get("weasyprint.layout.background.layout_box_backgrounds")(page_box, copy, image)
+
+
+def _images(original: Any) -> dict[tuple[str, Any], Any]:
+    """The images the backgrounds (and border and mask images) below ``original`` hold, by
+    the ``url()`` and orientation that named them."""
     images: dict[tuple[str, Any], Any] = {}
     for box in _tree(original):
         style = box_attribute(box, "style")
@@ -265,14 +282,7 @@ def place_backgrounds(page_box: Any, copy: Any, original: Any) -> None:
             kind, value = style[name]
             if kind == "url":
                 images[value, None] = getattr(box, attribute)
-
-    def image(url: str, orientation: Any = None) -> Any:
-        try:
-            return images[url, orientation]
-        except KeyError:
-            raise untested("weasyprint.layout.background.BackgroundLayer", "weasyprint") from None
-
-    get("weasyprint.layout.background.layout_box_backgrounds")(page_box, copy, image)
+    return images
 
 
 def _tree(box: Any) -> Any:
