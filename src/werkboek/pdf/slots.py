@@ -42,6 +42,7 @@ def fill(
     the blocks of class ``slot`` on the sheet page, in order, each get a copy of the block of
     class ``face`` on its face page; then that page of ``pages`` is made again."""
     for sheet, faces in placements:
+        root = internals.page_box(pages[sheet])
         slots = list(with_class(pages[sheet], slot))
         if len(slots) != len(faces):
             raise ValueError(f"blad {sheet + 1}: {len(slots)} vakken voor {len(faces)} zijden")
@@ -54,6 +55,6 @@ def fill(
             original = found[0]
             (x, y), (left, top) = internals.content_corner(place), internals.margin_corner(original)
             copy = internals.moved_copy(original, x - left, y - top)
-            internals.place_backgrounds(internals.page_box(pages[sheet]), copy, original)
+            internals.place_backgrounds(root, copy, original)
             internals.set_children(place, [copy])
-        pages[sheet] = internals.page(internals.page_box(pages[sheet]))
+        pages[sheet] = internals.page(root)
