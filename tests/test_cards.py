@@ -311,10 +311,35 @@ def test_text_stays_in_its_face(cards):
             continue
         footer_top = fmt.height - fmt.footer
         for page in {c[0] for c in chars}:
-            baselines = {round(y, 1) for p, _, _, y, _ in chars if p == page and y > footer_top}
-            # only the footer line is there: one baseline (text overflowing the face adds more)
-            assert max(baselines) - min(baselines) < 0.5, (slug, page, sorted(baselines))
+            below = [(c, y) for p, c, _, y, _ in chars if p == page and y > footer_top]
+            # only the footer is there (text overflowing the face would add to it): what
+            # the side says, and the organisation's name or a pointer, in one or two lines
+            # kept 3 mm clear of the card's edge
+            text = squeeze("".join(c for c, _ in below))
+            assert re.fullmatch(FOOTER, text), (slug, page, text)
+            baselines = sorted({round(y, 1) for _, y in below})
+            assert len(baselines) <= 2 and baselines[-1] < fmt.height - 3, (slug, page, baselines)
             assert all(0 < x < fmt.width for p, _, x, _, _ in chars if p == page)
+
+
+FOOTER = (
+    r"(kaart\dvan\d·)?(voorkant|achterkant)"
+    r"(ProgrammateamToekomstscenariokindengezinsbescherming|verderopkaart\d›|Oefening\d+)?"
+)
+"""A face's footer, squeezed, whatever order its lines are read in."""
+
+
+@pytest.mark.slow
+def test_the_organisations_name_is_whole_on_every_front(cards):
+    """The name on a front's footer (two lines on a small card) is never cut short."""
+    _, files = cards
+    name = squeeze("Programmateam Toekomstscenario kind- en gezinsbescherming")
+    for slug, path in files.items():
+        # a single card's pages, or a sheet's: fronts first, then their backs
+        fronts = [page.extract_text() for page in pypdf.PdfReader(path).pages][::2]
+        for number, text in enumerate(fronts):
+            # (after the side, in the footer: "Programmateam Toekomstscenar…" was there)
+            assert f"voorkant{name}" in squeeze(text), (slug, number)
 
 
 # ---------------------------------------------------------------- QR codes

@@ -14,6 +14,7 @@ import pytest
 import segno
 
 from werkboek import BuildError, Project, build_products, load_content
+from werkboek.products import DocumentProduct
 from werkboek.rendering.qr import QUIET_ZONE, qr_svg
 
 from conftest import CONTENT, REPO, decode_qr_codes, make_content
@@ -86,6 +87,20 @@ def test_exercises_show_steps_with_minutes_and_writing_space(page_texts, content
         for number, step in enumerate(exercise.steps, 1):
             assert step_heading(number, step) in text
     assert "Wat ik uit deze oefening mee wil nemen is" in text
+
+
+def test_an_exercise_with_neither_group_size_nor_duration_has_no_empty_details_row(
+    tmp_path, content
+):
+    """The row of group size and duration, between two rules, is there only when there is
+    something to say ("Elkaar beter leren kennen door je hand" says neither)."""
+    product = DocumentProduct(Project(CONTENT, REPO / "styles", tmp_path))
+    [target] = product.targets()
+    html = product.html(target)
+    exercises = [exercise for _, exercise in content.exercises()]
+    with_details = [e for e in exercises if e.persons or e.duration]
+    assert 0 < len(with_details) < len(exercises)
+    assert html.count('class="oefening-meta"') == len(with_details)
 
 
 @pytest.mark.slow

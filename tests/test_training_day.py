@@ -179,6 +179,30 @@ def test_the_attendance_list_holds_every_name_with_the_header_on_each_page(
     assert [f"{f.rule_id}: {f.message}" for f in report.failures] == []
 
 
+def test_the_attendance_list_never_hyphenates_a_name_or_an_organisation(project, recipe, tmp_path):
+    """A name split as "Hen-drikus" is another name: a long name and organisation break at
+    their spaces and their own hyphens only (they were hyphenated like running text)."""
+    path = tmp_path / "groep.csv"
+    path.write_text(
+        "naam,organisatie\n"
+        "Maximiliaan Theodorus Hendrikus van der Hoeven-Oostenbroek,Stichting Jeugdzorg\n"
+        "Anna de Vries,Raad voor de Kinderbescherming\n"
+        "Fatima el Amrani-van den Berg,Veilig Thuis Zaanstreek-Waterland\n",
+        encoding="utf-8",
+    )
+    people = tuple(read_people(path))
+    product = AttendanceProduct(project, AttendanceOptions(recipe, people, tmp_path / "lijst.pdf"))
+    [target] = product.targets()
+    [page] = pypdf.PdfReader(io.BytesIO(product.pdf(target))).pages
+    text = page.extract_text()
+    own = {"Hoeven", "Amrani", "Zaanstreek"}  # the names' own hyphens
+    broken = re.findall(r"(\w+)-\n", text)
+    assert set(broken) <= own, broken
+    squeezed = " ".join(text.split())
+    for whole in ["Hendrikus", "Oostenbroek", "Kinderbescherming", "gezinsbescherming"]:
+        assert whole in squeezed, whole
+
+
 # ---------------------------------------------------------------- certificates
 
 

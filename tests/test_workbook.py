@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from io import BytesIO
 from pathlib import Path
@@ -132,6 +133,14 @@ def test_session_plan_lists_exercises_and_total_time(built, content):
 
 
 @pytest.mark.slow
+def test_a_cover_never_hyphenates_its_title_or_subtitle(built):
+    """Display type breaks between words ("leidinggeven-" / "den" read badly)."""
+    for (stem, edition), pdf in built.items():
+        cover = pypdf.PdfReader(pdf).pages[0].extract_text()
+        broken = set(re.findall(r"(\w+)-\n", cover))
+        assert broken <= {"kind"}, (stem, edition, cover)  # ("kind- en …": its own hyphen)
+
+
 def test_exercises_always_get_writing_space(built):
     text = text_of(built["trainingsdag-van-mens-tot-mens-werken", "deelnemer"])
     assert text.count("Aantekeningen") >= 5

@@ -102,7 +102,8 @@ class CardFormat:
     padding: float
     """Left and right padding of a face, and the space between band and text."""
     footer: float
-    """Room at the bottom of a face for the small footer line."""
+    """Room at the bottom of a face for the small footer: two lines of 8.5 pt above the
+    3 mm kept clear of the edge (the organisation's name may take two on a small card)."""
     full_steps: bool
     """The back shows every step in full; otherwise titles and minutes, and a QR code."""
 
@@ -196,7 +197,7 @@ A6 = CardFormat(
     gutter=2 * BLEED,
     band=15.0,
     padding=6.0,
-    footer=9.0,
+    footer=10.0,
     full_steps=False,
 )
 FORMATS: dict[str, CardFormat] = {f.name: f for f in (A5, A6)}
