@@ -81,6 +81,15 @@ def test_the_first_page_says_what_it_is(handouts, content):
             assert part in first
 
 
+def test_the_date_it_comes_from_stays_on_one_line(handouts, content):
+    """The date whole: "versie 1 februari" with "2024" alone on the next line was read as a
+    stray number."""
+    date = dutch_date(content.document.version)
+    for slug, path in handouts.items():
+        lines = pypdf.PdfReader(path).pages[0].extract_text().splitlines()
+        assert any(date in " ".join(line.split()) for line in lines), slug
+
+
 def test_the_first_page_carries_the_principle_colour(handouts, content):
     for principle in content.principles:
         document = pypdfium2.PdfDocument(handouts[principle.slug])

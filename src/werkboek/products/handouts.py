@@ -29,7 +29,9 @@ class HandoutsProduct(Product):
         content = self.content
         document = content.document
         origin = plain_text(content.settings.document.origin)
-        version = f"versie {dutch_date(document.version)}"
+        # the date kept on one line: "2024" alone on the next read as a stray number
+        date = dutch_date(document.version).replace(" ", "\N{NO-BREAK SPACE}")
+        version = f"versie {date}"
         shared = {
             "context_line": f"Uit {origin}, {version}",
             "source_line": f"{content.source_name}, {version}",
