@@ -173,3 +173,21 @@ def test_an_own_pages_images_are_short_names_in_its_edit_form_and_kept_on_saving
         assert "# Welkom op de trainingsdag" in recipe
         encoded = base64.b64encode(picture.getvalue()).decode()[:60]
         assert "data:image/png;base64," in recipe and encoded in recipe.replace("\n", "")
+
+
+def test_an_empty_workbook_says_what_is_missing_and_hours_take_a_comma(server):
+    """Said so a trainer knows what to do: "mag niet leeg zijn" named nothing, and 6,5
+    hours was "verwacht een getal"."""
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        token = csrf(client)
+        client.post("/werkboek/leegmaken", data={"csrf": token, "bevestigd": "ja"})
+        page = html.unescape(client.get("/werkboek").text)
+        assert composer.EMPTY in page and "mag niet leeg zijn" not in page
+        client.post(
+            "/werkboek/onderdelen", data={"csrf": token, "soort": "principe", "slug": "lerend"}
+        )
+        fields = {"titel": "Dag", "editie": "deelnemer", "uren": "6,5", "dagdelen": "2"}
+        answer = client.post("/werkboek/gegevens", data={"csrf": token, **fields})
+        page = client.get("/werkboek").text if answer.status_code == 303 else answer.text
+        assert "verwacht een getal" not in html.unescape(page)
+        assert 'value="6,5"' in page  # as typed

@@ -27,6 +27,7 @@ from werkboek.products.training_day import (
     AttendanceProduct,
     CertificateOptions,
     CertificatesProduct,
+    hours_label,
 )
 from werkboek.recipes import load_recipe, parse_recipe
 
@@ -201,6 +202,20 @@ def test_the_attendance_list_never_hyphenates_a_name_or_an_organisation(project,
     squeezed = " ".join(text.split())
     for whole in ["Hendrikus", "Oostenbroek", "Kinderbescherming", "gezinsbescherming"]:
         assert whole in squeezed, whole
+
+
+@pytest.mark.parametrize(
+    ("written", "hours", "label"),
+    [("6,5", 6.5, "6,5 uur"), ("6.5", 6.5, "6,5 uur"), ("6", 6, "6 uur")],
+)
+def test_hours_take_a_decimal_comma(project, written, hours, label):
+    """A Dutch trainer writes 6,5 (it was "verwacht een getal"); a certificate says it so."""
+    text = f"titel: Dag\nuren: {written}\nonderdelen:\n  - principe: lerend\n"
+    recipe = parse_recipe(text, project.content)
+    assert recipe.hours == hours
+    assert hours_label(recipe.hours) == label
+    with pytest.raises(RecipeError, match="verwacht een getal"):
+        parse_recipe(text.replace(written, "6,5,5"), project.content)
 
 
 # ---------------------------------------------------------------- certificates

@@ -313,13 +313,22 @@ def test_a_bad_recipe_upload_shows_its_lines(page: Page, tmp_path):
     page.get_by_label("Receptbestand (.yaml)").set_input_files(str(bad))
     page.get_by_role("button", name="Openen", exact=True).click()
     problems = page.locator(".meldingen li").all_inner_texts()
+    # the items counted from 1, as the composer counts them
     assert problems == [
-        "regel 3 (onderdelen[0].oefening): onbekende oefening 'intervisie-incidentmethod'; "
+        "regel 3 (onderdeel 1, oefening): onbekende oefening 'intervisie-incidentmethod'; "
         "bedoel je 'intervisie-incidentmethode'?",
-        "regel 5 (onderdelen[1].delen[1]): 'oefeningen' is geen deel; bedoel je 'oefenen'? "
+        "regel 5 (onderdeel 2, deel 2): 'oefeningen' is geen deel; bedoel je 'oefenen'? "
         "(delen: uitleg, verhalen, professional, oefenen, leidinggevenden, achtergrond)",
     ]
     expect(page.get_by_label("Receptbestand (.yaml)")).to_have_attribute("aria-invalid", "true")
+    # an empty file, and no file at all, are said as such
+    empty = tmp_path / "leeg.yaml"
+    empty.write_text("", encoding="utf-8")
+    page.get_by_label("Receptbestand (.yaml)").set_input_files(str(empty))
+    page.get_by_role("button", name="Openen", exact=True).click()
+    expect(page.locator(".meldingen li")).to_have_text(["het bestand is leeg"])
+    page.get_by_role("button", name="Openen", exact=True).click()
+    expect(page.locator("#bestand-fout")).to_have_text("Kies eerst een receptbestand (.yaml).")
 
 
 def test_personal_copies_as_one_zip(page: Page):

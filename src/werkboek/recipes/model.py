@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag, field_validator
 
 from ..content import schema as model
 from ..content.markup import plain_text
@@ -39,6 +40,8 @@ MAX_BYTES = 256_000
 """The largest recipe werkboek reads."""
 MAX_ITEMS = 200
 """The most items (onderdelen) in one recipe."""
+DECIMAL_COMMA = re.compile(r"\d{1,3},\d{1,2}")
+"""A number of hours with a decimal comma, as Dutch writes it (6,5)."""
 
 
 class PrincipleItem(Model):
@@ -114,6 +117,14 @@ class RecipeModel(Model):
     location: Text | None = Field(default=None, alias="locatie")
     parts_of_day: int = Field(default=1, alias="dagdelen", ge=1, le=4)
     items: list[Item] = Field(alias="onderdelen", min_length=1, max_length=MAX_ITEMS)
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _decimal_comma(cls, value: object) -> object:
+        """Hours as a Dutch trainer writes them: 6,5 is 6.5."""
+        if isinstance(value, str) and DECIMAL_COMMA.fullmatch(value.strip()):
+            return value.strip().replace(",", ".")
+        return value
 
 
 class _ItemList(Model):

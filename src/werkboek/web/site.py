@@ -6,6 +6,7 @@ from the request (:func:`site_of`), so no page imports the app that imports the 
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 import threading
 from pathlib import Path
@@ -176,6 +177,20 @@ def timestamp(value: float) -> str:
     return f"{dutch_date(moment.date())}, {moment:%H:%M}"
 
 
+ONE_OF = {"onderdelen": "onderdeel", "delen": "deel"}
+"""A recipe's lists, by the word for one of their entries."""
+
+
+def field_name(path: str) -> str:
+    """A field of a recipe as a trainer reads it: ``onderdelen[0].principe`` is
+    "onderdeel 1, principe" (counted from 1, as the composer counts)."""
+
+    def entry(match: re.Match[str]) -> str:
+        return f"{ONE_OF.get(match[1], match[1])} {int(match[2]) + 1}"
+
+    return re.sub(r"(\w+)\[(\d+)\]", entry, path).replace(".", ", ")
+
+
 def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), **ENVIRONMENT)
     env.filters["inline"] = render_inline
@@ -184,6 +199,7 @@ def templates() -> jinja2.Environment:
     env.filters["date"] = dutch_date
     env.filters["timestamp"] = timestamp
     env.filters["capital"] = capital
+    env.filters["field"] = field_name
     env.globals["plural"] = plural
     env.globals["url_for"] = url_for
     env.globals["SECTIONS"] = SECTIONS

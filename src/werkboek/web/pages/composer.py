@@ -77,10 +77,14 @@ class Checked:
     def general(self) -> list[str]:
         fields = ("titel", "ondertitel", "trainer", "editie", *DAY_KEYS)
         return [
-            p.message
+            # (the recipe's words for an empty list say nothing of which list, here)
+            EMPTY if p.path == "onderdelen" and not self.draft.onderdelen else p.message
             for p in self.problems
             if not ITEM.match(p.path) and not any(p.path.startswith(f) for f in fields)
         ]
+
+
+EMPTY = "het werkboek heeft nog geen onderdelen: kies er een in de catalogus"
 
 
 def check(site: Site, draft: Draft) -> Checked:

@@ -232,10 +232,13 @@ async def uploaded_text(file: UploadFile) -> str:
         too_large = f"het recept is te groot (hoogstens {MAX_BYTES // 1000} kB)"
         raise RecipeError(Problem(name, 1, 1, "", too_large))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         not_utf8 = "geen UTF-8-tekst; bewaar het bestand als UTF-8"
         raise RecipeError(Problem(name, 1, 1, "", not_utf8)) from None
+    if not text.strip():
+        raise RecipeError(Problem(name, 0, 0, "", "het bestand is leeg"))
+    return text
 
 
 async def upload(request: Request) -> Response:
@@ -245,7 +248,7 @@ async def upload(request: Request) -> Response:
             return await run_in_threadpool(open_in_composer, request, text, "recept", True)
         file = form.get("bestand")
         if not isinstance(file, UploadFile) or not file.filename:
-            missing = Problem("", 0, 0, "bestand", "kies een receptbestand (.yaml)")
+            missing = Problem("", 0, 0, "bestand", "kies eerst een receptbestand (.yaml)")
             return await run_in_threadpool(listing_page, request, [missing], 422)
         try:
             text = await uploaded_text(file)
