@@ -280,6 +280,9 @@ def test_markdown_body_gets_an_escaped_html_alternative(work, smtp):
     )
     assert "<li>Lees vóór de terugkomdag het hoofdstuk <em>Lerend</em>.</li>" in html
     assert "<title>Je werkboek, Kees</title>" in html
+    # a line break typed is one in both parts (CommonMark alone joined the greeting's lines)
+    assert "Hartelijke groet,\r\nMarieke Smit" in plain
+    assert "<p>Hartelijke groet,<br />\r\nMarieke Smit</p>" in html
 
 
 def test_markdown_literal_escapes_every_markdown_character():

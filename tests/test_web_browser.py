@@ -432,6 +432,13 @@ def test_mail_dry_run_then_send_then_nothing_twice(page: Page, smtp_server):
     report = page.locator(".verslag")
     expect(report).to_contain_text("2 berichten opgesteld, niets verzonden", timeout=120_000)
     expect(report).to_contain_text("anna-de-vries.pdf")
+    # a table, one row a message (it was the command line's columns of text, cut off), and
+    # no internal name of the mailing
+    headings = report.locator("th").all_inner_texts()
+    assert headings == ["Ontvanger", "Onderwerp", "Bijlagen", "Grootte"]
+    expect(report.locator("tbody tr")).to_have_count(2)
+    expect(report.locator("tbody tr").first).to_contain_text("Anna de Vries")
+    expect(report).not_to_contain_text("mailing")
     assert handler.received == []
     axe_clean(page)  # the report scrolls in a region the keyboard reaches
     # sending
@@ -474,6 +481,22 @@ def test_mail_problems_stand_beside_their_fields(page: Page, smtp_server):
     expect(page.get_by_label(re.compile("^Tekst"))).to_have_attribute("aria-invalid", "true")
     # what was typed stays, and nothing was sent
     expect(page.get_by_label("Onderwerp")).to_have_value("Je werkboek")
+    assert handler.received == []
+    # solved, the problems go (they stood above the preview and the dry run's report), and
+    # a line break typed in the text is one in the message
+    page.get_by_label(re.compile("^Plak de lijst")).fill(
+        "naam,email\nAnna de Vries,anna@voorbeeld.example\nBram Bakker,bram@voorbeeld.example\n"
+    )
+    page.get_by_label(re.compile("^Tekst")).fill("Beste {{ naam }},\n\nGroet,\nMarieke")
+    page.get_by_role("button", name="Bericht bekijken").click()
+    expect(page.locator(".mailvoorbeeld")).to_contain_text("Het bericht aan Anna de Vries")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator("#fout-deelnemers, #fout-tekst")).to_have_count(0)
+    expect(page.get_by_label(re.compile("^Tekst"))).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".bericht-html p").last).to_have_text("Groet,\nMarieke")
+    page.get_by_role("button", name="Proefrun").click()
+    expect(page.locator(".verslag")).to_contain_text("niets verzonden", timeout=120_000)
+    expect(page.get_by_role("alert")).to_have_count(0)
     assert handler.received == []
 
 

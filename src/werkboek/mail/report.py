@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..words import plural
+from ..words import capital, plural
 from .compose import Summary
 from .log import Entry, Reached, State
 from .mailing import Mailing
@@ -24,9 +24,9 @@ class Earlier:
     reached: Reached
 
 
-def format_table(messages: Sequence[Summary]) -> list[str]:
-    """One row per message: recipient, subject, attachments, size."""
-    rows = [
+def table_rows(messages: Sequence[Summary]) -> list[tuple[str, str, str, str]]:
+    """One row per message, under :data:`HEADINGS`: recipient, subject, attachments, size."""
+    return [
         (
             str(m.recipient),
             m.subject,
@@ -35,6 +35,11 @@ def format_table(messages: Sequence[Summary]) -> list[str]:
         )
         for m in messages
     ]
+
+
+def format_table(messages: Sequence[Summary]) -> list[str]:
+    """The rows of :func:`table_rows` in columns of text."""
+    rows = table_rows(messages)
     widths = [max(len(row[i]) for row in [HEADINGS, *rows]) for i in range(len(HEADINGS))]
 
     def line(row: Sequence[str]) -> str:
@@ -50,12 +55,17 @@ def format_dry_run(
     earlier: Sequence[Earlier] = (),
     *,
     show_folder: bool = True,
+    show_name: bool = True,
+    table: bool = True,
 ) -> list[str]:
-    """The dry run's table, where the messages are (``show_folder``), what the send log
-    already knows, and who already had another mailing of the same sender."""
+    """The dry run's table (``table``), where the messages are (``show_folder``), what the
+    send log already knows, and who already had another mailing of the same sender; the
+    mailing by its name (``show_name``), where the trainer can name it."""
     count = plural(len(mailing.messages), "bericht", "berichten")
-    lines = [f"Proefrun van mailing {mailing.name}: {count} opgesteld, niets verzonden.", ""]
-    lines += format_table(mailing.messages)
+    named = f" van mailing {mailing.name}" if show_name else ""
+    lines = [f"Proefrun{named}: {count} opgesteld, niets verzonden.", ""]
+    if table:
+        lines += format_table(mailing.messages)
     if show_folder:
         lines += [
             "",
@@ -86,9 +96,10 @@ def earlier_line(earlier: Sequence[Earlier]) -> str:
     )
 
 
-def format_plan(plan: SendPlan) -> list[str]:
+def format_plan(plan: SendPlan, *, show_name: bool = True) -> list[str]:
     count = plural(len(plan.todo), "bericht", "berichten")
-    line = f"Mailing {plan.mailing.name}: {count} te verzenden"
+    line = f"Mailing {plan.mailing.name}: {count} te verzenden" if show_name else ""
+    line = line or capital(f"{count} te verzenden")
     if plan.skipped:
         line += f", {len(plan.skipped)} al eerder verzonden"
     if plan.held:

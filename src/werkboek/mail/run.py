@@ -109,10 +109,15 @@ def already_reached(mailing: Mailing, output_dir: Path | None = None) -> list[Ea
 
 
 def dry_run(
-    mailing: Mailing, output_dir: Path | None = None, *, show_folder: bool = True
+    mailing: Mailing,
+    output_dir: Path | None = None,
+    *,
+    show_folder: bool = True,
+    show_name: bool = True,
+    table: bool = True,
 ) -> list[str]:
     """Write every message as ``.eml``; the lines that tell the trainer what was made
-    (``show_folder``: with the folder they are in).
+    (see :func:`~.report.format_dry_run` for what they show).
 
     The send log is read first: a damaged log stops the run before anything is written.
     """
@@ -126,7 +131,9 @@ def dry_run(
         write_messages(mailing)
     finally:
         mailing.discard()
-    return format_dry_run(mailing, entries, earlier, show_folder=show_folder)
+    return format_dry_run(
+        mailing, entries, earlier, show_folder=show_folder, show_name=show_name, table=table
+    )
 
 
 @dataclass(frozen=True)
@@ -150,11 +157,13 @@ def send(
     ask_password: Callable[[str], str],
     announce: Callable[[list[str]], None],
     progress: Callable[[int], Progress] | None = None,
+    show_name: bool = True,
 ) -> SendOutcome:
     """Send what the send log says is left; ``ask_password(prompt)`` only when needed.
 
     One run per mailing at a time (the log's lock); ``announce`` gets the plan before
-    anything is sent; ``progress(count)`` gives the callback that hears of every message.
+    anything is sent (the mailing by its name: ``show_name``); ``progress(count)`` gives
+    the callback that hears of every message.
     Whoever already had another mailing of the same sender is named and nothing is sent
     (:class:`AlreadyReached`), unless ``resend_to_earlier`` says to send them this too.
     """
@@ -177,7 +186,7 @@ def send(
             if earlier and not resend_to_earlier:
                 raise AlreadyReached(earlier_line(earlier) + "; er is niets verzonden")
             plan = plan_sending(mailing, log, resend_unknown=resend_unknown)
-            announce(format_plan(plan))
+            announce(format_plan(plan, show_name=show_name))
             if plan.todo and settings.user and settings.password is None:
                 password = os.environ.get(PASSWORD_VARIABLE) or ask_password(
                     f"Wachtwoord voor {settings.user} op {settings.address}"

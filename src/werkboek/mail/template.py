@@ -28,7 +28,8 @@ Beste {{ naam }},
   problem at its line, in Dutch.
 
 markdown-it-py renders the Markdown: it follows the CommonMark specification (so the
-HTML is what the trainer's Markdown preview shows), is well maintained (it is what rich
+HTML is what the trainer's Markdown preview shows, except that a line break stays one, as
+in the plain text part and as a letter is written), is well maintained (it is what rich
 and MyST use), lets raw HTML be switched off, and refuses ``javascript:`` links.
 """
 
@@ -426,7 +427,9 @@ def _environment(sources: dict[str, str], *, html: bool) -> jinja2.Environment:
 def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False})
+    # a line break typed in a message is one in its HTML too, as in its plain text
+    # ("Met vriendelijke groet,⏎Anna" was one line: CommonMark joins the lines of a paragraph)
+    return MarkdownIt("commonmark", {"html": False, "breaks": True})
 
 
 def _html_document(subject: str, markdown_source: str) -> str:

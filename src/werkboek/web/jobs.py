@@ -50,9 +50,11 @@ STOPPED_MAIL = (
 
 @dataclass(frozen=True)
 class Report:
-    """What a dry run or a send leaves for the page: the lines for the trainer."""
+    """What a dry run or a send leaves for the page: the lines for the trainer, and a table
+    (its headings and rows: a dry run's messages) shown as one."""
 
     lines: list[str]
+    table: tuple[tuple[str, ...], list[tuple[str, ...]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,9 @@ class Jobs:
         path = None
         if isinstance(job.result, Report):
             result = {"regels": job.result.lines}
+            if job.result.table is not None:
+                headings, rows = job.result.table
+                result["tabel"] = {"koppen": list(headings), "rijen": [list(r) for r in rows]}
         elif isinstance(job.result, JobFile):
             result = {
                 "naam": job.result.name,
@@ -276,7 +281,16 @@ class Jobs:
         result: Report | JobFile | None = None
         data = json.loads(row["result"]) if row["result"] else None
         if isinstance(data, dict) and "regels" in data:
-            result = Report([str(line) for line in data["regels"]])
+            table = data.get("tabel")
+            result = Report(
+                [str(line) for line in data["regels"]],
+                None
+                if not isinstance(table, dict)
+                else (
+                    tuple(str(h) for h in table["koppen"]),
+                    [tuple(str(c) for c in row) for row in table["rijen"]],
+                ),
+            )
         elif isinstance(data, dict) and row["result_path"]:
             result = JobFile(
                 str(data["naam"]),

@@ -142,9 +142,7 @@ class Site:
         if status == 422 and is_htmx(request) and not template.startswith("_"):
             # a form with problems: the whole page again, problems beside their fields, in
             # place of the page's main part (htmx swaps a 422, see base.html)
-            response.headers.update(
-                {"HX-Retarget": "#inhoud", "HX-Reselect": "#inhoud", "HX-Reswap": "outerHTML"}
-            )
+            in_place(response)
         return response
 
     def start_job(self, request: Request, kind: str, title: str, work: Work) -> Response:
@@ -154,6 +152,15 @@ class Site:
         if is_htmx(request):
             return self.page(request, "_taak.html", active="", job=job)
         return back(request, "job", id=job.id)
+
+
+def in_place(response: Response) -> Response:
+    """For htmx: ``response`` (a whole page) swapped in for the page's main part, not only
+    where the request aimed (a form's problems shown before go when they are solved)."""
+    response.headers.update(
+        {"HX-Retarget": "#inhoud", "HX-Reselect": "#inhoud", "HX-Reswap": "outerHTML"}
+    )
+    return response
 
 
 def site_of(request: Request) -> Site:

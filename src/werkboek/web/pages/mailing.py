@@ -33,6 +33,7 @@ from ...mail.errors import AlreadyReached, SendError
 from ...mail.headers import header_value_problem
 from ...mail.mailing import Mailing, session_actor
 from ...mail.recipients import read_recipients
+from ...mail.report import HEADINGS, table_rows
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.sizes import format_size
 from ...mail.smtp import SECURITY_WORDS, SmtpSettings
@@ -50,7 +51,7 @@ from ..jobs import Job, Report, Work
 from ..ready import find, make, ready_products
 from ..responses import form_text, is_htmx
 from ..security import MAX_PEOPLE_BYTES
-from ..site import Site, site_of
+from ..site import Site, in_place, site_of
 from .composer import Checked, check
 
 SUBJECT = "Je werkboek van de training, {{ naam }}"
@@ -498,9 +499,9 @@ async def preview(request: Request) -> Response:
         data = await run_in_threadpool(message_preview, request, mail, index)
     except WerkboekError as exc:
         return await run_in_threadpool(problems_page, request, exc, mail)
-    if is_htmx(request):
-        return site_of(request).page(request, "_mail_voorbeeld.html", **data)
-    return await run_in_threadpool(mail_page, request, mail, preview=data)
+    page = await run_in_threadpool(mail_page, request, mail, preview=data)
+    # (the whole page: problems shown before, now solved, go)
+    return in_place(page) if is_htmx(request) else page
 
 
 async def submitted(request: Request) -> MailForm:
@@ -541,9 +542,11 @@ def dry_running(
         job.step(0, 1, "berichten opstellen")
         mailing = prepared(site, base, draft, mail, actor, signature)
         remember_mailing(base, mailing.name)
-        lines = dry_run(mailing, site.project.output_dir, show_folder=False)
+        lines = dry_run(
+            mailing, site.project.output_dir, show_folder=False, show_name=False, table=False
+        )
         job.step(1, 1)
-        return Report(lines)
+        return Report(lines, (HEADINGS, list(table_rows(mailing.messages))))
 
     return work
 
@@ -559,16 +562,20 @@ async def dry(request: Request) -> Response:
     actor = session_actor(site.session(request))
     signature = await run_in_threadpool(day_signature, request, mail)
     work = dry_running(site, folder(request), site.draft(request), mail, actor, signature)
-    return with_new_files(request, mail, site.start_job(request, "mail", "Proefrun", work))
+    return await started(request, mail, site.start_job(request, "mail", "Proefrun", work))
 
 
-def with_new_files(request: Request, mail: MailForm, response: Response) -> Response:
-    """After files were uploaded with the form, the page shown again as a whole (htmx would
-    swap only the job's progress in, and the list of the trainer's own attachments would not
-    show them, nor the file field let go of them); the page shows the job."""
-    if mail.uploads and is_htmx(request):
+async def started(request: Request, mail: MailForm, response: Response) -> Response:
+    """The page after a job started from the form. With htmx the whole page in place (the
+    job's progress in it, the form's problems shown before gone); after files were uploaded
+    with the form, the page loaded again (the file field lets go of them, and the list of
+    the trainer's own attachments shows them)."""
+    if not is_htmx(request):
+        return response
+    if mail.uploads:
         response.headers["HX-Refresh"] = "true"
-    return response
+        return response
+    return in_place(await run_in_threadpool(mail_page, request, mail))
 
 
 def no_password(prompt: str) -> str:
@@ -613,6 +620,7 @@ def sending(
                 ask_password=no_password,
                 announce=planned.extend,
                 progress=progress,
+                show_name=False,
             )
         except AlreadyReached as exc:
             hint = Problem(
@@ -640,7 +648,7 @@ async def deliver(request: Request) -> Response:
     actor = session_actor(site.session(request))
     signature = await run_in_threadpool(day_signature, request, mail)
     work = sending(site, folder(request), site.draft(request), mail, smtp, actor, signature)
-    return with_new_files(request, mail, site.start_job(request, "mail", "Verzenden", work))
+    return await started(request, mail, site.start_job(request, "mail", "Verzenden", work))
 
 
 async def erase(request: Request) -> Response:
