@@ -180,6 +180,38 @@ def test_mail_with_certificates_own_files_and_a_reply_address(
     expect(page.get_by_label("groepsfoto.png")).to_have_count(0)
 
 
+def test_a_day_list_says_beside_its_rows_what_would_stop_the_mail(page: Page):
+    """The list is kept (the attendance list and certificates need no address), and an
+    address empty, wrong or twice is said beside its row now, not first on the mail page."""
+    page.goto("/dag")
+    page.get_by_label(re.compile("^Plak de lijst")).fill(
+        "naam,email,organisatie\n"
+        "Anna de Vries,anna@voorbeeld.nl,Wijkteam\n"
+        "Bram Bakker,,Veilig Thuis\n"
+        "Anna de Vries,anna@voorbeeld.nl,Raad voor de Kinderbescherming\n"
+    )
+    page.get_by_role("button", name="Lijst inlezen").click()
+    expect(page.get_by_role("status")).to_contain_text("De lijst is bewaard: 3 deelnemers.")
+    expect(page.get_by_role("status")).to_contain_text("Voor het mailen: 2 punten")
+    notes = page.locator(".let-op")
+    expect(notes).to_have_count(2)
+    expect(notes.nth(0)).to_contain_text("het e-mailadres is leeg")
+    # (the other row as the table numbers it: the list's line 2 is nr. 1)
+    expect(notes.nth(1)).to_contain_text("'anna@voorbeeld.nl' staat ook bij nr. 1")
+    # beside their rows: the address field of each says so to a screen reader
+    expect(page.get_by_label("email, deelnemer 2")).to_have_attribute(
+        "aria-describedby", "let-op-rij-1"
+    )
+    expect(page.get_by_role("alert")).to_have_count(0)  # nothing in the way
+    look(page, "dag-lijst-let-op")
+    # corrected in the table: the notes go
+    page.get_by_label("email, deelnemer 2").fill("bram@voorbeeld.nl")
+    page.get_by_label("email, deelnemer 3").fill("anna.de.vries@voorbeeld.nl")
+    page.get_by_role("button", name="Lijst bewaren").click()
+    expect(page.get_by_role("status")).to_have_text("De lijst is bewaard: 3 deelnemers.")
+    expect(page.locator(".let-op")).to_have_count(0)
+
+
 def test_a_part_in_the_workbook_twice_is_fixed_with_one_click(page: Page):
     page.goto("/")
     add(page, "Eenvoudig")

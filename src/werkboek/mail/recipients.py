@@ -8,11 +8,18 @@ break or a control character is refused (nobody can add headers through the list
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem
-from ..participants.lists import Person, has_line_break, name_problem, read_people
+from ..participants.lists import (
+    Person,
+    has_line_break,
+    name_problem,
+    parse_people,
+    read_people,
+)
 from .headers import header_value_problem
 
 REQUIRED = ("naam", "email")
@@ -62,6 +69,20 @@ def _field_problem(value: str) -> str | None:
 
 def read_recipients(path: Path) -> list[Recipient]:
     """Read and check the participant list; raise :class:`ListError` with every problem."""
+    return _recipients(read_people(path, REQUIRED, _checks()))
+
+
+def parse_recipients(text: str, file: str) -> list[Recipient]:
+    """:func:`read_recipients` for a list's text (one kept by the web app, say)."""
+    return _recipients(parse_people(text, file, REQUIRED, _checks()))
+
+
+def _recipients(people: list[Person]) -> list[Recipient]:
+    return [Recipient(p.file, p.line, p.name, p.fields, p.fields["email"]) for p in people]
+
+
+def _checks() -> Callable[[Person], list[Problem]]:
+    """A row's checks as a recipient; an address only once in a list (its first line)."""
     first_line: dict[str, int] = {}
 
     def check(person: Person) -> list[Problem]:
@@ -83,10 +104,7 @@ def read_recipients(path: Path) -> list[Recipient]:
         first_line[key] = person.line
         return problems
 
-    return [
-        Recipient(p.file, p.line, p.name, p.fields, p.fields["email"])
-        for p in read_people(path, REQUIRED, check)
-    ]
+    return check
 
 
-__all__ = ["Recipient", "address_problem", "name_problem", "read_recipients"]
+__all__ = ["Recipient", "address_problem", "name_problem", "parse_recipients", "read_recipients"]

@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from ...errors import Problem, WerkboekError
 from ...files.atomic import write_atomically
+from ...mail.recipients import parse_recipients
 from ...participants.lists import MAX_BYTES, NAME, Person, decode, parse_people
 from ...products import (
     AttendanceOptions,
@@ -136,10 +137,17 @@ def day_page(
             by_row.setdefault(lines.index(problem.line), []).append(problem.message)
         else:
             general.append(problem.message)
+    by_row_mail: dict[int, list[str]] = {}
+    if not problems and rows and "email" in columns:
+        for problem in mail_problems(text):
+            if problem.line in lines:
+                message = as_numbered(problem.message, lines)
+                by_row_mail.setdefault(lines.index(problem.line), []).append(message)
     checked = check(site, site.draft(request))
     return site.page(
         request,
         "dag.html",
+        mail_notes=by_row_mail,
         mailing=state_of(request),
         status=status,
         active="dag",
@@ -156,6 +164,28 @@ def day_page(
         max_alt=MAX_SIGNATURE_ALT,
         example=EXAMPLE,
     )
+
+
+def as_numbered(message: str, lines: Sequence[int]) -> str:
+    """A message that points at another line of the list ("staat ook op regel 2") pointing
+    at its row as the table numbers it ("bij nr. 1"): the table shows no lines."""
+
+    def row(match: re.Match[str]) -> str:
+        line = int(match[1])
+        return f"bij nr. {lines.index(line) + 1}" if line in lines else match[0]
+
+    return re.sub(r"\bop regel (\d+)\b", row, message)
+
+
+def mail_problems(text: str) -> list[Problem]:
+    """What would stop mailing this list (an address empty, wrong or twice): said beside
+    its row when the list is kept, not only later on the mail page. The list is kept all
+    the same: the attendance list and the certificates need no address."""
+    try:
+        parse_recipients(text, LIST_FILE)
+    except WerkboekError as exc:
+        return list(exc.problems)
+    return []
 
 
 async def show(request: Request) -> Response:
