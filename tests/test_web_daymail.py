@@ -212,6 +212,23 @@ def test_a_day_list_says_beside_its_rows_what_would_stop_the_mail(page: Page):
     expect(page.locator(".let-op")).to_have_count(0)
 
 
+def test_a_day_list_from_an_excel_sheet(page: Page):
+    """An .xlsx is taken as on the copies and mail pages (it was refused: "geen CSV-tekst")."""
+    from test_web_browser import excel_list
+
+    page.goto("/dag")
+    page.get_by_label(re.compile("^Of kies een bestand")).set_input_files(
+        {
+            "name": "deelnemers.xlsx",
+            "mimeType": "",
+            "buffer": excel_list("xlsx", ["Chantal Özdemir", "Jürgen Groß"]),
+        }
+    )
+    page.get_by_role("button", name="Lijst inlezen").click()
+    expect(page.get_by_role("status")).to_contain_text("De lijst is bewaard: 2 deelnemers.")
+    expect(page.get_by_label("naam, deelnemer 2")).to_have_value("Jürgen Groß")
+
+
 def test_a_part_in_the_workbook_twice_is_fixed_with_one_click(page: Page):
     page.goto("/")
     add(page, "Eenvoudig")

@@ -27,7 +27,8 @@ from starlette.routing import BaseRoute, Route
 from ...errors import Problem, WerkboekError
 from ...files.atomic import write_atomically
 from ...mail.recipients import parse_recipients
-from ...participants.lists import MAX_BYTES, NAME, Person, decode, parse_people
+from ...participants.lists import MAX_BYTES, NAME, Person, parse_people
+from ...participants.lists import list_text as bytes_as_csv
 from ...products import (
     AttendanceOptions,
     AttendanceProduct,
@@ -211,7 +212,7 @@ async def read_list(form: FormData) -> str:
         data = await upload.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise WerkboekError(Problem(name, 1, 1, "", "de deelnemerslijst is te groot"))
-        text = decode(data, name)
+        text = bytes_as_csv(data, name)  # (an .xlsx's first sheet, as the mail page takes it)
     else:
         text = form_text(form, "lijst", MAX_BYTES)
     text = text.replace("\r\n", "\n")
