@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
 import time
 
 import httpx
@@ -103,3 +106,33 @@ def test_the_api_answers_503_with_retry_after_when_the_pool_is_full(tmp_path, mo
             assert "werkboek is druk" in answer.json()["fout"]
         else:
             assert answer.status_code == 200 and answer.content.startswith(b"%PDF-")
+
+
+STOPPED_BY_SIGTERM = """
+import asyncio, signal, sys
+from pathlib import Path
+from werkboek import Project
+from werkboek.web.pool import RenderPool, worker_pid
+
+if __name__ == "__main__":
+    content, styles, output = map(Path, sys.argv[1:])
+    pool = RenderPool(Project(content, styles, output), workers=2)
+    asyncio.run(pool.run("anna", worker_pid))
+    pool.shutdown()
+    signal.raise_signal(signal.SIGTERM)  # as uvicorn does once it has shut down
+"""
+
+
+def test_a_server_stopped_by_sigterm_leaves_no_semaphores_to_warn_of(tmp_path):
+    """The pool's queues are let go of when it shuts down: the server's log said
+    "There appear to be 5 leaked semaphore objects" each time systemd stopped it."""
+    script = tmp_path / "stop.py"
+    script.write_text(STOPPED_BY_SIGTERM, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script), str(CONTENT), str(REPO / "styles"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == -signal.SIGTERM, result.stderr
+    assert "leaked" not in result.stderr and "Traceback" not in result.stderr, result.stderr

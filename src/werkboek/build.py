@@ -260,10 +260,17 @@ def _build_in_parallel(
 
 
 def stop_pool(pool: Any) -> None:
+    """Stop a process pool now: its workers terminated, not waited for. Its manager thread
+    is then waited for (it ends as soon as it sees them gone), so the pool's queues can be
+    let go of: their locks are named semaphores, left to the resource tracker (with a
+    warning of "leaked semaphore objects") by a process that a signal ends next."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def build_workbook(

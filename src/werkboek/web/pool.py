@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -231,7 +232,11 @@ class RenderPool:
                     del self._previews[owner]
 
     def shutdown(self) -> None:
-        for executor in self._executors:
-            if executor is not None:
-                build.stop_pool(executor)
+        """Stop every worker, and let go of the pools' queues here and now (see
+        :func:`~werkboek.build.stop_pool`): a server stopped by SIGTERM (uvicorn raises it
+        again once it has shut down) said "leaked semaphore objects" in its log."""
+        executors = [e for e in self._executors if e is not None]
         self._executors = [None] * self.size
+        while executors:
+            build.stop_pool(executors.pop())
+        gc.collect()  # (the queues' semaphores are unlinked when they are collected)
