@@ -191,3 +191,28 @@ def test_an_empty_workbook_says_what_is_missing_and_hours_take_a_comma(server):
         page = client.get("/werkboek").text if answer.status_code == 303 else answer.text
         assert "verwacht een getal" not in html.unescape(page)
         assert 'value="6,5"' in page  # as typed
+
+
+def test_a_change_with_a_problem_keeps_the_last_good_preview_marked_as_earlier(server):
+    """A typo in the hours took the whole preview away ("Nog geen voorbeeld")."""
+    htmx = {"HX-Request": "true"}
+    with httpx.Client(base_url=server.url, timeout=300) as client:
+        token = csrf(client)
+        client.post("/werkboek/leegmaken", data={"csrf": token, "bevestigd": "ja"})
+        client.post(
+            "/werkboek/onderdelen", data={"csrf": token, "soort": "principe", "slug": "lerend"}
+        )
+        fields = {"csrf": token, "titel": "Dag", "editie": "trainer", "uren": "6"}
+        client.post("/werkboek/gegevens", data=fields)
+        good = client.get("/werkboek/voorbeeld", headers=htmx).text
+        pictures = re.findall(r'<img src="([^"]+)"', good)
+        assert pictures and "vóór je laatste wijziging" not in good
+        client.post("/werkboek/gegevens", data={**fields, "uren": "zes"})
+        earlier = html.unescape(client.get("/werkboek/voorbeeld", headers=htmx).text)
+        assert "Dit is het voorbeeld van vóór je laatste wijziging" in earlier
+        assert re.findall(r'<img src="([^"]+)"', earlier) == pictures
+        assert "editie voor de trainer" in earlier
+        # solved: a preview of now, no note
+        client.post("/werkboek/gegevens", data={**fields, "uren": "6,5"})
+        now = html.unescape(client.get("/werkboek/voorbeeld", headers=htmx).text)
+        assert "vóór je laatste wijziging" not in now and "<img" in now

@@ -214,7 +214,7 @@ def test_hours_take_a_decimal_comma(project, written, hours, label):
     recipe = parse_recipe(text, project.content)
     assert recipe.hours == hours
     assert hours_label(recipe.hours) == label
-    with pytest.raises(RecipeError, match="verwacht een getal"):
+    with pytest.raises(RecipeError, match="verwacht een aantal uren, zoals 6 of 6,5"):
         parse_recipe(text.replace(written, "6,5,5"), project.content)
 
 

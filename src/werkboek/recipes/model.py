@@ -122,8 +122,12 @@ class RecipeModel(Model):
     @classmethod
     def _decimal_comma(cls, value: object) -> object:
         """Hours as a Dutch trainer writes them: 6,5 is 6.5."""
-        if isinstance(value, str) and DECIMAL_COMMA.fullmatch(value.strip()):
+        if not isinstance(value, str):
+            return value
+        if DECIMAL_COMMA.fullmatch(value.strip()):
             return value.strip().replace(",", ".")
+        if not re.fullmatch(r"\d{1,3}(\.\d+)?", value.strip()):
+            raise ValueError("verwacht een aantal uren, zoals 6 of 6,5")
         return value
 
 

@@ -54,6 +54,9 @@ class Previews:
         self._images: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
         """Pictures by owner, page key and width: a page that did not change is not drawn
         again for the next preview."""
+        self._latest: OrderedDict[str, tuple[Preview, bool]] = OrderedDict()
+        """By owner: the newest preview of a workbook that checked out, and whether it was
+        the trainer's edition (shown while a change has a problem to solve)."""
         self._lock = threading.Lock()
         self._pdfium = threading.Lock()  # pdfium is not safe to call from two threads
 
@@ -95,6 +98,23 @@ class Previews:
             self._keep(owner, where, data)
         self._keep(owner, digest, pdf)
         return shown
+
+    def remember(self, owner: str, shown: Preview, for_trainer: bool) -> None:
+        """``shown`` is the owner's newest good preview (see :meth:`latest`)."""
+        with self._lock:
+            self._latest[owner] = (shown, for_trainer)
+            self._latest.move_to_end(owner)
+            while len(self._latest) > KEEP:
+                self._latest.popitem(last=False)
+
+    def latest(self, owner: str) -> tuple[Preview, bool] | None:
+        """The owner's newest good preview and its edition, while its PDF is kept here: what
+        the composer shows, marked as earlier, while a change has a problem to solve."""
+        with self._lock:
+            found = self._latest.get(owner)
+            if found is None or found[0].digest not in self._pdfs:
+                return None
+            return found
 
     def _place(self, owner: str, digest: str) -> Path | None:
         """Where ``owner``'s preview ``digest`` is kept on disk (in a folder of theirs)."""

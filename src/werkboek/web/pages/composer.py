@@ -596,7 +596,8 @@ def replaced(request: Request, kept: bool) -> Response:
 async def preview(request: Request) -> Response:
     site = site_of(request)
     now = await checked(site, site.draft(request))
-    shown = None
+    owner = site.session(request)
+    shown, for_trainer, earlier = None, False, False
     if now.recipe is not None:
         try:
             pdf = await site.workbook_pdf(request, now.recipe, preview=True)
@@ -604,13 +605,20 @@ async def preview(request: Request) -> Response:
             return site.page(request, "_voorbeeld_druk.html", active="werkboek", busy=busy)
         except Superseded:  # a newer preview is on its way: leave the page as it is
             return Response(status_code=204)
-        shown = await run_in_threadpool(site.previews.add, site.session(request), pdf)
+        shown = await run_in_threadpool(site.previews.add, owner, pdf)
+        for_trainer = now.recipe.for_trainer
+        site.previews.remember(owner, shown, for_trainer)
+    elif latest := site.previews.latest(owner):
+        # a change with a problem to solve: the last good preview stays, marked as earlier
+        (shown, for_trainer), earlier = latest, True
     return site.page(
         request,
         "_voorbeeld.html",
         active="werkboek",
         checked=now,
         preview=shown,
+        for_trainer=for_trainer,
+        earlier=earlier,
         width=THUMBNAIL_WIDTH,
     )
 
