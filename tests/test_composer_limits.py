@@ -216,3 +216,7 @@ def test_a_change_with_a_problem_keeps_the_last_good_preview_marked_as_earlier(s
         client.post("/werkboek/gegevens", data={**fields, "uren": "6,5"})
         now = html.unescape(client.get("/werkboek/voorbeeld", headers=htmx).text)
         assert "vóór je laatste wijziging" not in now and "<img" in now
+        # emptied to start over: no earlier workbook's pages
+        client.post("/werkboek/leegmaken", data={"csrf": token, "bevestigd": "ja"})
+        empty = html.unescape(client.get("/werkboek/voorbeeld", headers=htmx).text)
+        assert "<img" not in empty and "Nog geen voorbeeld" in empty

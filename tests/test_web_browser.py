@@ -466,14 +466,21 @@ def test_mail_problems_stand_beside_their_fields(page: Page, smtp_server):
         "naam,email\nAnna de Vries,anna@voorbeeld.example\nBram Bakker,bram-at-voorbeeld\n"
     )
     page.get_by_label("Onderwerp").fill("Je werkboek")
+    page.get_by_label(re.compile("^Afzender")).fill("Anna de Vries anna-at-voorbeeld")
     text = "Beste {{ naam }},\n\nJij werkt bij {{ functie }}."
     page.get_by_label(re.compile("^Tekst")).fill(text)
     page.get_by_role("button", name="Proefrun").click()
     expect(page.get_by_role("alert")).to_contain_text("om op te lossen")
+    expect(page.get_by_role("alert")).to_be_focused()  # (not lost to the top of the page)
     list_problems = page.locator("#fout-deelnemers li").all_inner_texts()
     assert len(list_problems) == 1
     assert list_problems[0].startswith("regel 3: ")
     assert "bram-at-voorbeeld" in list_problems[0]
+    # the sender in the field's words (it said "ongeldig adres in From:"), with the list's
+    expect(page.locator("#fout-afzender")).to_have_text(
+        "de afzender is geen geldig e-mailadres: 'Anna de Vries anna-at-voorbeeld' "
+        "(zoals: Anna de Vries <anna@voorbeeld.nl>)"
+    )
     text_problems = page.locator("#fout-tekst li").all_inner_texts()
     assert len(text_problems) == 1
     assert text_problems[0].startswith("regel 3: ")
@@ -488,8 +495,10 @@ def test_mail_problems_stand_beside_their_fields(page: Page, smtp_server):
         "naam,email\nAnna de Vries,anna@voorbeeld.example\nBram Bakker,bram@voorbeeld.example\n"
     )
     page.get_by_label(re.compile("^Tekst")).fill("Beste {{ naam }},\n\nGroet,\nMarieke")
+    page.get_by_label(re.compile("^Afzender")).fill("Marieke Smit <marieke@voorbeeld.example>")
     page.get_by_role("button", name="Bericht bekijken").click()
     expect(page.locator(".mailvoorbeeld")).to_contain_text("Het bericht aan Anna de Vries")
+    expect(page.locator("#mailresultaat")).to_be_focused()  # what the button asked for
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page.locator("#fout-deelnemers, #fout-tekst")).to_have_count(0)
     expect(page.get_by_label(re.compile("^Tekst"))).not_to_have_attribute("aria-invalid", "true")

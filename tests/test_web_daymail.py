@@ -227,6 +227,18 @@ def test_a_day_list_from_an_excel_sheet(page: Page):
     page.get_by_role("button", name="Lijst inlezen").click()
     expect(page.get_by_role("status")).to_contain_text("De lijst is bewaard: 2 deelnemers.")
     expect(page.get_by_label("naam, deelnemer 2")).to_have_value("Jürgen Groß")
+    # a file named .xlsx that is none: refused as such, and the list kept stays shown (the
+    # table vanished, as if there were no list; a text file became a "participant")
+    page.get_by_label(re.compile("^Of kies een bestand")).set_input_files(
+        {"name": "nep.xlsx", "mimeType": "", "buffer": b"dit is geen werkblad\n"}
+    )
+    page.get_by_role("button", name="Lijst inlezen").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "nep.xlsx: dit bestand heet .xlsx, maar het is geen Excel-werkblad"
+    )
+    expect(page.get_by_label("naam, deelnemer 2")).to_have_value("Jürgen Groß")
+    page.goto("/dag")
+    expect(page.get_by_label("naam, deelnemer 2")).to_have_value("Jürgen Groß")
 
 
 def test_a_part_in_the_workbook_twice_is_fixed_with_one_click(page: Page):

@@ -481,13 +481,15 @@ def one_address_problem(value: str) -> str | None:
     try:
         _one_address(Problem("", 0, 0, "", ""), "Reply-To", value)
     except MailError as exc:
-        found = exc.problems[0].message
-        if found.startswith("ongeldig adres"):
+        found = exc.problems[0].message.removeprefix("Reply-To: ")
+        if found.startswith(("ongeldig adres", "ongeldig e-mailadres")):
+            # (one answer for both: the list's "verwacht: alleen het adres" would contradict
+            # a field that asks for "Naam <adres>")
             example = "Anna de Vries <anna@voorbeeld.nl>"
             return f"is geen geldig e-mailadres: {value!r} (zoals: {example})"
         if found.startswith("Reply-To moet precies"):
             return "moet precies één e-mailadres zijn"
-        return found.removeprefix("Reply-To: ")
+        return found
     return None
 
 

@@ -283,9 +283,18 @@ def decode(data: bytes, file: str) -> str:
     return text
 
 
+def _named_as_sheet(data: bytes, file: str) -> None:
+    """A file named .xlsx that is none (a PDF or a text renamed) is refused as such: read
+    as CSV it became a list of one "participant", or a word about text encodings."""
+    if file.lower().endswith(".xlsx") and not is_spreadsheet(data):
+        message = f"dit bestand heet .xlsx, maar het is geen Excel-werkblad; {SAVE_AS}"
+        raise ListError(Problem(file, 1, 1, "", message))
+
+
 def list_text(data: bytes, file: str) -> str:
     """A list's bytes as CSV text (an .xlsx's first sheet written as CSV), for a form
     that shows the list as text."""
+    _named_as_sheet(data, file)
     if not is_spreadsheet(data):
         return decode(data, file)
     out = io.StringIO()
@@ -387,6 +396,7 @@ def people_from_bytes(
     """The people of a list's bytes (a file's, an upload's): CSV text or an .xlsx."""
     if len(data) > MAX_BYTES:
         raise ListError(Problem(file, 1, 1, "", _too_large(len(data))))
+    _named_as_sheet(data, file)
     if is_spreadsheet(data):
         rows = sheet_rows(data, file, MAX_PEOPLE, MAX_COLUMNS)
         return _people(file, iter(rows), required, check, None, printable)

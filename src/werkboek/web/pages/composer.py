@@ -608,8 +608,9 @@ async def preview(request: Request) -> Response:
         shown = await run_in_threadpool(site.previews.add, owner, pdf)
         for_trainer = now.recipe.for_trainer
         site.previews.remember(owner, shown, for_trainer)
-    elif latest := site.previews.latest(owner):
+    elif now.draft.onderdelen and (latest := site.previews.latest(owner)):
         # a change with a problem to solve: the last good preview stays, marked as earlier
+        # (not for a workbook without items: emptied, say, to start over)
         (shown, for_trainer), earlier = latest, True
     return site.page(
         request,

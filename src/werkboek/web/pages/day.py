@@ -127,15 +127,21 @@ def day_page(
     signature_problems: Sequence[Problem] = (),
     text: str | None = None,
     alt: str | None = None,
+    whole_file: bool = False,
 ) -> Response:
+    """The day's page; ``problems`` beside the rows of ``text`` they point at (of the list
+    kept when it is None), or above the table (all of them with ``whole_file``: a file
+    that gave no list, whose lines are not the table's)."""
     site = site_of(request)
     text = list_text(request) if text is None else text
     columns, rows, lines = table(text)
     by_row: dict[int, list[str]] = {}
     general: list[str] = []
     for problem in problems:
-        if problem.line in lines:
+        if problem.line in lines and not whole_file:
             by_row.setdefault(lines.index(problem.line), []).append(problem.message)
+        elif whole_file and problem.file:
+            general.append(f"{problem.file}: {problem.message}")  # (the file the trainer chose)
         else:
             general.append(problem.message)
     by_row_mail: dict[int, list[str]] = {}
@@ -229,8 +235,10 @@ async def new_list(request: Request) -> Response:
     async with request.form() as form:
         try:
             text = await read_list(form)
-        except WerkboekError as exc:
-            return await run_in_threadpool(day_page, request, 422, problems=exc.problems, text="")
+        except WerkboekError as exc:  # (the list kept stays shown, the file's problem above it)
+            return await run_in_threadpool(
+                day_page, request, 422, problems=exc.problems, whole_file=True
+            )
     return await run_in_threadpool(save_list, request, text)  # (parses the list)
 
 

@@ -13,6 +13,7 @@ come from the server's configuration, never from the page.
 
 from __future__ import annotations
 
+import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,7 @@ from ...mail import prepare_mailing
 from ...mail.errors import AlreadyReached, SendError
 from ...mail.headers import header_value_problem
 from ...mail.mailing import Mailing, session_actor
-from ...mail.recipients import read_recipients
+from ...mail.recipients import parse_recipients, read_recipients
 from ...mail.report import HEADINGS, table_rows
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.sizes import format_size
@@ -114,11 +115,11 @@ def field_problems(mail: MailForm) -> list[Problem]:
         problem = header_value_problem(value)
         if problem:
             problems.append(Problem(path=name, message=f"{FIELDS[name]} {problem}"))
-    if mail.reply_to:
-        problem = one_address_problem(mail.reply_to)
-        if problem:
-            message = f"{FIELDS['antwoordadres']} {problem}"
-            problems.append(Problem(path="antwoordadres", message=message))
+    for name, value in (("afzender", mail.sender), ("antwoordadres", mail.reply_to)):
+        # (said here in the field's words: the message file's check names its From: header)
+        problem = one_address_problem(value) if value else None
+        if problem and not any(p.path == name for p in problems):
+            problems.append(Problem(path=name, message=f"{FIELDS[name]} {problem}"))
     return problems
 
 
@@ -274,16 +275,34 @@ def place_problems(problems: Iterable[Problem], mail: MailForm) -> dict[str, lis
     return placed
 
 
-def store(base: Path, mail: MailForm) -> Path:
-    """Write the list, the message and the choices as the files the mailing is made of."""
+def message_text(mail: MailForm) -> str:
+    """The message file: its headers (Subject, From and Reply-To when given), a blank line,
+    the text (see :mod:`werkboek.mail.template`)."""
+    headers = f"Subject: {mail.subject}\n"
+    if mail.sender:
+        headers += f"From: {mail.sender}\n"
+    if mail.reply_to:
+        headers += f"Reply-To: {mail.reply_to}\n"
+    return f"{headers}\n{mail.body.strip()}\n"
+
+
+STAND_IN = {
+    "onderwerp": "Onderwerp",
+    "afzender": "Afzender <afzender@voorbeeld.nl>",
+    "antwoordadres": "Antwoord <antwoord@voorbeeld.nl>",
+}
+"""A header field with a problem, as the message is checked meanwhile: by a harmless value
+on the same line, so the text's own problems are found (and counted) all the same."""
+
+
+def store(base: Path, mail: MailForm, *, message: bool = True) -> Path:
+    """Write the list, the message and the choices as the files the mailing is made of;
+    the message only with ``message`` (not while a header field has a problem: it would
+    write another header), the trainer's own attachments always (none is lost)."""
     base.mkdir(parents=True, exist_ok=True)
     write_atomically(base / "deelnemers.csv", mail.list_text.encode())
-    message = f"Subject: {mail.subject}\n"
-    if mail.sender:
-        message += f"From: {mail.sender}\n"
-    if mail.reply_to:
-        message += f"Reply-To: {mail.reply_to}\n"
-    write_atomically(base / "bericht.md", f"{message}\n{mail.body.strip()}\n".encode())
+    if message:
+        write_atomically(base / "bericht.md", message_text(mail).encode())
     choices = [
         *(["eigen-werkboek"] if mail.personal else []),
         *(["werkboek"] if mail.workbook else []),
@@ -306,20 +325,31 @@ def store(base: Path, mail: MailForm) -> Path:
 def validate(site: Site, base: Path, mail: MailForm) -> None:
     """Check the list and the message before any work starts: every problem at once."""
     problems = field_problems(mail)
-    if problems:
-        raise WerkboekError(*problems)
-    store(base, mail)
+    # (a header field with a problem is not written into the message file: it could write
+    # another header; the message is then checked with a stand-in for that field)
+    store(base, mail, message=not problems)
     try:
-        read_recipients(base / "deelnemers.csv")
+        parse_recipients(mail.list_text, "deelnemers.csv")
     except WerkboekError as exc:
         problems.extend(exc.problems)
-    try:
-        template = read_message_template(base / "bericht.md")
-        columns = list_columns(mail.list_text, ("naam", "email"))
-        if columns:
-            template.check_names(columns)
-    except WerkboekError as exc:
-        problems.extend(exc.problems)
+    stand_ins = {p.path for p in problems if p.path in STAND_IN}
+    checked = replace(
+        mail,
+        subject=STAND_IN["onderwerp"] if "onderwerp" in stand_ins else mail.subject,
+        sender=STAND_IN["afzender"] if "afzender" in stand_ins else mail.sender,
+        reply_to=STAND_IN["antwoordadres"] if "antwoordadres" in stand_ins else mail.reply_to,
+    )
+    with tempfile.TemporaryDirectory(prefix="werkboek-bericht-") as scratch:
+        path = base / "bericht.md" if not stand_ins else Path(scratch) / "bericht.md"
+        if stand_ins:
+            path.write_text(message_text(checked), encoding="utf-8")
+        try:
+            template = read_message_template(path)
+            columns = list_columns(mail.list_text, ("naam", "email"))
+            if columns:
+                template.check_names(columns)
+        except WerkboekError as exc:
+            problems.extend(exc.problems)
     if not mail.sender and not site.config.sender:
         message = "vul een afzender in, zoals: Anna de Vries <anna@voorbeeld.nl>"
         problems.append(Problem(path="afzender", message=message))
@@ -451,6 +481,7 @@ def message_preview(request: Request, mail: MailForm, index: str) -> dict[str, A
     (off the event loop: template work is bounded, but not free)."""
     problems = field_problems(mail)
     if problems:
+        store(folder(request), mail, message=False)
         raise WerkboekError(*problems)
     base = store(folder(request), mail)
     recipients = read_recipients(base / "deelnemers.csv")

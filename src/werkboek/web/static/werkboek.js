@@ -109,6 +109,27 @@
     }
   });
 
+  // When the page's whole main part is swapped in (a form's problems, or the mail page's
+  // preview and dry run), the focus would be lost to the top of the page: it goes to the
+  // problems, else to the result the button asked for, else to the page's heading.
+  var whole = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    whole = !!(xhr && xhr.getResponseHeader("HX-Retarget") === "#inhoud");
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!whole) { return; }
+    whole = false;
+    var main = document.getElementById("inhoud");
+    if (!main) { return; }
+    var result = document.getElementById("mailresultaat");
+    var wanted = main.querySelector("[role=alert]") ||
+      (result && result.textContent.trim() ? result : null) || main.querySelector("h1");
+    if (!wanted) { return; }
+    if (!wanted.hasAttribute("tabindex")) { wanted.setAttribute("tabindex", "-1"); }
+    wanted.focus();
+  });
+
   // An own page, once added, leaves the field empty for the next one.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target;
