@@ -212,6 +212,9 @@ def test_a_change_with_a_problem_keeps_the_last_good_preview_marked_as_earlier(s
         assert "Dit is het voorbeeld van vóór je laatste wijziging" in earlier
         assert re.findall(r'<img src="([^"]+)"', earlier) == pictures
         assert "editie voor de trainer" in earlier
+        # the banner says where the problem is (it said "1 punt om op te lossen." alone)
+        composer_page = html.unescape(client.get("/werkboek").text)
+        assert "1 punt om op te lossen, in rood bij het veld of het onderdeel" in composer_page
         # solved: a preview of now, no note
         client.post("/werkboek/gegevens", data={**fields, "uren": "6,5"})
         now = html.unescape(client.get("/werkboek/voorbeeld", headers=htmx).text)
