@@ -98,8 +98,8 @@ def earlier_line(earlier: Sequence[Earlier]) -> str:
 
 def format_plan(plan: SendPlan, *, show_name: bool = True) -> list[str]:
     count = plural(len(plan.todo), "bericht", "berichten")
-    line = f"Mailing {plan.mailing.name}: {count} te verzenden" if show_name else ""
-    line = line or capital(f"{count} te verzenden")
+    todo = f"{count} te verzenden"
+    line = f"Mailing {plan.mailing.name}: {todo}" if show_name else capital(todo)
     if plan.skipped:
         line += f", {len(plan.skipped)} al eerder verzonden"
     if plan.held:

@@ -40,8 +40,8 @@ MAX_BYTES = 256_000
 """The largest recipe werkboek reads."""
 MAX_ITEMS = 200
 """The most items (onderdelen) in one recipe."""
-DECIMAL_COMMA = re.compile(r"\d{1,3},\d{1,2}")
-"""A number of hours with a decimal comma, as Dutch writes it (6,5)."""
+HOURS = re.compile(r"\d{1,3}([.,]\d+)?")
+"""A number of hours as written: 6, 6.5, or with a decimal comma as Dutch writes it, 6,5."""
 
 
 class PrincipleItem(Model):
@@ -124,11 +124,9 @@ class RecipeModel(Model):
         """Hours as a Dutch trainer writes them: 6,5 is 6.5."""
         if not isinstance(value, str):
             return value
-        if DECIMAL_COMMA.fullmatch(value.strip()):
-            return value.strip().replace(",", ".")
-        if not re.fullmatch(r"\d{1,3}(\.\d+)?", value.strip()):
+        if not HOURS.fullmatch(value.strip()):
             raise ValueError("verwacht een aantal uren, zoals 6 of 6,5")
-        return value
+        return value.strip().replace(",", ".")
 
 
 class _ItemList(Model):

@@ -38,7 +38,12 @@ from ...mail.report import HEADINGS, table_rows
 from ...mail.run import MailingState, dry_run, mailing_state, send
 from ...mail.sizes import format_size
 from ...mail.smtp import SECURITY_WORDS, SmtpSettings
-from ...mail.template import Rendered, one_address_problem, read_message_template
+from ...mail.template import (
+    MessageTemplate,
+    Rendered,
+    one_address_problem,
+    read_message_template,
+)
 from ...participants.lists import MAX_BYTES, list_columns
 from ...participants.lists import list_text as upload_text
 from ...products import workbook_pdf
@@ -295,6 +300,23 @@ STAND_IN = {
 on the same line, so the text's own problems are found (and counted) all the same."""
 
 
+def message_template(base: Path, mail: MailForm, stand_ins: set[str]) -> MessageTemplate:
+    """The message as stored, or, with header fields that have a problem (``stand_ins``),
+    as it would be with a :data:`STAND_IN` for each, read from a scratch file."""
+    if not stand_ins:
+        return read_message_template(base / "bericht.md")
+    checked = replace(
+        mail,
+        subject=STAND_IN["onderwerp"] if "onderwerp" in stand_ins else mail.subject,
+        sender=STAND_IN["afzender"] if "afzender" in stand_ins else mail.sender,
+        reply_to=STAND_IN["antwoordadres"] if "antwoordadres" in stand_ins else mail.reply_to,
+    )
+    with tempfile.TemporaryDirectory(prefix="werkboek-bericht-") as scratch:
+        path = Path(scratch) / "bericht.md"
+        path.write_text(message_text(checked), encoding="utf-8")
+        return read_message_template(path)
+
+
 def store(base: Path, mail: MailForm, *, message: bool = True) -> Path:
     """Write the list, the message and the choices as the files the mailing is made of;
     the message only with ``message`` (not while a header field has a problem: it would
@@ -333,23 +355,13 @@ def validate(site: Site, base: Path, mail: MailForm) -> None:
     except WerkboekError as exc:
         problems.extend(exc.problems)
     stand_ins = {p.path for p in problems if p.path in STAND_IN}
-    checked = replace(
-        mail,
-        subject=STAND_IN["onderwerp"] if "onderwerp" in stand_ins else mail.subject,
-        sender=STAND_IN["afzender"] if "afzender" in stand_ins else mail.sender,
-        reply_to=STAND_IN["antwoordadres"] if "antwoordadres" in stand_ins else mail.reply_to,
-    )
-    with tempfile.TemporaryDirectory(prefix="werkboek-bericht-") as scratch:
-        path = base / "bericht.md" if not stand_ins else Path(scratch) / "bericht.md"
-        if stand_ins:
-            path.write_text(message_text(checked), encoding="utf-8")
-        try:
-            template = read_message_template(path)
-            columns = list_columns(mail.list_text, ("naam", "email"))
-            if columns:
-                template.check_names(columns)
-        except WerkboekError as exc:
-            problems.extend(exc.problems)
+    try:
+        template = message_template(base, mail, stand_ins)
+        columns = list_columns(mail.list_text, ("naam", "email"))
+        if columns:
+            template.check_names(columns)
+    except WerkboekError as exc:
+        problems.extend(exc.problems)
     if not mail.sender and not site.config.sender:
         message = "vul een afzender in, zoals: Anna de Vries <anna@voorbeeld.nl>"
         problems.append(Problem(path="afzender", message=message))
